@@ -1,0 +1,350 @@
+/**
+ * Parses one evidence file into CSV batches: read once (hash + decompress), sniff the head, run
+ * the parser, encode events and warnings. Runs in a worker thread during `dwell ingest` (so the
+ * main thread is free to hand batches to DuckDB) or in-process; it never touches the case.
+ */
+import { Readable } from 'node:stream';
+import type { DwellEvent } from '../core/event.js';
+import { LocalZone } from '../core/time.js';
+import { parserByName } from '../parsers/registry.js';
+import type { LineDisposition, ParseContext, ParseWarning, SourceParser } from '../parsers/types.js';
+import { encodeEvent, encodeWarning } from '../store/csv-batch.js';
+import { openEvidence, type Compression } from './evidence-reader.js';
+import { LineSplitter } from './line-splitter.js';
+import { makeHead, sniff, SNIFF_BYTES } from './sniff.js';
+
+export interface ParseFileOptions {
+  path: string;
+  mtimeMs: number;
+  tz: string;
+  year?: number;
+  format?: string;
+  extra: Record<string, string>;
+  /** Events per batch handed to the store. */
+  batchEvents?: number;
+  /** Warnings stored individually per file; beyond, they are counted. */
+  maxStoredWarnings?: number;
+}
+
+export interface Batch {
+  kind: 'events' | 'warnings';
+  /** The `source` of the events (the parser's source name). */
+  source: string;
+  csv: string;
+  count: number;
+}
+
+export type FileStatus = 'ingested' | 'partial' | 'unrecognized' | 'skipped' | 'recorded';
+
+export interface ParseFileResult {
+  status: FileStatus;
+  compression: Compression;
+  format: string | null;
+  parserVersion: string | null;
+  sniffReason: string;
+  sha256: string;
+  bytes: number;
+  message: string | null;
+  lines: number | null;
+  dispositions: Record<LineDisposition, number>;
+  events: number;
+  warnings: number;
+  firstTs: number | null;
+  lastTs: number | null;
+  yearShift: number;
+  info: Record<string, unknown>;
+}
+
+export interface ParseFileHooks {
+  /** Called with each full batch; the parse waits for it (back-pressure). */
+  onBatch(batch: Batch): Promise<void>;
+  /** Raw bytes read so far, for progress. */
+  onProgress?(rawBytes: number, events: number): void;
+}
+
+const DEFAULT_BATCH_EVENTS = 100_000;
+const DEFAULT_MAX_WARNINGS = 10_000;
+const WARNING_TEXT = 512;
+
+export async function parseFile(opts: ParseFileOptions, hooks: ParseFileHooks): Promise<ParseFileResult> {
+  const ev = await openEvidence(opts.path);
+  const batchEvents = opts.batchEvents ?? DEFAULT_BATCH_EVENTS;
+  const maxWarnings = opts.maxStoredWarnings ?? DEFAULT_MAX_WARNINGS;
+  const dispositions: Record<LineDisposition, number> = { record: 0, continuation: 0, warning: 0, meta: 0, blank: 0 };
+  const info: Record<string, unknown> = {};
+  let events = 0;
+  let warnings = 0;
+  let firstTs: number | null = null;
+  let lastTs: number | null = null;
+  let yearShift = 0;
+  let eventParts: string[] = [];
+  let warnParts: string[] = [];
+  let sourceName = 'unknown';
+
+  // Batches are built synchronously by the parser; handing them over is async. We queue them and
+  // let the reading loop await the queue between chunks, which is where back-pressure applies.
+  const queue: Batch[] = [];
+  const flushQueue = async () => {
+    while (queue.length > 0) await hooks.onBatch(queue.shift()!);
+  };
+  const cutEvents = () => {
+    if (eventParts.length === 0) return;
+    queue.push({ kind: 'events', source: sourceName, csv: eventParts.join(''), count: eventParts.length });
+    eventParts = [];
+  };
+  const cutWarnings = () => {
+    if (warnParts.length === 0) return;
+    queue.push({ kind: 'warnings', source: sourceName, csv: warnParts.join(''), count: warnParts.length });
+    warnParts = [];
+  };
+
+  const warn = (w: ParseWarning) => {
+    warnings++;
+    if (warnings <= maxWarnings) {
+      warnParts.push(encodeWarning(w.line, w.byte_offset, w.raw.slice(0, WARNING_TEXT), w.reason));
+      if (warnParts.length >= 10_000) cutWarnings();
+    }
+  };
+
+  const ctx: ParseContext = {
+    path: opts.path,
+    mtimeMs: opts.mtimeMs,
+    options: { tz: new LocalZone(opts.tz), year: opts.year, extra: opts.extra },
+    emit(e: DwellEvent) {
+      if (!Number.isFinite(e.ts)) {
+        warn({ line: e.line, byte_offset: e.byte_offset, raw: e.raw, reason: 'record has no valid time; kept as a warning' });
+        return;
+      }
+      eventParts.push(encodeEvent(events, e));
+      events++;
+      if (firstTs === null || e.ts < firstTs) firstTs = e.ts;
+      if (lastTs === null || e.ts > lastTs) lastTs = e.ts;
+      if (eventParts.length >= batchEvents) cutEvents();
+    },
+    warn,
+    setYearShift(years: number) {
+      yearShift = years;
+    },
+    setFileInfo(key: string, value: unknown) {
+      info[key] = value;
+    },
+  };
+
+  // Read the head (first 64 KiB decompressed) for sniffing, then replay it to the parser.
+  const iterator = ev.data[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+  const headChunks: Buffer[] = [];
+  let headBytes = 0;
+  let streamError: Error | null = null;
+  let ended = false;
+  try {
+    while (headBytes < SNIFF_BYTES) {
+      const r = await iterator.next();
+      if (r.done) {
+        ended = true;
+        break;
+      }
+      headChunks.push(r.value);
+      headBytes += r.value.length;
+    }
+  } catch (err) {
+    streamError = err as Error;
+  }
+  const head = Buffer.concat(headChunks);
+
+  const base = {
+    compression: ev.compression,
+    dispositions,
+    info,
+    yearShift: 0,
+  };
+
+  const finishUnparsed = async (status: FileStatus, format: string | null, reason: string, message: string) => {
+    // Read to the end so the hash covers the whole file.
+    if (!ended && !streamError) {
+      try {
+        for (;;) {
+          const r = await iterator.next();
+          if (r.done) break;
+        }
+      } catch (err) {
+        streamError = err as Error;
+      }
+    }
+    const d = await ev.digest;
+    return {
+      ...base,
+      status,
+      format,
+      parserVersion: null,
+      sniffReason: reason,
+      sha256: d.sha256,
+      bytes: d.bytes,
+      message: streamError ? `${message}; ${describeStreamError(streamError, ev.compression)}` : message,
+      lines: null,
+      events: 0,
+      warnings: 0,
+      firstTs: null,
+      lastTs: null,
+    };
+  };
+
+  if (ev.compression === 'zip') {
+    return finishUnparsed('skipped', null, 'zip archive', 'zip archives are recorded and hashed but not opened: extract them read-only and ingest the extracted folder');
+  }
+
+  let parser: SourceParser | undefined;
+  let sniffReason: string;
+  if (opts.format) {
+    parser = parserByName(opts.format);
+    if (!parser) throw new Error(`unknown format ${opts.format}`);
+    sniffReason = `forced with --format ${opts.format}`;
+  } else {
+    const s = sniff(makeHead(opts.path, head));
+    sniffReason = s.reason;
+    parser = s.winner?.parser;
+    if (!parser) {
+      if (s.candidates.length > 0) sniffReason += ` (closest: ${s.candidates[0]!.parser.name} at ${s.candidates[0]!.match.confidence}%)`;
+      return finishUnparsed('unrecognized', null, sniffReason, `no parser recognizes this file: ${sniffReason}`);
+    }
+  }
+
+  sourceName = parser.source;
+
+  // The decompressed stream again from its first byte: the head we already read, then the rest.
+  async function* replay(): AsyncGenerator<Buffer> {
+    for (const c of headChunks) yield c;
+    if (ended) return;
+    if (streamError) throw streamError;
+    for (;;) {
+      const r = await iterator.next();
+      if (r.done) return;
+      yield r.value;
+    }
+  }
+
+  let lines: number | null = null;
+  let parseError: Error | null = null;
+  let progressTick = 0;
+  if (parser.kind === 'lines') {
+    const handler = parser.open(ctx);
+    let invalidUtf8 = 0;
+    let longLines = 0;
+    const splitter = new LineSplitter(
+      (text, lineNo, offset, byteLength) => {
+        let d: LineDisposition;
+        try {
+          d = handler.line(text, lineNo, offset, byteLength);
+        } catch (err) {
+          // A parser bug must not lose the line: keep it as a warning and carry on.
+          warn({ line: lineNo, byte_offset: offset, raw: text.slice(0, WARNING_TEXT), reason: `parser error: ${(err as Error).message}` });
+          d = 'warning';
+        }
+        dispositions[d]++;
+      },
+      {
+        invalidUtf8: (lineNo, offset) => {
+          invalidUtf8++;
+          if (invalidUtf8 === 1) warn({ line: lineNo, byte_offset: offset, raw: '', reason: 'invalid UTF-8 bytes (shown as U+FFFD; the evidence keeps the original bytes); later lines with invalid UTF-8 are counted in the evidence info, not listed' });
+        },
+        longLine: (lineNo, offset, len) => {
+          longLines++;
+          warn({ line: lineNo, byte_offset: offset, raw: '', reason: `line of ${len} bytes cut to ${1 << 20} bytes for parsing (byte_length keeps the full length)` });
+        },
+      },
+    );
+    try {
+      for await (const chunk of replay()) {
+        splitter.push(chunk);
+        if (queue.length > 0 || eventParts.length === 0) await flushQueue();
+        if (hooks.onProgress && ++progressTick % 8 === 0) hooks.onProgress(ev.rawBytesRead(), events);
+      }
+    } catch (err) {
+      parseError = err as Error;
+    }
+    try {
+      splitter.end();
+      handler.end();
+    } catch (err) {
+      parseError ??= err as Error;
+    }
+    lines = splitter.lines;
+    if (invalidUtf8 > 0) info.invalid_utf8_lines = invalidUtf8;
+    if (longLines > 0) info.long_lines = longLines;
+  } else {
+    // Each pull of the next chunk first hands over the batches the parser has cut: back-pressure.
+    async function* replayWithFlush(): AsyncGenerator<Buffer> {
+      for await (const chunk of replay()) {
+        if (queue.length > 0) await flushQueue();
+        if (hooks.onProgress && ++progressTick % 8 === 0) hooks.onProgress(ev.rawBytesRead(), events);
+        yield chunk;
+      }
+    }
+    const input = Readable.from(replayWithFlush(), { objectMode: false });
+    try {
+      const stats = await parser.parse(input, ctx);
+      lines = stats.lines ?? null;
+      info.records = stats.records;
+    } catch (err) {
+      parseError = err as Error;
+    }
+  }
+  cutEvents();
+  cutWarnings();
+  if (warnings > maxWarnings) {
+    queue.push({
+      kind: 'warnings',
+      source: sourceName,
+      csv: encodeWarning(0, 0, '', `${warnings - maxWarnings} more warnings were counted but not stored individually (limit ${maxWarnings} per file)`),
+      count: 1,
+    });
+  }
+  await flushQueue();
+
+  // Finish hashing whatever the parser did not consume.
+  if (parseError) {
+    try {
+      for (;;) {
+        const r = await iterator.next();
+        if (r.done) break;
+      }
+    } catch {
+      /* the decompressor already failed; the hasher drains on its own */
+    }
+  }
+  const d = await ev.digest;
+  if (yearShift !== 0) {
+    const shiftUs = (t: number) => shiftYears(t, yearShift);
+    if (firstTs !== null) firstTs = shiftUs(firstTs);
+    if (lastTs !== null) lastTs = shiftUs(lastTs);
+  }
+  return {
+    ...base,
+    yearShift,
+    status: parseError ? 'partial' : 'ingested',
+    format: parser.name,
+    parserVersion: parser.version,
+    sniffReason,
+    sha256: d.sha256,
+    bytes: d.bytes,
+    message: parseError ? describeStreamError(parseError, ev.compression) : null,
+    lines,
+    events,
+    warnings,
+    firstTs,
+    lastTs,
+  };
+}
+
+function shiftYears(us: number, years: number): number {
+  const ms = Math.floor(us / 1000);
+  const d = new Date(ms);
+  d.setUTCFullYear(d.getUTCFullYear() + years);
+  return d.getTime() * 1000 + (us - ms * 1000);
+}
+
+function describeStreamError(err: Error, compression: Compression): string {
+  const msg = err.message || String(err);
+  if (compression === 'gzip' && /unexpected end of file/i.test(msg)) return 'truncated gzip: the compressed data ends early; events read before the cut are kept';
+  if (compression !== 'none') return `${compression} data is damaged: ${msg}; events read before the error are kept`;
+  return `read error: ${msg}`;
+}

@@ -1,0 +1,40 @@
+/**
+ * Worker thread entry: parses evidence files handed over by the ingest pipeline and posts their
+ * batches back, waiting for each to be acknowledged (so a slow store slows the parse, not memory).
+ */
+import { parentPort } from 'node:worker_threads';
+import { parseFile, type Batch, type ParseFileOptions } from './parse-file.js';
+
+export type ToWorker = { type: 'parse'; job: number; opts: ParseFileOptions } | { type: 'ack'; job: number } | { type: 'exit' };
+export type FromWorker =
+  | { type: 'batch'; job: number; batch: Batch }
+  | { type: 'progress'; job: number; rawBytes: number; events: number }
+  | { type: 'done'; job: number; result: Awaited<ReturnType<typeof parseFile>> }
+  | { type: 'error'; job: number; message: string; code?: string };
+
+const port = parentPort;
+if (port) {
+  let ackWaiter: (() => void) | null = null;
+  port.on('message', (msg: ToWorker) => {
+    if (msg.type === 'ack') {
+      const w = ackWaiter;
+      ackWaiter = null;
+      w?.();
+    } else if (msg.type === 'exit') {
+      process.exit(0);
+    } else if (msg.type === 'parse') {
+      const { job, opts } = msg;
+      parseFile(opts, {
+        onBatch: (batch) =>
+          new Promise<void>((resolve) => {
+            ackWaiter = resolve;
+            port.postMessage({ type: 'batch', job, batch } satisfies FromWorker);
+          }),
+        onProgress: (rawBytes, events) => port.postMessage({ type: 'progress', job, rawBytes, events } satisfies FromWorker),
+      }).then(
+        (result) => port.postMessage({ type: 'done', job, result } satisfies FromWorker),
+        (err: NodeJS.ErrnoException) => port.postMessage({ type: 'error', job, message: err.message, code: err.code } satisfies FromWorker),
+      );
+    }
+  });
+}

@@ -1,0 +1,289 @@
+/**
+ * `dwell ingest`: evidence files → the case. Files are enumerated in a stable order, each is
+ * parsed (worker threads when built) and stored in its own transaction, every file gets an
+ * evidence row saying what happened to it, and the run itself is recorded with its options.
+ */
+import { hostname, userInfo } from 'node:os';
+import { resolve, sep } from 'node:path';
+import { CaseDb } from '../store/case-db.js';
+import { EvidenceTransaction, insertEvidence, StagingDir, type EvidenceRow } from '../store/evidence-writer.js';
+import type { EvidenceStatus } from '../store/schema.js';
+import { DWELL_VERSION } from '../version.js';
+import { describeFsError, enumerateEvidence, type EvidenceFile } from './evidence-files.js';
+import type { ParseFileResult } from './parse-file.js';
+import { InProcessRunner, RunnerError, WorkerRunner, workersAvailable, type FileRunner } from './runners.js';
+
+export interface IngestOptions {
+  casePath: string;
+  inputs: string[];
+  tz: string;
+  year?: number;
+  format?: string;
+  extra?: Record<string, string>;
+  /** Parser threads: 0 = in-process. Default: 1 worker when built (DuckDB uses the other core). */
+  workers?: number;
+  /** Re-read files already in the case with the same path, size and mtime. */
+  rehash?: boolean;
+  argv?: string[];
+}
+
+export interface FileReport {
+  path: string;
+  status: EvidenceStatus | 'already_ingested';
+  evidenceId: number | null;
+  format: string | null;
+  events: number;
+  warnings: number;
+  firstTsUs: number | null;
+  lastTsUs: number | null;
+  message: string | null;
+  sha256: string | null;
+}
+
+export interface IngestReport {
+  runId: number;
+  files: FileReport[];
+  events: number;
+  warnings: number;
+  /** Files that could not be (fully) ingested: failed, partial, unrecognized. */
+  problems: number;
+  seconds: number;
+}
+
+export interface IngestProgress {
+  start(totalFiles: number, totalBytes: number): void;
+  fileStarted(file: EvidenceFile): void;
+  fileProgress(file: EvidenceFile, rawBytes: number, events: number): void;
+  fileDone(report: FileReport, file: EvidenceFile | null): void;
+  finish(): void;
+}
+
+const NO_PROGRESS: IngestProgress = { start() {}, fileStarted() {}, fileProgress() {}, fileDone() {}, finish() {} };
+
+export class IngestError extends Error {}
+
+export async function ingest(opts: IngestOptions, progress: IngestProgress = NO_PROGRESS): Promise<IngestReport> {
+  const started = Date.now();
+  const caseAbs = resolve(opts.casePath);
+  for (const input of opts.inputs) {
+    const abs = resolve(input);
+    if (caseAbs === abs || caseAbs.startsWith(abs + sep)) {
+      throw new IngestError(
+        `refusing to write the case inside the evidence: ${opts.casePath} is under ${input}\n help: put the case outside the evidence folder, e.g. --case /cases/incident.duckdb`,
+      );
+    }
+  }
+  const db = await CaseDb.open(opts.casePath, { create: true });
+  const staging = new StagingDir(caseAbs);
+  const runners: FileRunner[] = [];
+  let runId = 0;
+  const reports: FileReport[] = [];
+  let interrupted = false;
+  const onSignal = () => {
+    interrupted = true;
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  try {
+    // A run left 'running' was killed: no other process can hold the case open for writing now.
+    await db.run(`UPDATE ingest_runs SET status = 'interrupted' WHERE status = 'running'`);
+    runId = (await db.one<{ id: number }>(`SELECT nextval('run_id_seq')::INTEGER AS id`))!.id;
+    await db.run(
+      `INSERT INTO ingest_runs (run_id, started_at, dwell_version, argv, tz, year, forced_format, status, operator, hostname)
+       VALUES ($id, now()::TIMESTAMP, $v, $argv::JSON, $tz, $year, $format, 'running', $op, $host)`,
+      {
+        id: runId,
+        v: DWELL_VERSION,
+        argv: JSON.stringify(opts.argv ?? opts.inputs),
+        tz: opts.tz,
+        year: opts.year ?? null,
+        format: opts.format ?? null,
+        op: safeUser(),
+        host: hostname(),
+      },
+    );
+
+    const { files, problems } = await enumerateEvidence(opts.inputs, [caseAbs, caseAbs + '.wal', caseAbs + '.staging']);
+    for (const p of problems) {
+      const report: FileReport = { path: p.path, status: 'failed', evidenceId: null, format: null, events: 0, warnings: 0, firstTsUs: null, lastTsUs: null, message: p.reason, sha256: null };
+      report.evidenceId = await recordWithoutContent(db, runId, p.path, p.absPath, null, 'failed', p.reason);
+      reports.push(report);
+      progress.fileDone(report, null);
+    }
+    progress.start(files.length, files.reduce((s, f) => s + f.size, 0));
+
+    const workerCount = opts.workers ?? (workersAvailable() ? 1 : 0);
+    if (workerCount > 0 && workersAvailable()) for (let i = 0; i < Math.min(workerCount, files.length); i++) runners.push(new WorkerRunner());
+    if (runners.length === 0) runners.push(new InProcessRunner());
+
+    let next = 0;
+    const fileReports: (FileReport | undefined)[] = new Array(files.length);
+    const lane = async (runner: FileRunner) => {
+      while (!interrupted && next < files.length) {
+        const index = next++;
+        const file = files[index]!;
+        progress.fileStarted(file);
+        const report = await ingestFile(db, staging, runner, runId, file, opts, progress, () => interrupted);
+        fileReports[index] = report;
+        progress.fileDone(report, file);
+      }
+    };
+    await Promise.all(runners.map((r) => lane(r)));
+    for (const r of fileReports) if (r) reports.push(r);
+
+    const events = reports.reduce((s, r) => s + r.events, 0);
+    const warnings = reports.reduce((s, r) => s + r.warnings, 0);
+    const failedCount = reports.filter((r) => r.status === 'failed' || r.status === 'partial' || r.status === 'unrecognized').length;
+    await db.run(
+      `UPDATE ingest_runs SET finished_at = now()::TIMESTAMP, status = $s, files = $f, events = $e, warnings = $w, failed = $x WHERE run_id = $id`,
+      { s: interrupted ? 'interrupted' : failedCount ? 'completed_with_problems' : 'completed', f: reports.length, e: events, w: warnings, x: failedCount, id: runId },
+    );
+    await db.run('CHECKPOINT');
+    progress.finish();
+    if (interrupted) throw new IngestError(`interrupted: ${reports.length} file(s) were fully stored before the interruption; run the same command again to complete the ingest`);
+    return { runId, files: reports, events, warnings, problems: failedCount, seconds: (Date.now() - started) / 1000 };
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    await Promise.all(runners.map((r) => r.close()));
+    staging.remove();
+    db.close();
+  }
+}
+
+async function ingestFile(
+  db: CaseDb,
+  staging: StagingDir,
+  runner: FileRunner,
+  runId: number,
+  file: EvidenceFile,
+  opts: IngestOptions,
+  progress: IngestProgress,
+  isInterrupted: () => boolean,
+): Promise<FileReport> {
+  const base: FileReport = { path: file.path, status: 'failed', evidenceId: null, format: null, events: 0, warnings: 0, firstTsUs: null, lastTsUs: null, message: null, sha256: null };
+  if (!opts.rehash) {
+    const prior = await db.one<{ id: number; status: string; format: string | null; events: number; sha256: string }>(
+      `SELECT evidence_id AS id, status, format, events, sha256 FROM evidence
+       WHERE abs_path = $p AND size = $s AND mtime = to_timestamp($m)::TIMESTAMP AND status IN ('ingested', 'recorded', 'skipped', 'duplicate', 'unrecognized')
+       ORDER BY evidence_id DESC LIMIT 1`,
+      { p: file.absPath, s: file.size, m: file.mtimeMs / 1000 },
+    );
+    // An unrecognized file is read again when a format is forced.
+    if (prior && !(prior.status === 'unrecognized' && opts.format)) {
+      return { ...base, status: 'already_ingested', evidenceId: prior.id, format: prior.format, sha256: prior.sha256, message: `already in the case as evidence #${prior.id} (same path, size and mtime; --rehash reads it again)` };
+    }
+  }
+
+  const tx = await EvidenceTransaction.begin(db, staging);
+  let result: ParseFileResult;
+  try {
+    result = await runner.run(
+      { path: file.absPath, mtimeMs: file.mtimeMs, tz: opts.tz, year: opts.year, format: opts.format, extra: opts.extra ?? {} },
+      {
+        onBatch: async (batch) => {
+          if (isInterrupted()) throw new IngestError('interrupted');
+          if (batch.kind === 'events') await tx.addEvents(batch.csv, batch.source);
+          else await tx.addWarnings(batch.csv);
+        },
+        onProgress: (raw, events) => progress.fileProgress(file, raw, events),
+      },
+    );
+  } catch (err) {
+    await tx.rollback();
+    if (isInterrupted()) return { ...base, status: 'failed', message: 'interrupted before this file was stored' };
+    const e = err as RunnerError & NodeJS.ErrnoException;
+    const reason = e.code ? describeFsError(e) : `cannot ingest: ${e.message}`;
+    const id = await recordWithoutContent(db, runId, file.path, file.absPath, file, 'failed', reason);
+    return { ...base, evidenceId: id, message: reason };
+  }
+
+  const duplicateOf = result.status === 'ingested' || result.status === 'partial' || result.status === 'recorded' ? await tx.findDuplicate(result.sha256) : null;
+  const row: EvidenceRow = {
+    evidence_id: tx.evidenceId,
+    run_id: runId,
+    path: file.path,
+    abs_path: file.absPath,
+    size: file.size,
+    mtime_ms: file.mtimeMs,
+    sha256: result.sha256,
+    compression: result.compression,
+    format: result.format,
+    parser_version: result.parserVersion,
+    sniff_reason: result.sniffReason,
+    status: result.status,
+    message: result.message,
+    lines: result.lines,
+    record_lines: result.lines === null ? null : result.dispositions.record,
+    continuation_lines: result.lines === null ? null : result.dispositions.continuation,
+    meta_lines: result.lines === null ? null : result.dispositions.meta,
+    blank_lines: result.lines === null ? null : result.dispositions.blank,
+    warning_lines: result.lines === null ? null : result.dispositions.warning,
+    events: result.events,
+    warnings: result.warnings,
+    first_ts_us: result.firstTs,
+    last_ts_us: result.lastTs,
+    year_shift: result.yearShift || null,
+    duplicate_of: null,
+    info: result.info,
+  };
+  if (result.bytes !== file.size) {
+    row.info = { ...row.info, size_at_stat: file.size, bytes_read: result.bytes };
+    row.message = [row.message, `the file changed size while it was read (${file.size} → ${result.bytes} bytes)`].filter(Boolean).join('; ');
+  }
+  if (duplicateOf !== null) {
+    await tx.rollback();
+    const message = `same SHA-256 as evidence #${duplicateOf}: recorded, no events added`;
+    const dupRow: EvidenceRow = { ...row, status: 'duplicate', duplicate_of: duplicateOf, events: 0, warnings: 0, first_ts_us: null, last_ts_us: null, year_shift: null, message };
+    const conn = await db.connect();
+    try {
+      await insertEvidence(conn, dupRow);
+    } finally {
+      conn.closeSync();
+    }
+    return { ...base, status: 'duplicate', evidenceId: tx.evidenceId, format: result.format, message, sha256: result.sha256 };
+  }
+  await tx.shiftInferredYears(result.yearShift);
+  await tx.commit(row);
+  return {
+    path: file.path,
+    status: result.status,
+    evidenceId: tx.evidenceId,
+    format: result.format,
+    events: result.events,
+    warnings: result.warnings,
+    firstTsUs: result.firstTs,
+    lastTsUs: result.lastTs,
+    message: result.message,
+    sha256: result.sha256,
+  };
+}
+
+/** Evidence rows for paths that could not be read: chain of custody records the attempt too. */
+async function recordWithoutContent(
+  db: CaseDb,
+  runId: number,
+  path: string,
+  absPath: string,
+  file: EvidenceFile | null,
+  status: EvidenceStatus,
+  message: string,
+): Promise<number> {
+  const id = (await db.one<{ id: number }>(`SELECT nextval('evidence_id_seq')::INTEGER AS id`))!.id;
+  await insertEvidence(db.conn, {
+    evidence_id: id, run_id: runId, path, abs_path: absPath, size: file?.size ?? null, mtime_ms: file?.mtimeMs ?? null, sha256: null,
+    compression: null, format: null, parser_version: null, sniff_reason: null, status, message, lines: null, record_lines: null,
+    continuation_lines: null, meta_lines: null, blank_lines: null, warning_lines: null, events: 0, warnings: 0, first_ts_us: null,
+    last_ts_us: null, year_shift: null, duplicate_of: null, info: null,
+  });
+  return id;
+}
+
+function safeUser(): string | null {
+  try {
+    return userInfo().username;
+  } catch {
+    return null;
+  }
+}
+

@@ -1,0 +1,18 @@
+/**
+ * Every parser dwell knows. Adding a source = one parser file + one line here + a fixture with
+ * its expected output + a test; test/parsers/registry.test.ts checks every parser's samples.
+ */
+import { authLog } from './auth-log.js';
+import type { SourceParser } from './types.js';
+
+export const PARSERS: readonly SourceParser[] = [
+  authLog,
+];
+
+export function parserByName(name: string): SourceParser | undefined {
+  return PARSERS.find((p) => p.name === name);
+}
+
+export function parserNames(): string[] {
+  return PARSERS.map((p) => p.name);
+}

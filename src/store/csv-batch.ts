@@ -1,0 +1,132 @@
+/**
+ * Rows handed to DuckDB in bulk. Calling DuckDB once per value costs ~1 µs per value (measured:
+ * bench/RESULTS.md), which dominates a bulk load; instead rows are encoded as CSV text with a
+ * unit-separator delimiter and loaded with DuckDB's parallel `read_csv` in one statement per batch.
+ */
+import type { DwellEvent } from '../core/event.js';
+
+export const DELIM = '\x1f';
+const NEEDS_QUOTES = /[\x1f"\n\r]/;
+const QUOTE_RE = /"/g;
+
+/** Encodes one text field: empty for null, quoted only when it has to be. NUL cannot cross. */
+export function textField(v: string | null | undefined): string {
+  if (v === null || v === undefined) return '';
+  let s = v;
+  if (s.length === 0) return '""';
+  if (s.indexOf('\0') >= 0) s = s.replace(/\0/g, '\uFFFD');
+  if (NEEDS_QUOTES.test(s)) return '"' + s.replace(QUOTE_RE, '""') + '"';
+  return s;
+}
+
+function numField(v: number | null | undefined): string {
+  return v === null || v === undefined || !Number.isFinite(v) ? '' : String(Math.trunc(v));
+}
+
+/**
+ * Staging columns of an event batch, in file order. `event_id`, `evidence_id` and `source` are
+ * added by the INSERT (they are the same for the whole file).
+ */
+export const EVENT_STAGING_COLUMNS: ReadonlyArray<readonly [string, string]> = [
+  ['seq', 'BIGINT'],
+  ['ts_us', 'BIGINT'],
+  ['ts_end_us', 'BIGINT'],
+  ['time_quality', 'VARCHAR'],
+  ['class', 'VARCHAR'],
+  ['action', 'VARCHAR'],
+  ['outcome', 'VARCHAR'],
+  ['host', 'VARCHAR'],
+  ['actor', 'VARCHAR'],
+  ['src_ip', 'VARCHAR'],
+  ['src_port', 'INTEGER'],
+  ['dst_ip', 'VARCHAR'],
+  ['dst_port', 'INTEGER'],
+  ['protocol', 'VARCHAR'],
+  ['session', 'VARCHAR'],
+  ['access_key', 'VARCHAR'],
+  ['target', 'VARCHAR'],
+  ['database', 'VARCHAR'],
+  ['bytes_in', 'BIGINT'],
+  ['bytes_out', 'BIGINT'],
+  ['packets_in', 'BIGINT'],
+  ['packets_out', 'BIGINT'],
+  ['rows', 'BIGINT'],
+  ['command', 'VARCHAR'],
+  ['community_id', 'VARCHAR'],
+  ['user_agent', 'VARCHAR'],
+  ['summary', 'VARCHAR'],
+  ['attrs', 'VARCHAR'],
+  ['line', 'BIGINT'],
+  ['byte_offset', 'BIGINT'],
+  ['byte_length', 'INTEGER'],
+  ['raw', 'VARCHAR'],
+];
+
+/** Encodes one event as a CSV line (with its trailing newline). */
+export function encodeEvent(seq: number, e: DwellEvent): string {
+  const D = DELIM;
+  return (
+    seq + D +
+    numField(e.ts) + D +
+    numField(e.ts_end) + D +
+    e.time_quality + D +
+    e.class + D +
+    textField(e.action) + D +
+    e.outcome + D +
+    textField(e.host) + D +
+    textField(e.actor) + D +
+    textField(e.src_ip) + D +
+    numField(e.src_port) + D +
+    textField(e.dst_ip) + D +
+    numField(e.dst_port) + D +
+    textField(e.protocol) + D +
+    textField(e.session) + D +
+    textField(e.access_key) + D +
+    textField(e.target) + D +
+    textField(e.database) + D +
+    numField(e.bytes_in) + D +
+    numField(e.bytes_out) + D +
+    numField(e.packets_in) + D +
+    numField(e.packets_out) + D +
+    numField(e.rows) + D +
+    textField(e.command) + D +
+    textField(e.community_id) + D +
+    textField(e.user_agent) + D +
+    textField(e.summary) + D +
+    textField(e.attrs && Object.keys(e.attrs).length > 0 ? safeJson(e.attrs) : null) + D +
+    e.line + D +
+    e.byte_offset + D +
+    e.byte_length + D +
+    textField(e.raw) + '\n'
+  );
+}
+
+/** JSON.stringify that survives BigInt and cycles (attrs come from untrusted input). */
+export function safeJson(v: unknown): string {
+  try {
+    return JSON.stringify(v, (_k, val) => (typeof val === 'bigint' ? val.toString() : val));
+  } catch {
+    return JSON.stringify({ unserializable: String(v) });
+  }
+}
+
+export const WARNING_STAGING_COLUMNS: ReadonlyArray<readonly [string, string]> = [
+  ['line', 'BIGINT'],
+  ['byte_offset', 'BIGINT'],
+  ['raw', 'VARCHAR'],
+  ['reason', 'VARCHAR'],
+];
+
+export function encodeWarning(line: number, offset: number, raw: string, reason: string): string {
+  return `${line}${DELIM}${offset}${DELIM}${textField(raw)}${DELIM}${textField(reason)}\n`;
+}
+
+/** The `columns={…}` argument of read_csv for a staging layout. */
+export function readCsvColumns(cols: ReadonlyArray<readonly [string, string]>): string {
+  return '{' + cols.map(([n, t]) => `'${n}': '${t}'`).join(', ') + '}';
+}
+
+/** read_csv options matching the encoder above. */
+export function readCsvOptions(cols: ReadonlyArray<readonly [string, string]>): string {
+  return `delim='${DELIM}', quote='"', escape='"', header=false, nullstr='', auto_detect=false, strict_mode=true, columns=${readCsvColumns(cols)}`;
+}

@@ -1,0 +1,187 @@
+/**
+ * Writes one evidence file into the case in one transaction: its events and warnings as they
+ * arrive in batches, then its evidence row. Killed midway (Ctrl-C, kill -9), the transaction never
+ * commits, so the case holds either the whole file or none of it, and a re-run completes the job.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import type { EvidenceStatus } from './schema.js';
+import { all, type CaseDb } from './case-db.js';
+import { EVENT_STAGING_COLUMNS, readCsvOptions, WARNING_STAGING_COLUMNS } from './csv-batch.js';
+
+/** event_id = evidence_id × 2^32 + the event's sequence number in its file. */
+export const EVENT_ID_SHIFT = 4294967296;
+
+const EVENT_OPTIONS = readCsvOptions(EVENT_STAGING_COLUMNS);
+const WARNING_OPTIONS = readCsvOptions(WARNING_STAGING_COLUMNS);
+
+export interface EvidenceRow {
+  evidence_id: number;
+  run_id: number;
+  path: string;
+  abs_path: string;
+  size: number | null;
+  mtime_ms: number | null;
+  sha256: string | null;
+  compression: string | null;
+  format: string | null;
+  parser_version: string | null;
+  sniff_reason: string | null;
+  status: EvidenceStatus;
+  message: string | null;
+  lines: number | null;
+  record_lines: number | null;
+  continuation_lines: number | null;
+  meta_lines: number | null;
+  blank_lines: number | null;
+  warning_lines: number | null;
+  events: number;
+  warnings: number;
+  first_ts_us: number | null;
+  last_ts_us: number | null;
+  year_shift: number | null;
+  duplicate_of: number | null;
+  info: Record<string, unknown> | null;
+}
+
+/** A folder for staging batches, beside the case (never beside the evidence). */
+export class StagingDir {
+  readonly path: string;
+  private n = 0;
+  constructor(caseFile: string) {
+    this.path = join(caseFile === ':memory:' ? process.cwd() : caseFile + '.staging', `${process.pid}-${randomBytes(4).toString('hex')}`);
+    mkdirSync(this.path, { recursive: true });
+  }
+  next(kind: string): string {
+    return join(this.path, `${kind}-${++this.n}.csv`);
+  }
+  remove(): void {
+    rmSync(this.path, { recursive: true, force: true });
+    try {
+      rmdirSync(dirname(this.path));
+    } catch {
+      /* another ingest's staging is still there, or it is not ours to remove */
+    }
+  }
+}
+
+function sqlString(s: string): string {
+  return `'${s.replace(/'/g, "''")}'`;
+}
+
+export class EvidenceTransaction {
+  private constructor(
+    private readonly conn: DuckDBConnection,
+    private readonly staging: StagingDir,
+    readonly evidenceId: number,
+  ) {}
+
+  static async begin(db: CaseDb, staging: StagingDir): Promise<EvidenceTransaction> {
+    const conn = await db.connect();
+    const id = (await all<{ id: number }>(conn, `SELECT nextval('evidence_id_seq')::INTEGER AS id`))[0]!.id;
+    await conn.run('BEGIN TRANSACTION');
+    return new EvidenceTransaction(conn, staging, id);
+  }
+
+  async addEvents(csv: string, source: string): Promise<void> {
+    const file = this.staging.next('events');
+    writeFileSync(file, csv);
+    try {
+      await this.conn.run(
+        `INSERT INTO events SELECT
+           $eid::BIGINT * ${EVENT_ID_SHIFT} + seq, make_timestamp(ts_us), make_timestamp(ts_end_us), time_quality, $source,
+           class, action, outcome, host, actor, src_ip, src_port, dst_ip, dst_port, protocol, session, access_key, target,
+           "database", bytes_in, bytes_out, packets_in, packets_out, "rows", command, community_id, user_agent, summary,
+           attrs::JSON, $eid, line, byte_offset, byte_length, raw
+         FROM read_csv(${sqlString(file)}, ${EVENT_OPTIONS})`,
+        { eid: this.evidenceId, source },
+      );
+    } finally {
+      rmSync(file, { force: true });
+    }
+  }
+
+  async addWarnings(csv: string): Promise<void> {
+    const file = this.staging.next('warnings');
+    writeFileSync(file, csv);
+    try {
+      await this.conn.run(`INSERT INTO parse_warnings SELECT $eid, line, byte_offset, raw, reason FROM read_csv(${sqlString(file)}, ${WARNING_OPTIONS})`, {
+        eid: this.evidenceId,
+      });
+    } finally {
+      rmSync(file, { force: true });
+    }
+  }
+
+  /** Year-less lines learn their year at the end of the file: shift them now, inside the transaction. */
+  async shiftInferredYears(years: number): Promise<void> {
+    if (years === 0) return;
+    await this.conn.run(`UPDATE events SET ts = ts + to_years($y::INTEGER) WHERE evidence_id = $eid AND time_quality = 'year_inferred'`, {
+      y: years,
+      eid: this.evidenceId,
+    });
+  }
+
+  /** Another evidence row with this SHA-256 whose content is in the case, if any. */
+  async findDuplicate(sha256: string): Promise<number | null> {
+    const rows = await all<{ id: number }>(
+      this.conn,
+      `SELECT evidence_id AS id FROM evidence WHERE sha256 = $h AND status IN ('ingested', 'partial', 'recorded') ORDER BY evidence_id LIMIT 1`,
+      { h: sha256 },
+    );
+    return rows[0]?.id ?? null;
+  }
+
+  async commit(row: EvidenceRow): Promise<void> {
+    await insertEvidence(this.conn, row);
+    await this.conn.run('COMMIT');
+    this.conn.closeSync();
+  }
+
+  async rollback(): Promise<void> {
+    try {
+      await this.conn.run('ROLLBACK');
+    } finally {
+      this.conn.closeSync();
+    }
+  }
+}
+
+export async function insertEvidence(conn: DuckDBConnection, r: EvidenceRow): Promise<void> {
+  await conn.run(
+    `INSERT INTO evidence VALUES ($evidence_id, $run_id, $path, $abs_path, $size, to_timestamp($mtime_s)::TIMESTAMP, $sha256, $compression,
+       $format, $parser_version, $sniff_reason, $status, $message, $lines, $record_lines, $continuation_lines, $meta_lines,
+       $blank_lines, $warning_lines, $events, $warnings, make_timestamp($first_us), make_timestamp($last_us), $year_shift,
+       $duplicate_of, $info::JSON, now()::TIMESTAMP)`,
+    {
+      evidence_id: r.evidence_id,
+      run_id: r.run_id,
+      path: r.path,
+      abs_path: r.abs_path,
+      size: r.size,
+      mtime_s: r.mtime_ms === null ? null : r.mtime_ms / 1000,
+      sha256: r.sha256,
+      compression: r.compression,
+      format: r.format,
+      parser_version: r.parser_version,
+      sniff_reason: r.sniff_reason,
+      status: r.status,
+      message: r.message,
+      lines: r.lines,
+      record_lines: r.record_lines,
+      continuation_lines: r.continuation_lines,
+      meta_lines: r.meta_lines,
+      blank_lines: r.blank_lines,
+      warning_lines: r.warning_lines,
+      events: r.events,
+      warnings: r.warnings,
+      first_us: r.first_ts_us,
+      last_us: r.last_ts_us,
+      year_shift: r.year_shift,
+      duplicate_of: r.duplicate_of,
+      info: r.info && Object.keys(r.info).length ? JSON.stringify(r.info) : null,
+    },
+  );
+}

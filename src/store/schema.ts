@@ -1,0 +1,77 @@
+/**
+ * The case file's tables. One DuckDB file per investigation; docs/schema.md documents every column.
+ * Later features add their tables here (detections, findings, annotations) so one place creates a case.
+ */
+import { EVENT_COLUMNS } from '../core/event.js';
+
+export const SCHEMA_VERSION = '1';
+
+export const SCHEMA_SQL = [
+  `CREATE TABLE IF NOT EXISTS case_meta (key VARCHAR PRIMARY KEY, value VARCHAR)`,
+  `CREATE SEQUENCE IF NOT EXISTS run_id_seq START 1`,
+  `CREATE SEQUENCE IF NOT EXISTS evidence_id_seq START 1`,
+  `CREATE TABLE IF NOT EXISTS ingest_runs (
+     run_id INTEGER PRIMARY KEY,
+     started_at TIMESTAMP NOT NULL,
+     finished_at TIMESTAMP,
+     dwell_version VARCHAR NOT NULL,
+     argv JSON,
+     tz VARCHAR NOT NULL,
+     year INTEGER,
+     forced_format VARCHAR,
+     status VARCHAR NOT NULL,
+     files INTEGER,
+     events BIGINT,
+     warnings BIGINT,
+     failed INTEGER,
+     operator VARCHAR,
+     hostname VARCHAR
+   )`,
+  `CREATE TABLE IF NOT EXISTS evidence (
+     evidence_id INTEGER PRIMARY KEY,
+     run_id INTEGER NOT NULL,
+     path VARCHAR NOT NULL,
+     abs_path VARCHAR NOT NULL,
+     size BIGINT,
+     mtime TIMESTAMP,
+     sha256 VARCHAR,
+     compression VARCHAR,
+     format VARCHAR,
+     parser_version VARCHAR,
+     sniff_reason VARCHAR,
+     status VARCHAR NOT NULL,
+     message VARCHAR,
+     lines BIGINT,
+     record_lines BIGINT,
+     continuation_lines BIGINT,
+     meta_lines BIGINT,
+     blank_lines BIGINT,
+     warning_lines BIGINT,
+     events BIGINT NOT NULL DEFAULT 0,
+     warnings BIGINT NOT NULL DEFAULT 0,
+     first_ts TIMESTAMP,
+     last_ts TIMESTAMP,
+     year_shift INTEGER,
+     duplicate_of INTEGER,
+     info JSON,
+     ingested_at TIMESTAMP NOT NULL
+   )`,
+  `CREATE TABLE IF NOT EXISTS parse_warnings (
+     evidence_id INTEGER NOT NULL,
+     line BIGINT,
+     byte_offset BIGINT,
+     raw VARCHAR,
+     reason VARCHAR NOT NULL
+   )`,
+  `CREATE TABLE IF NOT EXISTS events (${EVENT_COLUMNS.map(([n, t]) => `"${n}" ${t}`).join(', ')})`,
+];
+
+/** Evidence statuses: what happened to each file presented for ingest. */
+export type EvidenceStatus =
+  | 'ingested' // parsed; events (and possibly warnings) stored
+  | 'partial' // read up to an error (e.g. truncated gzip); what was read is stored
+  | 'unrecognized' // no parser claims it; recorded and hashed, no events
+  | 'recorded' // recognized evidence that carries no events by design (e.g. CloudTrail digest)
+  | 'skipped' // a container dwell does not open (zip); recorded and hashed
+  | 'duplicate' // same SHA-256 as evidence already in the case; no events added
+  | 'failed'; // could not be read at all (missing, unreadable)
