@@ -80,6 +80,7 @@ export async function parseFile(opts: ParseFileOptions, hooks: ParseFileHooks): 
   let eventParts: string[] = [];
   let warnParts: string[] = [];
   let sourceName = 'unknown';
+  let recordOnlyReason: string | null = null;
 
   // Batches are built synchronously by the parser; handing them over is async. We queue them and
   // let the reading loop await the queue between chunks, which is where back-pressure applies.
@@ -127,6 +128,9 @@ export async function parseFile(opts: ParseFileOptions, hooks: ParseFileHooks): 
     },
     setFileInfo(key: string, value: unknown) {
       info[key] = value;
+    },
+    recordOnly(reason: string) {
+      recordOnlyReason = reason;
     },
   };
 
@@ -320,13 +324,13 @@ export async function parseFile(opts: ParseFileOptions, hooks: ParseFileHooks): 
   return {
     ...base,
     yearShift,
-    status: parseError ? 'partial' : 'ingested',
+    status: parseError ? 'partial' : recordOnlyReason !== null && events === 0 ? 'recorded' : 'ingested',
     format: parser.name,
     parserVersion: parser.version,
     sniffReason,
     sha256: d.sha256,
     bytes: d.bytes,
-    message: parseError ? describeStreamError(parseError, ev.compression) : null,
+    message: parseError ? describeStreamError(parseError, ev.compression) : recordOnlyReason,
     lines,
     events,
     warnings,

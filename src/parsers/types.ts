@@ -61,6 +61,11 @@ export interface ParseContext {
   setYearShift(years: number): void;
   /** Facts about the whole file to keep on its evidence row (e.g. a detected log_line_prefix). */
   setFileInfo(key: string, value: unknown): void;
+  /**
+   * The file is evidence the parser recognizes but that carries no events by design (e.g. a
+   * CloudTrail digest file): it is hashed and recorded with status `recorded` and this reason.
+   */
+  recordOnly(reason: string): void;
 }
 
 /** How a line was used; the pipeline counts them so every line is accounted for. */

@@ -64,6 +64,43 @@ export const SCHEMA_SQL = [
      reason VARCHAR NOT NULL
    )`,
   `CREATE TABLE IF NOT EXISTS events (${EVENT_COLUMNS.map(([n, t]) => `"${n}" ${t}`).join(', ')})`,
+  // Correlation (docs/findings.md): detection hits, each findings run, and the attacker's events.
+  `CREATE SEQUENCE IF NOT EXISTS findings_id_seq START 1`,
+  `CREATE TABLE IF NOT EXISTS detections (
+     findings_id INTEGER NOT NULL,
+     rule_id VARCHAR NOT NULL,
+     phase VARCHAR,
+     technique VARCHAR,
+     level VARCHAR,
+     hit_key VARCHAR,
+     event_id BIGINT NOT NULL,
+     ts TIMESTAMP
+   )`,
+  `CREATE TABLE IF NOT EXISTS findings (
+     findings_id INTEGER PRIMARY KEY,
+     generated_at TIMESTAMP NOT NULL,
+     dwell_version VARCHAR NOT NULL,
+     parameters JSON,
+     body JSON NOT NULL
+   )`,
+  `CREATE TABLE IF NOT EXISTS attack_events (
+     findings_id INTEGER NOT NULL,
+     event_id BIGINT NOT NULL,
+     ts TIMESTAMP NOT NULL,
+     phase VARCHAR NOT NULL,
+     technique VARCHAR,
+     reason VARCHAR
+   )`,
+  // Analyst annotations (the TUI's only write): marks and notes on events, append-only.
+  `CREATE SEQUENCE IF NOT EXISTS annotation_id_seq START 1`,
+  `CREATE TABLE IF NOT EXISTS annotations (
+     annotation_id INTEGER PRIMARY KEY,
+     event_id BIGINT NOT NULL,
+     kind VARCHAR NOT NULL,
+     text VARCHAR,
+     author VARCHAR NOT NULL,
+     created_at TIMESTAMP NOT NULL
+   )`,
 ];
 
 /** Evidence statuses: what happened to each file presented for ingest. */

@@ -40,6 +40,7 @@ export async function runParser(parser: SourceParser, input: string | Buffer, op
     warn: (w) => warnings.push(w),
     setYearShift: (y) => (yearShift = y),
     setFileInfo: (k, v) => (info[k] = v),
+    recordOnly: (reason) => (info.record_only = reason),
   };
   const buf = typeof input === 'string' ? Buffer.from(input, 'utf8') : input;
   let lines: number | null = null;
