@@ -65,6 +65,8 @@ export interface ParseFileHooks {
 const DEFAULT_BATCH_EVENTS = 100_000;
 const DEFAULT_MAX_WARNINGS = 10_000;
 const WARNING_TEXT = 512;
+/** A summary is one readable line; the full text stays in raw/command. */
+const MAX_SUMMARY = 1000;
 
 export async function parseFile(opts: ParseFileOptions, hooks: ParseFileHooks): Promise<ParseFileResult> {
   const ev = await openEvidence(opts.path);
@@ -116,6 +118,7 @@ export async function parseFile(opts: ParseFileOptions, hooks: ParseFileHooks): 
         warn({ line: e.line, byte_offset: e.byte_offset, raw: e.raw, reason: 'record has no valid time; kept as a warning' });
         return;
       }
+      if (e.summary.length > MAX_SUMMARY) e.summary = e.summary.slice(0, MAX_SUMMARY) + '…';
       eventParts.push(encodeEvent(events, e));
       events++;
       if (firstTs === null || e.ts < firstTs) firstTs = e.ts;

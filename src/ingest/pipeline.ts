@@ -193,7 +193,7 @@ async function ingestFile(
     await tx.rollback();
     if (isInterrupted()) return { ...base, status: 'failed', message: 'interrupted before this file was stored' };
     const e = err as RunnerError & NodeJS.ErrnoException;
-    const reason = e.code ? describeFsError(e) : `cannot ingest: ${e.message}`;
+    const reason = e.code ? describeFsError(e) : `cannot ingest: ${firstLine(e.message)}`;
     const id = await recordWithoutContent(db, runId, file.path, file.absPath, file, 'failed', reason);
     return { ...base, evidenceId: id, message: reason };
   }
@@ -277,6 +277,12 @@ async function recordWithoutContent(
     last_ts_us: null, year_shift: null, duplicate_of: null, info: null,
   });
   return id;
+}
+
+/** Library errors can carry whole data rows: keep the first line, and not too much of it. */
+function firstLine(msg: string): string {
+  const line = msg.split(/\\n|\n/)[0] ?? msg;
+  return line.length > 300 ? line.slice(0, 300) + '…' : line;
 }
 
 function safeUser(): string | null {

@@ -6,6 +6,7 @@
 import type { DwellEvent } from '../core/event.js';
 
 export const DELIM = '\x1f';
+export const MAX_CSV_ROW_BYTES = 64 * 1024 * 1024;
 const NEEDS_QUOTES = /[\x1f"\n\r]/;
 const QUOTE_RE = /"/g;
 
@@ -128,5 +129,6 @@ export function readCsvColumns(cols: ReadonlyArray<readonly [string, string]>): 
 
 /** read_csv options matching the encoder above. */
 export function readCsvOptions(cols: ReadonlyArray<readonly [string, string]>): string {
-  return `delim='${DELIM}', quote='"', escape='"', header=false, nullstr='', auto_detect=false, strict_mode=true, columns=${readCsvColumns(cols)}`;
+  // Rows can hold a 1 MiB raw line plus its summary and command: allow far more than DuckDB's 2 MB default.
+  return `delim='${DELIM}', quote='"', escape='"', header=false, nullstr='', auto_detect=false, strict_mode=true, max_line_size=${MAX_CSV_ROW_BYTES}, columns=${readCsvColumns(cols)}`;
 }

@@ -1,0 +1,55 @@
+/**
+ * An ingest killed mid-file (kill -9) leaves no partial file in the case, and running the same
+ * command again gives exactly the events of a clean run.
+ */
+import { spawn } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+// @ts-expect-error plain ESM helper shared with the benchmarks
+import { writeAuthLog } from '../../bench/lib/gen-auth-log.mjs';
+import { query } from '../helpers/case.js';
+import { BIN, dwell, ROOT, tempDir } from '../helpers/cli.js';
+
+async function fingerprint(casePath: string) {
+  return query<{ path: string; n: number; h: string }>(
+    casePath,
+    `SELECT v.path, count(*)::INTEGER AS n, sum(hash(e.line, e.ts, e.action, e.actor, e.src_ip, e.raw))::VARCHAR AS h
+     FROM events e JOIN evidence v USING (evidence_id) GROUP BY v.path ORDER BY v.path`,
+  );
+}
+
+describe('ingest killed with SIGKILL', () => {
+  const tmp = tempDir();
+  afterAll(() => tmp.cleanup());
+
+  it('leaves no partial file and a re-run equals a clean run', async () => {
+    const ev = join(tmp.path, 'evidence');
+    mkdirSync(ev);
+    copyFileSync(join(ROOT, 'fixtures', 'auth', 'web-01', 'auth.log.1'), join(ev, 'a-small.log'));
+    await writeAuthLog(join(ev, 'b-big.log'), 400_000, 7);
+
+    const killed = join(tmp.path, 'killed.duckdb');
+    const child = spawn(process.execPath, [BIN, 'ingest', '-q', '--case', killed, ev], { stdio: 'ignore' });
+    // Kill once the big file is being stored (its staging batches exist), well before it can finish.
+    const deadline = Date.now() + 30_000;
+    while (Date.now() < deadline && !(existsSync(killed + '.staging') && existsSync(killed + '.wal'))) await new Promise((r) => setTimeout(r, 20));
+    await new Promise((r) => setTimeout(r, 400));
+    child.kill('SIGKILL');
+    await new Promise((r) => child.on('close', r));
+
+    const partial = await query<{ path: string; status: string }>(killed, 'SELECT path, status FROM evidence');
+    // Killed after the small file was stored and before the big one was.
+    expect(partial.map((p) => p.path.split('/').pop())).toEqual(['a-small.log']);
+    const [{ n }] = await query<{ n: number }>(killed, `SELECT count(*)::INTEGER AS n FROM events e JOIN evidence v USING (evidence_id) WHERE v.path LIKE '%b-big.log'`);
+    expect(n).toBe(0);
+
+    const rerun = await dwell(['ingest', '-q', '--case', killed, ev]);
+    expect(rerun.code).toBe(0);
+    const clean = join(tmp.path, 'clean.duckdb');
+    expect((await dwell(['ingest', '-q', '--case', clean, ev])).code).toBe(0);
+    expect(await fingerprint(killed)).toEqual(await fingerprint(clean));
+    const runs = await query<{ status: string }>(killed, 'SELECT status FROM ingest_runs ORDER BY run_id');
+    expect(runs.map((r) => r.status)).toEqual(['interrupted', 'completed']);
+  });
+});
