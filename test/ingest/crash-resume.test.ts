@@ -27,14 +27,14 @@ describe('ingest killed with SIGKILL', () => {
     const ev = join(tmp.path, 'evidence');
     mkdirSync(ev);
     copyFileSync(join(ROOT, 'fixtures', 'auth', 'web-01', 'auth.log.1'), join(ev, 'a-small.log'));
-    await writeAuthLog(join(ev, 'b-big.log'), 400_000, 7);
+    await writeAuthLog(join(ev, 'b-big.log'), 1_500_000, 7);
 
     const killed = join(tmp.path, 'killed.duckdb');
     const child = spawn(process.execPath, [BIN, 'ingest', '-q', '--case', killed, ev], { stdio: 'ignore' });
     // Kill once the big file is being stored (its staging batches exist), well before it can finish.
     const deadline = Date.now() + 30_000;
-    while (Date.now() < deadline && !(existsSync(killed + '.staging') && existsSync(killed + '.wal'))) await new Promise((r) => setTimeout(r, 20));
-    await new Promise((r) => setTimeout(r, 400));
+    while (Date.now() < deadline && !existsSync(killed + '.wal')) await new Promise((r) => setTimeout(r, 10));
+    await new Promise((r) => setTimeout(r, 300));
     child.kill('SIGKILL');
     await new Promise((r) => child.on('close', r));
 
