@@ -99,7 +99,9 @@ export function writeAuthLog(path, count, seed = 1) {
     let bytes = 0;
     const pump = () => {
       let chunk = [];
-      for (const line of it) {
+      // Not for…of: leaving that loop early would close the generator.
+      for (let r = it.next(); !r.done; r = it.next()) {
+        const line = r.value;
         chunk.push(line);
         if (chunk.length === 5000) {
           const text = chunk.join('\n') + '\n';

@@ -10,18 +10,21 @@ import { parserByName } from '../parsers/registry.js';
 import type { LineDisposition, ParseContext, ParseWarning, SourceParser } from '../parsers/types.js';
 import { encodeEvent, encodeWarning } from '../store/csv-batch.js';
 import { openEvidence, type Compression } from './evidence-reader.js';
+import { BatchFile } from './batch-file.js';
 import { LineSplitter } from './line-splitter.js';
 import { makeHead, sniff, SNIFF_BYTES } from './sniff.js';
 
 export interface ParseFileOptions {
   path: string;
+  /** Folder for staging batch files (beside the case, never beside the evidence). */
+  stagingDir: string;
   mtimeMs: number;
   tz: string;
   year?: number;
   format?: string;
   extra: Record<string, string>;
-  /** Events per batch handed to the store. */
-  batchEvents?: number;
+  /** Bytes per batch file handed to the store. */
+  batchBytes?: number;
   /** Warnings stored individually per file; beyond, they are counted. */
   maxStoredWarnings?: number;
 }
@@ -30,7 +33,8 @@ export interface Batch {
   kind: 'events' | 'warnings';
   /** The `source` of the events (the parser's source name). */
   source: string;
-  csv: string;
+  /** Staging CSV file holding the rows; the store deletes it once loaded. */
+  file: string;
   count: number;
 }
 
@@ -62,7 +66,6 @@ export interface ParseFileHooks {
   onProgress?(rawBytes: number, events: number): void;
 }
 
-const DEFAULT_BATCH_EVENTS = 100_000;
 const DEFAULT_MAX_WARNINGS = 10_000;
 const WARNING_TEXT = 512;
 /** A summary is one readable line; the full text stays in raw/command. */
@@ -70,7 +73,6 @@ const MAX_SUMMARY = 1000;
 
 export async function parseFile(opts: ParseFileOptions, hooks: ParseFileHooks): Promise<ParseFileResult> {
   const ev = await openEvidence(opts.path);
-  const batchEvents = opts.batchEvents ?? DEFAULT_BATCH_EVENTS;
   const maxWarnings = opts.maxStoredWarnings ?? DEFAULT_MAX_WARNINGS;
   const dispositions: Record<LineDisposition, number> = { record: 0, continuation: 0, warning: 0, meta: 0, blank: 0 };
   const info: Record<string, unknown> = {};
@@ -79,8 +81,6 @@ export async function parseFile(opts: ParseFileOptions, hooks: ParseFileHooks): 
   let firstTs: number | null = null;
   let lastTs: number | null = null;
   let yearShift = 0;
-  let eventParts: string[] = [];
-  let warnParts: string[] = [];
   let sourceName = 'unknown';
   let recordOnlyReason: string | null = null;
 
@@ -90,22 +90,16 @@ export async function parseFile(opts: ParseFileOptions, hooks: ParseFileHooks): 
   const flushQueue = async () => {
     while (queue.length > 0) await hooks.onBatch(queue.shift()!);
   };
-  const cutEvents = () => {
-    if (eventParts.length === 0) return;
-    queue.push({ kind: 'events', source: sourceName, csv: eventParts.join(''), count: eventParts.length });
-    eventParts = [];
-  };
-  const cutWarnings = () => {
-    if (warnParts.length === 0) return;
-    queue.push({ kind: 'warnings', source: sourceName, csv: warnParts.join(''), count: warnParts.length });
-    warnParts = [];
-  };
+  const tag = `${process.pid}-${Math.random().toString(36).slice(2, 10)}`;
+  const eventBatches = new BatchFile(opts.stagingDir, `events-${tag}`, (b) => queue.push({ kind: 'events', source: sourceName, file: b.file, count: b.count }), opts.batchBytes);
+  const warnBatches = new BatchFile(opts.stagingDir, `warnings-${tag}`, (b) => queue.push({ kind: 'warnings', source: sourceName, file: b.file, count: b.count }), 1 << 20);
+  const cutEvents = () => eventBatches.cut();
+  const cutWarnings = () => warnBatches.cut();
 
   const warn = (w: ParseWarning) => {
     warnings++;
     if (warnings <= maxWarnings) {
-      warnParts.push(encodeWarning(w.line, w.byte_offset, w.raw.slice(0, WARNING_TEXT), w.reason));
-      if (warnParts.length >= 10_000) cutWarnings();
+      warnBatches.add(encodeWarning(w.line, w.byte_offset, w.raw.slice(0, WARNING_TEXT), w.reason));
     }
   };
 
@@ -119,11 +113,10 @@ export async function parseFile(opts: ParseFileOptions, hooks: ParseFileHooks): 
         return;
       }
       if (e.summary.length > MAX_SUMMARY) e.summary = e.summary.slice(0, MAX_SUMMARY) + '…';
-      eventParts.push(encodeEvent(events, e));
+      eventBatches.add(encodeEvent(events, e));
       events++;
       if (firstTs === null || e.ts < firstTs) firstTs = e.ts;
       if (lastTs === null || e.ts > lastTs) lastTs = e.ts;
-      if (eventParts.length >= batchEvents) cutEvents();
     },
     warn,
     setYearShift(years: number) {
@@ -262,7 +255,7 @@ export async function parseFile(opts: ParseFileOptions, hooks: ParseFileHooks): 
     try {
       for await (const chunk of replay()) {
         splitter.push(chunk);
-        if (queue.length > 0 || eventParts.length === 0) await flushQueue();
+        if (queue.length > 0) await flushQueue();
         if (hooks.onProgress && ++progressTick % 8 === 0) hooks.onProgress(ev.rawBytesRead(), events);
       }
     } catch (err) {
@@ -298,12 +291,8 @@ export async function parseFile(opts: ParseFileOptions, hooks: ParseFileHooks): 
   cutEvents();
   cutWarnings();
   if (warnings > maxWarnings) {
-    queue.push({
-      kind: 'warnings',
-      source: sourceName,
-      csv: encodeWarning(0, 0, '', `${warnings - maxWarnings} more warnings were counted but not stored individually (limit ${maxWarnings} per file)`),
-      count: 1,
-    });
+    warnBatches.add(encodeWarning(0, 0, '', `${warnings - maxWarnings} more warnings were counted but not stored individually (limit ${maxWarnings} per file)`));
+    cutWarnings();
   }
   await flushQueue();
 

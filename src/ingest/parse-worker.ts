@@ -12,24 +12,36 @@ export type FromWorker =
   | { type: 'done'; job: number; result: Awaited<ReturnType<typeof parseFile>> }
   | { type: 'error'; job: number; message: string; code?: string };
 
+/** Batches in flight: parsing runs ahead of the store by this many batches, no more. */
+const WINDOW = 2;
+
 const port = parentPort;
 if (port) {
+  let outstanding = 0;
   let ackWaiter: (() => void) | null = null;
   port.on('message', (msg: ToWorker) => {
     if (msg.type === 'ack') {
-      const w = ackWaiter;
-      ackWaiter = null;
-      w?.();
+      outstanding--;
+      if (ackWaiter && outstanding < WINDOW) {
+        const w = ackWaiter;
+        ackWaiter = null;
+        w();
+      }
     } else if (msg.type === 'exit') {
       process.exit(0);
     } else if (msg.type === 'parse') {
       const { job, opts } = msg;
+      outstanding = 0;
+      ackWaiter = null;
       parseFile(opts, {
-        onBatch: (batch) =>
-          new Promise<void>((resolve) => {
+        onBatch: (batch) => {
+          outstanding++;
+          port.postMessage({ type: 'batch', job, batch } satisfies FromWorker);
+          if (outstanding < WINDOW) return Promise.resolve();
+          return new Promise<void>((resolve) => {
             ackWaiter = resolve;
-            port.postMessage({ type: 'batch', job, batch } satisfies FromWorker);
-          }),
+          });
+        },
         onProgress: (rawBytes, events) => port.postMessage({ type: 'progress', job, rawBytes, events } satisfies FromWorker),
       }).then(
         (result) => port.postMessage({ type: 'done', job, result } satisfies FromWorker),

@@ -73,7 +73,8 @@ export async function ingest(opts: IngestOptions, progress: IngestProgress = NO_
       );
     }
   }
-  const db = await CaseDb.open(opts.casePath, { create: true });
+  // Row order inside a batch carries no meaning (event_id does): let DuckDB insert in parallel.
+  const db = await CaseDb.open(opts.casePath, { create: true, config: { preserve_insertion_order: 'false' } });
   const staging = new StagingDir(caseAbs);
   const runners: FileRunner[] = [];
   let runId = 0;
@@ -175,16 +176,16 @@ async function ingestFile(
     }
   }
 
-  const tx = await EvidenceTransaction.begin(db, staging);
+  const tx = await EvidenceTransaction.begin(db);
   let result: ParseFileResult;
   try {
     result = await runner.run(
-      { path: file.absPath, mtimeMs: file.mtimeMs, tz: opts.tz, year: opts.year, format: opts.format, extra: opts.extra ?? {} },
+      { path: file.absPath, stagingDir: staging.path, mtimeMs: file.mtimeMs, tz: opts.tz, year: opts.year, format: opts.format, extra: opts.extra ?? {} },
       {
         onBatch: async (batch) => {
           if (isInterrupted()) throw new IngestError('interrupted');
-          if (batch.kind === 'events') await tx.addEvents(batch.csv, batch.source);
-          else await tx.addWarnings(batch.csv);
+          if (batch.kind === 'events') await tx.addEvents(batch.file, batch.source);
+          else await tx.addWarnings(batch.file);
         },
         onProgress: (raw, events) => progress.fileProgress(file, raw, events),
       },

@@ -40,6 +40,8 @@ export class WorkerRunner implements FileRunner {
   private worker!: Worker;
   private job = 0;
   private current: { job: number; hooks: ParseFileHooks; resolve: (r: ParseFileResult) => void; reject: (e: Error) => void } | null = null;
+  /** Batches are stored one after the other, in order; the file is done only after the last. */
+  private chain: Promise<void> = Promise.resolve();
 
   constructor() {
     this.start();
@@ -67,6 +69,7 @@ export class WorkerRunner implements FileRunner {
     const job = ++this.job;
     return new Promise((resolve, reject) => {
       this.current = { job, hooks, resolve, reject };
+      this.chain = Promise.resolve();
       this.worker.postMessage({ type: 'parse', job, opts } satisfies ToWorker);
     });
   }
@@ -76,21 +79,32 @@ export class WorkerRunner implements FileRunner {
     if (!cur || msg.job !== cur.job) return;
     switch (msg.type) {
       case 'batch':
-        cur.hooks.onBatch(msg.batch).then(
-          () => this.worker.postMessage({ type: 'ack', job: msg.job } satisfies ToWorker),
-          (err: Error) => {
-            this.current = null;
-            this.restart();
-            cur.reject(err);
-          },
-        );
+        this.chain = this.chain
+          .then(() => cur.hooks.onBatch(msg.batch))
+          .then(
+            () => this.worker.postMessage({ type: 'ack', job: msg.job } satisfies ToWorker),
+            (err: Error) => {
+              if (this.current === cur) {
+                this.current = null;
+                this.restart();
+                cur.reject(err);
+              }
+              throw err;
+            },
+          );
+        this.chain.catch(() => undefined);
         break;
       case 'progress':
         cur.hooks.onProgress?.(msg.rawBytes, msg.events);
         break;
       case 'done':
-        this.current = null;
-        cur.resolve(msg.result);
+        this.chain.then(
+          () => {
+            if (this.current === cur) this.current = null;
+            cur.resolve(msg.result);
+          },
+          () => undefined,
+        );
         break;
       case 'error':
         this.current = null;

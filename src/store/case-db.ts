@@ -18,6 +18,8 @@ export interface OpenOptions {
   readOnly?: boolean;
   /** DuckDB threads (default: all cores). */
   threads?: number;
+  /** Extra DuckDB settings for this instance. */
+  config?: Record<string, string>;
 }
 
 export class CaseDb {
@@ -33,7 +35,7 @@ export class CaseDb {
     if (!exists && !opts.create) {
       throw new CaseError(`case ${path} does not exist\n help: create it with \`dwell ingest --case ${path} EVIDENCE…\``);
     }
-    const config: Record<string, string> = {};
+    const config: Record<string, string> = { ...opts.config };
     if (opts.readOnly) config.access_mode = 'READ_ONLY';
     if (opts.threads) config.threads = String(opts.threads);
     let instance: DuckDBInstance;

@@ -7,17 +7,18 @@ import type { DwellEvent } from '../core/event.js';
 
 export const DELIM = '\x1f';
 export const MAX_CSV_ROW_BYTES = 64 * 1024 * 1024;
-const NEEDS_QUOTES = /[\x1f"\n\r]/;
+const SPECIAL = /[\0\x1f"\n\r]/;
 const QUOTE_RE = /"/g;
+const NUL_RE = /\0/g;
 
 /** Encodes one text field: empty for null, quoted only when it has to be. NUL cannot cross. */
 export function textField(v: string | null | undefined): string {
   if (v === null || v === undefined) return '';
-  let s = v;
-  if (s.length === 0) return '""';
-  if (s.indexOf('\0') >= 0) s = s.replace(/\0/g, '\uFFFD');
-  if (NEEDS_QUOTES.test(s)) return '"' + s.replace(QUOTE_RE, '""') + '"';
-  return s;
+  if (v.length === 0) return '""';
+  // One scan for the common case of nothing special.
+  if (!SPECIAL.test(v)) return v;
+  const s = v.indexOf('\0') >= 0 ? v.replace(NUL_RE, '\uFFFD') : v;
+  return '"' + s.replace(QUOTE_RE, '""') + '"';
 }
 
 function numField(v: number | null | undefined): string {
@@ -105,9 +106,14 @@ export function encodeEvent(seq: number, e: DwellEvent): string {
 /** JSON.stringify that survives BigInt and cycles (attrs come from untrusted input). */
 export function safeJson(v: unknown): string {
   try {
-    return JSON.stringify(v, (_k, val) => (typeof val === 'bigint' ? val.toString() : val));
+    // The replacer is only needed for the rare BigInt: try the fast path first.
+    return JSON.stringify(v);
   } catch {
-    return JSON.stringify({ unserializable: String(v) });
+    try {
+      return JSON.stringify(v, (_k, val) => (typeof val === 'bigint' ? val.toString() : val));
+    } catch {
+      return JSON.stringify({ unserializable: String(v) });
+    }
   }
 }
 

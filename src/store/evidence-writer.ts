@@ -4,7 +4,7 @@
  * commits, so the case holds either the whole file or none of it, and a re-run completes the job.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmdirSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { EvidenceStatus } from './schema.js';
@@ -49,13 +49,11 @@ export interface EvidenceRow {
 /** A folder for staging batches, beside the case (never beside the evidence). */
 export class StagingDir {
   readonly path: string;
-  private n = 0;
   constructor(caseFile: string) {
-    this.path = join(caseFile === ':memory:' ? process.cwd() : caseFile + '.staging', `${process.pid}-${randomBytes(4).toString('hex')}`);
+    const parent = caseFile === ':memory:' ? process.cwd() : caseFile + '.staging';
+    removeStale(parent);
+    this.path = join(parent, `${process.pid}-${randomBytes(4).toString('hex')}`);
     mkdirSync(this.path, { recursive: true });
-  }
-  next(kind: string): string {
-    return join(this.path, `${kind}-${++this.n}.csv`);
   }
   remove(): void {
     rmSync(this.path, { recursive: true, force: true });
@@ -67,6 +65,25 @@ export class StagingDir {
   }
 }
 
+/** Staging folders left by an ingest that was killed (its process is gone). */
+function removeStale(parent: string): void {
+  let names: string[];
+  try {
+    names = readdirSync(parent);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const pid = Number(name.split('-')[0]);
+    if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid) continue;
+    try {
+      process.kill(pid, 0);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ESRCH') rmSync(join(parent, name), { recursive: true, force: true });
+    }
+  }
+}
+
 function sqlString(s: string): string {
   return `'${s.replace(/'/g, "''")}'`;
 }
@@ -74,20 +91,18 @@ function sqlString(s: string): string {
 export class EvidenceTransaction {
   private constructor(
     private readonly conn: DuckDBConnection,
-    private readonly staging: StagingDir,
     readonly evidenceId: number,
   ) {}
 
-  static async begin(db: CaseDb, staging: StagingDir): Promise<EvidenceTransaction> {
+  static async begin(db: CaseDb): Promise<EvidenceTransaction> {
     const conn = await db.connect();
     const id = (await all<{ id: number }>(conn, `SELECT nextval('evidence_id_seq')::INTEGER AS id`))[0]!.id;
     await conn.run('BEGIN TRANSACTION');
-    return new EvidenceTransaction(conn, staging, id);
+    return new EvidenceTransaction(conn, id);
   }
 
-  async addEvents(csv: string, source: string): Promise<void> {
-    const file = this.staging.next('events');
-    writeFileSync(file, csv);
+  /** Loads a staging CSV file of encoded events (then deletes it). */
+  async addEvents(file: string, source: string): Promise<void> {
     try {
       await this.conn.run(
         `INSERT INTO events SELECT
@@ -103,9 +118,8 @@ export class EvidenceTransaction {
     }
   }
 
-  async addWarnings(csv: string): Promise<void> {
-    const file = this.staging.next('warnings');
-    writeFileSync(file, csv);
+  /** Loads a staging CSV file of encoded warnings (then deletes it). */
+  async addWarnings(file: string): Promise<void> {
     try {
       await this.conn.run(`INSERT INTO parse_warnings SELECT $eid, line, byte_offset, raw, reason FROM read_csv(${sqlString(file)}, ${WARNING_OPTIONS})`, {
         eid: this.evidenceId,

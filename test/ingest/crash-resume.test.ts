@@ -3,7 +3,7 @@
  * command again gives exactly the events of a clean run.
  */
 import { spawn } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 // @ts-expect-error plain ESM helper shared with the benchmarks
@@ -31,10 +31,21 @@ describe('ingest killed with SIGKILL', () => {
 
     const killed = join(tmp.path, 'killed.duckdb');
     const child = spawn(process.execPath, [BIN, 'ingest', '-q', '--case', killed, ev], { stdio: 'ignore' });
-    // Kill once the big file is being stored (its staging batches exist), well before it can finish.
-    const deadline = Date.now() + 30_000;
-    while (Date.now() < deadline && !existsSync(killed + '.wal')) await new Promise((r) => setTimeout(r, 10));
-    await new Promise((r) => setTimeout(r, 300));
+    // Kill once the big file is being stored: its second staging batch exists (the small file has
+    // one batch and is committed before the big one starts), well before it can finish.
+    const deadline = Date.now() + 60_000;
+    const bigFileUnderway = () => {
+      const dir = killed + '.staging';
+      if (!existsSync(dir)) return false;
+      return readdirSync(dir).some((sub) => {
+        try {
+          return readdirSync(join(dir, sub)).some((f) => /^events-.*-([2-9]|\d{2,})\.csv$/.test(f));
+        } catch {
+          return false;
+        }
+      });
+    };
+    while (Date.now() < deadline && !bigFileUnderway()) await new Promise((r) => setTimeout(r, 5));
     child.kill('SIGKILL');
     await new Promise((r) => child.on('close', r));
 
@@ -49,6 +60,8 @@ describe('ingest killed with SIGKILL', () => {
     const clean = join(tmp.path, 'clean.duckdb');
     expect((await dwell(['ingest', '-q', '--case', clean, ev])).code).toBe(0);
     expect(await fingerprint(killed)).toEqual(await fingerprint(clean));
+    // The killed run's staging folder is gone too.
+    expect(existsSync(killed + '.staging')).toBe(false);
     const runs = await query<{ status: string }>(killed, 'SELECT status FROM ingest_runs ORDER BY run_id');
     expect(runs.map((r) => r.status)).toEqual(['interrupted', 'completed']);
   });

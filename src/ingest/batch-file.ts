@@ -1,0 +1,68 @@
+/**
+ * Accumulates encoded rows in one reused buffer and writes each full batch to its own staging
+ * file, so a batch never exists as one giant JS string and crosses no thread boundary: the
+ * store loads the file with DuckDB's parallel CSV reader.
+ */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+export const BATCH_BYTES = 16 * 1024 * 1024;
+
+export interface BatchFileInfo {
+  file: string;
+  count: number;
+  bytes: number;
+}
+
+export class BatchFile {
+  private readonly buf: Buffer;
+  private used = 0;
+  private rows = 0;
+  private n = 0;
+
+  constructor(
+    private readonly dir: string,
+    private readonly prefix: string,
+    private readonly onBatch: (info: BatchFileInfo) => void,
+    private readonly limit = BATCH_BYTES,
+  ) {
+    this.buf = Buffer.allocUnsafe(limit);
+  }
+
+  /** Rows buffered and not yet written. */
+  get pending(): number {
+    return this.rows;
+  }
+
+  add(row: string): void {
+    // UTF-8 needs at most 3 bytes per UTF-16 code unit.
+    if (row.length * 3 > this.limit - this.used) {
+      this.cut();
+      if (row.length * 3 > this.limit) {
+        // A giant row (a 1 MiB line with its summary) gets a file of its own.
+        const big = Buffer.from(row, 'utf8');
+        const file = this.nextFile();
+        writeFileSync(file, big);
+        this.onBatch({ file, count: 1, bytes: big.length });
+        return;
+      }
+    }
+    this.used += this.buf.write(row, this.used, 'utf8');
+    this.rows++;
+  }
+
+  /** Writes what is buffered to a new staging file and hands it over (nothing when empty). */
+  cut(): void {
+    if (this.rows === 0) return;
+    const file = this.nextFile();
+    writeFileSync(file, this.buf.subarray(0, this.used));
+    const info = { file, count: this.rows, bytes: this.used };
+    this.used = 0;
+    this.rows = 0;
+    this.onBatch(info);
+  }
+
+  private nextFile(): string {
+    return join(this.dir, `${this.prefix}-${++this.n}.csv`);
+  }
+}
