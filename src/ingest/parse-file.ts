@@ -70,6 +70,8 @@ const DEFAULT_MAX_WARNINGS = 10_000;
 const WARNING_TEXT = 512;
 /** A summary is one readable line; the full text stays in raw/command. */
 const MAX_SUMMARY = 1000;
+const MAX_TEXT = 1 << 20;
+
 
 export async function parseFile(opts: ParseFileOptions, hooks: ParseFileHooks): Promise<ParseFileResult> {
   const ev = await openEvidence(opts.path);
@@ -113,6 +115,9 @@ export async function parseFile(opts: ParseFileOptions, hooks: ParseFileHooks): 
         return;
       }
       if (e.summary.length > MAX_SUMMARY) e.summary = e.summary.slice(0, MAX_SUMMARY) + '…';
+      // Bounded rows (the evidence keeps every byte; offset and length lead back to it).
+      if (e.raw.length > MAX_TEXT) e.raw = e.raw.slice(0, MAX_TEXT);
+      if (e.command && e.command.length > MAX_TEXT) e.command = e.command.slice(0, MAX_TEXT);
       eventBatches.add(encodeEvent(events, e));
       events++;
       if (firstTs === null || e.ts < firstTs) firstTs = e.ts;

@@ -74,7 +74,7 @@ export async function ingest(opts: IngestOptions, progress: IngestProgress = NO_
     }
   }
   // Row order inside a batch carries no meaning (event_id does): let DuckDB insert in parallel.
-  const db = await CaseDb.open(opts.casePath, { create: true, config: { preserve_insertion_order: 'false' } });
+  const db = await CaseDb.open(opts.casePath, { create: true, config: { preserve_insertion_order: 'false', ...(process.env.DWELL_DUCKDB_MEMORY ? { memory_limit: process.env.DWELL_DUCKDB_MEMORY } : {}) } });
   const staging = new StagingDir(caseAbs);
   const runners: FileRunner[] = [];
   let runId = 0;

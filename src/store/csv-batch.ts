@@ -6,7 +6,12 @@
 import type { DwellEvent } from '../core/event.js';
 
 export const DELIM = '\x1f';
-export const MAX_CSV_ROW_BYTES = 64 * 1024 * 1024;
+/**
+ * The largest encoded row DuckDB will read. Emit caps raw and command at 1 MiB and attrs at
+ * 4 MiB, so rows stay below this. (DuckDB's CSV buffer is sized from it: keep it modest.)
+ */
+export const MAX_CSV_ROW_BYTES = 8 * 1024 * 1024;
+const CSV_BUFFER_BYTES = 4 * MAX_CSV_ROW_BYTES;
 const SPECIAL = /[\0\x1f"\n\r]/;
 const QUOTE_RE = /"/g;
 const NUL_RE = /\0/g;
@@ -95,12 +100,23 @@ export function encodeEvent(seq: number, e: DwellEvent): string {
     textField(e.community_id) + D +
     textField(e.user_agent) + D +
     textField(e.summary) + D +
-    textField(e.attrs && Object.keys(e.attrs).length > 0 ? safeJson(e.attrs) : null) + D +
+    textField(attrsJson(e.attrs)) + D +
     e.line + D +
     e.byte_offset + D +
     e.byte_length + D +
     textField(e.raw) + '\n'
   );
+}
+
+const MAX_ATTRS_JSON = 4 << 20;
+
+/** attrs as JSON; over 4 MiB they are replaced by a note (the raw record keeps the content). */
+function attrsJson(attrs: Record<string, unknown> | null | undefined): string | null {
+  if (!attrs) return null;
+  const json = safeJson(attrs);
+  if (json === '{}') return null;
+  if (json.length <= MAX_ATTRS_JSON) return json;
+  return safeJson({ attrs_truncated: true, attrs_json_chars: json.length, keys: Object.keys(attrs).slice(0, 100) });
 }
 
 /** JSON.stringify that survives BigInt and cycles (attrs come from untrusted input). */
@@ -136,5 +152,5 @@ export function readCsvColumns(cols: ReadonlyArray<readonly [string, string]>): 
 /** read_csv options matching the encoder above. */
 export function readCsvOptions(cols: ReadonlyArray<readonly [string, string]>): string {
   // Rows can hold a 1 MiB raw line plus its summary and command: allow far more than DuckDB's 2 MB default.
-  return `delim='${DELIM}', quote='"', escape='"', header=false, nullstr='', auto_detect=false, strict_mode=true, max_line_size=${MAX_CSV_ROW_BYTES}, columns=${readCsvColumns(cols)}`;
+  return `delim='${DELIM}', quote='"', escape='"', header=false, nullstr='', auto_detect=false, strict_mode=true, max_line_size=${MAX_CSV_ROW_BYTES}, buffer_size=${CSV_BUFFER_BYTES}, columns=${readCsvColumns(cols)}`;
 }
