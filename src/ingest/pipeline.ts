@@ -180,7 +180,7 @@ async function ingestFile(
   let result: ParseFileResult;
   try {
     result = await runner.run(
-      { path: file.absPath, stagingDir: staging.path, mtimeMs: file.mtimeMs, tz: opts.tz, year: opts.year, format: opts.format, extra: opts.extra ?? {} },
+      { path: file.absPath, stagingDir: staging.path, batchBytes: batchBytesFromEnv(), mtimeMs: file.mtimeMs, tz: opts.tz, year: opts.year, format: opts.format, extra: opts.extra ?? {} },
       {
         onBatch: async (batch) => {
           if (isInterrupted()) throw new IngestError('interrupted');
@@ -278,6 +278,12 @@ async function recordWithoutContent(
     last_ts_us: null, year_shift: null, duplicate_of: null, info: null,
   });
   return id;
+}
+
+/** DWELL_BATCH_BYTES: batch size knob for tuning and for tests that need many small batches. */
+function batchBytesFromEnv(): number | undefined {
+  const v = Number(process.env.DWELL_BATCH_BYTES);
+  return Number.isInteger(v) && v >= 64 * 1024 ? v : undefined;
 }
 
 /** Library errors can carry whole data rows: keep the first line, and not too much of it. */
