@@ -75,6 +75,37 @@ program
     process.exitCode = await runSniff(files, opts);
   });
 
+function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
+}
+
+program
+  .command('correlate')
+  .description("Rebuild the attacker's timeline from seeds (or the strongest detections) and answer the runbook's questions; findings are stored in the case.")
+  .requiredOption('--case <path>', 'the case file')
+  .option('--seed <kind:value>', 'what the responders know: ip:…, user:name@host, key:AKIA…, principal:arn:…, host:…, db_role:name@host (repeatable)', collect, [])
+  .option('--detected-at <time>', 'when the incident was detected (ISO 8601 with zone)')
+  .option('--contained-at <time>', 'when the attacker was contained (ISO 8601 with zone)')
+  .option('--sensitive <what>', 'sensitive data: db:schema.table or s3:bucket (repeatable)', collect, [])
+  .option('--auto', 'also propose seeds from the strongest detections (the default when no seed is given)')
+  .option('--json', 'print the findings JSON instead of the summary')
+  .action(async (opts) => {
+    const { runCorrelate } = await import('./commands/correlate.js');
+    process.exitCode = await runCorrelate(opts);
+  });
+
+program
+  .command('export')
+  .description('Write findings (and, per docs/exports.md, timelines and indicators) in formats other tools read.')
+  .requiredOption('--case <path>', 'the case file')
+  .requiredOption('--what <what>', 'findings')
+  .requiredOption('--format <format>', 'json | md | csv (for findings)')
+  .option('-o, --output <file>', 'write to this file instead of standard output')
+  .action(async (opts) => {
+    const { runExport } = await import('./commands/export.js');
+    process.exitCode = await runExport(opts);
+  });
+
 program
   .command('demo')
   .description('Run dwell on its bundled demo evidence in a temporary case and show what it found.')

@@ -74,11 +74,11 @@ export class CaseDb {
     await this.conn.run(sql, params);
   }
 
-  async all<T extends Row = Row>(sql: string, params?: Params): Promise<T[]> {
+  async all<T = Row>(sql: string, params?: Params): Promise<T[]> {
     return all<T>(this.conn, sql, params);
   }
 
-  async one<T extends Row = Row>(sql: string, params?: Params): Promise<T | undefined> {
+  async one<T = Row>(sql: string, params?: Params): Promise<T | undefined> {
     return (await this.all<T>(sql, params))[0];
   }
 
@@ -100,9 +100,9 @@ export class CaseDb {
  * Rows as JS objects: BIGINT → number when safe (else string), TIMESTAMP → ISO text (ms; select
  * `epoch_us(ts)` where microseconds matter).
  */
-export async function all<T extends Row = Row>(conn: DuckDBConnection, sql: string, params?: Params): Promise<T[]> {
+export async function all<T = Row>(conn: DuckDBConnection, sql: string, params?: Params): Promise<T[]> {
   const reader = await conn.runAndReadAll(sql, params);
-  return reader.getRowObjectsJS().map((r) => normalizeRow(r)) as T[];
+  return reader.getRowObjectsJS().map((r) => normalizeRow(r)) as unknown as T[];
 }
 
 function normalizeRow(r: Record<string, unknown>): Row {

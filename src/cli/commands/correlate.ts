@@ -1,0 +1,53 @@
+/** `dwell correlate`: run rules, grow the footprint from the seeds, store and summarize the findings. */
+import { safeText } from '../../core/sanitize.js';
+import { parseIsoMicros } from '../../core/time.js';
+import { correlate, CorrelateError } from '../../correlate/correlate.js';
+import { parseSeed, SeedError } from '../../correlate/seeds.js';
+import { CaseError } from '../../store/case-db.js';
+import { renderSummary } from '../../export/findings-md.js';
+
+export interface CorrelateCliOptions {
+  case: string;
+  seed: string[];
+  detectedAt?: string;
+  containedAt?: string;
+  sensitive: string[];
+  auto?: boolean;
+  json?: boolean;
+}
+
+export function parseTime(label: string, text: string | undefined): number | null {
+  if (!text) return null;
+  const t = parseIsoMicros(text.trim());
+  if (!t || !t.zoned) throw new SeedError(`${label} "${text}" must be an ISO 8601 time with a zone, e.g. 2026-01-02T09:15:00Z`);
+  return t.us;
+}
+
+export async function runCorrelate(opts: CorrelateCliOptions): Promise<number> {
+  try {
+    const seeds = opts.seed.map(parseSeed);
+    for (const s of opts.sensitive) if (!/^(db|s3):\S+$/.test(s)) throw new SeedError(`--sensitive ${s}: write db:schema.table or s3:bucket`);
+    const result = await correlate({
+      casePath: opts.case,
+      seeds,
+      auto: opts.auto,
+      detectedAtUs: parseTime('--detected-at', opts.detectedAt),
+      containedAtUs: parseTime('--contained-at', opts.containedAt),
+      sensitive: opts.sensitive,
+    });
+    if (opts.json) process.stdout.write(JSON.stringify(result.findings, null, 2) + '\n');
+    else {
+      process.stdout.write(renderSummary(result.findings as never) + '\n');
+      process.stdout.write(`\nFindings #${result.findingsId} stored in the case. Full report: dwell export --case ${opts.case} --what findings --format md\n`);
+    }
+    const broken = result.rules.filter((r) => r.error);
+    for (const b of broken) process.stderr.write(`warning: rule ${b.rule.id} failed: ${safeText(b.error)}\n --> ${b.rule.file}\n`);
+    return 0;
+  } catch (err) {
+    if (err instanceof SeedError || err instanceof CorrelateError || err instanceof CaseError) {
+      process.stderr.write(`error: ${err.message}\n`);
+      return 2;
+    }
+    throw err;
+  }
+}

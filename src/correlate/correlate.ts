@@ -1,0 +1,112 @@
+/**
+ * `dwell correlate`: run the detection rules, grow the attacker's footprint from the seeds (given,
+ * or proposed from the strongest detections), and store the findings in the case.
+ */
+import { CaseDb } from '../store/case-db.js';
+import { DWELL_VERSION } from '../version.js';
+import { Expander, type Seed } from './expand.js';
+import { buildFindings, type FindingsParams } from './findings.js';
+import { loadRules, type Phase } from './rules.js';
+import { runRules, type RuleResult } from './run-rules.js';
+import { formatSeed, proposeSeeds } from './seeds.js';
+
+export interface CorrelateOptions {
+  casePath: string;
+  seeds: Seed[];
+  auto?: boolean;
+  detectedAtUs?: number | null;
+  containedAtUs?: number | null;
+  /** `db:schema.table` and `s3:bucket` values. */
+  sensitive?: string[];
+}
+
+export interface CorrelateResult {
+  findingsId: number;
+  findings: Record<string, unknown>;
+  rules: RuleResult[];
+}
+
+export class CorrelateError extends Error {}
+
+export async function correlate(opts: CorrelateOptions): Promise<CorrelateResult> {
+  const db = await CaseDb.open(opts.casePath, { create: false });
+  try {
+    const conn = await db.connect();
+    try {
+      const events = await db.one<{ n: number }>('SELECT count(*)::BIGINT AS n FROM events');
+      if (!events || events.n === 0) throw new CorrelateError(`case ${opts.casePath} has no events\n help: ingest evidence first: dwell ingest --case ${opts.casePath} EVIDENCE…`);
+      const findingsId = (await db.one<{ id: number }>(`SELECT nextval('findings_id_seq')::INTEGER AS id`))!.id;
+      const sensitive = opts.sensitive ?? [];
+      const rules = loadRules();
+      const results = await runRules(conn, findingsId, rules, {
+        tables: sensitive.filter((s) => s.startsWith('db:')).map((s) => s.slice(3)),
+        buckets: sensitive.filter((s) => s.startsWith('s3:')).map((s) => s.slice(3)),
+      });
+      let seeds = opts.seeds;
+      const seedsUsed: FindingsParams['seedsUsed'] = seeds.map((s) => ({ kind: s.kind, value: formatSeed(s), reason: 'given' }));
+      if (opts.auto || seeds.length === 0) {
+        const proposed = await proposeSeeds(conn, findingsId);
+        for (const p of proposed) {
+          if (seeds.some((s) => s.kind === p.kind && s.value === p.value)) continue;
+          seeds = [...seeds, p];
+          seedsUsed.push({ kind: p.kind, value: formatSeed(p), reason: p.reason });
+        }
+        if (seeds.length === 0) throw new CorrelateError('no seed given and no detection strong enough to propose one\n help: pass what the alert names, e.g. --seed ip:203.0.113.77 or --seed key:AKIA…');
+      }
+      const detections = new Map<number, { phase: Phase; technique: string; ruleId: string }>();
+      const levels = { low: 0, medium: 1, high: 2, critical: 3 } as const;
+      const byId = new Map(rules.map((r) => [r.id, r]));
+      const hits = await db.all<{ event_id: number; rule_id: string }>(`SELECT event_id, rule_id FROM detections WHERE findings_id = $f ORDER BY rule_id`, { f: findingsId });
+      for (const h of hits) {
+        const r = byId.get(h.rule_id)!;
+        const prior = detections.get(h.event_id);
+        if (!prior || levels[r.level] > levels[byId.get(prior.ruleId)!.level]) detections.set(h.event_id, { phase: r.phase, technique: r.technique, ruleId: r.id });
+      }
+      const fp = await new Expander(conn, { seeds, detections }).run();
+      const params: FindingsParams = {
+        seeds: opts.seeds,
+        seedsUsed,
+        detectedAtUs: opts.detectedAtUs ?? null,
+        containedAtUs: opts.containedAtUs ?? null,
+        sensitive,
+      };
+      const findings = await buildFindings(conn, fp, params, results, DWELL_VERSION);
+      await storeFindings(db, findingsId, findings, fp.events);
+      return { findingsId, findings, rules: results };
+    } finally {
+      conn.closeSync();
+    }
+  } finally {
+    db.close();
+  }
+}
+
+async function storeFindings(db: CaseDb, findingsId: number, findings: Record<string, unknown>, events: Map<number, { eventId: number; tsUs: number; phase: string; technique: string | null; reason: string }>): Promise<void> {
+  await db.run('BEGIN TRANSACTION');
+  try {
+    await db.run(`INSERT INTO findings VALUES ($id, now()::TIMESTAMP, $v, $p::JSON, $b::JSON)`, {
+      id: findingsId,
+      v: DWELL_VERSION,
+      p: JSON.stringify(findings.parameters),
+      b: JSON.stringify(findings),
+    });
+    const rows = [...events.values()].sort((a, b) => a.tsUs - b.tsUs || a.eventId - b.eventId);
+    for (let i = 0; i < rows.length; i += 500) {
+      const chunk = rows.slice(i, i + 500);
+      const values = chunk.map((_, j) => `($id, $e${j}, make_timestamp($t${j}::BIGINT), $p${j}, $q${j}, $r${j})`).join(',');
+      const params: Record<string, string | number | null> = { id: findingsId };
+      chunk.forEach((r, j) => {
+        params[`e${j}`] = r.eventId;
+        params[`t${j}`] = r.tsUs;
+        params[`p${j}`] = r.phase;
+        params[`q${j}`] = r.technique;
+        params[`r${j}`] = r.reason;
+      });
+      await db.run(`INSERT INTO attack_events VALUES ${values}`, params);
+    }
+    await db.run('COMMIT');
+  } catch (err) {
+    await db.run('ROLLBACK');
+    throw err;
+  }
+}

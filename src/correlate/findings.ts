@@ -1,0 +1,411 @@
+/**
+ * Turns the footprint into `dwell.findings/v1` (docs/findings.md): the runbook's answers, the
+ * attacker's entities and timeline, back doors, compromised data, credentials to rotate, addresses,
+ * exfiltration and the gaps in the evidence. Deterministic: everything is sorted.
+ */
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { isoFromMicros } from '../core/time.js';
+import { all } from '../store/case-db.js';
+import { cloudEventName, EVENT_FIELDS, eventFields, parseAttrs, type EventRow } from './classify.js';
+import { EXFIL_BYTES, isPrivateIp, type Seed } from './expand.js';
+import type { Entity, Footprint } from './model.js';
+import { PHASES, type Phase } from './rules.js';
+import type { RuleResult } from './run-rules.js';
+
+export const FINDINGS_SCHEMA = 'dwell.findings/v1';
+
+export interface FindingsParams {
+  seeds: Seed[];
+  seedsUsed: { kind: string; value: string; reason: string }[];
+  detectedAtUs: number | null;
+  containedAtUs: number | null;
+  sensitive: string[];
+}
+
+const iso = (us: number | null | undefined): string | null => (us === null || us === undefined ? null : isoFromMicros(us).replace(/\.000Z$/, 'Z'));
+const byTsThen = <T>(key: (t: T) => string) => (a: T & { tsUs?: number }, b: T & { tsUs?: number }) => (a.tsUs ?? 0) - (b.tsUs ?? 0) || (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0);
+void byTsThen;
+
+interface TimelineRow extends EventRow {
+  path: string;
+  sha256: string;
+  line: number;
+  summary: string;
+}
+
+export async function buildFindings(
+  conn: DuckDBConnection,
+  fp: Footprint,
+  params: FindingsParams,
+  rules: RuleResult[],
+  dwellVersion: string,
+): Promise<Record<string, unknown>> {
+  const ids = [...fp.events.keys()].sort((a, b) => a - b);
+  const rows = ids.length
+    ? await all<TimelineRow>(
+        conn,
+        `SELECT ${eventFields('e')}, e.summary, v.path, v.sha256, e.line
+         FROM events e JOIN evidence v USING (evidence_id) WHERE e.event_id IN (SELECT unnest($ids::BIGINT[])) ORDER BY e.ts, e.event_id`,
+        { ids: `[${ids.join(',')}]` } as never,
+      )
+    : [];
+  const byId = new Map(rows.map((r) => [r.event_id, r]));
+  const timeline = rows.map((r) => {
+    const a = fp.events.get(r.event_id)!;
+    return {
+      event_id: r.event_id,
+      ts: iso(r.ts_us),
+      phase: a.phase,
+      technique: a.technique,
+      source: r.source,
+      host: r.host,
+      actor: r.actor,
+      src_ip: r.src_ip,
+      summary: r.summary,
+      reason: a.reason,
+      evidence: { file: r.path, sha256: r.sha256, line: r.line },
+    };
+  });
+
+  const phaseOf = (r: EventRow) => fp.events.get(r.event_id)!.phase;
+  const phases = PHASES.map((phase) => {
+    const evs = rows.filter((r) => phaseOf(r) === phase);
+    return { phase, first: iso(evs[0]?.ts_us), last: iso(evs[evs.length - 1]?.ts_us), events: evs.length };
+  });
+
+  // Answers.
+  const accessEvents = rows.filter((r) => phaseOf(r) === 'access' && r.outcome === 'success' && isAccessSuccess(r));
+  const initial = accessEvents[0] ?? null;
+  const reconFirst = rows.find((r) => phaseOf(r) === 'recon') ?? null;
+  const last = rows[rows.length - 1] ?? null;
+  const initialUs = initial?.ts_us ?? null;
+  const answers = {
+    first_recon_at: iso(reconFirst?.ts_us),
+    initial_access_at: iso(initialUs),
+    initial_access_vector: initial ? describeAccess(initial, rows) : null,
+    detected_at: iso(params.detectedAtUs),
+    last_attacker_activity_at: iso(last?.ts_us),
+    contained_at: iso(params.containedAtUs),
+    dwell_time_seconds: initialUs !== null && params.detectedAtUs !== null ? Math.round((params.detectedAtUs - initialUs) / 1e6) : null,
+    access_duration_seconds: initialUs !== null && last ? Math.round((last.ts_us - initialUs) / 1e6) : null,
+  };
+
+  const entities = [...fp.entities.values()]
+    .filter((e) => e.eventIds.size > 0 || e.reason === 'seed')
+    .map((e) => entityOut(e))
+    .sort((a, b) => (a.kind < b.kind ? -1 : a.kind > b.kind ? 1 : a.value < b.value ? -1 : a.value > b.value ? 1 : (a.host ?? '') < (b.host ?? '') ? -1 : 1));
+
+  const dbQueries = rows
+    .filter((r) => r.class === 'datastore_activity' && r.command)
+    .map((r) => {
+      const sql = (parseAttrs(r).sql ?? {}) as Record<string, any>;
+      return {
+        event_id: r.event_id,
+        ts: iso(r.ts_us),
+        database: r.database,
+        role: r.actor,
+        client: r.src_ip,
+        tables: uniq([...(sql.tables_read ?? []), ...(sql.tables_written ?? [])]),
+        classification: dbClassification(sql),
+        rows: r.rows,
+        statement: r.command,
+      };
+    });
+
+  const backdoors = buildBackdoors(rows, fp, params.containedAtUs);
+  const compromised = buildCompromisedData(rows, params.sensitive);
+  const credentials = buildCredentials(rows, fp);
+  const ips = [...fp.entities.values()]
+    .filter((e) => e.kind === 'ip' && !isPrivateIp(e.value) && e.eventIds.size > 0)
+    .map((e) => ({ ip: e.value, roles: [...e.roles].sort(), first_seen: iso(e.firstSeenUs), last_seen: iso(e.lastSeenUs) }))
+    .sort((a, b) => (a.ip < b.ip ? -1 : 1));
+  const exfiltration = buildExfiltration(rows);
+  const gaps = await buildGaps(conn, rows, initialUs, last?.ts_us ?? null);
+  const annotations = await all(
+    conn,
+    `SELECT event_id, kind, text, author, strftime(created_at, '%Y-%m-%dT%H:%M:%SZ') AS created_at FROM annotations ORDER BY created_at, annotation_id`,
+  );
+  const caseInfo = await all<{ events: number; files: number; from_us: number | null; to_us: number | null }>(
+    conn,
+    `SELECT (SELECT count(*) FROM events)::BIGINT AS events, (SELECT count(*) FROM evidence)::INTEGER AS files,
+            (SELECT epoch_us(min(ts)) FROM events) AS from_us, (SELECT epoch_us(max(ts)) FROM events) AS to_us`,
+  );
+  const sources = await all<{ source: string }>(conn, `SELECT DISTINCT source FROM events ORDER BY source`);
+
+  return {
+    schema: FINDINGS_SCHEMA,
+    generated_at: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    dwell_version: dwellVersion,
+    case: {
+      events: caseInfo[0]?.events ?? 0,
+      evidence_files: caseInfo[0]?.files ?? 0,
+      sources: sources.map((s) => s.source),
+      from: iso(caseInfo[0]?.from_us),
+      to: iso(caseInfo[0]?.to_us),
+    },
+    parameters: {
+      seeds: params.seeds.map((s) => ({ kind: s.kind, value: s.value, ...(s.host ? { host: s.host } : {}) })),
+      seeds_used: params.seedsUsed,
+      detected_at: iso(params.detectedAtUs),
+      contained_at: iso(params.containedAtUs),
+      sensitive: params.sensitive,
+    },
+    answers,
+    entities,
+    phases,
+    timeline,
+    db_queries: dbQueries,
+    backdoors,
+    compromised_data: compromised,
+    credentials_to_rotate: credentials,
+    ips,
+    exfiltration,
+    network_mapping: [],
+    gaps,
+    detections: rules
+      .filter((r) => r.hits > 0 || r.error)
+      .map((r) => ({
+        rule_id: r.rule.id,
+        title: r.rule.title,
+        phase: r.rule.phase,
+        technique: r.rule.technique,
+        level: r.rule.level,
+        hits: r.hits,
+        keys: r.keys,
+        first: r.first,
+        last: r.last,
+        ...(r.error ? { error: r.error } : {}),
+      })),
+    annotations,
+    notes: fp.notes,
+    host_addresses: [...fp.hostAddresses.entries()].map(([ip, v]) => ({ ip, host: v.host, reason: v.reason })).sort((a, b) => (a.ip < b.ip ? -1 : 1)),
+  };
+  void byId;
+}
+
+function uniq<T>(xs: T[]): T[] {
+  return [...new Set(xs)].sort();
+}
+
+function entityOut(e: Entity) {
+  return {
+    kind: e.kind,
+    value: e.value,
+    host: e.host,
+    roles: [...e.roles].sort(),
+    first_seen: iso(e.firstSeenUs),
+    last_seen: iso(e.lastSeenUs),
+    reason: e.reason,
+    event_ids: [...e.eventIds].sort((a, b) => a - b),
+  };
+}
+
+function isAccessSuccess(r: EventRow): boolean {
+  if (r.source === 'auth_log') return r.action === 'ssh_login';
+  if (r.source === 'cloudtrail') return true;
+  return r.class === 'authentication';
+}
+
+function describeAccess(initial: EventRow, rows: EventRow[]): string {
+  if (initial.source === 'auth_log') {
+    const fails = rows
+      .filter((r) => r.src_ip === initial.src_ip && r.ts_us < initial.ts_us && /^(ssh_login_failed|ssh_invalid_user)$/.test(r.action))
+      .reduce((n, r) => n + (Number(parseAttrs(r).repeated) || 1), 0);
+    const method = parseAttrs(initial).method ?? 'ssh';
+    return `${fails >= 5 ? 'ssh brute force' : `ssh ${method} login`} of ${initial.actor}@${initial.host} from ${initial.src_ip}${fails >= 5 ? ` (${fails} failed attempts before)` : ''}`;
+  }
+  if (initial.source === 'cloudtrail') return `${cloudEventName(initial)} with access key ${initial.access_key ?? '?'} from ${initial.src_ip ?? '?'}`;
+  return `${initial.action} of ${initial.actor ?? '?'} on ${initial.host ?? '?'} from ${initial.src_ip ?? '?'}`;
+}
+
+function dbClassification(sql: Record<string, any>): string[] {
+  const out: string[] = [];
+  if (sql.catalog_recon) out.push('catalog_recon');
+  if (sql.unfiltered_read) out.push('bulk_read');
+  if (sql.exports || sql.data_export) out.push('export');
+  if (sql.privilege_change) out.push('privilege_change');
+  if (sql.destructive) out.push('destructive');
+  if (out.length === 0 && sql.type) out.push(String(sql.type));
+  return out;
+}
+
+const SHELL_READ = /\b(cat|less|more|head|tail|cp|scp|base64|xxd|strings|vi|vim|nano|grep|tar|zip|openssl)\b/;
+const SECRET_FILES = /(\/etc\/g?shadow|[~\w./-]*\.aws\/credentials|[~\w./-]*\.ssh\/id_(rsa|dsa|ecdsa|ed25519)|[~\w./-]*\.pgpass|[~\w./-]*\.my\.cnf|[\w./-]*\.env\b|[\w./-]*app\.env|\/etc\/[\w./-]+\.(conf|ya?ml|ini|env|json))/g;
+
+function buildCompromisedData(rows: EventRow[], sensitive: string[]) {
+  type Item = { kind: string; value: string; host: string | null; access: string; rows: number | null; bytes: number | null; firstUs: number; lastUs: number; event_ids: number[] };
+  const items = new Map<string, Item>();
+  const add = (kind: string, value: string, host: string | null, access: string, r: EventRow, rowsN: number | null, bytes: number | null) => {
+    const key = `${kind}|${host ?? ''}|${value}|${access}`;
+    const it = items.get(key) ?? { kind, value, host, access, rows: null, bytes: null, firstUs: r.ts_us, lastUs: r.ts_us, event_ids: [] };
+    it.firstUs = Math.min(it.firstUs, r.ts_us);
+    it.lastUs = Math.max(it.lastUs, r.ts_us);
+    if (rowsN !== null) it.rows = (it.rows ?? 0) + rowsN;
+    if (bytes !== null) it.bytes = (it.bytes ?? 0) + bytes;
+    it.event_ids.push(r.event_id);
+    items.set(key, it);
+  };
+  for (const r of rows) {
+    if (r.source === 'auth_log' && (r.action === 'sudo' || r.action === 'cron_command') && r.command && SHELL_READ.test(r.command)) {
+      for (const m of r.command.matchAll(SECRET_FILES)) add('file', m[0], r.host, 'read', r, null, null);
+    }
+    if (r.source === 'cloudtrail' && r.outcome !== 'failure') {
+      const name = cloudEventName(r);
+      if (name === 'GetObject' && r.target) add('s3_object', r.target, null, 'read', r, null, r.bytes_out);
+      if ((name === 'GetSecretValue' || name === 'BatchGetSecretValue') && r.target) add('secret', r.target, null, 'read', r, null, null);
+      if (/^GetParameters?$/.test(name) && r.target) add('secret', r.target, null, 'read', r, null, null);
+    }
+    if (r.class === 'datastore_activity') {
+      const sql = (parseAttrs(r).sql ?? {}) as Record<string, any>;
+      const reads: string[] = sql.tables_read ?? [];
+      const writes: string[] = sql.tables_written ?? [];
+      const access = sql.exports || sql.data_export ? 'export' : sql.unfiltered_read ? 'bulk_read' : 'read';
+      for (const t of reads) if (!/^(pg_catalog|information_schema)\./.test(t)) add('db_table', t, r.host, access, r, r.rows, null);
+      for (const t of writes) add('db_table', t, r.host, sql.destructive ? 'delete' : 'write', r, r.rows, null);
+    }
+  }
+  void sensitive;
+  return [...items.values()]
+    .sort((a, b) => a.firstUs - b.firstUs || (a.value < b.value ? -1 : 1))
+    .map((it) => ({ kind: it.kind, value: it.value, host: it.host, access: it.access, rows: it.rows, bytes: it.bytes, first: iso(it.firstUs), last: iso(it.lastUs), event_ids: it.event_ids.sort((a, b) => a - b) }));
+}
+
+function buildCredentials(rows: EventRow[], fp: Footprint) {
+  const out = new Map<string, { kind: string; value: string; host: string | null; reason: string; event_ids: number[] }>();
+  const add = (kind: string, value: string, host: string | null, reason: string, ids: number[]) => {
+    const key = `${kind}|${host ?? ''}|${value}`;
+    const prior = out.get(key);
+    if (prior) prior.event_ids.push(...ids);
+    else out.set(key, { kind, value, host, reason, event_ids: [...ids] });
+  };
+  for (const e of fp.entities.values()) {
+    if (e.eventIds.size === 0) continue;
+    const ids = [...e.eventIds];
+    if (e.kind === 'local_user' && !e.createdByAttacker) add('local_password', e.value, e.host, 'account used by the attacker', ids);
+    if (e.kind === 'access_key' && !e.createdByAttacker) add('access_key', e.value, null, 'used by the attacker', ids);
+    if (e.kind === 'access_key' && e.createdByAttacker && e.roles.has('backdoor')) add('access_key', e.value, null, 'created by the attacker: delete it', ids);
+    if (e.kind === 'db_role' && !e.createdByAttacker) add('db_password', e.value, e.host, 'database role used by the attacker', ids);
+  }
+  for (const r of rows) {
+    if (r.source === 'auth_log' && r.command) {
+      if (/\/etc\/g?shadow/.test(r.command)) add('local_password', '*', r.host, '/etc/shadow was read: every local password hash on the host', [r.event_id]);
+      if (/id_(rsa|dsa|ecdsa|ed25519)/.test(r.command)) add('ssh_key', (r.command.match(/[~\w./-]*id_(rsa|dsa|ecdsa|ed25519)/) ?? ['id_*'])[0], r.host, 'private SSH key was read', [r.event_id]);
+      if (/\.aws\/credentials/.test(r.command)) add('access_key', (r.command.match(/[~\w./-]*\.aws\/credentials/) ?? ['.aws/credentials'])[0], r.host, 'AWS credentials file was read: every key in it', [r.event_id]);
+      if (/\.pgpass|app\.env|\.env\b|\.my\.cnf/.test(r.command)) add('db_password', (r.command.match(/[~\w./-]*(\.pgpass|app\.env|\.env|\.my\.cnf)/) ?? ['config'])[0], r.host, 'file holding database credentials was read', [r.event_id]);
+    }
+    if (r.source === 'cloudtrail' && r.outcome !== 'failure' && /^(GetSecretValue|BatchGetSecretValue)$/.test(cloudEventName(r)) && r.target) add('secret', r.target, null, 'secret value read by the attacker', [r.event_id]);
+  }
+  return [...out.values()].map((c) => ({ ...c, event_ids: [...new Set(c.event_ids)].sort((a, b) => a - b) })).sort((a, b) => (a.kind < b.kind ? -1 : a.kind > b.kind ? 1 : a.value < b.value ? -1 : 1));
+}
+
+function buildBackdoors(rows: EventRow[], fp: Footprint, containedAtUs: number | null) {
+  type B = { kind: string; value: string; host: string | null; created_at: string | null; created_by: string | null; used_after_containment: boolean; attempted_after_containment: boolean; event_ids: number[] };
+  const out: B[] = [];
+  const after = (ids: Iterable<number>, okOnly: boolean) =>
+    containedAtUs !== null &&
+    [...ids].some((id) => {
+      const ev = fp.events.get(id);
+      const row = rows.find((r) => r.event_id === id);
+      return ev && ev.tsUs >= containedAtUs && row && (!okOnly || row.outcome === 'success') && row.class !== 'account_change';
+    });
+  for (const r of rows) {
+    if (r.source === 'auth_log' && r.action === 'user_created' && r.outcome === 'success' && r.target) {
+      const ent = fp.get('local_user', r.target, r.host);
+      const creator = rows.filter((x) => x.host === r.host && x.action === 'sudo' && x.ts_us <= r.ts_us).pop();
+      const useIds = ent ? [...ent.eventIds].filter((id) => id !== r.event_id) : [];
+      out.push({ kind: 'local_user', value: r.target, host: r.host, created_at: iso(r.ts_us), created_by: creator?.actor ?? null, used_after_containment: after(useIds, true), attempted_after_containment: after(useIds, false), event_ids: [r.event_id, ...useIds].sort((a, b) => a - b) });
+    }
+    if (r.source === 'auth_log' && r.command && /authorized_keys/.test(r.command) && /(>>|>|tee|cp |mv )/.test(r.command)) {
+      const file = (r.command.match(/[~\w./-]*authorized_keys\d?/) ?? ['authorized_keys'])[0];
+      const key = (r.command.match(/(ssh-(rsa|ed25519|dss)|ecdsa-sha2-\S+) \S+( [^'">\n]+)?/) ?? [null])[0];
+      out.push({ kind: 'ssh_authorized_key', value: key ? `${file}: ${key.trim()}` : file, host: r.host, created_at: iso(r.ts_us), created_by: r.actor, used_after_containment: false, attempted_after_containment: false, event_ids: [r.event_id] });
+    }
+    if (r.source === 'auth_log' && (/^crontab_(replace|end_edit)$/.test(r.action) || (r.action === 'sudo' && r.command && /crontab\s+(-[a-z]*\s+)*[^-l]|\/etc\/cron|\/var\/spool\/cron/.test(r.command)))) {
+      out.push({ kind: 'cron', value: r.target ?? r.command ?? 'crontab', host: r.host, created_at: iso(r.ts_us), created_by: r.actor, used_after_containment: false, attempted_after_containment: false, event_ids: [r.event_id] });
+    }
+    if (r.source === 'cloudtrail' && r.outcome !== 'failure') {
+      const name = cloudEventName(r);
+      const a = parseAttrs(r);
+      const req = (a.requestParameters ?? {}) as Record<string, any>;
+      const kind = name === 'CreateAccessKey' ? 'iam_access_key' : name === 'CreateUser' ? 'iam_user' : /^(CreateLoginProfile|UpdateLoginProfile)$/.test(name) ? 'iam_login_profile' : /^(CreateRole|UpdateAssumeRolePolicy)$/.test(name) ? 'iam_role' : null;
+      if (!kind) continue;
+      const value = kind === 'iam_access_key' ? String(a.issued_access_key ?? r.target ?? '?') : String(req.userName ?? req.roleName ?? r.target ?? '?');
+      const ent = kind === 'iam_access_key' ? fp.get('access_key', value) : kind === 'iam_user' || kind === 'iam_login_profile' ? fp.get('iam_principal', value) : undefined;
+      const useIds = ent ? [...ent.eventIds].filter((id) => id !== r.event_id) : [];
+      out.push({ kind, value, host: null, created_at: iso(r.ts_us), created_by: r.actor, used_after_containment: after(useIds, true), attempted_after_containment: after(useIds, false), event_ids: [r.event_id, ...useIds].sort((x, y) => x - y) });
+    }
+    if (r.class === 'datastore_activity' && r.command && /\bcreate\s+(role|user)\b/i.test(r.command)) {
+      const m = /\bcreate\s+(?:role|user)\s+(?:if\s+not\s+exists\s+)?["'`]?([\w$-]+)/i.exec(r.command);
+      if (!m) continue;
+      const ent = fp.get('db_role', m[1]!, r.host);
+      const useIds = ent ? [...ent.eventIds].filter((id) => id !== r.event_id) : [];
+      out.push({ kind: 'db_role', value: m[1]!, host: r.host, created_at: iso(r.ts_us), created_by: r.actor, used_after_containment: after(useIds, true), attempted_after_containment: after(useIds, false), event_ids: [r.event_id, ...useIds].sort((x, y) => x - y) });
+    }
+  }
+  return out.sort((a, b) => ((a.created_at ?? '') < (b.created_at ?? '') ? -1 : (a.created_at ?? '') > (b.created_at ?? '') ? 1 : a.value < b.value ? -1 : 1));
+}
+
+function buildExfiltration(rows: EventRow[]) {
+  const byDst = new Map<string, { dst_ip: string; bySource: Map<string, number>; firstUs: number; lastUs: number }>();
+  for (const r of rows) {
+    if (r.class !== 'network_activity' || r.source === 'auth_log' || !r.dst_ip || isPrivateIp(r.dst_ip) || !r.bytes_out) continue;
+    if (!isPrivateIp(r.src_ip)) continue; // leaving the estate: from an internal address
+    const d = byDst.get(r.dst_ip) ?? { dst_ip: r.dst_ip, bySource: new Map(), firstUs: r.ts_us, lastUs: r.ts_us };
+    d.bySource.set(r.source, (d.bySource.get(r.source) ?? 0) + r.bytes_out);
+    d.firstUs = Math.min(d.firstUs, r.ts_us);
+    d.lastUs = Math.max(d.lastUs, r.ts_us);
+    byDst.set(r.dst_ip, d);
+  }
+  return [...byDst.values()]
+    .map((d) => {
+      // The same connection is seen by several sensors: the largest count is the estimate, not the sum.
+      const bytes = Math.max(...d.bySource.values());
+      return { dst_ip: d.dst_ip, bytes, bytes_by_source: Object.fromEntries([...d.bySource.entries()].sort()), first: iso(d.firstUs), last: iso(d.lastUs), sources: [...d.bySource.keys()].sort() };
+    })
+    .filter((d) => d.bytes >= EXFIL_BYTES)
+    .sort((a, b) => b.bytes - a.bytes || (a.dst_ip < b.dst_ip ? -1 : 1));
+}
+
+async function buildGaps(conn: DuckDBConnection, rows: EventRow[], fromUs: number | null, toUs: number | null) {
+  const gaps: { source: string; from: string | null; to: string | null; reason: string }[] = [];
+  // CloudTrail logging stopped by someone until started again.
+  const trail = await all<EventRow>(
+    conn,
+    `SELECT ${EVENT_FIELDS} FROM events WHERE source = 'cloudtrail' AND outcome <> 'failure' AND (action LIKE '%:StopLogging' OR action LIKE '%:StartLogging' OR action LIKE '%:DeleteTrail') ORDER BY ts, event_id`,
+  );
+  let stopped: EventRow | null = null;
+  for (const t of trail) {
+    const name = cloudEventName(t);
+    if (name === 'StopLogging' || name === 'DeleteTrail') stopped ??= t;
+    else if (name === 'StartLogging' && stopped) {
+      gaps.push({ source: 'cloudtrail', from: iso(stopped.ts_us), to: iso(t.ts_us), reason: `${cloudEventName(stopped)} by ${stopped.actor ?? '?'}` });
+      stopped = null;
+    }
+  }
+  if (stopped) gaps.push({ source: 'cloudtrail', from: iso(stopped.ts_us), to: null, reason: `${cloudEventName(stopped)} by ${stopped.actor ?? '?'} (never restarted in the evidence)` });
+  // Flow logs that say nothing was recorded.
+  const nodata = await all<{ source: string; from_us: number; to_us: number; n: number }>(
+    conn,
+    `SELECT source, epoch_us(min(ts)) AS from_us, epoch_us(max(coalesce(ts_end, ts))) AS to_us, count(*)::INTEGER AS n FROM events
+     WHERE action IN ('flow_log_nodata', 'flow_log_skipdata') GROUP BY source, action ORDER BY source`,
+  );
+  for (const n of nodata) gaps.push({ source: n.source, from: iso(n.from_us), to: iso(n.to_us), reason: `${n.n} flow-log records say nothing was logged (NODATA/SKIPDATA)` });
+  // Whole days of the attack with no evidence from a source that has evidence on other days.
+  if (fromUs !== null && toUs !== null) {
+    const days = await all<{ source: string; day: string }>(
+      conn,
+      `WITH d AS (SELECT unnest(range(date_trunc('day', make_timestamp($f::BIGINT)), date_trunc('day', make_timestamp($t::BIGINT)) + INTERVAL 1 DAY, INTERVAL 1 DAY)) AS day),
+            s AS (SELECT DISTINCT source FROM events)
+       SELECT s.source, strftime(d.day, '%Y-%m-%d') AS day FROM s CROSS JOIN d
+       WHERE NOT EXISTS (SELECT 1 FROM events e WHERE e.source = s.source AND e.ts >= d.day AND e.ts < d.day + INTERVAL 1 DAY)
+       ORDER BY s.source, d.day`,
+      { f: fromUs, t: toUs },
+    );
+    for (const d of days) gaps.push({ source: d.source, from: `${d.day}T00:00:00Z`, to: `${d.day}T23:59:59Z`, reason: 'no evidence from this source on this day of the attack' });
+  }
+  void rows;
+  return gaps;
+}
+
+export type Findings = Awaited<ReturnType<typeof buildFindings>>;
+export type { Phase };

@@ -1,0 +1,175 @@
+/**
+ * Detection rules are data: one `.sql` file each under src/correlate/rules/<group>/, with a short
+ * header (id, title, phase, ATT&CK tactic and technique, level, entity, params, false positives).
+ *
+ * Two kinds:
+ * - `kind: sql` — the body is a query returning `event_id` and `hit_key` (what the hit is about,
+ *   of the header's `entity` kind);
+ * - `kind: threshold` — "N events of X per key within T", written as header fields (`where`,
+ *   `group_by`, `window`, `min`, optional `count_distinct`, `weight`) and compiled to SQL by one
+ *   function, compileThreshold.
+ *
+ * Every rule returns the same columns so one runner stores them (table `detections`). Rule SQL
+ * may use `{{param}}` (values from the header's `params`, checked to be plain numbers or words)
+ * and the bound parameters `$sensitive_tables` and `$sensitive_buckets` (lists from --sensitive).
+ */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export type Phase = 'recon' | 'access' | 'actions' | 'exfiltration';
+export const PHASES: readonly Phase[] = ['recon', 'access', 'actions', 'exfiltration'];
+export type EntityKind = 'ip' | 'local_user' | 'iam_principal' | 'access_key' | 'db_role' | 'host' | 'session';
+
+export interface Rule {
+  id: string;
+  title: string;
+  phase: Phase;
+  tactic: string;
+  technique: string;
+  level: 'low' | 'medium' | 'high' | 'critical';
+  entity: EntityKind;
+  params: Record<string, string>;
+  falsePositives: string;
+  description: string;
+  kind: 'sql' | 'threshold';
+  /** The SQL returning (event_id, hit_key), params substituted. */
+  sql: string;
+  file: string;
+}
+
+export class RuleError extends Error {}
+
+const HEADER = /^--\s*([a-z_]+):\s?(.*)$/;
+const SAFE_PARAM = /^[\w.:/ -]+$/;
+
+/** Parses one rule file's text. */
+export function parseRule(text: string, file: string): Rule {
+  const header: Record<string, string> = {};
+  const body: string[] = [];
+  let inHeader = true;
+  for (const line of text.split('\n')) {
+    const m = inHeader ? HEADER.exec(line) : null;
+    if (m) {
+      header[m[1]!] = header[m[1]!] ? `${header[m[1]!]} ${m[2]!.trim()}` : m[2]!.trim();
+      continue;
+    }
+    if (inHeader && line.trim() === '') continue;
+    inHeader = false;
+    body.push(line);
+  }
+  const need = (k: string) => {
+    const v = header[k];
+    if (!v) throw new RuleError(`rule ${file}: header field "${k}" is missing`);
+    return v;
+  };
+  const params: Record<string, string> = {};
+  for (const part of (header.params ?? '').split(/[,\s]+/).filter(Boolean)) {
+    const [k, v] = part.split('=');
+    if (!k || v === undefined || !SAFE_PARAM.test(v)) throw new RuleError(`rule ${file}: bad param "${part}"`);
+    params[k] = v;
+  }
+  const id = need('id');
+  if (!/^[a-z]+\.[a-z0-9_]+$/.test(id)) throw new RuleError(`rule ${file}: id "${id}" must look like phase.snake_case`);
+  if (!/^T\d{4}(\.\d{3})?$/.test(need('technique'))) throw new RuleError(`rule ${file}: technique must be an ATT&CK id like T1110.001`);
+  if (!['low', 'medium', 'high', 'critical'].includes(need('level'))) throw new RuleError(`rule ${file}: level must be low, medium, high or critical`);
+  const phase = need('phase') as Phase;
+  if (!PHASES.includes(phase)) throw new RuleError(`rule ${file}: unknown phase ${phase}`);
+  const kind = (header.kind ?? 'sql') as Rule['kind'];
+  let sql: string;
+  if (kind === 'threshold') {
+    sql = compileThreshold({
+      where: need('where'),
+      groupBy: need('group_by'),
+      window: need('window'),
+      min: Number(substitute(need('min'), params, file)),
+      countDistinct: header.count_distinct,
+      weight: header.weight,
+    });
+  } else {
+    sql = body.join('\n').trim().replace(/;\s*$/, '');
+    if (!sql) throw new RuleError(`rule ${file}: no SQL body`);
+  }
+  return {
+    id,
+    title: need('title'),
+    phase,
+    tactic: need('tactic'),
+    technique: need('technique'),
+    level: need('level') as Rule['level'],
+    entity: need('entity') as EntityKind,
+    params,
+    falsePositives: header.false_positives ?? '',
+    description: header.description ?? '',
+    kind,
+    sql: substitute(sql, params, file),
+    file,
+  };
+}
+
+function substitute(sql: string, params: Record<string, string>, file: string): string {
+  return sql.replace(/\{\{(\w+)\}\}/g, (_m, name: string) => {
+    const v = params[name];
+    if (v === undefined) throw new RuleError(`rule ${file}: {{${name}}} has no value in params`);
+    return v;
+  });
+}
+
+export interface Threshold {
+  /** SQL condition selecting the events counted. */
+  where: string;
+  /** SQL expression of the key (e.g. src_ip). */
+  groupBy: string;
+  /** DuckDB interval text, e.g. "10 minutes". */
+  window: string;
+  min: number;
+  /** Count distinct values of this expression instead of events (password spraying: actor). */
+  countDistinct?: string;
+  /** Weight of an event (e.g. sshd's "message repeated N times"); default 1. */
+  weight?: string;
+}
+
+/**
+ * "N events of X per key within T": every counted event that lies in a window of length T (before
+ * or after it) holding at least N events (or N distinct values) of the same key.
+ */
+export function compileThreshold(t: Threshold): string {
+  if (!Number.isFinite(t.min) || t.min < 1) throw new RuleError(`threshold min must be ≥ 1 (got ${t.min})`);
+  if (!/^\d+ (second|minute|hour|day)s?$/.test(t.window)) throw new RuleError(`threshold window "${t.window}" must look like "10 minutes"`);
+  const value = t.countDistinct ? `CAST(${t.countDistinct} AS VARCHAR)` : t.weight ?? '1';
+  const agg = t.countDistinct ? 'count(DISTINCT v)' : 'sum(v)';
+  const frame = (dir: 'back' | 'fwd') =>
+    `${agg} OVER (PARTITION BY k ORDER BY ts RANGE BETWEEN ${dir === 'back' ? `INTERVAL ${t.window} PRECEDING AND CURRENT ROW` : `CURRENT ROW AND INTERVAL ${t.window} FOLLOWING`})`;
+  return `WITH ev AS (
+  SELECT event_id, ts, CAST(${t.groupBy} AS VARCHAR) AS k, ${value} AS v FROM events WHERE (${t.where}) AND (${t.groupBy}) IS NOT NULL
+), win AS (
+  SELECT event_id, k, ${frame('back')} AS back_n, ${frame('fwd')} AS fwd_n FROM ev
+)
+SELECT event_id, k AS hit_key FROM win WHERE back_n >= ${t.min} OR fwd_n >= ${t.min}`;
+}
+
+/** Where the rule files are: src/correlate/rules, from the sources or from the build. */
+export function rulesDir(): string {
+  const fromSrc = fileURLToPath(new URL('./rules/', import.meta.url));
+  if (existsSync(fromSrc) && readdirSync(fromSrc).length > 0) return fromSrc;
+  return fileURLToPath(new URL('../../src/correlate/rules/', import.meta.url));
+}
+
+/** Loads every rule, sorted by id; duplicate ids are an error. */
+export function loadRules(dir = rulesDir()): Rule[] {
+  const rules: Rule[] = [];
+  const walk = (d: string) => {
+    for (const name of readdirSync(d, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+      const p = join(d, name.name);
+      if (name.isDirectory()) walk(p);
+      else if (name.name.endsWith('.sql')) rules.push(parseRule(readFileSync(p, 'utf8'), p));
+    }
+  };
+  walk(dir);
+  const seen = new Set<string>();
+  for (const r of rules) {
+    if (seen.has(r.id)) throw new RuleError(`duplicate rule id ${r.id} (${r.file})`);
+    seen.add(r.id);
+  }
+  return rules.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+}

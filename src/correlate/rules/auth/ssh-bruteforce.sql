@@ -1,0 +1,15 @@
+-- id: access.ssh_bruteforce
+-- title: SSH brute force: many failed passwords from one address
+-- phase: access
+-- tactic: credential-access
+-- technique: T1110.001
+-- level: medium
+-- entity: ip
+-- kind: threshold
+-- params: failures=10
+-- where: source = 'auth_log' AND action = 'ssh_login_failed'
+-- group_by: src_ip
+-- window: 10 minutes
+-- min: {{failures}}
+-- weight: coalesce(TRY_CAST(attrs->>'repeated' AS INTEGER), 1)
+-- false_positives: internet-wide brute-force noise (real, but it only matters when it succeeds: see access.ssh_success_after_bruteforce)

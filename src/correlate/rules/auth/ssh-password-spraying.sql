@@ -1,0 +1,15 @@
+-- id: access.ssh_password_spraying
+-- title: Password spraying: one address tries many different accounts
+-- phase: access
+-- tactic: credential-access
+-- technique: T1110.003
+-- level: medium
+-- entity: ip
+-- kind: threshold
+-- params: accounts=5
+-- where: source = 'auth_log' AND action IN ('ssh_login_failed', 'ssh_invalid_user')
+-- group_by: src_ip
+-- window: 30 minutes
+-- min: {{accounts}}
+-- count_distinct: actor
+-- false_positives: internet scanners trying common user names; an office NAT shared by many admins who mistype

@@ -1,0 +1,24 @@
+-- id: access.ssh_success_after_bruteforce
+-- title: SSH login succeeds from an address that just failed many times
+-- phase: access
+-- tactic: credential-access
+-- technique: T1110.001
+-- level: high
+-- entity: ip
+-- params: failures=5 lookback_minutes=120
+-- false_positives: an administrator who mistyped a password many times from their own address
+-- description: a successful ssh_login whose source address had at least `failures` failed logins (any account, any host) in the preceding `lookback_minutes`; both the success and the failures are returned.
+WITH ok AS (
+  SELECT event_id, ts, src_ip, host, actor FROM events
+  WHERE source = 'auth_log' AND action = 'ssh_login' AND outcome = 'success' AND src_ip IS NOT NULL
+), fails AS (
+  SELECT event_id, ts, src_ip, coalesce(TRY_CAST(attrs->>'repeated' AS INTEGER), 1) AS w FROM events
+  WHERE source = 'auth_log' AND action IN ('ssh_login_failed', 'ssh_invalid_user') AND src_ip IS NOT NULL
+), hits AS (
+  SELECT ok.event_id, ok.ts, ok.src_ip FROM ok JOIN fails f
+    ON f.src_ip = ok.src_ip AND f.ts < ok.ts AND f.ts >= ok.ts - INTERVAL {{lookback_minutes}} MINUTE
+  GROUP BY ok.event_id, ok.ts, ok.src_ip HAVING sum(f.w) >= {{failures}}
+)
+SELECT event_id, src_ip AS hit_key FROM hits
+UNION
+SELECT f.event_id, f.src_ip FROM fails f JOIN hits h ON f.src_ip = h.src_ip AND f.ts < h.ts AND f.ts >= h.ts - INTERVAL {{lookback_minutes}} MINUTE

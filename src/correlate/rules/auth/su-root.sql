@@ -1,0 +1,10 @@
+-- id: actions.su_root
+-- title: su to root
+-- phase: actions
+-- tactic: privilege-escalation
+-- technique: T1548
+-- level: low
+-- entity: local_user
+-- false_positives: administrators using su
+SELECT event_id, actor || '@' || host AS hit_key FROM events
+WHERE source = 'auth_log' AND action = 'su' AND outcome = 'success' AND target = 'root' AND actor IS NOT NULL AND actor <> 'root'

@@ -1,0 +1,15 @@
+-- id: recon.ssh_user_enumeration
+-- title: Account enumeration: invalid user names tried from one address
+-- phase: recon
+-- tactic: reconnaissance
+-- technique: T1595
+-- level: low
+-- entity: ip
+-- kind: threshold
+-- params: names=3
+-- where: source = 'auth_log' AND action = 'ssh_invalid_user'
+-- group_by: src_ip
+-- window: 30 minutes
+-- min: {{names}}
+-- count_distinct: actor
+-- false_positives: internet scanners (noise unless the address later gets in)

@@ -1,0 +1,49 @@
+/** Runs every rule over the case and stores the hits in `detections` for one findings run. */
+import { listValue, type DuckDBConnection } from '@duckdb/node-api';
+import type { Rule } from './rules.js';
+
+export interface RuleResult {
+  rule: Rule;
+  hits: number;
+  keys: number;
+  first: string | null;
+  last: string | null;
+  error?: string;
+}
+
+export interface Sensitive {
+  tables: string[];
+  buckets: string[];
+}
+
+/** Rule SQL sees $sensitive_tables / $sensitive_buckets only when it names them. */
+function paramsFor(sql: string, s: Sensitive): Record<string, ReturnType<typeof listValue>> {
+  const p: Record<string, ReturnType<typeof listValue>> = {};
+  if (sql.includes('$sensitive_tables')) p.sensitive_tables = listValue(s.tables);
+  if (sql.includes('$sensitive_buckets')) p.sensitive_buckets = listValue(s.buckets);
+  return p;
+}
+
+export async function runRules(conn: DuckDBConnection, findingsId: number, rules: Rule[], sensitive: Sensitive): Promise<RuleResult[]> {
+  const out: RuleResult[] = [];
+  for (const rule of rules) {
+    try {
+      await conn.run(
+        `INSERT INTO detections
+         SELECT ${findingsId}, '${rule.id}', '${rule.phase}', '${rule.technique}', '${rule.level}', h.hit_key, h.event_id, e.ts
+         FROM (SELECT DISTINCT event_id::BIGINT AS event_id, CAST(hit_key AS VARCHAR) AS hit_key FROM (${rule.sql})) h
+         JOIN events e USING (event_id)`,
+        paramsFor(rule.sql, sensitive),
+      );
+      const r = await conn.runAndReadAll(
+        `SELECT count(*)::INTEGER AS hits, count(DISTINCT hit_key)::INTEGER AS keys, strftime(min(ts), '%Y-%m-%dT%H:%M:%SZ') AS first, strftime(max(ts), '%Y-%m-%dT%H:%M:%SZ') AS last
+         FROM detections WHERE findings_id = ${findingsId} AND rule_id = '${rule.id}'`,
+      );
+      const row = r.getRowObjectsJS()[0] as { hits: number; keys: number; first: string | null; last: string | null };
+      out.push({ rule, ...row });
+    } catch (err) {
+      out.push({ rule, hits: 0, keys: 0, first: null, last: null, error: (err as Error).message.split('\n')[0] });
+    }
+  }
+  return out;
+}
