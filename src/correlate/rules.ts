@@ -138,14 +138,16 @@ export function compileThreshold(t: Threshold): string {
   if (!/^\d+ (second|minute|hour|day)s?$/.test(t.window)) throw new RuleError(`threshold window "${t.window}" must look like "10 minutes"`);
   const value = t.countDistinct ? `CAST(${t.countDistinct} AS VARCHAR)` : t.weight ?? '1';
   const agg = t.countDistinct ? 'count(DISTINCT v)' : 'sum(v)';
-  const frame = (dir: 'back' | 'fwd') =>
-    `${agg} OVER (PARTITION BY k ORDER BY ts RANGE BETWEEN ${dir === 'back' ? `INTERVAL ${t.window} PRECEDING AND CURRENT ROW` : `CURRENT ROW AND INTERVAL ${t.window} FOLLOWING`})`;
+  // A window [end − T, end] holding ≥ N is a burst; an event belongs to one when the nearest burst
+  // end at or after it is within T (later ends start later still, so the nearest one decides).
   return `WITH ev AS (
   SELECT event_id, ts, CAST(${t.groupBy} AS VARCHAR) AS k, ${value} AS v FROM events WHERE (${t.where}) AND (${t.groupBy}) IS NOT NULL
-), win AS (
-  SELECT event_id, k, ${frame('back')} AS back_n, ${frame('fwd')} AS fwd_n FROM ev
+), ends AS (
+  SELECT event_id, ts, k, ${agg} OVER (PARTITION BY k ORDER BY ts RANGE BETWEEN INTERVAL ${t.window} PRECEDING AND CURRENT ROW) AS n FROM ev
+), marked AS (
+  SELECT event_id, ts, k, min(CASE WHEN n >= ${t.min} THEN ts END) OVER (PARTITION BY k ORDER BY ts RANGE BETWEEN CURRENT ROW AND UNBOUNDED FOLLOWING) AS next_end FROM ends
 )
-SELECT event_id, k AS hit_key FROM win WHERE back_n >= ${t.min} OR fwd_n >= ${t.min}`;
+SELECT event_id, k AS hit_key FROM marked WHERE next_end IS NOT NULL AND next_end <= ts + INTERVAL ${t.window}`;
 }
 
 /** Where the rule files are: src/correlate/rules, from the sources or from the build. */

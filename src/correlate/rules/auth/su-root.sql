@@ -1,5 +1,5 @@
 -- id: actions.su_root
--- title: su to root
+-- title: su to root from another account
 -- phase: actions
 -- tactic: privilege-escalation
 -- technique: T1548
