@@ -11,6 +11,7 @@ import type { EvidenceStatus } from '../store/schema.js';
 import { DWELL_VERSION } from '../version.js';
 import { describeFsError, enumerateEvidence, type EvidenceFile } from './evidence-files.js';
 import type { ParseFileResult } from './parse-file.js';
+import { orderRotatedYears } from './rotation-years.js';
 import { InProcessRunner, RunnerError, WorkerRunner, workersAvailable, type FileRunner } from './runners.js';
 
 export interface IngestOptions {
@@ -48,6 +49,8 @@ export interface IngestReport {
   /** Files that could not be (fully) ingested: failed, partial, unrecognized. */
   problems: number;
   seconds: number;
+  /** Case-wide adjustments made after the files were stored (e.g. rotated sets' years). */
+  notes: string[];
 }
 
 export interface IngestProgress {
@@ -132,6 +135,7 @@ export async function ingest(opts: IngestOptions, progress: IngestProgress = NO_
     await Promise.all(runners.map((r) => lane(r)));
     for (const r of fileReports) if (r) reports.push(r);
 
+    const notes = interrupted ? [] : await orderRotatedYears(db);
     const events = reports.reduce((s, r) => s + r.events, 0);
     const warnings = reports.reduce((s, r) => s + r.warnings, 0);
     const failedCount = reports.filter((r) => r.status === 'failed' || r.status === 'partial' || r.status === 'unrecognized').length;
@@ -142,7 +146,7 @@ export async function ingest(opts: IngestOptions, progress: IngestProgress = NO_
     await db.run('CHECKPOINT');
     progress.finish();
     if (interrupted) throw new IngestError(`interrupted: ${reports.length} file(s) were fully stored before the interruption; run the same command again to complete the ingest`);
-    return { runId, files: reports, events, warnings, problems: failedCount, seconds: (Date.now() - started) / 1000 };
+    return { runId, files: reports, events, warnings, problems: failedCount, seconds: (Date.now() - started) / 1000, notes };
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);

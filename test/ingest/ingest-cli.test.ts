@@ -110,3 +110,25 @@ describe('dwell sniff', () => {
     expect(res.stdout).toMatch(/package\.json\n {2}→ no parser claims it/);
   });
 });
+
+describe('year inference across a rotated set', () => {
+  const tmp = tempDir();
+  afterAll(() => tmp.cleanup());
+
+  it('moves an older rotated file back a year when its own mtime dated it after the newer one', async () => {
+    const { mkdirSync, utimesSync } = await import('node:fs');
+    const dir = join(tmp.path, 'log');
+    mkdirSync(dir);
+    // auth.log.1 ends on Dec 31, auth.log starts on Jan 1; both copied "on Dec 31 2026" (mtimes lost).
+    writeFileSync(join(dir, 'auth.log'), 'Jan  1 00:00:01 h sshd[1]: Server listening on :: port 22.\n');
+    writeFileSync(join(dir, 'auth.log.1'), 'Dec 31 23:00:00 h sshd[1]: Server listening on :: port 22.\n');
+    const copied = new Date(Date.UTC(2026, 11, 31, 23, 30));
+    for (const f of ['auth.log', 'auth.log.1']) utimesSync(join(dir, f), copied, copied);
+    const casePath = join(tmp.path, 'c.duckdb');
+    const res = await dwell(['ingest', '-q', '--case', casePath, dir]);
+    expect(res.code).toBe(0);
+    const rows = await query<{ path: string; ts: string }>(casePath, `SELECT v.path, strftime(e.ts, '%Y-%m-%d %H:%M') AS ts FROM events e JOIN evidence v USING (evidence_id) ORDER BY e.ts`);
+    expect(rows.map((r) => r.ts)).toEqual(['2025-12-31 23:00', '2026-01-01 00:00']);
+    expect(res.stderr).toMatch(/note: .*auth\.log\.1: year-inferred times moved back 1 year/);
+  });
+});

@@ -46,6 +46,7 @@ export async function runIngest(evidence: string[], opts: IngestCliOptions): Pro
     return exitCode(report);
   }
   process.stdout.write(renderReport(report) + '\n');
+  for (const n of report.notes) process.stderr.write(`note: ${safeText(n)}\n`);
   const notes = await problemNotes(opts.case, report);
   if (notes) process.stderr.write(notes + '\n');
   return exitCode(report);
