@@ -1,7 +1,7 @@
 /**
  * Accumulates encoded rows in one reused buffer and writes each full batch to its own staging
  * file, so a batch never exists as one giant JS string and crosses no thread boundary: the
- * store loads the file with DuckDB's parallel CSV reader.
+ * store loads the file with DuckDB's parallel JSON reader.
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -63,6 +63,6 @@ export class BatchFile {
   }
 
   private nextFile(): string {
-    return join(this.dir, `${this.prefix}-${++this.n}.csv`);
+    return join(this.dir, `${this.prefix}-${++this.n}.ndjson`);
   }
 }

@@ -8,7 +8,7 @@ import type { DwellEvent } from '../core/event.js';
 import { LocalZone } from '../core/time.js';
 import { parserByName } from '../parsers/registry.js';
 import type { LineDisposition, ParseContext, ParseWarning, SourceParser } from '../parsers/types.js';
-import { encodeEvent, encodeWarning } from '../store/csv-batch.js';
+import { encodeEvent, encodeWarning } from '../store/staging-rows.js';
 import { openEvidence, type Compression } from './evidence-reader.js';
 import { BatchFile } from './batch-file.js';
 import { LineSplitter } from './line-splitter.js';

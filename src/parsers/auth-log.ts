@@ -220,7 +220,8 @@ class AuthLogHandler implements LineHandler {
 }
 
 function buildAttrs(head: SyslogHeader, extra: Record<string, unknown> | undefined): Record<string, unknown> | null {
-  const attrs: Record<string, unknown> = {};
+  // The recognizer's attrs object is fresh per line: extend it rather than copying it.
+  const attrs: Record<string, unknown> = extra ?? {};
   if (head.program) attrs.program = head.program;
   if (head.pid !== null) attrs.pid = head.pid;
   if (head.pri !== undefined) {
@@ -229,6 +230,5 @@ function buildAttrs(head: SyslogHeader, extra: Record<string, unknown> | undefin
   }
   if (head.msgid) attrs.msgid = head.msgid;
   if (head.structured) attrs.structured_data = head.structured;
-  if (extra) Object.assign(attrs, extra);
   return attrs;
 }

@@ -9,13 +9,11 @@ import { dirname, join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { EvidenceStatus } from './schema.js';
 import { all, type CaseDb } from './case-db.js';
-import { EVENT_STAGING_COLUMNS, readCsvOptions, WARNING_STAGING_COLUMNS } from './csv-batch.js';
+import { EVENT_STAGING, stagingSource, WARNING_STAGING } from './staging-rows.js';
 
 /** event_id = evidence_id × 2^32 + the event's sequence number in its file. */
 export const EVENT_ID_SHIFT = 4294967296;
 
-const EVENT_OPTIONS = readCsvOptions(EVENT_STAGING_COLUMNS);
-const WARNING_OPTIONS = readCsvOptions(WARNING_STAGING_COLUMNS);
 
 export interface EvidenceRow {
   evidence_id: number;
@@ -84,9 +82,6 @@ function removeStale(parent: string): void {
   }
 }
 
-function sqlString(s: string): string {
-  return `'${s.replace(/'/g, "''")}'`;
-}
 
 export class EvidenceTransaction {
   private constructor(
@@ -101,16 +96,17 @@ export class EvidenceTransaction {
     return new EvidenceTransaction(conn, id);
   }
 
-  /** Loads a staging CSV file of encoded events (then deletes it). */
+  /** Loads a staging file of encoded events (then deletes it). */
   async addEvents(file: string, source: string): Promise<void> {
+    const { columns, from } = stagingSource(file, EVENT_STAGING);
     try {
       await this.conn.run(
         `INSERT INTO events SELECT
            $eid::BIGINT * ${EVENT_ID_SHIFT} + seq, make_timestamp(ts_us), make_timestamp(ts_end_us), time_quality, $source,
            class, action, outcome, host, actor, src_ip, src_port, dst_ip, dst_port, protocol, session, access_key, target,
            "database", bytes_in, bytes_out, packets_in, packets_out, "rows", command, community_id, user_agent, summary,
-           attrs::JSON, $eid, line, byte_offset, byte_length, raw
-         FROM read_csv(${sqlString(file)}, ${EVENT_OPTIONS})`,
+           attrs, $eid, line, byte_offset, byte_length, raw
+         FROM (SELECT ${columns} FROM ${from})`,
         { eid: this.evidenceId, source },
       );
     } finally {
@@ -118,10 +114,11 @@ export class EvidenceTransaction {
     }
   }
 
-  /** Loads a staging CSV file of encoded warnings (then deletes it). */
+  /** Loads a staging file of encoded warnings (then deletes it). */
   async addWarnings(file: string): Promise<void> {
+    const { columns, from } = stagingSource(file, WARNING_STAGING);
     try {
-      await this.conn.run(`INSERT INTO parse_warnings SELECT $eid, line, byte_offset, raw, reason FROM read_csv(${sqlString(file)}, ${WARNING_OPTIONS})`, {
+      await this.conn.run(`INSERT INTO parse_warnings SELECT $eid, line, byte_offset, raw, reason FROM (SELECT ${columns} FROM ${from})`, {
         eid: this.evidenceId,
       });
     } finally {

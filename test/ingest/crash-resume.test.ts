@@ -41,7 +41,7 @@ describe('ingest killed with SIGKILL', () => {
       if (!existsSync(dir)) return false;
       return readdirSync(dir).some((sub) => {
         try {
-          return readdirSync(join(dir, sub)).some((f) => /^events-.*-([5-9]|\d{2,})\.csv$/.test(f));
+          return readdirSync(join(dir, sub)).some((f) => /^events-.*-([5-9]|\d{2,})\.ndjson$/.test(f));
         } catch {
           return false;
         }

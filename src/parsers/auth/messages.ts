@@ -579,8 +579,11 @@ function oneLine(s: string): string {
   return s.replace(/[\n\t]/g, ' ');
 }
 
+/**
+ * attrs are serialized with JSON.stringify, which already leaves out undefined values, so unset
+ * optional fields cost nothing; only empty strings are dropped here (cheaply, in place).
+ */
 function compact(o: Record<string, unknown>): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(o)) if (v !== undefined && v !== null && v !== '') out[k] = v;
-  return out;
+  for (const k in o) if (o[k] === '' || o[k] === null) delete o[k];
+  return o;
 }
