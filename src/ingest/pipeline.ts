@@ -65,6 +65,8 @@ const NO_PROGRESS: IngestProgress = { start() {}, fileStarted() {}, fileProgress
 
 export class IngestError extends Error {}
 
+const DEFAULT_DUCKDB_MEMORY = '640MB';
+
 export async function ingest(opts: IngestOptions, progress: IngestProgress = NO_PROGRESS): Promise<IngestReport> {
   const started = Date.now();
   const caseAbs = resolve(opts.casePath);
@@ -77,7 +79,12 @@ export async function ingest(opts: IngestOptions, progress: IngestProgress = NO_
     }
   }
   // Row order inside a batch carries no meaning (event_id does): let DuckDB insert in parallel.
-  const db = await CaseDb.open(opts.casePath, { create: true, config: { preserve_insertion_order: 'false', ...(process.env.DWELL_DUCKDB_MEMORY ? { memory_limit: process.env.DWELL_DUCKDB_MEMORY } : {}) } });
+  // A file is one transaction; DuckDB keeps its blocks cached unless told to stay within a budget
+  // (peak RSS under 1 GB whatever the input: DWELL_DUCKDB_MEMORY overrides).
+  const db = await CaseDb.open(opts.casePath, {
+    create: true,
+    config: { preserve_insertion_order: 'false', memory_limit: process.env.DWELL_DUCKDB_MEMORY ?? DEFAULT_DUCKDB_MEMORY },
+  });
   const staging = new StagingDir(caseAbs);
   const runners: FileRunner[] = [];
   let runId = 0;
