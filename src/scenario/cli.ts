@@ -8,7 +8,7 @@ const USAGE = `usage: npm run gen:scenario -- --out DIR [--seed N] [--scale S] [
 
   --out DIR        evidence folder to create (must be new or empty)
   --seed N         seed of every random choice (default 1; the committed fixture is seed 1)
-  --scale S        background volume: 1 ≈ 15k records (the fixture), 700 ≈ 10M records (default 1)
+  --scale S        background volume: 1 ≈ 21k records (the fixture), 1500 ≈ 11M records (default 1)
   --expected FILE  where the ground truth goes (default: DIR/../expected.json)
 
 Same seed and scale → the same bytes. The attack and expected.json do not depend on --scale.
