@@ -32,8 +32,9 @@ export interface SyslogHeader {
 // Month names: ASCII or Latin letters (août, déc.), 3-9 chars, optional trailing dot.
 const TRADITIONAL =
   /^(?:<(\d{1,3})>)?([A-Za-z\u00C0-\u017F]{3,9}\.?) {1,2}(\d{1,2}) (\d{1,2}):(\d\d):(\d\d)(?:\.(\d{1,9}))?:? ?(.*)$/;
+// Syslog writes RFC 3339 with a 'T'; 'YYYY-MM-DD HH:MM:SS' lines are other logs (PostgreSQL, MySQL).
 const RFC3339 =
-  /^(?:<(\d{1,3})>)?(\d{4})-(\d\d)-(\d\d)[T ](\d\d):(\d\d):(\d\d)(?:[.,](\d{1,9}))?(Z|[+-]\d\d:?\d\d)? (.*)$/;
+  /^(?:<(\d{1,3})>)?(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)(?:[.,](\d{1,9}))?(Z|[+-]\d\d:?\d\d)? (.*)$/;
 const RFC5424 =
   /^<(\d{1,3})>1 (\S+) (\S+) (\S+) (\S+) (\S+) (-|(?:\[(?:[^\]\\]|\\.)*\])+) ?(.*)$/;
 /** `prog[pid]: msg`, `prog: msg`, `sshd(pam_unix)[123]: msg`. */
