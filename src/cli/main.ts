@@ -108,8 +108,10 @@ program
 
 program
   .command('demo')
-  .description('Run dwell on its bundled demo evidence in a temporary case and show what it found.')
-  .option('--keep <path>', 'write the demo case to this path instead of a temporary file')
+  .description("Generate the demo breach, ingest it, correlate from the alert's seed and show what dwell found.")
+  .option('--dir <path>', 'folder for the evidence and the case (new or empty; default: a new temporary folder)')
+  .option('--seed <n>', 'scenario seed (default 1)')
+  .option('--scale <s>', 'background volume (default 1, about 21k records)')
   .action(async (opts) => {
     const { runDemo } = await import('./commands/demo.js');
     process.exitCode = await runDemo(opts);

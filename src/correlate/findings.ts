@@ -230,7 +230,7 @@ function dbClassification(sql: Record<string, any>): string[] {
 }
 
 const SHELL_READ = /\b(cat|less|more|head|tail|cp|scp|base64|xxd|strings|vi|vim|nano|grep|tar|zip|openssl)\b/;
-const SECRET_FILES = /(\/etc\/g?shadow|[~\w./-]*\.aws\/credentials|[~\w./-]*\.ssh\/id_(rsa|dsa|ecdsa|ed25519)|[~\w./-]*\.pgpass|[~\w./-]*\.my\.cnf|[\w./-]*\.env\b|[\w./-]*app\.env|\/etc\/[\w./-]+\.(conf|ya?ml|ini|env|json))/g;
+const SECRET_FILES = /(\/etc\/g?shadow|[~\w./-]*\.aws\/(credentials|config)|[~\w./-]*\.ssh\/id_(rsa|dsa|ecdsa|ed25519)|[~\w./-]*\.pgpass|[~\w./-]*\.my\.cnf|[\w./-]*\.env\b|[\w./-]*app\.env|\/etc\/[\w./-]+\.(conf|ya?ml|ini|env|json))/g;
 
 function buildCompromisedData(rows: EventRow[], sensitive: string[]) {
   type Item = { kind: string; value: string; host: string | null; access: string; rows: number | null; bytes: number | null; firstUs: number; lastUs: number; event_ids: number[] };
