@@ -42,6 +42,7 @@ const NAMED_PARAMS = [
   'serialNumber',
   'policyName',
   'instanceId',
+  'permissionSetArn',
 ] as const;
 
 /** Services whose plain `name` / `names` parameter names the resource. */
