@@ -251,6 +251,44 @@ describe('cloudtrail sniffing', () => {
 const REC = (i: number, extra = '') =>
   `{"eventVersion":"1.09","userIdentity":{"type":"IAMUser","arn":"arn:aws:iam::111122223333:user/u${i}","accountId":"111122223333","userName":"u${i}"},"eventTime":"2026-03-02T01:00:${String(i % 60).padStart(2, '0')}Z","eventSource":"ec2.amazonaws.com","eventName":"DescribeRegions","awsRegion":"us-east-1","sourceIPAddress":"198.51.100.${i % 250}","userAgent":"test","requestParameters":null,"responseElements":null,"eventID":"e${i}"${extra}}`;
 
+describe('cloudtrail shapes seen in the field', () => {
+  it('finds the record array after other keys ({"NextToken":…,"Events":[…]})', async () => {
+    const run = await runParser(cloudtrail, `{"NextToken":"abc","Events":[{"EventId":"e1","CloudTrailEvent":${JSON.stringify(REC(1))}}]}`);
+    expect(run.events.map((e) => [e.line, e.action])).toEqual([[1, 'ec2.amazonaws.com:DescribeRegions']]);
+  });
+
+  it('reads concatenated S3 files (zcat *.json.gz) and restarts the index per array', async () => {
+    const text = `{"Records":[${REC(1)},${REC(2)}]}{"Records":[${REC(3)}]}\n{"Records":[]}\n`;
+    const run = await runParser(cloudtrail, text);
+    expect(run.events.map((e) => [e.line, e.attrs!.event_id])).toEqual([[1, 'e1'], [2, 'e2'], [1, 'e3']]);
+    expect(run.warnings).toEqual([]);
+  });
+
+  it('reads pretty-printed records one after another (jq . output) with their start lines', async () => {
+    const text = [REC(1), REC(2)].map((r) => JSON.stringify(JSON.parse(r), null, 2)).join('\n') + '\n';
+    const run = await runParser(cloudtrail, text);
+    expect(run.events.map((e) => e.line)).toEqual([1, text.split('\n').findIndex((l, i) => i > 0 && l === '{') + 1]);
+    expect(run.events.map((e) => e.raw)).toEqual([REC(1), REC(2)].map((r) => JSON.stringify(JSON.parse(r), null, 2)));
+  });
+
+  it('reads CloudWatch Logs filter-log-events output (records in "message")', async () => {
+    const text = JSON.stringify({ events: [{ logStreamName: '111122223333_CloudTrail_us-east-1', timestamp: 1772413200000, message: REC(1), ingestionTime: 1772413260000, eventId: '3870' }], searchedLogStreams: [] });
+    const run = await runParser(cloudtrail, text);
+    expect(run.events.map((e) => [e.line, e.action])).toEqual([[1, 'ec2.amazonaws.com:DescribeRegions']]);
+    expect(run.events[0]!.attrs!.wrapper).toMatchObject({ logStreamName: '111122223333_CloudTrail_us-east-1', eventId: '3870' });
+    expect(sniff(makeHead('x.json', Buffer.from(text))).winner?.parser.name).toBe('cloudtrail');
+  });
+
+  it('skips a UTF-8 byte order mark and keeps offsets in bytes', async () => {
+    const text = '\uFEFF' + `[${REC(1).replace('"userAgent":"test"', '"userAgent":"tést ☃"')}]`;
+    const buf = Buffer.from(text, 'utf8');
+    const run = await runParser(cloudtrail, buf);
+    expect(run.events[0]!.byte_offset).toBe(4);
+    expect(buf.subarray(4, 4 + run.events[0]!.byte_length).toString('utf8')).toBe(run.events[0]!.raw);
+    expect(run.events[0]!.user_agent).toBe('tést ☃');
+  });
+});
+
 describe('cloudtrail bad input', () => {
   it('keeps the other records of a Records array when one in the middle is malformed, with its index', async () => {
     const text = `{"Records":[${REC(1)},{"eventTime": 2026-03-02, "eventName": oops},${REC(3)}]}`;
