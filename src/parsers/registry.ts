@@ -3,10 +3,12 @@
  * its expected output + a test; test/parsers/registry.test.ts checks every parser's samples.
  */
 import { authLog } from './auth-log.js';
+import { cloudtrail } from './cloudtrail.js';
 import type { SourceParser } from './types.js';
 
 export const PARSERS: readonly SourceParser[] = [
   authLog,
+  cloudtrail,
 ];
 
 export function parserByName(name: string): SourceParser | undefined {

@@ -91,6 +91,27 @@ export const SCHEMA_SQL = [
      technique VARCHAR,
      reason VARCHAR
    )`,
+  // CloudTrail key chains (docs/schema.md): every temporary or new access key a CloudTrail call
+  // issued (AssumeRole*, GetSessionToken, GetFederationToken, CreateAccessKey), with the key and
+  // principal that asked for it, so AKIA… → AssumeRole → ASIA… is one join.
+  `CREATE OR REPLACE VIEW cloud_key_chain AS
+     SELECT json_extract_string(attrs, '$.issued_access_key') AS issued_key,
+            ts AS issued_at,
+            split_part(action, ':', 2) AS issued_by_call,
+            access_key AS parent_key,
+            actor AS parent_actor,
+            json_extract_string(attrs, '$.issued_to') AS issued_to,
+            json_extract_string(attrs, '$.issued_key_expiration') AS expiration,
+            src_ip,
+            json_extract_string(attrs, '$.recipient_account') AS account,
+            event_id,
+            evidence_id
+     FROM events
+     WHERE source = 'cloudtrail'
+       AND action IN ('sts.amazonaws.com:AssumeRole', 'sts.amazonaws.com:AssumeRoleWithSAML', 'sts.amazonaws.com:AssumeRoleWithWebIdentity',
+                      'sts.amazonaws.com:AssumeRoot', 'sts.amazonaws.com:GetSessionToken', 'sts.amazonaws.com:GetFederationToken',
+                      'iam.amazonaws.com:CreateAccessKey')
+       AND json_extract_string(attrs, '$.issued_access_key') IS NOT NULL`,
   // Analyst annotations (the TUI's only write): marks and notes on events, append-only.
   `CREATE SEQUENCE IF NOT EXISTS annotation_id_seq START 1`,
   `CREATE TABLE IF NOT EXISTS annotations (

@@ -1,0 +1,274 @@
+/**
+ * AWS CloudTrail, in every shape responders receive it: S3 delivery files `{"Records":[…]}`
+ * (`.json.gz`, pretty or on one line, whole `AWSLogs/…` trees), one record per line (CloudTrail
+ * Lake and CloudWatch Logs exports, other tools' JSON lines), `aws cloudtrail lookup-events` output
+ * (`{"Events":[…]}` or one event per line, each record double-encoded in `CloudTrailEvent`), bare
+ * and empty arrays. Digest files are recognized and recorded without events.
+ *
+ * Streamed: a byte scanner (cloudtrail/splitter.ts) cuts the records out with their exact offsets
+ * and each record alone goes through JSON.parse, so memory is bounded by one record, not the file.
+ * `line` is the JSON line for one-record-per-line files and the record's index in its array
+ * otherwise; `byte_offset`/`byte_length` locate it exactly in the decompressed stream; `raw` is
+ * its JSON text.
+ */
+import { createHash } from 'node:crypto';
+import type { DwellEvent } from '../core/event.js';
+import { describeDigest, isDigest } from './cloudtrail/digest.js';
+import { obj, str } from './cloudtrail/identity.js';
+import { ATTR_MAX_DEPTH, normalizeRecord, type Provenance } from './cloudtrail/record.js';
+import { DEFAULT_MAX_RECORD_BYTES, RecordSplitter, type JunkSlice, type RecordSlice } from './cloudtrail/splitter.js';
+import type { ParseContext, SniffHead, SniffMatch, StreamParser, StreamStats } from './types.js';
+
+type Obj = Record<string, unknown>;
+
+/** `raw` keeps at most this many characters of a record (byte_length keeps its full length). */
+const RAW_MAX_CHARS = 1 << 20;
+
+const SAMPLES = [
+  // An IAM user creates a user: one record per line, as CloudTrail Lake exports and `jq -c` write it.
+  '{"eventVersion":"1.09","userIdentity":{"type":"IAMUser","principalId":"AIDA4EXAMPLEOPSADMIN","arn":"arn:aws:iam::111122223333:user/ops-admin","accountId":"111122223333","accessKeyId":"AKIA4EXAMPLEOPSADM2Q","userName":"ops-admin"},"eventTime":"2026-02-11T09:14:03Z","eventSource":"iam.amazonaws.com","eventName":"CreateUser","awsRegion":"us-east-1","sourceIPAddress":"198.51.100.24","userAgent":"aws-cli/2.15.30 Python/3.11.8 Linux/6.5.0-1016-aws exe/x86_64.ubuntu.22 prompt/off command/iam.create-user","requestParameters":{"userName":"build-runner"},"responseElements":{"user":{"path":"/","userName":"build-runner","userId":"AIDA4EXAMPLEBUILDRUN","arn":"arn:aws:iam::111122223333:user/build-runner","createDate":"Feb 11, 2026, 9:14:03 AM"}},"requestID":"0b6f3c2e-5a1d-4e8b-9c7a-2f1e0d9c8b7a","eventID":"7d2c9e41-3b5a-4f6e-8d1c-0a9b8c7d6e5f","readOnly":false,"eventType":"AwsApiCall","managementEvent":true,"recipientAccountId":"111122223333","eventCategory":"Management","tlsDetails":{"tlsVersion":"TLSv1.3","cipherSuite":"TLS_AES_128_GCM_SHA256","clientProvidedHostHeader":"iam.amazonaws.com"}}',
+  // An S3 data event inside an S3 delivery body (one record).
+  '{"Records":[{"eventVersion":"1.09","userIdentity":{"type":"AssumedRole","principalId":"AROA4EXAMPLEREADONLY:nightly-report","arn":"arn:aws:sts::111122223333:assumed-role/ReadOnly/nightly-report","accountId":"111122223333","accessKeyId":"ASIA4EXAMPLEREPORT7Z","sessionContext":{"sessionIssuer":{"type":"Role","principalId":"AROA4EXAMPLEREADONLY","arn":"arn:aws:iam::111122223333:role/ReadOnly","accountId":"111122223333","userName":"ReadOnly"},"webIdFederationData":{},"attributes":{"creationDate":"2026-02-11T02:00:05Z","mfaAuthenticated":"false"}}},"eventTime":"2026-02-11T02:00:41Z","eventSource":"s3.amazonaws.com","eventName":"GetObject","awsRegion":"eu-west-1","sourceIPAddress":"198.51.100.70","userAgent":"Boto3/1.34.69 md/Botocore#1.34.69 ua/2.0 os/linux#6.1.79 md/arch#x86_64 lang/python#3.12.2 cfg/retry-mode#legacy Botocore/1.34.69","requestParameters":{"bucketName":"acme-reports","Host":"acme-reports.s3.eu-west-1.amazonaws.com","key":"daily/2026-02-10.csv"},"responseElements":null,"additionalEventData":{"SignatureVersion":"SigV4","CipherSuite":"TLS_AES_128_GCM_SHA256","bytesTransferredIn":0,"AuthenticationMethod":"AuthHeader","bytesTransferredOut":48213},"requestID":"R7XK2M4P9QZ3B5N1","eventID":"c4e1a7b2-9d3f-4e5a-8b6c-1d2e3f4a5b6c","readOnly":true,"resources":[{"type":"AWS::S3::Object","ARN":"arn:aws:s3:::acme-reports/daily/2026-02-10.csv"},{"accountId":"111122223333","type":"AWS::S3::Bucket","ARN":"arn:aws:s3:::acme-reports"}],"eventType":"AwsApiCall","managementEvent":false,"recipientAccountId":"111122223333","eventCategory":"Data","tlsDetails":{"tlsVersion":"TLSv1.3","cipherSuite":"TLS_AES_128_GCM_SHA256","clientProvidedHostHeader":"acme-reports.s3.eu-west-1.amazonaws.com"}}]}',
+];
+
+export const cloudtrail: StreamParser = {
+  kind: 'stream',
+  name: 'cloudtrail',
+  version: '1',
+  source: 'cloudtrail',
+  description: 'AWS CloudTrail: S3 delivery files {"Records":[…]} (.json.gz trees), JSON lines, lookup-events output, bare arrays; digest files recorded',
+  samples: SAMPLES,
+  sniff: sniffCloudTrail,
+  parse: (input, ctx) => new CloudTrailReader(ctx).read(input),
+};
+
+const CLOUDWATCH_LINE = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z\s\{/;
+const RECORD_KEYS = ['eventVersion', 'eventSource', 'eventName', 'eventTime', 'userIdentity', 'awsRegion', 'sourceIPAddress', 'eventID'];
+
+export function sniffCloudTrail(head: SniffHead): SniffMatch | null {
+  const t = head.text;
+  let i = 0;
+  while (i < t.length && (t[i] === ' ' || t[i] === '\n' || t[i] === '\r' || t[i] === '\t')) i++;
+  const first = t[i];
+  const cloudwatch = first !== '{' && first !== '[' && CLOUDWATCH_LINE.test(t.slice(i, i + 40));
+  if (first !== '{' && first !== '[' && !cloudwatch) return null;
+  const has = (k: string) => t.includes(`"${k}"`);
+  const hasEscaped = (k: string) => t.includes(`\\"${k}\\"`);
+  if (has('digestStartTime') && has('digestEndTime') && (has('logFiles') || has('digestS3Object'))) {
+    return { confidence: 95, reason: 'CloudTrail digest file (digestStartTime, logFiles)' };
+  }
+  const keys = RECORD_KEYS.filter(has).length;
+  const escapedKeys = RECORD_KEYS.filter(hasEscaped).length;
+  const rest = t.slice(i);
+  const recordsWrapper = /^\{\s*"Records"\s*:\s*\[/.test(rest);
+  if (recordsWrapper && (keys >= 3 || /^\{\s*"Records"\s*:\s*\[\s*\]\s*\}\s*$/.test(rest))) {
+    return { confidence: 95, reason: `CloudTrail S3 delivery file {"Records":[…]}${keys >= 3 ? `, ${keys}/${RECORD_KEYS.length} record fields` : ' (empty)'}` };
+  }
+  if (has('CloudTrailEvent') && has('EventId') && escapedKeys >= 3) {
+    return { confidence: 90, reason: 'aws cloudtrail lookup-events output (records double-encoded in CloudTrailEvent)' };
+  }
+  if (has('logStreamName') && has('message') && escapedKeys >= 3) {
+    return { confidence: 85, reason: 'CloudWatch Logs events whose message is a CloudTrail record' };
+  }
+  if (keys >= 4) {
+    const shape = cloudwatch ? 'CloudWatch Logs export lines' : first === '[' ? 'a JSON array' : 'JSON objects / lines';
+    return { confidence: 90, reason: `CloudTrail records as ${shape}, ${keys}/${RECORD_KEYS.length} record fields` };
+  }
+  if (recordsWrapper) return { confidence: 70, reason: 'JSON object with a "Records" array (CloudTrail S3 delivery shape)' };
+  if (/^\[\s*\]\s*$/.test(rest)) return { confidence: 25, reason: 'an empty JSON array (no records)' };
+  return null;
+}
+
+/** S3 layout: AWSLogs/[o-org/]<account>/CloudTrail[-Digest|-Insight]/<region>/YYYY/MM/DD/…  */
+const S3_LAYOUT = /AWSLogs\/(?:(o-[a-z0-9]+)\/)?(\d{12})\/(CloudTrail(?:-Digest|-Insight)?)\/([a-z0-9-]+)\/(\d{4})\/(\d\d)\/(\d\d)\//;
+
+class CloudTrailReader {
+  private records = 0;
+  private events = 0;
+  private recordWarnings = 0;
+  private junkLines = 0;
+  private unwrapped = 0;
+  private readonly arrays = new Map<string, number>();
+  private objects = 0;
+  private digest = false;
+
+  constructor(private readonly ctx: ParseContext) {}
+
+  async read(input: AsyncIterable<unknown>): Promise<StreamStats> {
+    const path = this.ctx.path.replace(/\\/g, '/');
+    const m = S3_LAYOUT.exec(path);
+    if (m) {
+      this.ctx.setFileInfo('s3_layout', { key: path.slice(m.index), organization: m[1] ?? null, account: m[2], prefix: m[3], region: m[4], date: `${m[5]}-${m[6]}-${m[7]}` });
+    }
+    const splitter = new RecordSplitter(
+      {
+        record: (s) => this.record(s),
+        junk: (j) => this.junk(j),
+        array: (key) => this.arrays.set(key || '[]', (this.arrays.get(key || '[]') ?? 0) + 1),
+      },
+      DEFAULT_MAX_RECORD_BYTES,
+    );
+    // SHA-256 of the decompressed content: what CloudTrail digest files list for each log file.
+    const content = createHash('sha256');
+    try {
+      for await (const chunk of input) {
+        content.update(chunk as Buffer);
+        splitter.push(chunk as Buffer);
+      }
+    } catch (err) {
+      // The stream failed (a truncated gzip): report the record it cut, keep the rest, and let
+      // ingest mark the file partial.
+      splitter.end(`the data ends here: ${(err as Error).message || String(err)}`);
+      this.finish(splitter);
+      throw err;
+    }
+    splitter.end();
+    this.finish(splitter);
+    this.ctx.setFileInfo('content_sha256', content.digest('hex'));
+    return { records: this.records };
+  }
+
+  private finish(splitter: RecordSplitter): void {
+    const ctx = this.ctx;
+    const layout = [...this.arrays.keys()].map((k) => (k === '[]' ? 'array' : k));
+    if (this.objects > 0) layout.push('objects');
+    ctx.setFileInfo('layout', layout.length === 1 ? layout[0] : layout.length === 0 ? 'empty' : layout);
+    ctx.setFileInfo('lines', splitter.lines);
+    ctx.setFileInfo('record_warnings', this.recordWarnings);
+    if (this.junkLines > 0) ctx.setFileInfo('non_json_lines', this.junkLines);
+    if (this.unwrapped > 0) ctx.setFileInfo('unwrapped_records', this.unwrapped);
+    if (splitter.prefixes > 0) ctx.setFileInfo('cloudwatch_prefixes', splitter.prefixes);
+    if (this.records === 0 && !this.digest && this.junkLines === 0) ctx.setFileInfo('empty', true);
+  }
+
+  private where(s: RecordSlice): string {
+    if (s.kind === 'element') return `record ${s.index}${s.container ? ` of the "${s.container}" array` : ' of the array'}`;
+    return `the JSON value at line ${s.line}`;
+  }
+
+  private warnRecord(s: RecordSlice, raw: string, reason: string): void {
+    this.recordWarnings++;
+    this.ctx.warn({ line: s.kind === 'element' ? s.index : s.line, byte_offset: s.offset, raw: raw.slice(0, 512), reason: `${this.where(s)}: ${reason}` });
+  }
+
+  private record(s: RecordSlice): void {
+    this.records++;
+    if (s.kind === 'object') this.objects++;
+    if (!s.bytes) {
+      this.warnRecord(s, '', `${s.length} bytes, more than the ${DEFAULT_MAX_RECORD_BYTES >> 20} MiB one record may take${s.problem ? ` (${s.problem})` : ''}; not parsed (its bytes stay in the evidence at byte ${s.offset})`);
+      return;
+    }
+    const text = s.bytes.toString('utf8');
+    if (s.problem) {
+      this.warnRecord(s, text, `not valid JSON: ${s.problem}`);
+      return;
+    }
+    if (s.first !== 0x7b) {
+      this.warnRecord(s, text, `not a JSON object (${s.first === 0x5b ? 'an array' : s.first === 0x22 ? 'a string' : 'a scalar'})`);
+      return;
+    }
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch (err) {
+      this.warnRecord(s, text, `not valid JSON: ${(err as Error).message}`);
+      return;
+    }
+    const o = obj(value)!;
+    try {
+      this.handle(s, o, text);
+    } catch (err) {
+      // A parser bug must not lose the record: keep it as a warning and carry on.
+      this.warnRecord(s, text, `parser error: ${(err as Error).message}`);
+    }
+  }
+
+  private handle(s: RecordSlice, o: Obj, text: string): void {
+    if (s.kind === 'object' && isDigest(o)) {
+      const d = describeDigest(o);
+      this.digest = true;
+      this.ctx.recordOnly(d.reason);
+      this.ctx.setFileInfo('digest', d.info);
+      this.ctx.setFileInfo('digest_log_files', d.logFiles);
+      return;
+    }
+    // lookup-events (`CloudTrailEvent`) and CloudWatch Logs events (`message`) carry the record
+    // as a JSON string: decode it; the outer fields go to attrs.wrapper.
+    let rec = o;
+    let depth = s.maxDepth;
+    let wrapper: Obj | null = null;
+    let fallbackTime: string | null = null;
+    const inner = o.CloudTrailEvent ?? (typeof o.message === 'string' && (o.logStreamName !== undefined || o.ingestionTime !== undefined || s.container === 'events') ? o.message : undefined);
+    if (inner !== undefined) {
+      const innerKey = o.CloudTrailEvent !== undefined ? 'CloudTrailEvent' : 'message';
+      if (typeof inner === 'string') {
+        let parsed: unknown;
+        try {
+          parsed = JSON.parse(inner);
+        } catch (err) {
+          this.warnRecord(s, text, `${innerKey} is not valid JSON: ${(err as Error).message}`);
+          return;
+        }
+        const p = obj(parsed);
+        if (!p) {
+          this.warnRecord(s, text, `${innerKey} is not a JSON object`);
+          return;
+        }
+        rec = p;
+        depth = jsonDepth(inner) + 1;
+      } else if (obj(inner)) {
+        rec = inner as Obj;
+      }
+      if (rec !== o) {
+        this.unwrapped++;
+        wrapper = {};
+        for (const k in o) if (k !== innerKey) wrapper[k] = o[k];
+        fallbackTime = str(o.EventTime) ?? null;
+      }
+    }
+    const prov: Provenance = {
+      line: s.kind === 'element' ? s.index : s.line,
+      byte_offset: s.offset,
+      byte_length: s.length,
+      raw: text.length > RAW_MAX_CHARS ? text.slice(0, RAW_MAX_CHARS) : text,
+    };
+    const n = normalizeRecord(rec, prov, { tz: this.ctx.options.tz, depth, wrapper, fallbackTime });
+    if ('problem' in n) {
+      this.warnRecord(s, text, n.problem);
+      return;
+    }
+    if (n.note) this.ctx.warn({ line: prov.line, byte_offset: s.offset, raw: text.slice(0, 512), reason: `${this.where(s)}: ${n.note}` });
+    this.emit(n.event);
+  }
+
+  private emit(e: DwellEvent): void {
+    this.events++;
+    this.ctx.emit(e);
+  }
+
+  private junk(j: JunkSlice): void {
+    this.junkLines++;
+    const reason = j.reason === 'not JSON' ? `line ${j.line}: not JSON (${j.length} bytes); a CloudTrail file holds JSON records only` : j.reason;
+    this.ctx.warn({ line: j.line, byte_offset: j.offset, raw: j.head, reason });
+  }
+}
+
+/** Deepest nesting of a JSON text (strings skipped); for records decoded from a string. */
+function jsonDepth(text: string): number {
+  let depth = 0;
+  let max = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 92) i++;
+      else if (c === 34) inString = false;
+    } else if (c === 34) inString = true;
+    else if (c === 123 || c === 91) {
+      if (++depth > max) max = depth;
+    } else if (c === 125 || c === 93) depth--;
+  }
+  return max;
+}
+
+export { ATTR_MAX_DEPTH };
