@@ -3,10 +3,16 @@
  * its expected output + a test; test/parsers/registry.test.ts checks every parser's samples.
  */
 import { authLog } from './auth-log.js';
+import { postgresCsvlog } from './postgres-csvlog.js';
+import { postgresJsonlog } from './postgres-jsonlog.js';
+import { postgresLog } from './postgres-log.js';
 import type { SourceParser } from './types.js';
 
 export const PARSERS: readonly SourceParser[] = [
   authLog,
+  postgresLog,
+  postgresCsvlog,
+  postgresJsonlog,
 ];
 
 export function parserByName(name: string): SourceParser | undefined {

@@ -1,0 +1,80 @@
+/**
+ * The part of a database event that describes its SQL statement: `attrs.sql` (what it touched),
+ * `target` (the main table or account) and a one-line, password-masked rendering for `summary`.
+ * Shared by the PostgreSQL and MySQL parsers so both fill the same documented fields.
+ */
+import { qualify, type SqlAnalysis, type SqlAnalyzer } from '../sql/analyze.js';
+import { isCatalog } from '../sql/classify.js';
+import { maskPasswords } from '../sql/mask.js';
+import { DUMP_CLIENTS, DUMP_SEQUENCE_TABLES, type DbSession } from './session.js';
+
+export interface StatementFacts {
+  /** attrs.sql (docs/schema.md, "What each statement touched"). */
+  sql: Record<string, unknown>;
+  target: string | null;
+}
+
+/**
+ * Analyzes `sql` and qualifies its tables with `defaultSchema` (MySQL: the session's database).
+ * Tracks the session's full-table reads to flag dump-like sequences.
+ */
+export function describeStatement(analyzer: SqlAnalyzer, sql: string, defaultSchema: string | null, session?: DbSession): StatementFacts {
+  const a: SqlAnalysis = analyzer.analyze(sql);
+  const f = a.facts;
+  const dialect = analyzer.dialect;
+  const read = qualify(f.reads, dialect, defaultSchema);
+  const written = qualify(f.writes, dialect, defaultSchema);
+  let exports = f.exports;
+  const extra: string[] = [];
+  if (session?.app && DUMP_CLIENTS.test(session.app)) extra.push('dump_client');
+  if (session && (f.unfiltered || f.exports.includes('copy_to_stdout') || f.exports.includes('copy_to_file') || f.exports.includes('mysqldump_query'))) {
+    const data = f.reads.filter((t) => !isCatalog(t, dialect));
+    if (data.length > 0) {
+      const full = (session.fullReads ??= new Set());
+      for (const t of qualify(data, dialect, defaultSchema)) if (full.size < 10_000) full.add(t);
+      if (full.size >= DUMP_SEQUENCE_TABLES) extra.push('dump_sequence');
+    }
+  }
+  if (extra.length > 0) exports = [...new Set([...exports, ...extra])];
+  const out: Record<string, unknown> = {
+    type: f.type,
+    verb: f.verb,
+    tables_read: read,
+    tables_written: written,
+    unfiltered_read: f.unfiltered,
+    exports,
+    catalog_recon: f.catalogRecon,
+    privilege_change: f.privilegeChange,
+    destructive: f.destructive,
+    program_exec: f.programExec,
+    credential_read: f.credentialRead,
+    fingerprint: a.fingerprint,
+    parser: a.parser,
+  };
+  if (f.accounts.length > 0) out.accounts = f.accounts;
+  if (f.statements > 1) out.statements = f.statements;
+  const target = written[0] ?? f.accounts[0] ?? read.find((t) => !/^(pg_catalog|information_schema)\./.test(t)) ?? read[0] ?? null;
+  return { sql: out, target };
+}
+
+const MAX_SUMMARY_SQL = 300;
+
+/** The statement on one line, passwords masked, cut to a readable length. */
+export function oneLineSql(sql: string): string {
+  const head = sql.length > 4000 ? sql.slice(0, 4000) : sql;
+  const line = maskPasswords(head).replace(/\s+/g, ' ').trim();
+  return line.length > MAX_SUMMARY_SQL || sql.length > 4000 ? line.slice(0, MAX_SUMMARY_SQL) + '…' : line;
+}
+
+/** `user@db` / `user` / `db` / `?` for summaries. */
+export function who(user: string | null | undefined, database: string | null | undefined): string {
+  if (user && database) return `${user}@${database}`;
+  return user ?? (database ? `@${database}` : '?');
+}
+
+/** Text for the client in summaries. */
+export function clientText(ip: string | null | undefined, port: number | null | undefined, host: string | null | undefined): string {
+  const h = ip ?? host;
+  if (!h) return '';
+  return port !== null && port !== undefined ? ` from ${h}:${port}` : ` from ${h}`;
+}
