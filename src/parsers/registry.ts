@@ -3,6 +3,9 @@
  * its expected output + a test; test/parsers/registry.test.ts checks every parser's samples.
  */
 import { authLog } from './auth-log.js';
+import { mysqlAuditLog } from './mysql-audit-log.js';
+import { mysqlGeneralLog } from './mysql-general-log.js';
+import { mysqlSlowLog } from './mysql-slow-log.js';
 import { postgresCsvlog } from './postgres-csvlog.js';
 import { postgresJsonlog } from './postgres-jsonlog.js';
 import { postgresLog } from './postgres-log.js';
@@ -13,6 +16,9 @@ export const PARSERS: readonly SourceParser[] = [
   postgresLog,
   postgresCsvlog,
   postgresJsonlog,
+  mysqlGeneralLog,
+  mysqlSlowLog,
+  mysqlAuditLog,
 ];
 
 export function parserByName(name: string): SourceParser | undefined {

@@ -54,7 +54,10 @@ export class SqlAnalyzer {
     }
     const fp = fingerprintText(sql, this.dialect);
     const hit = this.cache.get(fp);
-    if (hit) return hit;
+    // Account names are string literals in MySQL ('bob'@'%'): account statements (rare) are
+    // analyzed each time rather than sharing the first one's accounts.
+    if (hit && hit.facts.type !== 'dcl') return hit;
+    if (hit) return this.compute(sql, fp);
     this.stats.distinct++;
     const analysis = this.compute(sql, fp);
     if (this.cache.size >= MAX_CACHE) this.cache.clear();
