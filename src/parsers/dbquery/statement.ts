@@ -36,21 +36,18 @@ export function describeStatement(analyzer: SqlAnalyzer, sql: string, defaultSch
     }
   }
   if (extra.length > 0) exports = [...new Set([...exports, ...extra])];
-  const out: Record<string, unknown> = {
-    type: f.type,
-    verb: f.verb,
-    tables_read: read,
-    tables_written: written,
-    unfiltered_read: f.unfiltered,
-    exports,
-    catalog_recon: f.catalogRecon,
-    privilege_change: f.privilegeChange,
-    destructive: f.destructive,
-    program_exec: f.programExec,
-    credential_read: f.credentialRead,
-    fingerprint: a.fingerprint,
-    parser: a.parser,
-  };
+  // Flags and lists are present only when set (false / empty are left out: millions of events,
+  // and `attrs.sql.destructive = true` reads the same either way).
+  const out: Record<string, unknown> = { type: f.type, verb: f.verb, tables_read: read, tables_written: written };
+  if (f.unfiltered) out.unfiltered_read = true;
+  if (exports.length > 0) out.exports = exports;
+  if (f.catalogRecon) out.catalog_recon = true;
+  if (f.privilegeChange) out.privilege_change = true;
+  if (f.destructive) out.destructive = true;
+  if (f.programExec) out.program_exec = true;
+  if (f.credentialRead) out.credential_read = true;
+  out.fingerprint = a.fingerprint;
+  out.parser = a.parser;
   if (f.accounts.length > 0) out.accounts = f.accounts;
   if (f.statements > 1) out.statements = f.statements;
   const target = written[0] ?? f.accounts[0] ?? read.find((t) => !/^(pg_catalog|information_schema)\./.test(t)) ?? read[0] ?? null;
