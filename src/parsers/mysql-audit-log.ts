@@ -215,8 +215,9 @@ class AuditHandler implements LineHandler {
     const database = rest.fields[0] || null;
     // The object is SQL quoted with '…' (\' and \\ escaped); the return code is the last field.
     const tail = text.slice(m[0].length + (rest.fields[0]?.length ?? 0) + 1);
-    const codeMatch = /,(-?\d+)\s*$/.exec(tail);
-    const retcode = codeMatch ? Number(codeMatch[1]) : 0;
+    // Table events (READ, WRITE, …) have an empty return code.
+    const codeMatch = /,(-?\d*)\s*$/.exec(tail);
+    const retcode = codeMatch && codeMatch[1] ? Number(codeMatch[1]) : 0;
     let object = codeMatch ? tail.slice(0, codeMatch.index) : tail;
     if (object.startsWith("'") && object.endsWith("'")) object = object.slice(1, -1).replace(/\\(['\\])/g, '$1');
     const a = hostAddress(host);

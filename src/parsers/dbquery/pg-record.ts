@@ -142,8 +142,9 @@ export class PgInterpreter {
       if (lineUser) session.user = lineUser;
       if (lineDb) session.database = lineDb;
       if (lineClient) {
+        const same = lineClient.ip === session.clientIp && lineClient.host === session.clientHost;
+        session.clientPort = lineClient.port ?? (same ? session.clientPort : null) ?? null;
         session.clientIp = lineClient.ip;
-        session.clientPort = lineClient.port ?? session.clientPort ?? null;
         session.clientHost = lineClient.host;
       }
       if (lineApp) session.app = lineApp;
@@ -172,15 +173,18 @@ export class PgInterpreter {
     const actor = pick(lineUser, session?.user, 'actor');
     const database = pick(lineDb, session?.database, 'database');
     const srcIp = pick(lineClient?.ip, lineClient ? null : session?.clientIp, 'src_ip');
-    const srcPort = pick(lineClient?.port, lineClient ? null : session?.clientPort, 'src_port');
+    // %h gives the address without the port: the session's port still applies to the same address.
+    const sameClient = !lineClient || (lineClient.ip !== null && lineClient.ip === session?.clientIp) || (lineClient.host !== null && lineClient.host === session?.clientHost);
+    const srcPort = pick(lineClient?.port, sameClient ? session?.clientPort : null, 'src_port');
     const clientHost = pick(lineClient?.host, lineClient ? null : session?.clientHost, 'client_host');
     const app = pick(lineApp, session?.app, 'application_name');
 
     const attrs: Record<string, unknown> = { severity: rec.severity };
     if (rec.pid) attrs.pid = Number(rec.pid);
-    if (rec.sessionId) attrs.session_id = rec.sessionId;
+    // The session id is the `session` column when there is one; the pid is then kept here.
+    if (rec.sessionId && rec.sessionId !== key) attrs.session_id = rec.sessionId;
     if (rec.lineNum) attrs.line_num = Number(rec.lineNum);
-    if (clean(rec.sqlstate)) attrs.sqlstate = rec.sqlstate;
+    if (clean(rec.sqlstate) && rec.sqlstate !== '00000') attrs.sqlstate = rec.sqlstate;
     if (app) attrs.application_name = app;
     if (clientHost) attrs.client_host = clientHost;
     if (clean(rec.commandTag)) attrs.command_tag = rec.commandTag;

@@ -419,7 +419,8 @@ function classifyOne(ts: Token[], dialect: Dialect): SqlFacts {
     if (isCatalog(t, dialect)) f.catalogRecon = true;
     if (isCredentialTable(t, dialect)) f.credentialRead = true;
   }
-  if (f.type === 'select' && !f.unfiltered) f.unfiltered = tokenUnfiltered(ts, start, f, dialect);
+  // COPY (SELECT …) TO reads like its query.
+  if ((f.type === 'select' || (f.type === 'copy' && f.verb === 'COPY TO')) && !f.unfiltered) f.unfiltered = tokenUnfiltered(ts, start, f, dialect);
   if ((f.type === 'delete' || (f.type === 'update' && f.verb === 'UPDATE')) && !ts.some((t) => t.k === 'w' && t.v === 'where')) f.destructive = true;
   return f;
 }
