@@ -113,9 +113,11 @@ class AuditHandler implements LineHandler {
     const base: MyRecord = {
       // MySQL Enterprise Audit JSON timestamps are UTC (the format's definition).
       ts: ts.us, quality: 'exact', kind: 'other', connId: o.connection_id !== undefined ? String(o.connection_id) : null,
-      user, clientIp: ip && isIp(ip) ? ip : null, clientHost: accountHost, ...pos,
+      // The account's host is the pattern the client matched: it names the client only when it has no wildcard.
+      user, clientIp: ip && isIp(ip) ? ip : null, clientHost: accountHost && !/[%_]/.test(accountHost) ? accountHost : null, ...pos,
     };
     const attrs: Record<string, unknown> = { audit_class: klass, audit_event: event };
+    if (accountHost !== null) attrs.account_host = accountHost;
     if (o.id !== undefined) attrs.record_id = o.id;
     if (str(login.os)) attrs.os_user = login.os;
     if (str(login.proxy)) attrs.proxy_user = login.proxy;

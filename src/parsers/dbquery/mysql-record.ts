@@ -159,7 +159,7 @@ export class MysqlInterpreter {
     }
     if (rec.kind === 'use' && session && rec.database) session.database = rec.database;
 
-    let summary = rec.summary ?? this.summaryOf(rec, action, command);
+    let summary = rec.summary ?? this.summaryOf(rec, action, command, actor);
     if (klass === 'datastore_activity') summary = `${actor || database ? who(actor, database) : key ? `connection ${key}` : '?'}${clientText(srcIp, srcPort, clientHost)}: ${summary}`;
     else if (klass === 'authentication' && rec.kind !== 'auth_failed') summary = `${summary}${clientText(srcIp, srcPort, clientHost)}`;
     if (outcome === 'unknown' && rec.kind === 'use') outcome = 'success';
@@ -191,14 +191,14 @@ export class MysqlInterpreter {
     return ev;
   }
 
-  private summaryOf(rec: MyRecord, action: string, command: string | null): string {
+  private summaryOf(rec: MyRecord, action: string, command: string | null, actor: string | null): string {
     switch (rec.kind) {
       case 'connect':
         return `login as ${rec.user ?? '?'}${rec.database ? ` to database ${rec.database}` : ''}`;
       case 'auth_failed':
         return `login failed for ${rec.user ?? '?'}${rec.clientHost || rec.clientIp ? ` from ${rec.clientIp ?? rec.clientHost}` : ''}${rec.error ? `: ${rec.error}` : ''}`;
       case 'disconnect':
-        return `${rec.user ?? 'connection'} disconnected`;
+        return `${actor ?? 'connection'} disconnected`;
       case 'change_user':
         return `changed user to ${rec.user ?? '?'}`;
       case 'use':
