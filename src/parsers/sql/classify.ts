@@ -290,7 +290,7 @@ function classifyOne(ts: Token[], dialect: Dialect): SqlFacts {
     case 'drop':
     case 'rename': {
       let k = 1;
-      const mods = new Set(['or', 'replace', 'temporary', 'temp', 'unique', 'global', 'local', 'unlogged', 'materialized', 'recursive', 'definer', 'sql', 'security', 'algorithm', 'online', 'offline', 'if', 'not', 'exists', 'trusted', 'procedural', 'constraint', 'default', 'public', 'aggregate']);
+      const mods = new Set(['or', 'replace', 'temporary', 'temp', 'unique', 'global', 'local', 'unlogged', 'recursive', 'definer', 'sql', 'security', 'algorithm', 'online', 'offline', 'if', 'not', 'exists', 'trusted', 'procedural', 'constraint']);
       // CREATE DEFINER=`x`@`y` PROCEDURE: skip the definer clause.
       while (w(k) && mods.has(w(k))) {
         if (w(k) === 'definer') {
@@ -302,10 +302,12 @@ function classifyOne(ts: Token[], dialect: Dialect): SqlFacts {
       }
       const obj = w(k);
       if (obj === 'role' || obj === 'user' || obj === 'group') {
-        // CREATE USER MAPPING is a foreign-server login, not an account.
+        // CREATE USER MAPPING stores a login for a foreign server: an account change too (pgaudit's ROLE class).
         if (obj === 'user' && w(k + 1) === 'mapping') {
-          f.type = 'ddl';
+          f.type = 'dcl';
           f.verb = upperVerb([w0, 'user', 'mapping']);
+          f.privilegeChange = true;
+          f.destructive = w0 === 'drop';
           break;
         }
         f.type = 'dcl';
@@ -319,7 +321,7 @@ function classifyOne(ts: Token[], dialect: Dialect): SqlFacts {
         break;
       }
       f.type = 'ddl';
-      f.verb = upperVerb([w0, obj === 'unique' ? 'index' : obj]);
+      f.verb = upperVerb([w0, obj === 'materialized' ? 'materialized view' : obj]);
       f.destructive = w0 === 'drop' || (w0 === 'alter' && ts.some((t, i) => i > start + k && t.k === 'w' && t.v === 'drop' && t.d === 0));
       if (['table', 'view', 'index', 'trigger', 'sequence'].includes(obj) || (obj === 'materialized' && w(k + 1) === 'view')) ddlTargetFrom = start + k + 1;
       // ALTER DEFAULT PRIVILEGES … GRANT: a privilege change.
@@ -329,7 +331,7 @@ function classifyOne(ts: Token[], dialect: Dialect): SqlFacts {
         f.privilegeChange = true;
       }
       // CREATE FUNCTION … SONAME (MySQL UDF) / LANGUAGE C: native code on the server.
-      if (w0 === 'create' && (obj === 'function' || obj === 'aggregate') && ts.some((t) => t.k === 'w' && t.v === 'soname')) f.programExec = true;
+      if (w0 === 'create' && obj === 'function' && ts.some((t) => t.k === 'w' && t.v === 'soname')) f.programExec = true;
       break;
     }
     case 'truncate':

@@ -22,7 +22,7 @@ const MY_LITERALS =
   /(`(?:[^`]|``)*`|\/\*![\s\S]*?\*\/)|'(?:[^'\\]|\\[\s\S]|'')*'|"(?:[^"\\]|\\[\s\S]|"")*"|\/\*[\s\S]*?\*\/|(?:--(?=\s)|#)[^\n]*|\b\d+(?:\.\d*)?(?:[eE][-+]?\d+)?\b/g;
 const SPACES = /\s+/g;
 // (,,,) value lists and (,),(,),… rows of a multi-row INSERT collapse to one.
-const LISTS = /\((?: ?,)+ ?\)/g;
+const LISTS = /\((?: ?,)* ?\)/g;
 const ROWS = /\(,?\)(?: ?, ?\(,?\))+/g;
 
 export function fingerprintText(sql: string, dialect: Dialect): string {

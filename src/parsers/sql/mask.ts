@@ -8,7 +8,7 @@
 const QUOTED = String.raw`(?:'(?:[^'\\]|\\[\s\S]|'')*'?|"(?:[^"\\]|\\[\s\S]|"")*"?|\$(\w*)\$[\s\S]*?(?:\$\2\$|$))`;
 const GAP = String.raw`(?:\s+|/\*[\s\S]*?\*/|--[^\n]*\n)*`;
 const PASSWORD_LITERAL = new RegExp(String.raw`(\b(?:password|identified${GAP}(?:with${GAP}\S+${GAP})?(?:by|as))${GAP}(?:=${GAP})?(?:(?:password|old_password)?${GAP}\(${GAP})?)${QUOTED}`, 'gi');
-const CONNSTRING_PASSWORD = /(\bpassword\s*=\s*)('[^']*'|[^\s'";,)]+)/gi;
+const CONNSTRING_PASSWORD = /(\bpassword\s*=\s*)(?!'\*\*\*')('[^']*'|[^\s'";,)]+)/gi;
 
 export function maskPasswords(sql: string): string {
   if (!/password|identified/i.test(sql)) return sql;
