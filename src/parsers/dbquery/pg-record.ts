@@ -179,7 +179,10 @@ export class PgInterpreter {
     const clientHost = pick(lineClient?.host, lineClient ? null : session?.clientHost, 'client_host');
     const app = pick(lineApp, session?.app, 'application_name');
 
-    const attrs: Record<string, unknown> = { severity: rec.severity };
+    // Defaults are left out (severity LOG, backend type "client backend", the session start that
+    // the session id already encodes): the record keeps them, and millions of events stay smaller.
+    const attrs: Record<string, unknown> = {};
+    if (rec.severity !== 'LOG') attrs.severity = rec.severity;
     if (rec.pid) attrs.pid = Number(rec.pid);
     // The session id is the `session` column when there is one; the pid is then kept here.
     if (rec.sessionId && rec.sessionId !== key) attrs.session_id = rec.sessionId;
@@ -190,9 +193,9 @@ export class PgInterpreter {
     if (clean(rec.commandTag)) attrs.command_tag = rec.commandTag;
     if (clean(rec.vxid)) attrs.vxid = rec.vxid;
     if (clean(rec.xid) && rec.xid !== '0') attrs.xid = rec.xid;
-    if (clean(rec.backendType)) attrs.backend_type = rec.backendType;
+    if (clean(rec.backendType) && rec.backendType !== 'client backend') attrs.backend_type = rec.backendType;
     if (clean(rec.queryId) && rec.queryId !== '0') attrs.query_id = rec.queryId;
-    if (clean(rec.sessionStart)) attrs.session_start = rec.sessionStart;
+    if (clean(rec.sessionStart) && !rec.sessionId) attrs.session_start = rec.sessionStart;
     if (clean(rec.leaderPid)) attrs.leader_pid = rec.leaderPid;
     if (rec.zoneNote) attrs.tz = rec.zone;
     if (meaning.attrs) Object.assign(attrs, meaning.attrs);
@@ -212,7 +215,6 @@ export class PgInterpreter {
       const st = describeStatement(this.analyzer, sql, null, session);
       attrs.sql = st.sql;
       target = st.target;
-      if (meaning.sql === undefined && rec.statement !== undefined && meaning.action !== 'db_error') attrs.statement_of = 'STATEMENT line';
     }
     if (meaning.action === 'db_audit' && typeof (attrs.audit as { object_name?: string } | undefined)?.object_name === 'string' && (attrs.audit as { object_name: string }).object_name) {
       target = (attrs.audit as { object_name: string }).object_name;

@@ -8,7 +8,7 @@ import type { TimeQuality } from '../../core/event.js';
 import type { LocalZone } from '../../core/time.js';
 import type { ParseContext } from '../types.js';
 import type { PgInterpreter, PgRecord } from './pg-record.js';
-import { PG_CONTINUING, PrefixSet, type PrefixFields, type PrefixMatch } from './pg-prefix.js';
+import type { PrefixFields, PrefixMatch } from './pg-prefix.js';
 import { parseZonedTime } from './tz-abbrev.js';
 
 /** What a wrapper (syslog header, JSON envelope) says about a line. */
@@ -89,7 +89,8 @@ export class StderrAssembler {
       commandTag: f.commandTag ?? null,
       sessionStart: f.sessionStart ?? null,
       leaderPid: f.leaderPid ?? null,
-      host: wrapper.host ?? null,
+      // %L is the server address the client connected to: it names the server.
+      host: wrapper.host ?? (f.localAddress && !/^\[/.test(f.localAddress) ? f.localAddress : null),
       extra: wrapper.extra,
       line: lineNo,
       byte_offset: offset,
@@ -186,4 +187,3 @@ export function unknownPrefixMatch(line: string): PrefixMatch | null {
   };
 }
 
-export { PG_CONTINUING, PrefixSet };

@@ -22,9 +22,6 @@ export function describeStatement(analyzer: SqlAnalyzer, sql: string, defaultSch
   const a: SqlAnalysis = analyzer.analyze(sql);
   const f = a.facts;
   const dialect = analyzer.dialect;
-  const read = qualify(f.reads, dialect, defaultSchema);
-  const written = qualify(f.writes, dialect, defaultSchema);
-  let exports = f.exports;
   const extra: string[] = [];
   if (session?.app && DUMP_CLIENTS.test(session.app)) extra.push('dump_client');
   if (session && (f.unfiltered || f.exports.includes('copy_to_stdout') || f.exports.includes('copy_to_file') || f.exports.includes('mysqldump_query'))) {
@@ -35,7 +32,16 @@ export function describeStatement(analyzer: SqlAnalyzer, sql: string, defaultSch
       if (full.size >= DUMP_SEQUENCE_TABLES) extra.push('dump_sequence');
     }
   }
-  if (extra.length > 0) exports = [...new Set([...exports, ...extra])];
+  // The same statement shape in the same database gives the same facts: built once, shared
+  // (events only serialize them).
+  const key = `${defaultSchema ?? ''}\u0000${extra.join(',')}`;
+  let byKey = built.get(a);
+  if (!byKey) built.set(a, (byKey = new Map()));
+  const hit = byKey.get(key);
+  if (hit) return hit;
+  const read = qualify(f.reads, dialect, defaultSchema);
+  const written = qualify(f.writes, dialect, defaultSchema);
+  const exports = extra.length > 0 ? [...new Set([...f.exports, ...extra])] : f.exports;
   // Flags and lists are present only when set (false / empty are left out: millions of events,
   // and `attrs.sql.destructive = true` reads the same either way).
   const out: Record<string, unknown> = { type: f.type, verb: f.verb, tables_read: read, tables_written: written };
@@ -51,13 +57,31 @@ export function describeStatement(analyzer: SqlAnalyzer, sql: string, defaultSch
   if (f.accounts.length > 0) out.accounts = f.accounts;
   if (f.statements > 1) out.statements = f.statements;
   const target = written[0] ?? f.accounts[0] ?? read.find((t) => !/^(pg_catalog|information_schema)\./.test(t)) ?? read[0] ?? null;
-  return { sql: out, target };
+  const result = { sql: out, target };
+  if (byKey.size < 64) byKey.set(key, result);
+  return result;
 }
 
+/** Facts already built per analysis and (database, session extras). */
+const built = new WeakMap<SqlAnalysis, Map<string, StatementFacts>>();
+
 const MAX_SUMMARY_SQL = 300;
+const lineCache = new Map<string, string>();
 
 /** The statement on one line, passwords masked, cut to a readable length. */
 export function oneLineSql(sql: string): string {
+  // Statements repeat verbatim (prepared statements, BEGIN/COMMIT): remember the last few thousand.
+  const cached = lineCache.get(sql);
+  if (cached !== undefined) return cached;
+  const line = toOneLine(sql);
+  if (sql.length <= 1024) {
+    if (lineCache.size >= 5000) lineCache.clear();
+    lineCache.set(sql, line);
+  }
+  return line;
+}
+
+function toOneLine(sql: string): string {
   const head = sql.length > 4000 ? sql.slice(0, 4000) : sql;
   const line = maskPasswords(head).replace(/\s+/g, ' ').trim();
   return line.length > MAX_SUMMARY_SQL || sql.length > 4000 ? line.slice(0, MAX_SUMMARY_SQL) + '…' : line;

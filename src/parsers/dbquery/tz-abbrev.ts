@@ -48,6 +48,43 @@ const PG_TIME = /^(\d{4})-(\d\d)-(\d\d)[ T](\d\d):(\d\d):(\d\d)(?:[.,](\d{1,9}))
  * Returns null when the text is not such a time.
  */
 export function parseZonedTime(text: string, local: LocalZone): ZonedTime | null {
+  // Consecutive lines share their second: reuse the last parse and add the fraction.
+  const fast = sameSecond(text, local);
+  if (fast) return fast;
+  const t = parseFull(text, local);
+  if (t) remember(text, local, t);
+  return t;
+}
+
+let last: { key: string; zone: LocalZone; base: ZonedTime } | null = null;
+
+/** `2026-03-11 22:14:02` + zone suffix, without the fraction, and the fraction's microseconds. */
+function split(text: string): { key: string; micros: number } | null {
+  if (text.length < 19 || text.charCodeAt(4) !== 45 || text.charCodeAt(13) !== 58) return null;
+  let i = 19;
+  let micros = 0;
+  if (text.charCodeAt(19) === 46 || text.charCodeAt(19) === 44) {
+    i = 20;
+    while (i < text.length && text.charCodeAt(i) >= 48 && text.charCodeAt(i) <= 57) i++;
+    micros = fractionToMicros(text.slice(20, i));
+  }
+  return { key: text.slice(0, 19) + text.slice(i), micros };
+}
+
+function sameSecond(text: string, local: LocalZone): ZonedTime | null {
+  if (!last || last.zone !== local) return null;
+  const s = split(text);
+  if (!s || s.key !== last.key) return null;
+  return { ...last.base, us: last.base.us + s.micros };
+}
+
+function remember(text: string, local: LocalZone, t: ZonedTime): void {
+  const s = split(text);
+  if (!s) return;
+  last = { key: s.key, zone: local, base: { ...t, us: t.us - s.micros } };
+}
+
+function parseFull(text: string, local: LocalZone): ZonedTime | null {
   const m = PG_TIME.exec(text);
   if (!m) return null;
   const [y, mo, d, h, mi, s] = [m[1], m[2], m[3], m[4], m[5], m[6]].map(Number) as [number, number, number, number, number, number];

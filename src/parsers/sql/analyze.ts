@@ -35,8 +35,13 @@ const MAX_PARSER_DEPTH = 16;
 const DEFAULT_BUDGET_MS = 20_000;
 const MAX_CACHE = 50_000;
 
+/** Exact texts remembered (prepared statements and BEGIN/COMMIT repeat verbatim): no fingerprinting for them. */
+const MAX_EXACT = 20_000;
+const MAX_EXACT_LENGTH = 2048;
+
 export class SqlAnalyzer {
   private readonly cache = new Map<string, SqlAnalysis>();
+  private readonly exact = new Map<string, SqlAnalysis>();
   private readonly stats: AnalyzerStats = { statements: 0, distinct: 0, parsed: 0, tokenOnly: 0, parserMs: 0, budgetExhausted: false };
 
   constructor(
@@ -52,17 +57,27 @@ export class SqlAnalyzer {
       const { tokens } = tokenize(sql, this.dialect);
       return { facts: classifyTokens(tokens, this.dialect), fingerprint: fingerprintId(sql), parser: 'tokens' };
     }
+    const same = this.exact.get(sql);
+    if (same) return same;
     const fp = fingerprintText(sql, this.dialect);
     const hit = this.cache.get(fp);
     // Account names are string literals in MySQL ('bob'@'%'): account statements (rare) are
     // analyzed each time rather than sharing the first one's accounts.
-    if (hit && hit.facts.type !== 'dcl') return hit;
-    if (hit) return this.compute(sql, fp);
+    if (hit && hit.facts.type !== 'dcl') return this.remember(sql, hit);
+    if (hit) return this.remember(sql, this.compute(sql, fp));
     this.stats.distinct++;
     const analysis = this.compute(sql, fp);
     if (this.cache.size >= MAX_CACHE) this.cache.clear();
     this.cache.set(fp, analysis);
-    return analysis;
+    return this.remember(sql, analysis);
+  }
+
+  private remember(sql: string, a: SqlAnalysis): SqlAnalysis {
+    if (sql.length <= MAX_EXACT_LENGTH) {
+      if (this.exact.size >= MAX_EXACT) this.exact.clear();
+      this.exact.set(sql, a);
+    }
+    return a;
   }
 
   summary(): AnalyzerStats {
