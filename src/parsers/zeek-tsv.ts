@@ -66,14 +66,14 @@ interface Layout {
   extra: Array<[number, string, ValueKind]>;
 }
 
-type ValueKind = 'string' | 'number' | 'bool' | 'set' | 'time';
+type ValueKind = 'string' | 'number' | 'bool' | 'set' | 'numset' | 'time';
 
 function kindOf(type: string | undefined, name: string): ValueKind {
   if (!type) return NUMERIC_NAMES.has(name) ? 'number' : name === 'local_orig' || name === 'local_resp' ? 'bool' : name === 'tunnel_parents' ? 'set' : 'string';
   if (type === 'count' || type === 'int' || type === 'port' || type === 'double' || type === 'interval') return 'number';
   if (type === 'bool') return 'bool';
   if (type === 'time') return 'time';
-  if (type.startsWith('set[') || type.startsWith('vector[')) return 'set';
+  if (type.startsWith('set[') || type.startsWith('vector[')) return /\[(count|int|port|double|interval)\]$/.test(type) ? 'numset' : 'set';
   return 'string';
 }
 
@@ -339,6 +339,8 @@ class ZeekTsvHandler implements LineHandler {
         return v === 'T' ? true : v === 'F' ? false : v;
       case 'set':
         return v === this.empty ? [] : v.split(this.setSep);
+      case 'numset':
+        return v === this.empty ? [] : v.split(this.setSep).map((x) => (Number.isFinite(Number(x)) ? Number(x) : x));
       default:
         return v === this.empty ? '' : v;
     }
