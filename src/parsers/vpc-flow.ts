@@ -182,6 +182,10 @@ class VpcHandler implements LineHandler {
     if (isCloudWatchStamp(tokens[0]!)) {
       cloudWatchTs = tokens[0]!;
       tokens = tokens.slice(1);
+      if (tokens.length === 0) {
+        this.ctx.warn({ line: lineNo, byte_offset: offset, raw: text.slice(0, MAX_WARNING_TEXT), reason: 'CloudWatch ingestion time without a flow record' });
+        return 'warning';
+      }
     }
     const c0 = tokens[0]!.charCodeAt(0);
     if (c0 >= 97 && c0 <= 122 && isHeader(tokens)) return this.header(text, tokens, lineNo);
