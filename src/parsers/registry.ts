@@ -2,6 +2,7 @@
  * Every parser dwell knows. Adding a source = one parser file + one line here + a fixture with
  * its expected output + a test; test/parsers/registry.test.ts checks every parser's samples.
  */
+import { argusFlow } from './argus-flow.js';
 import { authLog } from './auth-log.js';
 import { cloudtrail } from './cloudtrail.js';
 import { mysqlAuditLog } from './mysql-audit-log.js';
@@ -10,6 +11,11 @@ import { mysqlSlowLog } from './mysql-slow-log.js';
 import { postgresCsvlog } from './postgres-csvlog.js';
 import { postgresJsonlog } from './postgres-jsonlog.js';
 import { postgresLog } from './postgres-log.js';
+import { nfdumpCsv } from './nfdump-csv.js';
+import { suricataEve } from './suricata-eve.js';
+import { vpcFlow } from './vpc-flow.js';
+import { zeekJson } from './zeek-json.js';
+import { zeekTsv } from './zeek-tsv.js';
 import type { SourceParser } from './types.js';
 
 export const PARSERS: readonly SourceParser[] = [
@@ -21,6 +27,12 @@ export const PARSERS: readonly SourceParser[] = [
   mysqlGeneralLog,
   mysqlSlowLog,
   mysqlAuditLog,
+  vpcFlow,
+  zeekTsv,
+  zeekJson,
+  suricataEve,
+  nfdumpCsv,
+  argusFlow,
 ];
 
 export function parserByName(name: string): SourceParser | undefined {
