@@ -69,7 +69,7 @@ export function classify(e: EventRow, firstAccessUs: number | null): Classificat
       const a = e.action;
       if (a === 'ssh_login' && e.outcome === 'success') return { phase: 'access', technique: 'T1078' };
       if (a === 'ssh_login_failed' || a === 'ssh_max_auth_exceeded' || a === 'ssh_too_many_auth_failures' || a === 'auth_failures_more' || a === 'ssh_auth_failure')
-        return { phase: before ? 'access' : 'actions', technique: 'T1110.001' };
+        return { phase: 'access', technique: before ? 'T1110.001' : 'T1078' };
       if (a === 'ssh_invalid_user' || a === 'auth_user_unknown') return { phase: before ? 'recon' : 'access', technique: 'T1595' };
       if (a === 'ssh_no_identification' || a === 'ssh_bad_protocol' || a === 'ssh_negotiation_failed' || a === 'ssh_break_in_attempt') return { phase: 'recon', technique: 'T1595' };
       if (a.startsWith('ssh_connection') || a === 'ssh_disconnected' || a === 'ssh_disconnect_received' || a === 'ssh_other')
@@ -118,10 +118,13 @@ export function classify(e: EventRow, firstAccessUs: number | null): Classificat
 function classifyDb(e: EventRow, before: boolean): Classification {
   const sql = (parseAttrs(e).sql ?? {}) as Record<string, any>;
   if (e.class === 'authentication' || e.action === 'db_connect' || e.action === 'db_auth_failed') return { phase: 'access', technique: 'T1078' };
-  if (sql.exports || sql.data_export) return { phase: 'exfiltration', technique: 'T1048' };
+  if (sql.exports || sql.data_export) return { phase: 'exfiltration', technique: sql.exports === 'copy_to_program' || (Array.isArray(sql.exports) && sql.exports.includes('copy_to_program')) ? 'T1048' : 'T1213' };
   if (sql.catalog_recon) return { phase: 'recon', technique: 'T1082' };
   if (sql.privilege_change) return { phase: 'actions', technique: 'T1098' };
   if (sql.unfiltered_read) return { phase: 'exfiltration', technique: 'T1213' };
+  // Sizing the data (count(*)) is reconnaissance; reading rows of a table is collection.
+  if (sql.type === 'select' && e.command && /\bcount\s*\(/i.test(e.command) && !/\bselect\s+\*/i.test(e.command)) return { phase: 'recon', technique: 'T1082' };
+  if (sql.type === 'select' && (sql.tables_read ?? []).some((t: string) => !/^(pg_catalog|information_schema)\./.test(t))) return { phase: 'exfiltration', technique: 'T1213' };
   void before;
   return { phase: 'actions', technique: null };
 }

@@ -4,6 +4,7 @@
  */
 import { CaseDb } from '../store/case-db.js';
 import { DWELL_VERSION } from '../version.js';
+import { createCaseView } from './case-view.js';
 import { Expander, type Seed } from './expand.js';
 import { buildFindings, type FindingsParams } from './findings.js';
 import { loadRules, type Phase } from './rules.js';
@@ -62,7 +63,12 @@ export async function correlate(opts: CorrelateOptions): Promise<CorrelateResult
         const prior = detections.get(h.event_id);
         if (!prior || levels[r.level] > levels[byId.get(prior.ruleId)!.level]) detections.set(h.event_id, { phase: r.phase, technique: r.technique, ruleId: r.id });
       }
-      const fp = await new Expander(conn, { seeds, detections }).run();
+      const hostHints = await createCaseView(conn);
+      const expander = new Expander(conn, { seeds, detections });
+      const fp = await expander.run();
+      const byHost = new Map<string, number>();
+      for (const h of hostHints) byHost.set(h.host, (byHost.get(h.host) ?? 0) + 1);
+      for (const [host, n] of byHost) fp.notes.push(`${n} evidence file(s) whose records name no host were taken to be ${host}'s: their path is under a folder named after that host`);
       const params: FindingsParams = {
         seeds: opts.seeds,
         seedsUsed,
@@ -70,7 +76,7 @@ export async function correlate(opts: CorrelateOptions): Promise<CorrelateResult
         containedAtUs: opts.containedAtUs ?? null,
         sensitive,
       };
-      const findings = await buildFindings(conn, fp, params, results, DWELL_VERSION);
+      const findings = await buildFindings(conn, fp, params, results, DWELL_VERSION, expander.networkMapping, expander.failedStatements);
       await storeFindings(db, findingsId, findings, fp.events);
       return { findingsId, findings, rules: results };
     } finally {

@@ -39,13 +39,15 @@ export async function buildFindings(
   params: FindingsParams,
   rules: RuleResult[],
   dwellVersion: string,
+  mapping: { src: string; host: string; targets: Set<string>; ports: Set<number>; firstUs: number; lastUs: number; eventIds: number[] }[] = [],
+  failedStatements: Set<number> = new Set(),
 ): Promise<Record<string, unknown>> {
   const ids = [...fp.events.keys()].sort((a, b) => a - b);
   const rows = ids.length
     ? await all<TimelineRow>(
         conn,
         `SELECT ${eventFields('e')}, e.summary, v.path, v.sha256, e.line
-         FROM events e JOIN evidence v USING (evidence_id) WHERE e.event_id IN (SELECT unnest($ids::BIGINT[])) ORDER BY e.ts, e.event_id`,
+         FROM ev e JOIN evidence v USING (evidence_id) WHERE e.event_id IN (SELECT unnest($ids::BIGINT[])) ORDER BY e.ts, e.event_id`,
         { ids: `[${ids.join(',')}]` } as never,
       )
     : [];
@@ -105,6 +107,8 @@ export async function buildFindings(
         database: r.database,
         role: r.actor,
         client: r.src_ip,
+        application: (parseAttrs(r).application_name as string | undefined) ?? null,
+        session: r.session,
         tables: uniq([...(sql.tables_read ?? []), ...(sql.tables_written ?? [])]),
         classification: dbClassification(sql),
         rows: r.rows,
@@ -112,14 +116,15 @@ export async function buildFindings(
       };
     });
 
-  const backdoors = buildBackdoors(rows, fp, params.containedAtUs);
+  const backdoors = buildBackdoors(rows, fp, params.containedAtUs, failedStatements);
   const compromised = buildCompromisedData(rows, params.sensitive);
   const credentials = buildCredentials(rows, fp);
   const ips = [...fp.entities.values()]
     .filter((e) => e.kind === 'ip' && !isPrivateIp(e.value) && e.eventIds.size > 0)
     .map((e) => ({ ip: e.value, roles: [...e.roles].sort(), first_seen: iso(e.firstSeenUs), last_seen: iso(e.lastSeenUs) }))
     .sort((a, b) => (a.ip < b.ip ? -1 : 1));
-  const exfiltration = buildExfiltration(rows);
+  const exfilIps = new Set([...fp.entities.values()].filter((e) => e.kind === 'ip' && e.roles.has('exfil_destination')).map((e) => e.value));
+  const exfiltration = buildExfiltration(rows.filter((r) => r.dst_ip !== null && exfilIps.has(r.dst_ip)));
   const gaps = await buildGaps(conn, rows, initialUs, last?.ts_us ?? null);
   const annotations = await all(
     conn,
@@ -160,7 +165,9 @@ export async function buildFindings(
     credentials_to_rotate: credentials,
     ips,
     exfiltration,
-    network_mapping: [],
+    network_mapping: mapping
+      .map((m) => ({ src: m.src, host: m.host, targets: m.targets.size, ports: [...m.ports].sort((a, b) => a - b), first: iso(m.firstUs), last: iso(m.lastUs), event_ids: [...m.eventIds].sort((a, b) => a - b) }))
+      .sort((a, b) => ((a.first ?? '') < (b.first ?? '') ? -1 : 1)),
     gaps,
     detections: rules
       .filter((r) => r.hits > 0 || r.error)
@@ -211,8 +218,8 @@ function describeAccess(initial: EventRow, rows: EventRow[]): string {
     const fails = rows
       .filter((r) => r.src_ip === initial.src_ip && r.ts_us < initial.ts_us && /^(ssh_login_failed|ssh_invalid_user)$/.test(r.action))
       .reduce((n, r) => n + (Number(parseAttrs(r).repeated) || 1), 0);
-    const method = parseAttrs(initial).method ?? 'ssh';
-    return `${fails >= 5 ? 'ssh brute force' : `ssh ${method} login`} of ${initial.actor}@${initial.host} from ${initial.src_ip}${fails >= 5 ? ` (${fails} failed attempts before)` : ''}`;
+    const method = String(parseAttrs(initial).method ?? 'ssh');
+    return `${fails >= 5 ? `ssh ${method} brute force` : `ssh ${method} login`} of ${initial.actor}@${initial.host} from ${initial.src_ip}${fails >= 5 ? ` (${fails} failed attempts before)` : ''}`;
   }
   if (initial.source === 'cloudtrail') return `${cloudEventName(initial)} with access key ${initial.access_key ?? '?'} from ${initial.src_ip ?? '?'}`;
   return `${initial.action} of ${initial.actor ?? '?'} on ${initial.host ?? '?'} from ${initial.src_ip ?? '?'}`;
@@ -282,23 +289,38 @@ function buildCredentials(rows: EventRow[], fp: Footprint) {
     if (e.eventIds.size === 0) continue;
     const ids = [...e.eventIds];
     if (e.kind === 'local_user' && !e.createdByAttacker) add('local_password', e.value, e.host, 'account used by the attacker', ids);
-    if (e.kind === 'access_key' && !e.createdByAttacker) add('access_key', e.value, null, 'used by the attacker', ids);
+    // Temporary keys (ASIA…) expire on their own; the long-term keys behind them are what to rotate.
+    if (e.kind === 'access_key' && !e.createdByAttacker && !e.value.startsWith('ASIA')) add('access_key', e.value, null, 'used by the attacker', ids);
     if (e.kind === 'access_key' && e.createdByAttacker && e.roles.has('backdoor')) add('access_key', e.value, null, 'created by the attacker: delete it', ids);
-    if (e.kind === 'db_role' && !e.createdByAttacker) add('db_password', e.value, e.host, 'database role used by the attacker', ids);
+    if (e.kind === 'db_role') add('db_password', e.value, e.host, e.createdByAttacker ? 'database role created by the attacker: drop it' : 'database role used by the attacker', ids);
   }
   for (const r of rows) {
     if (r.source === 'auth_log' && r.command) {
-      if (/\/etc\/g?shadow/.test(r.command)) add('local_password', '*', r.host, '/etc/shadow was read: every local password hash on the host', [r.event_id]);
+      if (/\/etc\/g?shadow/.test(r.command)) add('local_password', '/etc/shadow', r.host, '/etc/shadow was read: every local password hash on the host', [r.event_id]);
       if (/id_(rsa|dsa|ecdsa|ed25519)/.test(r.command)) add('ssh_key', (r.command.match(/[~\w./-]*id_(rsa|dsa|ecdsa|ed25519)/) ?? ['id_*'])[0], r.host, 'private SSH key was read', [r.event_id]);
       if (/\.aws\/credentials/.test(r.command)) add('access_key', (r.command.match(/[~\w./-]*\.aws\/credentials/) ?? ['.aws/credentials'])[0], r.host, 'AWS credentials file was read: every key in it', [r.event_id]);
       if (/\.pgpass|app\.env|\.env\b|\.my\.cnf/.test(r.command)) add('db_password', (r.command.match(/[~\w./-]*(\.pgpass|app\.env|\.env|\.my\.cnf)/) ?? ['config'])[0], r.host, 'file holding database credentials was read', [r.event_id]);
     }
     if (r.source === 'cloudtrail' && r.outcome !== 'failure' && /^(GetSecretValue|BatchGetSecretValue)$/.test(cloudEventName(r)) && r.target) add('secret', r.target, null, 'secret value read by the attacker', [r.event_id]);
+    if (r.source === 'cloudtrail' && r.outcome !== 'failure' && /^(CreateLoginProfile|UpdateLoginProfile)$/.test(cloudEventName(r))) {
+      const user = (parseAttrs(r).request_parameters ?? {}).userName ?? r.target;
+      if (user) add('iam_user_password', String(user), null, 'console password set by the attacker', [r.event_id]);
+    }
+    // Keys the attacker logged in with: whoever holds them can come back.
+    if (r.source === 'auth_log' && r.action === 'ssh_login' && r.outcome === 'success') {
+      const fpr = parseAttrs(r).key_fingerprint as string | undefined;
+      // The private key lives where the login came from: the source host for lateral movement.
+      const holder = fp.hostOf(r.src_ip) ?? (isPrivateIp(r.src_ip) ? null : 'the attacker');
+      if (fpr) add('ssh_key', fpr, holder === 'the attacker' ? null : holder ?? r.host, `SSH key ${r.actor} logged in with to ${r.host} from ${r.src_ip ?? '?'}${holder && holder !== 'the attacker' ? ` (held on ${holder})` : ''}`, [r.event_id]);
+    }
   }
+  // A file of credentials needs no line of its own when the credential it held is already listed.
+  const listed = (kind: string) => [...out.values()].some((c) => c.kind === kind && !c.value.includes('/'));
+  for (const [key, c] of out) if (c.value.includes('/') && c.kind !== 'ssh_key' && c.value !== '/etc/shadow' && listed(c.kind)) out.delete(key);
   return [...out.values()].map((c) => ({ ...c, event_ids: [...new Set(c.event_ids)].sort((a, b) => a - b) })).sort((a, b) => (a.kind < b.kind ? -1 : a.kind > b.kind ? 1 : a.value < b.value ? -1 : 1));
 }
 
-function buildBackdoors(rows: EventRow[], fp: Footprint, containedAtUs: number | null) {
+function buildBackdoors(rows: EventRow[], fp: Footprint, containedAtUs: number | null, failedStatements: Set<number>) {
   type B = { kind: string; value: string; host: string | null; created_at: string | null; created_by: string | null; used_after_containment: boolean; attempted_after_containment: boolean; event_ids: number[] };
   const out: B[] = [];
   const after = (ids: Iterable<number>, okOnly: boolean) =>
@@ -321,20 +343,23 @@ function buildBackdoors(rows: EventRow[], fp: Footprint, containedAtUs: number |
       out.push({ kind: 'ssh_authorized_key', value: key ? `${file}: ${key.trim()}` : file, host: r.host, created_at: iso(r.ts_us), created_by: r.actor, used_after_containment: false, attempted_after_containment: false, event_ids: [r.event_id] });
     }
     if (r.source === 'auth_log' && (/^crontab_(replace|end_edit)$/.test(r.action) || (r.action === 'sudo' && r.command && /crontab\s+(-[a-z]*\s+)*[^-l]|\/etc\/cron|\/var\/spool\/cron/.test(r.command)))) {
-      out.push({ kind: 'cron', value: r.target ?? r.command ?? 'crontab', host: r.host, created_at: iso(r.ts_us), created_by: r.actor, used_after_containment: false, attempted_after_containment: false, event_ids: [r.event_id] });
+      const path = r.command ? (r.command.match(/\/(etc\/cron[\w./-]*|var\/spool\/cron[\w./-]*)/) ?? [null])[0] : null;
+      out.push({ kind: 'cron', value: path ?? r.target ?? 'crontab', host: r.host, created_at: iso(r.ts_us), created_by: r.actor === 'root' ? sessionUser(fp, r) ?? r.actor : r.actor, used_after_containment: false, attempted_after_containment: false, event_ids: [r.event_id] });
     }
     if (r.source === 'cloudtrail' && r.outcome !== 'failure') {
       const name = cloudEventName(r);
       const a = parseAttrs(r);
-      const req = (a.requestParameters ?? {}) as Record<string, any>;
+      const req = (a.request_parameters ?? {}) as Record<string, any>;
       const kind = name === 'CreateAccessKey' ? 'iam_access_key' : name === 'CreateUser' ? 'iam_user' : /^(CreateLoginProfile|UpdateLoginProfile)$/.test(name) ? 'iam_login_profile' : /^(CreateRole|UpdateAssumeRolePolicy)$/.test(name) ? 'iam_role' : null;
       if (!kind) continue;
-      const value = kind === 'iam_access_key' ? String(a.issued_access_key ?? r.target ?? '?') : String(req.userName ?? req.roleName ?? r.target ?? '?');
-      const ent = kind === 'iam_access_key' ? fp.get('access_key', value) : kind === 'iam_user' || kind === 'iam_login_profile' ? fp.get('iam_principal', value) : undefined;
+      const account = (a.recipient_account ?? a.account) as string | undefined;
+      const userArn = req.userName && account ? `arn:aws:iam::${account}:user/${req.userName}` : null;
+      const value = kind === 'iam_access_key' ? String(a.issued_access_key ?? r.target ?? '?') : kind === 'iam_user' ? String(userArn ?? req.userName ?? r.target ?? '?') : String(req.userName ?? req.roleName ?? r.target ?? '?');
+      const ent = kind === 'iam_access_key' ? fp.get('access_key', value) : userArn ? fp.get('iam_principal', userArn) : undefined;
       const useIds = ent ? [...ent.eventIds].filter((id) => id !== r.event_id) : [];
       out.push({ kind, value, host: null, created_at: iso(r.ts_us), created_by: r.actor, used_after_containment: after(useIds, true), attempted_after_containment: after(useIds, false), event_ids: [r.event_id, ...useIds].sort((x, y) => x - y) });
     }
-    if (r.class === 'datastore_activity' && r.command && /\bcreate\s+(role|user)\b/i.test(r.command)) {
+    if (r.class === 'datastore_activity' && r.action === 'db_query' && r.outcome !== 'failure' && !failedStatements.has(r.event_id) && r.command && /\bcreate\s+(role|user)\b/i.test(r.command)) {
       const m = /\bcreate\s+(?:role|user)\s+(?:if\s+not\s+exists\s+)?["'`]?([\w$-]+)/i.exec(r.command);
       if (!m) continue;
       const ent = fp.get('db_role', m[1]!, r.host);
@@ -343,6 +368,16 @@ function buildBackdoors(rows: EventRow[], fp: Footprint, containedAtUs: number |
     }
   }
   return out.sort((a, b) => ((a.created_at ?? '') < (b.created_at ?? '') ? -1 : (a.created_at ?? '') > (b.created_at ?? '') ? 1 : a.value < b.value ? -1 : 1));
+}
+
+/** The user of the attacker SSH session a root-run event belongs to (cron files written from a root shell). */
+function sessionUser(fp: Footprint, r: EventRow): string | null {
+  const sessions = [...fp.entities.values()].filter((e) => e.kind === 'session' && e.host === r.host && e.firstSeenUs !== null && e.firstSeenUs <= r.ts_us && (e.lastSeenUs ?? 0) >= r.ts_us);
+  for (const s of sessions) {
+    const user = [...fp.entities.values()].find((u) => u.kind === 'local_user' && u.host === r.host && [...u.eventIds].some((id) => s.eventIds.has(id)));
+    if (user) return user.value;
+  }
+  return null;
 }
 
 function buildExfiltration(rows: EventRow[]) {
