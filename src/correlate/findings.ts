@@ -242,9 +242,12 @@ const SECRET_FILES = /(\/etc\/g?shadow|[~\w./-]*\.aws\/(credentials|config)|[~\w
 function buildCompromisedData(rows: EventRow[], sensitive: string[]) {
   type Item = { kind: string; value: string; host: string | null; access: string; rows: number | null; bytes: number | null; firstUs: number; lastUs: number; event_ids: number[] };
   const items = new Map<string, Item>();
+  // One line per item, with the strongest access seen (an exported table was also read).
+  const strength: Record<string, number> = { read: 0, write: 1, bulk_read: 2, delete: 3, export: 4 };
   const add = (kind: string, value: string, host: string | null, access: string, r: EventRow, rowsN: number | null, bytes: number | null) => {
-    const key = `${kind}|${host ?? ''}|${value}|${access}`;
+    const key = `${kind}|${host ?? ''}|${value}`;
     const it = items.get(key) ?? { kind, value, host, access, rows: null, bytes: null, firstUs: r.ts_us, lastUs: r.ts_us, event_ids: [] };
+    if ((strength[access] ?? 0) > (strength[it.access] ?? 0)) it.access = access;
     it.firstUs = Math.min(it.firstUs, r.ts_us);
     it.lastUs = Math.max(it.lastUs, r.ts_us);
     if (rowsN !== null) it.rows = (it.rows ?? 0) + rowsN;
@@ -267,7 +270,9 @@ function buildCompromisedData(rows: EventRow[], sensitive: string[]) {
       const reads: string[] = sql.tables_read ?? [];
       const writes: string[] = sql.tables_written ?? [];
       const access = sql.exports || sql.data_export ? 'export' : sql.unfiltered_read ? 'bulk_read' : 'read';
-      for (const t of reads) if (!/^(pg_catalog|information_schema)\./.test(t)) add('db_table', t, r.host, access, r, r.rows, null);
+      // Counting rows reads no data: sizing queries are reconnaissance, not compromise.
+      const aggregateOnly = !!r.command && /^\s*select\s+count\s*\(/i.test(r.command) && !sql.unfiltered_read && !sql.exports;
+      if (!aggregateOnly) for (const t of reads) if (!/^(pg_catalog|information_schema|mysql|performance_schema|sys)\./.test(t)) add('db_table', t, r.host, access, r, r.rows, null);
       for (const t of writes) add('db_table', t, r.host, sql.destructive ? 'delete' : 'write', r, r.rows, null);
     }
   }
