@@ -1,5 +1,5 @@
 /** Runs every rule over the case and stores the hits in `detections` for one findings run. */
-import { listValue, type DuckDBConnection } from '@duckdb/node-api';
+import { LIST, listValue, VARCHAR, type DuckDBConnection, type DuckDBType } from '@duckdb/node-api';
 import type { Rule } from './rules.js';
 
 export interface RuleResult {
@@ -16,12 +16,16 @@ export interface Sensitive {
   buckets: string[];
 }
 
-/** Rule SQL sees $sensitive_tables / $sensitive_buckets only when it names them. */
-function paramsFor(sql: string, s: Sensitive): Record<string, ReturnType<typeof listValue>> {
-  const p: Record<string, ReturnType<typeof listValue>> = {};
-  if (sql.includes('$sensitive_tables')) p.sensitive_tables = listValue(s.tables);
-  if (sql.includes('$sensitive_buckets')) p.sensitive_buckets = listValue(s.buckets);
-  return p;
+/** Rule SQL sees $sensitive_tables / $sensitive_buckets (VARCHAR[]) only when it names them. */
+function paramsFor(sql: string, s: Sensitive): { values: Record<string, ReturnType<typeof listValue>>; types: Record<string, DuckDBType> } {
+  const values: Record<string, ReturnType<typeof listValue>> = {};
+  const types: Record<string, DuckDBType> = {};
+  for (const [name, list] of [['sensitive_tables', s.tables], ['sensitive_buckets', s.buckets]] as const) {
+    if (!sql.includes('$' + name)) continue;
+    values[name] = listValue(list);
+    types[name] = LIST(VARCHAR);
+  }
+  return { values, types };
 }
 
 export async function runRules(conn: DuckDBConnection, findingsId: number, rules: Rule[], sensitive: Sensitive): Promise<RuleResult[]> {
@@ -31,9 +35,12 @@ export async function runRules(conn: DuckDBConnection, findingsId: number, rules
       await conn.run(
         `INSERT INTO detections
          SELECT ${findingsId}, '${rule.id}', '${rule.phase}', '${rule.technique}', '${rule.level}', h.hit_key, h.event_id, e.ts
-         FROM (SELECT DISTINCT event_id::BIGINT AS event_id, CAST(hit_key AS VARCHAR) AS hit_key FROM (${rule.sql})) h
+         FROM (SELECT DISTINCT event_id::BIGINT AS event_id, CAST(hit_key AS VARCHAR) AS hit_key FROM (
+${rule.sql}
+)) h
          JOIN events e USING (event_id)`,
-        paramsFor(rule.sql, sensitive),
+        paramsFor(rule.sql, sensitive).values,
+        paramsFor(rule.sql, sensitive).types,
       );
       const r = await conn.runAndReadAll(
         `SELECT count(*)::INTEGER AS hits, count(DISTINCT hit_key)::INTEGER AS keys, strftime(min(ts), '%Y-%m-%dT%H:%M:%SZ') AS first, strftime(max(ts), '%Y-%m-%dT%H:%M:%SZ') AS last

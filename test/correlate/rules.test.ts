@@ -39,7 +39,7 @@ describe('detection rules', () => {
     for (const sql of SCHEMA_SQL) await c.run(sql);
     for (const r of rules) {
       const sql = r.sql.replaceAll('$sensitive_tables', "['public.customers']").replaceAll('$sensitive_buckets', "['b']");
-      await expect(c.run(`SELECT * FROM (${sql}) LIMIT 0`), r.id).resolves.toBeDefined();
+      await expect(c.run(`SELECT * FROM (\n${sql}\n) LIMIT 0`), r.id).resolves.toBeDefined();
     }
     c.closeSync();
   });

@@ -1,0 +1,14 @@
+-- id: recon.cloud_access_denied_burst
+-- title: Burst of AccessDenied: an identity probing what it may do
+-- phase: recon
+-- tactic: discovery
+-- technique: T1087.004
+-- level: medium
+-- entity: iam_principal
+-- kind: threshold
+-- params: denials=3
+-- where: source = 'cloudtrail' AND regexp_matches(coalesce(attrs->>'error_code', ''), '(AccessDenied|UnauthorizedOperation|Client.UnauthorizedOperation|AuthorizationError)')
+-- group_by: coalesce(attrs->>'issuer_arn', actor)
+-- window: 10 minutes
+-- min: {{denials}}
+-- false_positives: misconfigured roles after a deploy; tools that probe permissions (e.g. console pages)

@@ -1,0 +1,14 @@
+-- id: access.db_auth_failure_burst
+-- title: Database password guessing: failed logins from one client
+-- phase: access
+-- tactic: credential-access
+-- technique: T1110.001
+-- level: medium
+-- entity: ip
+-- kind: threshold
+-- params: failures=5
+-- where: action = 'db_auth_failed'
+-- group_by: coalesce(src_ip, attrs->>'client_host', actor)
+-- window: 10 minutes
+-- min: {{failures}}
+-- false_positives: an application deployed with a wrong password retries in a loop
