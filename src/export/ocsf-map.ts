@@ -280,8 +280,8 @@ export function toOcsf(r: OcsfRow, attackView = false): Obj {
       ev.dst_endpoint = endpoint(r.dst_ip, r.dst_port, r.host && !r.dst_ip ? { hostname: r.host } : {});
       ev.is_remote = r.src_ip ? true : null;
       if (r.session) ev.session = { uid: r.session };
-      const service = str(attrs.program) ?? r.protocol;
-      if (service) ev.service = { name: service };
+      const service = str(attrs.program) ?? r.protocol ?? (r.source === 'cloudtrail' ? operation(r.action).service : null) ?? r.source;
+      ev.service = { name: service };
       if (activityId === 1 && r.protocol === 'ssh') Object.assign(ev, { logon_type_id: 10, logon_type: 'Remote Interactive' });
       if (activityId === 7) Object.assign(ev, { account_switch_type_id: 1, account_switch_type: 'Substitute User' });
       break;
@@ -317,7 +317,8 @@ export function toOcsf(r: OcsfRow, attackView = false): Obj {
       ev.actor = clean({ user: actorUser ?? { ...UNKNOWN_USER }, session: r.session ? { uid: r.session } : null });
       ev.src_endpoint = endpoint(r.src_ip, r.src_port) ?? (str(attrs.client_host) ? { hostname: str(attrs.client_host) } : { name: 'unknown' });
       ev.dst_endpoint = endpoint(r.dst_ip, r.dst_port, r.host && !r.dst_ip ? { hostname: r.host } : {});
-      if (r.database) ev.database = { name: r.database, type_id: 1, type: 'Relational' };
+      // The class needs a database, bucket or table: an unnamed database when the log names none.
+      ev.database = r.database ? { name: r.database, type_id: 1, type: 'Relational' } : r.target ? null : { name: 'unknown', type_id: 0, type: 'Unknown' };
       if (r.command) ev.query_info = { uid: String(r.event_id), query_string: r.command };
       if (r.target) Object.assign(ev, { table: { name: r.target } });
       if (r.database || r.target) Object.assign(ev, { type_id: r.target ? 3 : 1, type: r.target ? 'Table' : 'Database' });
@@ -327,6 +328,8 @@ export function toOcsf(r: OcsfRow, attackView = false): Obj {
       activityId = networkActivity(r.action);
       ev.src_endpoint = endpoint(r.src_ip, r.src_port);
       ev.dst_endpoint = endpoint(r.dst_ip, r.dst_port, r.host && !r.dst_ip ? { hostname: r.host } : {});
+      // The class needs one endpoint at least.
+      if (!ev.src_endpoint && !ev.dst_endpoint) ev.src_endpoint = { name: 'unknown' };
       const proto = r.protocol?.toLowerCase() ?? null;
       const num = proto === 'tcp' ? 6 : proto === 'udp' ? 17 : proto === 'icmp' ? 1 : null;
       ev.connection_info = clean({ direction_id: 0, direction: 'Unknown', protocol_name: proto, protocol_num: num, community_uid: r.community_id });
@@ -390,7 +393,7 @@ export function toOcsf(r: OcsfRow, attackView = false): Obj {
     activity_id: activityId,
     activity_name: activityName,
     type_uid: info.uid * 100 + activityId,
-    type_name: `${info.name}: ${activityName}`,
+    type_name: `${info.name}: ${activityId === 99 ? 'Other' : activityName}`,
     time: Math.floor(r.ts_us / 1000),
     time_dt: r.ts_iso,
     severity_id: severityId,
