@@ -10,8 +10,9 @@
  *   (default 90), an `observed-data` (first_observed/last_observed/number_observed over the events
  *   behind it), and a `sighting` of the indicator (first_seen/last_seen/count).
  * - `attack-pattern` per ATT&CK technique of those events (external id, kill chain phase = tactic),
- *   `indicates` relationships indicator → attack-pattern, and a `grouping` of everything (context
- *   `suspicious-activity`) named after the findings run.
+ *   `indicates` relationships indicator → attack-pattern, and a `report` of everything named after the
+ *   findings run (a report rather than a grouping: the published bundle schema lists report among
+ *   its objects, not grouping).
  *
  * Access keys: STIX 2.1 has no object for an API credential. An AWS access key id is what a caller
  * presents to sign in (with its secret), so it is a `user-account` with `account_login` = the key
@@ -107,6 +108,7 @@ export function buildBundle(set: IocSet, opts: { tlp: Tlp; identity: string; val
     name: opts.identity,
     identity_class: 'organization',
     description: 'Producer of this bundle (dwell forensic timeline reconstruction).',
+    object_marking_refs: [marking.id],
   };
   const common = (): Obj => ({ spec_version: '2.1', created: now, modified: now, created_by_ref: identity.id, object_marking_refs: [marking.id] });
   const objects: Obj[] = [marking, identity];
@@ -187,16 +189,17 @@ export function buildBundle(set: IocSet, opts: { tlp: Tlp; identity: string; val
     }
   }
 
-  const grouping: Obj = {
-    type: 'grouping',
-    id: sdoId('grouping', runKey),
+  const report: Obj = {
+    type: 'report',
+    id: sdoId('report', runKey),
     ...common(),
     name: `dwell findings #${set.findingsId}${set.vector ? `: ${set.vector}` : ''}`,
     description: `Indicators of the attack reconstructed by dwell (findings #${set.findingsId}, generated ${set.generatedAt}), attacker activity from ${set.attackFrom ?? '?'} to ${set.attackTo ?? '?'}. ATT&CK v${ATTACK_VERSION}.`,
-    context: 'suspicious-activity',
+    report_types: ['threat-report'],
+    published: now,
     object_refs: grouped.length ? grouped : [identity.id],
   };
-  objects.push(grouping);
+  objects.push(report);
   return { type: 'bundle', id: sdoId('bundle', `${runKey}|${now}`), objects };
 }
 

@@ -35,7 +35,7 @@ describe.skipIf(!DIR)('OCSF 1.8 export', () => {
     synthetic = join(tmp.path, 'synthetic.duckdb');
     syntheticCount = await syntheticCase(synthetic);
   });
-  afterAll(() => tmp.cleanup());
+  afterAll(() => tmp?.cleanup());
 
   it('compiles the six classes with the required attributes the schema gives them', () => {
     const req = (uid: number) => [...schema.classByUid(uid)!.attributes.values()].filter((a) => a.requirement === 'required' && !a.profile).map((a) => a.name).sort();

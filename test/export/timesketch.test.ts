@@ -156,7 +156,7 @@ describe.skipIf(!TS)('dwell exports for Timesketch', () => {
     total = Number((await query(casePath, 'SELECT count(*) AS n FROM events'))[0]!.n);
     attackTotal = Number((await query(casePath, 'SELECT count(*) AS n FROM attack_events WHERE findings_id = (SELECT max(findings_id) FROM findings)'))[0]!.n);
   });
-  afterAll(() => tmp.cleanup());
+  afterAll(() => tmp?.cleanup());
 
   for (const what of ['timeline', 'attack'] as const) {
     it(`--what ${what} --format timesketch-jsonl is accepted as is, every event kept`, async () => {
