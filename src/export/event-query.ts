@@ -89,27 +89,57 @@ function fromWhere(q: ViewQuery, p: SqlParams, from = 'FROM events e'): string {
   return `${from}\nLEFT JOIN evidence v ON v.evidence_id = e.evidence_id${attack}\nWHERE ${filterCondition(q.filters, { alias: 'e', findingsId: q.findingsId }, p)}`;
 }
 
-/** SELECT <select> … ORDER BY time: the export's rows. */
-export function selectQuery(q: ViewQuery, select: string, opts: { order?: boolean; from?: string } = {}): Sql {
+/** A slice of the timeline: [fromUs, toUs) in microseconds, or the events without a time. */
+export type TimeWindow = { fromUs: number; toUs: number; rows: number } | { nullTs: true; rows: number };
+
+/** SELECT <select> … ORDER BY time: the export's rows (of one time window, when given). */
+export function selectQuery(q: ViewQuery, select: string, opts: { order?: boolean; from?: string; window?: TimeWindow } = {}): Sql {
   const p = new SqlParams();
-  const sql = `SELECT ${select}\n${fromWhere(q, p, opts.from)}${opts.order === false ? '' : '\nORDER BY e.ts, e.event_id'}`;
+  let where = fromWhere(q, p, opts.from);
+  const w = opts.window;
+  if (w) {
+    where += 'nullTs' in w ? '\n  AND e.ts IS NULL' : `\n  AND e.ts >= make_timestamp(${p.add(BigInt(w.fromUs))}::BIGINT) AND e.ts < make_timestamp(${p.add(BigInt(w.toUs))}::BIGINT)`;
+  }
+  const sql = `SELECT ${select}\n${where}${opts.order === false ? '' : '\nORDER BY e.ts, e.event_id'}`;
   return { sql, params: p.values };
 }
 
-/** How many rows the export will write (for progress). */
-export function countQuery(q: ViewQuery): Sql {
+/**
+ * Cuts the view into time windows of about `target` rows (whole minutes; a minute holding more
+ * stays one window) from a per-minute count, so each window is sorted on its own: sorting the whole
+ * timeline at once would hold (or spill) every row. Minutes come in order, so the windows do.
+ */
+export async function timeWindows(db: CaseDb, q: ViewQuery, target: number): Promise<TimeWindow[]> {
   const p = new SqlParams();
-  return { sql: `SELECT count(*) AS n\n${fromWhere(q, p)}`, params: p.values };
+  const rows = await db.all<{ m: number | string | null; n: number }>(
+    `SELECT epoch_us(date_trunc('minute', e.ts)) AS m, count(*) AS n\n${fromWhere(q, p)}\nGROUP BY m ORDER BY m NULLS LAST`,
+    p.values,
+  );
+  const out: TimeWindow[] = [];
+  let cur: { fromUs: number; toUs: number; rows: number } | null = null;
+  for (const r of rows) {
+    const n = Number(r.n);
+    if (r.m === null) {
+      if (cur) out.push(cur);
+      cur = null;
+      out.push({ nullTs: true, rows: n });
+      continue;
+    }
+    const m = Number(r.m);
+    if (cur && cur.rows + n > target) {
+      out.push(cur);
+      cur = null;
+    }
+    if (!cur) cur = { fromUs: m, toUs: m + 60_000_000, rows: 0 };
+    cur.toUs = m + 60_000_000;
+    cur.rows += n;
+  }
+  if (cur) out.push(cur);
+  return out;
 }
 
 /** The newest findings run of the case, or null. */
 export async function newestFindingsId(db: CaseDb): Promise<number | null> {
   const row = await db.one<{ id: number | null }>(`SELECT max(findings_id) AS id FROM findings`);
   return row?.id ?? null;
-}
-
-export async function countRows(db: CaseDb, q: ViewQuery): Promise<number> {
-  const c = countQuery(q);
-  const row = await db.one<{ n: number }>(c.sql, c.params);
-  return Number(row?.n ?? 0);
 }

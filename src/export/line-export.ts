@@ -1,12 +1,12 @@
 /**
- * Streams the rows of a timeline or attack view to a sink in DuckDB's chunks (2,048 rows): the
- * whole query result is never in JavaScript at once, and writing waits for the sink to drain, so
- * memory stays bounded on a case of any size. Two shapes: DuckDB renders each line itself
+ * Streams the rows of a timeline or attack view to a sink in DuckDB's chunks (2,048 rows), one
+ * time window of ~100,000 rows after the other: neither JavaScript nor DuckDB ever holds the whole
+ * result, and writing waits for the sink to drain, so memory stays bounded on a case of any size. Two shapes: DuckDB renders each line itself
  * (CSV, JSON lines — cheapest), or rows come as objects for a mapping in JavaScript (OCSF).
  */
-import type { DuckDBValue } from '@duckdb/node-api';
+import type { DuckDBDataChunk, DuckDBValue } from '@duckdb/node-api';
 import { CaseError } from '../store/case-db.js';
-import { countRows, newestFindingsId, selectQuery, type EventView, type ViewQuery } from './event-query.js';
+import { newestFindingsId, selectQuery, timeWindows, type EventView, type ViewQuery } from './event-query.js';
 import { openSink, type Sink } from './sink.js';
 import type { ExportContext, ExportResult } from './types.js';
 
@@ -31,6 +31,35 @@ export async function withSink<T>(output: string | undefined, fn: (sink: Sink) =
   }
 }
 
+/** Rows per time window: each is sorted on its own (see timeWindows). */
+export const WINDOW_ROWS = 100_000;
+
+/**
+ * Runs `select` over the view window by window and hands over each DuckDB chunk (2,048 rows) in
+ * time order; `onChunk` is awaited, so a slow sink slows the reading instead of filling memory.
+ */
+async function forEachChunk(ctx: ExportContext, q: ViewQuery, select: string, label: string, onChunk: (chunk: DuckDBDataChunk) => Promise<boolean>): Promise<number> {
+  const windows = await timeWindows(ctx.db, q, WINDOW_ROWS);
+  ctx.progress.start(label, windows.reduce((n, w) => n + w.rows, 0));
+  let done = 0;
+  try {
+    for (const window of windows) {
+      const { sql, params } = selectQuery(q, select, { window });
+      const result = await ctx.db.conn.stream(sql, params);
+      for (;;) {
+        const chunk = await result.fetchChunk();
+        if (!chunk || chunk.rowCount === 0) break;
+        done += chunk.rowCount;
+        if (!(await onChunk(chunk))) return done;
+        ctx.progress.rows(done);
+      }
+    }
+    return done;
+  } finally {
+    ctx.progress.stop();
+  }
+}
+
 export interface LineExport {
   view: EventView;
   /** SQL expression (over e, v, a) giving one complete line of text per row, without terminator. */
@@ -44,29 +73,14 @@ export interface LineExport {
 /** DuckDB renders every line; JavaScript only joins a chunk's lines and writes them. */
 export async function exportLines(ctx: ExportContext, spec: LineExport): Promise<ExportResult> {
   const q = await viewQuery(ctx, spec.view);
-  const total = await countRows(ctx.db, q);
-  const { sql, params } = selectQuery(q, `${spec.line} AS line`);
-  ctx.progress.start(spec.label, total);
-  try {
-    const count = await withSink(ctx.output, async (sink) => {
-      if (spec.header !== undefined) await sink.write(spec.header + spec.eol);
-      const result = await ctx.db.conn.stream(sql, params);
-      let done = 0;
-      for (;;) {
-        const chunk = await result.fetchChunk();
-        if (!chunk || chunk.rowCount === 0) break;
-        const lines = chunk.getColumnValues(0) as string[];
-        await sink.write(lines.join(spec.eol) + spec.eol);
-        done += chunk.rowCount;
-        ctx.progress.rows(done);
-        if (sink.closedByReader) break;
-      }
-      return done;
+  const count = await withSink(ctx.output, async (sink) => {
+    if (spec.header !== undefined) await sink.write(spec.header + spec.eol);
+    return forEachChunk(ctx, q, `${spec.line} AS line`, spec.label, async (chunk) => {
+      await sink.write((chunk.getColumnValues(0) as string[]).join(spec.eol) + spec.eol);
+      return !sink.closedByReader;
     });
-    return { count, unit: 'events' };
-  } finally {
-    ctx.progress.stop();
-  }
+  });
+  return { count, unit: 'events' };
 }
 
 export interface RowExport {
@@ -81,29 +95,15 @@ export interface RowExport {
 /** Rows as objects, one chunk at a time, rendered in JavaScript (for mappings SQL can't express well). */
 export async function exportRows(ctx: ExportContext, spec: RowExport): Promise<ExportResult> {
   const q = await viewQuery(ctx, spec.view);
-  const total = await countRows(ctx.db, q);
   const names = spec.fields.map(([n]) => n);
-  const { sql, params } = selectQuery(q, spec.fields.map(([n, expr]) => `${expr} AS "${n}"`).join(', '));
-  ctx.progress.start(spec.label, total);
-  try {
-    const count = await withSink(ctx.output, async (sink) => {
-      const result = await ctx.db.conn.stream(sql, params);
-      let done = 0;
-      for (;;) {
-        const chunk = await result.fetchChunk();
-        if (!chunk || chunk.rowCount === 0) break;
-        const rows = chunk.getRowObjects(names);
-        let text = '';
-        for (const r of rows) text += spec.render(r) + '\n';
-        await sink.write(text);
-        done += chunk.rowCount;
-        ctx.progress.rows(done);
-        if (sink.closedByReader) break;
-      }
-      return done;
-    });
-    return { count, unit: 'events' };
-  } finally {
-    ctx.progress.stop();
-  }
+  const select = spec.fields.map(([n, expr]) => `${expr} AS "${n}"`).join(', ');
+  const count = await withSink(ctx.output, async (sink) =>
+    forEachChunk(ctx, q, select, spec.label, async (chunk) => {
+      let text = '';
+      for (const r of chunk.getRowObjects(names)) text += spec.render(r) + '\n';
+      await sink.write(text);
+      return !sink.closedByReader;
+    }),
+  );
+  return { count, unit: 'events' };
 }

@@ -25,6 +25,9 @@ export interface ExportCliOptions extends FilterOptions {
   validDays?: number;
 }
 
+/** DuckDB memory budget of an export unless DWELL_DUCKDB_MEMORY says otherwise. */
+export const EXPORT_MEMORY = '1GB';
+
 function fail(msg: string): number {
   process.stderr.write(`error: ${msg}\n`);
   return 2;
@@ -47,7 +50,9 @@ export async function runExport(opts: ExportCliOptions): Promise<number> {
   const started = Date.now();
   let db: CaseDb | null = null;
   try {
-    db = await CaseDb.open(opts.case, { readOnly: true });
+    // DuckDB's own memory is capped (sorting a large timeline spills to disk instead of growing):
+    // with the chunked streaming in JavaScript this bounds the whole export's memory.
+    db = await CaseDb.open(opts.case, { readOnly: true, config: { memory_limit: process.env.DWELL_DUCKDB_MEMORY ?? EXPORT_MEMORY } });
     const progress = makeExportProgress(process.stderr, Boolean(opts.quiet));
     const result = await format.run({
       db,
