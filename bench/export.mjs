@@ -5,7 +5,8 @@
  * vpc_flow) over 30 days, 50 hosts, ~120-byte raw lines, small attrs — and the built CLI exports it
  * as `--what timeline --format jsonl` and `--format parquet`, each timed under /usr/bin/time for
  * wall time and peak RSS. Everything is written under DWELL_BENCH_DIR (default the OS temp dir) and
- * removed afterwards.
+ * removed afterwards, unless DWELL_BENCH_KEEP=1 (the case and the Parquet lake stay; the path is
+ * printed). DWELL_BENCH_EXPORT_FORMATS=parquet runs only that export.
  */
 import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -88,11 +89,16 @@ export async function run() {
     const generateSeconds = (Date.now() - t0) / 1000;
     const events = n + 66;
 
-    const jsonlOut = join(dir, 'timeline.jsonl');
-    const jsonl = timed([process.execPath, BIN, 'export', '--case', casePath, '--what', 'timeline', '--format', 'jsonl', '-o', jsonlOut, '-q']);
-    if (jsonl.code !== 0) throw new Error(`jsonl export failed: ${jsonl.stderr}`);
-    const jsonlBytes = duSize(jsonlOut);
-    rmSync(jsonlOut, { force: true });
+    const formats = (process.env.DWELL_BENCH_EXPORT_FORMATS ?? 'jsonl,parquet').split(',');
+    let jsonl = { seconds: NaN, maxRssMb: null };
+    let jsonlBytes = 0;
+    if (formats.includes('jsonl')) {
+      const jsonlOut = join(dir, 'timeline.jsonl');
+      jsonl = timed([process.execPath, BIN, 'export', '--case', casePath, '--what', 'timeline', '--format', 'jsonl', '-o', jsonlOut, '-q']);
+      if (jsonl.code !== 0) throw new Error(`jsonl export failed: ${jsonl.stderr}`);
+      jsonlBytes = duSize(jsonlOut);
+      rmSync(jsonlOut, { force: true });
+    }
 
     const pqOut = join(dir, 'lake');
     const pq = timed([process.execPath, BIN, 'export', '--case', casePath, '--what', 'timeline', '--format', 'parquet', '-o', pqOut, '-q']);
@@ -111,7 +117,8 @@ export async function run() {
       parquet: { seconds: pq.seconds, maxRssMb: pq.maxRssMb, bytes: pqBytes, eventFiles: pqFiles, eventsPerSecond: events / pq.seconds },
     };
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    if (process.env.DWELL_BENCH_KEEP === '1') process.stderr.write(`bench export: kept ${dir}\n`);
+    else rmSync(dir, { recursive: true, force: true });
   }
 }
 
