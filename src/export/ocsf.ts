@@ -1,8 +1,8 @@
 /**
  * `--what timeline|attack --format ocsf`: one OCSF 1.8 JSON object per event and line, in the
- * class that fits (ocsf-map.ts). Rows stream from DuckDB in chunks and are mapped in JavaScript.
+ * class that fits (ocsf-map.ts). Rows stream from DuckDB in chunks (as JSON, with `attrs` nested)
+ * and are mapped in JavaScript.
  */
-import type { DuckDBValue } from '@duckdb/node-api';
 import { EVENT_FIELDS, isoSql, type EventView } from './event-query.js';
 import { exportRows } from './line-export.js';
 import { toOcsf, type OcsfRow } from './ocsf-map.js';
@@ -17,7 +17,7 @@ function fields(view: EventView): [string, string][] {
     ['ts_end_us', 'epoch_us(e.ts_end)'],
     ['ts_iso', isoSql('e.ts')],
     ['ts_end_iso', isoSql('e.ts_end')],
-    ['attrs', 'CAST(e.attrs AS VARCHAR)'],
+    ['attrs', 'e.attrs'],
     ...base,
   ];
   if (view === 'attack') {
@@ -25,13 +25,6 @@ function fields(view: EventView): [string, string][] {
     out.push(['level', `(SELECT arg_max(d.level, ${LEVEL_RANK}) FROM detections d WHERE d.findings_id = a.findings_id AND d.event_id = e.event_id)`]);
   }
   return out;
-}
-
-/** DuckDB values → the plain JS types OcsfRow uses (BIGINT → number: event ids and byte counts fit). */
-export function plainRow(r: Record<string, DuckDBValue>): OcsfRow {
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(r)) out[k] = typeof v === 'bigint' ? Number(v) : v;
-  return out as unknown as OcsfRow;
 }
 
 export const ocsf: ExportFormat = {
@@ -46,7 +39,7 @@ export const ocsf: ExportFormat = {
       view,
       fields: fields(view),
       label: `${view} ocsf`,
-      render: (row) => JSON.stringify(toOcsf(plainRow(row), view === 'attack')),
+      render: (row) => JSON.stringify(toOcsf(row as unknown as OcsfRow, view === 'attack')),
     });
   },
 };
