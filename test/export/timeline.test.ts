@@ -85,7 +85,7 @@ describe('timeline csv and jsonl', () => {
       expect(e.event_id).toBe(Number(d.event_id));
       expect(e.ts).toBe(d.ts_iso);
       for (const k of ['source', 'class', 'action', 'outcome', 'host', 'actor', 'src_ip', 'src_port', 'session', 'target', 'command', 'summary', 'raw', 'line', 'byte_offset']) expect(e[k], k).toEqual(d[k] === undefined ? null : d[k]);
-      expect(e.attrs).toEqual(d.attrs_text === null ? null : JSON.parse(d.attrs_text));
+      expect(e.attrs).toEqual(d.attrs_text === null ? null : JSON.parse(String(d.attrs_text)));
       expect(e.evidence_file).toBe(d.path);
       expect(e.evidence_sha256).toBe(d.sha256);
     });
