@@ -96,11 +96,32 @@ program
 
 program
   .command('export')
-  .description('Write findings (and, per docs/exports.md, timelines and indicators) in formats other tools read.')
-  .requiredOption('--case <path>', 'the case file')
-  .requiredOption('--what <what>', 'findings')
-  .requiredOption('--format <format>', 'json | md | csv (for findings)')
-  .option('-o, --output <file>', 'write to this file instead of standard output')
+  .description('Write the timeline, the attack, the findings or the indicators in formats other tools read (docs/exports.md).')
+  .requiredOption('--case <path>', 'the case file (opened read-only)')
+  .addOption(new Option('--what <what>', 'what to export').choices(['timeline', 'attack', 'findings', 'iocs']).makeOptionMandatory())
+  .requiredOption(
+    '--format <format>',
+    'timeline|attack: csv, jsonl, timesketch-jsonl, timesketch-csv, ocsf, parquet; attack|findings: navigator; iocs: stix, csv; findings: json, md, csv',
+  )
+  .option('-o, --output <path>', 'file to write (default: standard output); a directory for parquet')
+  .option('--source <names>', 'filter: source(s), comma-separated; * wildcards; !value negates (repeatable)', collect)
+  .option('--phase <phases>', 'filter: attack phase(s) of the newest findings: recon, access, actions, exfiltration', collect)
+  .option('--host <hosts>', 'filter: host(s)', collect)
+  .option('--actor <names>', 'filter: actor(s)', collect)
+  .option('--user <names>', 'filter: actor or target', collect)
+  .option('--ip <addresses>', 'filter: source or destination address(es)', collect)
+  .option('--action <actions>', 'filter: normalized action(s), e.g. ssh_login,sudo or ssh_*', collect)
+  .option('--outcome <outcomes>', 'filter: success, failure, unknown', collect)
+  .option('--key <ids>', 'filter: cloud access key(s)', collect)
+  .option('--session <session[@host]>', 'filter: session(s)', collect)
+  .option('--from <time>', 'filter: from this time (ISO 8601, inclusive; no zone = UTC)')
+  .option('--to <time>', 'filter: up to this time (inclusive; a bare date = the whole day)')
+  .option('--text <text>', 'filter: case-insensitive substring of the summary or the raw record')
+  .addOption(new Option('--tlp <level>', 'STIX: TLP marking').choices(['white', 'green', 'amber', 'red']).default('amber'))
+  .option('--identity <name>', 'STIX: producer identity name', 'dwell')
+  .option('--valid-days <n>', 'STIX: indicators stay valid this many days after the last sighting', positiveInt, 90)
+  .option('--overwrite', 'parquet: replace the tables of an existing export directory')
+  .option('-q, --quiet', 'no progress and no summary line')
   .action(async (opts) => {
     const { runExport } = await import('./commands/export.js');
     process.exitCode = await runExport(opts);

@@ -1,48 +1,94 @@
-/** `dwell export`: findings (json, md, csv) — and, per docs/exports.md, the other formats. */
-import { writeFileSync } from 'node:fs';
+/**
+ * `dwell export --case C --what timeline|attack|findings|iocs --format F [-o FILE] [filters]`:
+ * looks the format up in the registry (src/export/registry.ts) and runs it on the case, opened
+ * read-only. Progress goes to standard error on a terminal; a one-line summary at the end unless
+ * --quiet (or when the data itself went to a terminal).
+ */
+import { statSync } from 'node:fs';
+import { safeText } from '../../core/sanitize.js';
+import { FilterError, isEmpty, parseFilterOptions, type FilterOptions } from '../../export/filters.js';
+import { makeExportProgress } from '../../export/progress.js';
+import { findFormat, formatsFor, isWhat } from '../../export/registry.js';
+import { DEFAULT_OPTIONS, WHATS, type Tlp } from '../../export/types.js';
 import { CaseDb, CaseError } from '../../store/case-db.js';
-import { renderCompromisedCsv } from '../../export/findings-csv.js';
-import { renderMarkdown } from '../../export/findings-md.js';
-import { latestFindings } from '../../export/latest-findings.js';
+import { humanBytes } from '../format.js';
 
-export interface ExportCliOptions {
+export interface ExportCliOptions extends FilterOptions {
   case: string;
   what: string;
   format: string;
   output?: string;
+  quiet?: boolean;
+  overwrite?: boolean;
+  tlp?: string;
+  identity?: string;
+  validDays?: number;
 }
 
-const FORMATS: Record<string, string[]> = {
-  findings: ['json', 'md', 'csv'],
-};
+/** DuckDB memory budget of an export unless DWELL_DUCKDB_MEMORY says otherwise. */
+export const EXPORT_MEMORY = '1GB';
+
+function fail(msg: string): number {
+  process.stderr.write(`error: ${msg}\n`);
+  return 2;
+}
 
 export async function runExport(opts: ExportCliOptions): Promise<number> {
-  const formats = FORMATS[opts.what];
-  if (!formats) {
-    process.stderr.write(`error: --what ${opts.what} is not supported (use ${Object.keys(FORMATS).join(', ')})\n`);
-    return 2;
-  }
-  if (!formats.includes(opts.format)) {
-    process.stderr.write(`error: --what ${opts.what} exports as ${formats.join(', ')}, not ${opts.format}\n`);
-    return 2;
-  }
-  let text: string;
+  if (!isWhat(opts.what)) return fail(`--what ${safeText(opts.what)} is not supported (use ${WHATS.join(', ')})`);
+  const format = findFormat(opts.what, opts.format);
+  if (!format) return fail(`--what ${opts.what} exports as ${formatsFor(opts.what).join(', ')}, not ${safeText(opts.format)}`);
+  let filters;
   try {
-    const db = await CaseDb.open(opts.case, { readOnly: true });
-    try {
-      const { body } = await latestFindings(db);
-      text = opts.format === 'json' ? JSON.stringify(body, null, 2) + '\n' : opts.format === 'md' ? renderMarkdown(body) : renderCompromisedCsv(body);
-    } finally {
-      db.close();
-    }
+    filters = parseFilterOptions(opts);
   } catch (err) {
-    if (err instanceof CaseError) {
-      process.stderr.write(`error: ${err.message}\n`);
-      return 2;
-    }
+    if (err instanceof FilterError) return fail(err.message);
     throw err;
   }
-  if (opts.output) writeFileSync(opts.output, text);
-  else process.stdout.write(text);
-  return 0;
+  if (!format.filtered && !isEmpty(filters)) return fail(`filters apply to --what timeline and attack exports; --what ${opts.what} --format ${opts.format} takes none`);
+  if (format.target === 'directory' && (!opts.output || opts.output === '-')) return fail(`--format ${format.name} writes a directory of tables: give it with -o DIR`);
+
+  const started = Date.now();
+  let db: CaseDb | null = null;
+  try {
+    // DuckDB's own memory is capped (sorting a large timeline spills to disk instead of growing):
+    // with the chunked streaming in JavaScript this bounds the whole export's memory.
+    db = await CaseDb.open(opts.case, { readOnly: true, config: { memory_limit: process.env.DWELL_DUCKDB_MEMORY ?? EXPORT_MEMORY } });
+    const progress = makeExportProgress(process.stderr, Boolean(opts.quiet));
+    const result = await format.run({
+      db,
+      what: opts.what,
+      filters,
+      output: opts.output,
+      progress,
+      now: new Date(),
+      options: {
+        ...DEFAULT_OPTIONS,
+        overwrite: Boolean(opts.overwrite),
+        tlp: (opts.tlp as Tlp | undefined) ?? DEFAULT_OPTIONS.tlp,
+        identity: opts.identity ?? DEFAULT_OPTIONS.identity,
+        validDays: opts.validDays ?? DEFAULT_OPTIONS.validDays,
+      },
+    });
+    const toFile = opts.output && opts.output !== '-';
+    if (!opts.quiet && (toFile || !process.stdout.isTTY)) {
+      const secs = ((Date.now() - started) / 1000).toFixed(1);
+      const where = toFile ? ` to ${safeText(opts.output)}` : '';
+      const size = toFile && format.target === 'file' ? ` (${humanBytes(fileSize(opts.output!))})` : '';
+      process.stderr.write(`exported ${result.count.toLocaleString('en-US')} ${result.unit} as ${opts.what} ${format.name}${where}${size} in ${secs} s\n`);
+    }
+    return 0;
+  } catch (err) {
+    if (err instanceof CaseError) return fail(err.message);
+    throw err;
+  } finally {
+    db?.close();
+  }
+}
+
+function fileSize(path: string): number {
+  try {
+    return statSync(path).size;
+  } catch {
+    return 0;
+  }
 }

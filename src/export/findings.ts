@@ -1,0 +1,25 @@
+/** `--what findings`: the stored dwell.findings/v1 as JSON, the Markdown report, or the compromised-data CSV. */
+import { renderCompromisedCsv } from './findings-csv.js';
+import { renderMarkdown } from './findings-md.js';
+import { latestFindings } from './latest-findings.js';
+import { withSink } from './line-export.js';
+import type { ExportContext, ExportFormat } from './types.js';
+
+function findingsFormat(name: string, description: string, render: (body: Record<string, any>) => string): ExportFormat {
+  return {
+    name,
+    whats: ['findings'],
+    description,
+    target: 'file',
+    filtered: false,
+    async run(ctx: ExportContext) {
+      const { body } = await latestFindings(ctx.db);
+      await withSink(ctx.output, (sink) => sink.write(render(body)));
+      return { count: 1, unit: 'findings' };
+    },
+  };
+}
+
+export const findingsJson = findingsFormat('json', 'dwell.findings/v1 JSON (docs/findings.md)', (b) => JSON.stringify(b, null, 2) + '\n');
+export const findingsMd = findingsFormat('md', 'Markdown incident report', renderMarkdown);
+export const findingsCsv = findingsFormat('csv', 'compromised data, one row per item', renderCompromisedCsv);

@@ -1,0 +1,54 @@
+/** The export registry's vocabulary: what is exported, in which format, with which options. */
+import type { CaseDb } from '../store/case-db.js';
+import type { TimelineFilters } from './filters.js';
+import type { ExportProgress } from './progress.js';
+
+export type What = 'timeline' | 'attack' | 'findings' | 'iocs';
+export const WHATS: readonly What[] = ['timeline', 'attack', 'findings', 'iocs'];
+
+export type Tlp = 'white' | 'green' | 'amber' | 'red';
+
+export interface ExportOptions {
+  /** STIX: TLP marking of every object (default amber). */
+  tlp: Tlp;
+  /** STIX: name of the identity that produced the bundle (default "dwell"). */
+  identity: string;
+  /** STIX: indicators stay valid this many days after the last sighting (default 90). */
+  validDays: number;
+  /** Parquet: replace the files of an existing output directory. */
+  overwrite: boolean;
+}
+
+export const DEFAULT_OPTIONS: ExportOptions = { tlp: 'amber', identity: 'dwell', validDays: 90, overwrite: false };
+
+export interface ExportContext {
+  db: CaseDb;
+  what: What;
+  filters: TimelineFilters;
+  /** File (or directory for Parquet); undefined = standard output. */
+  output?: string;
+  progress: ExportProgress;
+  options: ExportOptions;
+  /** Time stamped on generated objects (STIX created/modified, layer metadata). */
+  now: Date;
+}
+
+export interface ExportResult {
+  /** Rows, events or objects written (what the format counts). */
+  count: number;
+  unit: string;
+  /** Files written (Parquet). */
+  files?: string[];
+}
+
+export interface ExportFormat {
+  name: string;
+  /** What this format can export. */
+  whats: readonly What[];
+  description: string;
+  /** `file`: one stream (file or stdout); `directory`: needs -o DIR. */
+  target: 'file' | 'directory';
+  /** Whether the timeline filters apply. */
+  filtered: boolean;
+  run(ctx: ExportContext): Promise<ExportResult>;
+}
