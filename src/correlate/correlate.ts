@@ -9,7 +9,7 @@ import { Expander, type Seed } from './expand.js';
 import { buildFindings, type FindingsParams } from './findings.js';
 import { loadRules, type Phase } from './rules.js';
 import { runRules, type RuleResult } from './run-rules.js';
-import { formatSeed, proposeSeeds } from './seeds.js';
+import { proposeSeeds } from './seeds.js';
 
 export interface CorrelateOptions {
   casePath: string;
@@ -44,13 +44,14 @@ export async function correlate(opts: CorrelateOptions): Promise<CorrelateResult
         buckets: sensitive.filter((s) => s.startsWith('s3:')).map((s) => s.slice(3)),
       });
       let seeds = opts.seeds;
-      const seedsUsed: FindingsParams['seedsUsed'] = seeds.map((s) => ({ kind: s.kind, value: formatSeed(s), reason: 'given' }));
+      const seedValue = (s: Seed) => (s.host ? `${s.value}@${s.host}` : s.value);
+      const seedsUsed: FindingsParams['seedsUsed'] = seeds.map((s) => ({ kind: s.kind, value: seedValue(s), reason: 'given' }));
       if (opts.auto || seeds.length === 0) {
         const proposed = await proposeSeeds(conn, findingsId);
         for (const p of proposed) {
           if (seeds.some((s) => s.kind === p.kind && s.value === p.value)) continue;
           seeds = [...seeds, p];
-          seedsUsed.push({ kind: p.kind, value: formatSeed(p), reason: p.reason });
+          seedsUsed.push({ kind: p.kind, value: seedValue(p), reason: p.reason });
         }
         if (seeds.length === 0) throw new CorrelateError('no seed given and no detection strong enough to propose one\n help: pass what the alert names, e.g. --seed ip:203.0.113.77 or --seed key:AKIA…');
       }

@@ -19,7 +19,7 @@
  * borrowed database role's routine sessions stay the application's; a host's egress outside the
  * attacker's time on it (a nightly backup upload) is not exfiltration.
  */
-import type { DuckDBConnection } from '@duckdb/node-api';
+import { LIST, listValue, VARCHAR, type DuckDBConnection } from '@duckdb/node-api';
 import { all } from '../store/case-db.js';
 import { classify, cloudEventName, EVENT_FIELDS, parseAttrs, type EventRow } from './classify.js';
 import { Footprint, type Entity } from './model.js';
@@ -557,7 +557,9 @@ export class Expander {
     const key = `${ips.join(',')}|${windows.map((w) => w.join('-')).join(',')}`;
     if (ips.length === 0 || windows.length === 0 || this.expandedHosts.get(host) === key) return;
     this.expandedHosts.set(host, key);
-    const ipList = ips.map((ip) => `'${ip.replace(/'/g, "''")}'`).join(',');
+    // The host's addresses come from the evidence: they travel as a bound list, never as SQL text.
+    await this.conn.run(`CREATE OR REPLACE TEMP TABLE host_ips AS SELECT unnest($ips) AS ip`, { ips: listValue(ips) }, { ips: LIST(VARCHAR) });
+    const ipList = 'SELECT ip FROM host_ips';
     const within = windows.map(([s, e]) => `(epoch_us(ts) BETWEEN ${s - HOST_WINDOW_MARGIN_US} AND ${e + HOST_WINDOW_MARGIN_US})`).join(' OR ');
     await this.databaseSessionsFrom(host, ipList, within);
     await this.egressFrom(host, ipList, within);

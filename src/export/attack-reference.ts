@@ -60,6 +60,7 @@ export const TECHNIQUES: Readonly<Record<string, Technique>> = {
   'T1110': { name: 'Brute Force', tactics: ['credential-access'] },
   'T1110.001': { name: 'Password Guessing', tactics: ['credential-access'] },
   'T1110.003': { name: 'Password Spraying', tactics: ['credential-access'] },
+  'T1133': { name: 'External Remote Services', tactics: ['initial-access', 'persistence'] },
   'T1136': { name: 'Create Account', tactics: ['persistence'] },
   'T1136.001': { name: 'Local Account', tactics: ['persistence'] },
   'T1136.003': { name: 'Cloud Account', tactics: ['persistence'] },
@@ -76,5 +77,6 @@ export const TECHNIQUES: Readonly<Record<string, Technique>> = {
   'T1562.008': { name: 'Disable or Modify Cloud Logs', tactics: ['defense-evasion'] },
   'T1580': { name: 'Cloud Infrastructure Discovery', tactics: ['discovery'] },
   'T1595': { name: 'Active Scanning', tactics: ['reconnaissance'] },
+  'T1595.001': { name: 'Scanning IP Blocks', tactics: ['reconnaissance'] },
   'T1619': { name: 'Cloud Storage Object Discovery', tactics: ['discovery'] },
 };
