@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { query } from '../helpers/case.js';
 import { dwell, ROOT, tempDir } from '../helpers/cli.js';
 import { compareWithGroundTruth } from '../helpers/ground-truth.js';
+import { SCENARIO_RULES as RULES } from '../helpers/rule-expectations.js';
 
 const FIXTURE = join(ROOT, 'fixtures', 'scenario');
 const expected = JSON.parse(readFileSync(join(FIXTURE, 'expected.json'), 'utf8')) as Record<string, any>;
@@ -68,3 +69,29 @@ describe('correlation on the demo scenario', () => {
     expect(await run()).toEqual(await run());
   });
 });
+
+describe('each detection rule on the demo scenario', () => {
+  const tmp = tempDir();
+  const casePath = join(tmp.path, 'rules.duckdb');
+  let keys = new Map<string, Set<string>>();
+  beforeAll(async () => {
+    const ing = await dwell(['ingest', '-q', '--case', casePath, '--tz', expected.ingest.tz, '--year', String(expected.ingest.year), join(FIXTURE, 'evidence')]);
+    expect(ing.code, ing.stderr).toBe(0);
+    const cor = await dwell(['correlate', '--case', casePath, '--seed', seedArg(expected.seed)]);
+    expect(cor.code, cor.stderr).toBe(0);
+    expect(cor.stderr).not.toMatch(/rule .* failed/);
+    const rows = await query<{ rule_id: string; hit_key: string }>(casePath, 'SELECT DISTINCT rule_id, hit_key FROM detections WHERE findings_id = (SELECT max(findings_id) FROM findings)');
+    keys = new Map();
+    for (const r of rows) keys.set(r.rule_id, (keys.get(r.rule_id) ?? new Set()).add(r.hit_key));
+  }, 300_000);
+  afterAll(() => tmp.cleanup());
+
+  for (const [rule, exp] of Object.entries(RULES)) {
+    it(`${rule} fires on ${exp.hits.join(', ') || 'nothing asserted'} and stays silent on ${exp.silentOn.join(', ') || 'no trap of its kind'}`, () => {
+      const got = keys.get(rule) ?? new Set<string>();
+      for (const h of exp.hits) expect([...got], `${rule} should fire on ${h}`).toContain(h);
+      for (const t of exp.silentOn) expect([...got], `${rule} must stay silent on ${t}`).not.toContain(t);
+    });
+  }
+});
+

@@ -9,7 +9,7 @@
 -- false_positives: authorised vulnerability scanners — recurring, so an address scanning on `days` earlier days is reported once as known, not here
 WITH probes AS (
   SELECT event_id, ts, src_ip, coalesce(dst_ip, '') || ':' || coalesce(CAST(dst_port AS VARCHAR), '') AS target, outcome FROM events
-  WHERE class = 'network_activity' AND action = 'flow' AND src_ip IS NOT NULL AND dst_port IS NOT NULL
+  WHERE class = 'network_activity' AND action = 'flow' AND src_ip IS NOT NULL AND dst_port IS NOT NULL AND (src_port IS NULL OR src_port >= 1024)
 ), windows AS (
   SELECT a.src_ip, a.ts AS start, date_trunc('day', a.ts) AS day FROM probes a JOIN probes b ON a.src_ip = b.src_ip AND b.ts BETWEEN a.ts AND a.ts + INTERVAL {{window_minutes}} MINUTE
   GROUP BY a.src_ip, a.ts HAVING count(DISTINCT b.target) >= {{ports}} AND avg(CASE WHEN b.outcome = 'failure' THEN 1 ELSE 0 END) >= 0.5
