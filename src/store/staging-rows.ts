@@ -7,47 +7,51 @@
  */
 import type { DwellEvent } from '../core/event.js';
 
-/** Staging positions (1-based in SQL) and types of an event row, in array order. */
-export const EVENT_STAGING: ReadonlyArray<readonly [string, string]> = [
-  ['seq', 'BIGINT'],
-  ['ts_us', 'BIGINT'],
-  ['ts_end_us', 'BIGINT'],
-  ['time_quality', 'VARCHAR'],
-  ['class', 'VARCHAR'],
-  ['action', 'VARCHAR'],
-  ['outcome', 'VARCHAR'],
-  ['host', 'VARCHAR'],
-  ['actor', 'VARCHAR'],
-  ['src_ip', 'VARCHAR'],
-  ['src_port', 'INTEGER'],
-  ['dst_ip', 'VARCHAR'],
-  ['dst_port', 'INTEGER'],
-  ['protocol', 'VARCHAR'],
-  ['session', 'VARCHAR'],
-  ['access_key', 'VARCHAR'],
-  ['target', 'VARCHAR'],
-  ['database', 'VARCHAR'],
-  ['bytes_in', 'BIGINT'],
-  ['bytes_out', 'BIGINT'],
-  ['packets_in', 'BIGINT'],
-  ['packets_out', 'BIGINT'],
-  ['rows', 'BIGINT'],
-  ['command', 'VARCHAR'],
-  ['community_id', 'VARCHAR'],
-  ['user_agent', 'VARCHAR'],
-  ['summary', 'VARCHAR'],
-  ['attrs', 'JSON'],
-  ['line', 'BIGINT'],
-  ['byte_offset', 'BIGINT'],
-  ['byte_length', 'INTEGER'],
-  ['raw', 'VARCHAR'],
+/**
+ * Staging layout of an event row: [column, type, JSON key]. Short keys keep the staging files
+ * small; DuckDB's JSON reader maps each key straight to a typed column (measured: ~40% less
+ * DuckDB CPU than parsing array rows and casting).
+ */
+export const EVENT_STAGING: ReadonlyArray<readonly [string, string, string]> = [
+  ['seq', 'BIGINT', 'q'],
+  ['ts_us', 'BIGINT', 't'],
+  ['ts_end_us', 'BIGINT', 'te'],
+  ['time_quality', 'VARCHAR', 'tq'],
+  ['class', 'VARCHAR', 'c'],
+  ['action', 'VARCHAR', 'a'],
+  ['outcome', 'VARCHAR', 'o'],
+  ['host', 'VARCHAR', 'h'],
+  ['actor', 'VARCHAR', 'ac'],
+  ['src_ip', 'VARCHAR', 'si'],
+  ['src_port', 'INTEGER', 'sp'],
+  ['dst_ip', 'VARCHAR', 'di'],
+  ['dst_port', 'INTEGER', 'dp'],
+  ['protocol', 'VARCHAR', 'p'],
+  ['session', 'VARCHAR', 's'],
+  ['access_key', 'VARCHAR', 'k'],
+  ['target', 'VARCHAR', 'tg'],
+  ['database', 'VARCHAR', 'd'],
+  ['bytes_in', 'BIGINT', 'bi'],
+  ['bytes_out', 'BIGINT', 'bo'],
+  ['packets_in', 'BIGINT', 'pi'],
+  ['packets_out', 'BIGINT', 'po'],
+  ['rows', 'BIGINT', 'r'],
+  ['command', 'VARCHAR', 'cm'],
+  ['community_id', 'VARCHAR', 'ci'],
+  ['user_agent', 'VARCHAR', 'ua'],
+  ['summary', 'VARCHAR', 'sm'],
+  ['attrs', 'JSON', 'at'],
+  ['line', 'BIGINT', 'l'],
+  ['byte_offset', 'BIGINT', 'bf'],
+  ['byte_length', 'INTEGER', 'bl'],
+  ['raw', 'VARCHAR', 'rw'],
 ];
 
-export const WARNING_STAGING: ReadonlyArray<readonly [string, string]> = [
-  ['line', 'BIGINT'],
-  ['byte_offset', 'BIGINT'],
-  ['raw', 'VARCHAR'],
-  ['reason', 'VARCHAR'],
+export const WARNING_STAGING: ReadonlyArray<readonly [string, string, string]> = [
+  ['line', 'BIGINT', 'l'],
+  ['byte_offset', 'BIGINT', 'bf'],
+  ['raw', 'VARCHAR', 'rw'],
+  ['reason', 'VARCHAR', 'rs'],
 ];
 
 /** A row larger than this has its attrs replaced by a note (raw and command are capped before). */
@@ -63,35 +67,37 @@ const emptyAttrs = (a: Record<string, unknown> | null | undefined) => {
   return null;
 };
 
-/** One event as a JSON array line (with its newline). */
+/** One event as a JSON object line (with its newline). Unset fields are left out. */
 export function encodeEvent(seq: number, e: DwellEvent): string {
   const attrs = emptyAttrs(e.attrs);
-  const row = [
-    seq, n(e.ts), n(e.ts_end), e.time_quality, e.class, e.action, e.outcome, s(e.host), s(e.actor), s(e.src_ip), n(e.src_port), s(e.dst_ip),
-    n(e.dst_port), s(e.protocol), s(e.session), s(e.access_key), s(e.target), s(e.database), n(e.bytes_in), n(e.bytes_out), n(e.packets_in),
-    n(e.packets_out), n(e.rows), s(e.command), s(e.community_id), s(e.user_agent), e.summary, attrs, e.line, e.byte_offset, e.byte_length, e.raw,
-  ];
-  let json = stringify(row, 27);
+  // One object literal with a fixed shape: V8 serializes it on its fast path.
+  const row: Record<string, unknown> = {
+    q: seq, t: n(e.ts), te: n(e.ts_end), tq: e.time_quality, c: e.class, a: e.action, o: e.outcome, h: s(e.host), ac: s(e.actor),
+    si: s(e.src_ip), sp: n(e.src_port), di: s(e.dst_ip), dp: n(e.dst_port), p: s(e.protocol), s: s(e.session), k: s(e.access_key),
+    tg: s(e.target), d: s(e.database), bi: n(e.bytes_in), bo: n(e.bytes_out), pi: n(e.packets_in), po: n(e.packets_out), r: n(e.rows),
+    cm: s(e.command), ci: s(e.community_id), ua: s(e.user_agent), sm: e.summary, at: attrs, l: e.line, bf: e.byte_offset, bl: e.byte_length, rw: e.raw,
+  };
+  let json = stringify(row);
   if (json.length > MAX_ROW_CHARS && attrs) {
-    row[27] = { attrs_truncated: true, keys: Object.keys(attrs).slice(0, 100) };
-    json = stringify(row, 27);
+    row.at = { attrs_truncated: true, keys: Object.keys(attrs).slice(0, 100) };
+    json = stringify(row);
   }
-  // JSON.stringify escapes only lone surrogates as \\udXXX: a plain indexOf finds them cheaply.
+  // JSON.stringify escapes only lone surrogates as \udXXX: a plain indexOf finds them cheaply.
   if (json.includes('\\ud') && LONE_SURROGATE.test(json)) json = json.replace(/\\ud[89a-f][0-9a-f]{2}/gi, '\\ufffd');
   return json + '\n';
 }
 
 export function encodeWarning(line: number, offset: number, raw: string, reason: string): string {
-  const json = JSON.stringify([line, offset, raw, reason]);
+  const json = JSON.stringify({ l: line, bf: offset, rw: raw, rs: reason });
   return (LONE_SURROGATE.test(json) ? json.replace(/\\ud[89a-f][0-9a-f]{2}/gi, '\\ufffd') : json) + '\n';
 }
 
 /** JSON.stringify that survives BigInt and cycles in attrs (which come from untrusted input). */
-function stringify(row: unknown[], attrsIndex: number): string {
+function stringify(row: Record<string, unknown>): string {
   try {
     return JSON.stringify(row);
   } catch {
-    row[attrsIndex] = JSON.parse(safeJson(row[attrsIndex]));
+    row.at = JSON.parse(safeJson(row.at));
     return JSON.stringify(row);
   }
 }
@@ -108,15 +114,11 @@ export function safeJson(v: unknown): string {
   }
 }
 
-/**
- * SELECT list and FROM clause reading a staging file: each line is parsed once into a VARCHAR
- * list (strings unquoted, objects as JSON text), then cast per position.
- */
-export function stagingSource(file: string, layout: ReadonlyArray<readonly [string, string]>): { columns: string; from: string } {
-  const columns = layout
-    .map(([name, type], i) => (type === 'VARCHAR' ? `l[${i + 1}] AS "${name}"` : `CAST(l[${i + 1}] AS ${type}) AS "${name}"`))
-    .join(', ');
+/** SELECT list and FROM clause reading a staging file: each JSON key straight into its typed column. */
+export function stagingSource(file: string, layout: ReadonlyArray<readonly [string, string, string]>): { columns: string; from: string } {
+  const columns = layout.map(([name, , key]) => `"${key}" AS "${name}"`).join(', ');
   const path = `'${file.replace(/'/g, "''")}'`;
-  const from = `(SELECT json_transform(j, '["VARCHAR"]') AS l FROM read_json(${path}, format = 'newline_delimited', records = false, columns = {'j': 'JSON'}, maximum_object_size = 67108864))`;
+  const types = layout.map(([, type, key]) => `'${key}': '${type}'`).join(', ');
+  const from = `read_json(${path}, format = 'newline_delimited', records = true, columns = {${types}}, maximum_object_size = 67108864)`;
   return { columns, from };
 }
