@@ -7,13 +7,15 @@
 -- entity: iam_principal
 -- params: megabytes=50 window_minutes=60
 -- false_positives: backups restores, analytics jobs, a new batch job; identities that move this much every day are their own baseline
+-- description: at least `megabytes` downloaded by one identity within `window_minutes` (window sums, no self-join), on the first day that identity ever did so, when the evidence covers the day before.
 WITH gets AS (
   SELECT event_id, ts, coalesce(attrs->>'issuer_arn', actor) AS who, coalesce(bytes_out, 0) AS b FROM events
   WHERE source = 'cloudtrail' AND outcome = 'success' AND regexp_matches(action, 's3\.amazonaws\.com:(GetObject|SelectObjectContent)$')
-), heavy AS (
-  SELECT a.who, a.ts AS start, date_trunc('day', a.ts) AS day FROM gets a JOIN gets b ON a.who = b.who AND b.ts BETWEEN a.ts AND a.ts + INTERVAL {{window_minutes}} MINUTE
-  GROUP BY a.who, a.ts HAVING sum(b.b) >= {{megabytes}} * 1000000
-)
-SELECT DISTINCT g.event_id, g.who AS hit_key FROM gets g JOIN heavy h ON g.who = h.who AND g.ts BETWEEN h.start AND h.start + INTERVAL {{window_minutes}} MINUTE
-WHERE NOT EXISTS (SELECT 1 FROM heavy e WHERE e.who = h.who AND e.day < h.day)
-  AND (SELECT min(ts) FROM events WHERE source = 'cloudtrail') < h.day - INTERVAL 1 DAY
+), ends AS (
+  SELECT *, sum(b) OVER (PARTITION BY who ORDER BY ts RANGE BETWEEN INTERVAL {{window_minutes}} MINUTE PRECEDING AND CURRENT ROW) AS v FROM gets
+), marked AS (
+  SELECT *, min(CASE WHEN v >= {{megabytes}} * 1000000 THEN ts END) OVER (PARTITION BY who ORDER BY ts RANGE BETWEEN CURRENT ROW AND UNBOUNDED FOLLOWING) AS next_end FROM ends
+), heavy AS (SELECT * FROM marked WHERE next_end IS NOT NULL AND next_end <= ts + INTERVAL {{window_minutes}} MINUTE),
+   first_day AS (SELECT who, min(date_trunc('day', ts)) AS day FROM heavy GROUP BY who)
+SELECT h.event_id, h.who AS hit_key FROM heavy h JOIN first_day f ON f.who = h.who AND date_trunc('day', h.ts) = f.day
+WHERE (SELECT min(ts) FROM events WHERE source = 'cloudtrail') < f.day - INTERVAL 1 DAY

@@ -6,13 +6,16 @@
 -- level: medium
 -- entity: ip
 -- params: ports=50 window_minutes=10 days=3
--- false_positives: authorised vulnerability scanners — recurring, so an address scanning on `days` earlier days is reported once as known, not here
+-- false_positives: authorised vulnerability scanners — recurring, so an address that scanned on `days` different days is left out here
+-- description: at least `ports` distinct destination address:port pairs from one source (probes leave from ephemeral ports) within `window_minutes`, at least half of them refused (window aggregates, no self-join).
 WITH probes AS (
-  SELECT event_id, ts, src_ip, coalesce(dst_ip, '') || ':' || coalesce(CAST(dst_port AS VARCHAR), '') AS target, outcome FROM events
+  SELECT event_id, ts, src_ip, coalesce(dst_ip, '') || ':' || CAST(dst_port AS VARCHAR) AS target, CASE WHEN outcome = 'failure' THEN 1 ELSE 0 END AS refused FROM events
   WHERE class = 'network_activity' AND action = 'flow' AND src_ip IS NOT NULL AND dst_port IS NOT NULL AND (src_port IS NULL OR src_port >= 1024)
-), windows AS (
-  SELECT a.src_ip, a.ts AS start, date_trunc('day', a.ts) AS day FROM probes a JOIN probes b ON a.src_ip = b.src_ip AND b.ts BETWEEN a.ts AND a.ts + INTERVAL {{window_minutes}} MINUTE
-  GROUP BY a.src_ip, a.ts HAVING count(DISTINCT b.target) >= {{ports}} AND avg(CASE WHEN b.outcome = 'failure' THEN 1 ELSE 0 END) >= 0.5
-), recurring AS (SELECT src_ip FROM windows GROUP BY src_ip HAVING count(DISTINCT day) >= {{days}})
-SELECT DISTINCT p.event_id, p.src_ip AS hit_key FROM probes p JOIN windows w ON p.src_ip = w.src_ip AND p.ts BETWEEN w.start AND w.start + INTERVAL {{window_minutes}} MINUTE
-WHERE p.src_ip NOT IN (SELECT src_ip FROM recurring)
+), ends AS (
+  SELECT *, count(DISTINCT target) OVER w AS targets, avg(refused) OVER w AS refused_share FROM probes
+  WINDOW w AS (PARTITION BY src_ip ORDER BY ts RANGE BETWEEN INTERVAL {{window_minutes}} MINUTE PRECEDING AND CURRENT ROW)
+), marked AS (
+  SELECT *, min(CASE WHEN targets >= {{ports}} AND refused_share >= 0.5 THEN ts END) OVER (PARTITION BY src_ip ORDER BY ts RANGE BETWEEN CURRENT ROW AND UNBOUNDED FOLLOWING) AS next_end FROM ends
+), scans AS (SELECT * FROM marked WHERE next_end IS NOT NULL AND next_end <= ts + INTERVAL {{window_minutes}} MINUTE),
+   recurring AS (SELECT src_ip FROM scans GROUP BY src_ip HAVING count(DISTINCT date_trunc('day', ts)) >= {{days}})
+SELECT event_id, src_ip AS hit_key FROM scans WHERE src_ip NOT IN (SELECT src_ip FROM recurring)
