@@ -29,8 +29,17 @@ export interface CorrelateResult {
 
 export class CorrelateError extends Error {}
 
+/** DWELL_TIMING=1 prints how long each step took (to stderr), for tuning on large cases. */
+const timing = process.env.DWELL_TIMING === '1';
+function lap(label: string, t0: number): number {
+  if (timing) process.stderr.write(`timing: ${label} ${Date.now() - t0} ms\n`);
+  return Date.now();
+}
+
 export async function correlate(opts: CorrelateOptions): Promise<CorrelateResult> {
-  const db = await CaseDb.open(opts.casePath, { create: false });
+  let t = Date.now();
+  // A memory budget keeps a 10M-event case well under the machine's memory (DWELL_DUCKDB_MEMORY overrides).
+  const db = await CaseDb.open(opts.casePath, { create: false, config: { memory_limit: process.env.DWELL_DUCKDB_MEMORY ?? '1GB' } });
   try {
     const conn = await db.connect();
     try {
@@ -39,10 +48,12 @@ export async function correlate(opts: CorrelateOptions): Promise<CorrelateResult
       const findingsId = (await db.one<{ id: number }>(`SELECT nextval('findings_id_seq')::INTEGER AS id`))!.id;
       const sensitive = opts.sensitive ?? [];
       const rules = loadRules();
+      t = lap('open', t);
       const results = await runRules(conn, findingsId, rules, {
         tables: sensitive.filter((s) => s.startsWith('db:')).map((s) => s.slice(3)),
         buckets: sensitive.filter((s) => s.startsWith('s3:')).map((s) => s.slice(3)),
       });
+      t = lap('rules', t);
       let seeds = opts.seeds;
       const seedValue = (s: Seed) => (s.host ? `${s.value}@${s.host}` : s.value);
       const seedsUsed: FindingsParams['seedsUsed'] = seeds.map((s) => ({ kind: s.kind, value: seedValue(s), reason: 'given' }));
@@ -64,9 +75,11 @@ export async function correlate(opts: CorrelateOptions): Promise<CorrelateResult
         const prior = detections.get(h.event_id);
         if (!prior || levels[r.level] > levels[byId.get(prior.ruleId)!.level]) detections.set(h.event_id, { phase: r.phase, technique: r.technique, ruleId: r.id });
       }
+      t = lap('seeds and detections', t);
       const hostHints = await createCaseView(conn);
       const expander = new Expander(conn, { seeds, detections });
       const fp = await expander.run();
+      t = lap('footprint', t);
       const byHost = new Map<string, number>();
       for (const h of hostHints) byHost.set(h.host, (byHost.get(h.host) ?? 0) + 1);
       for (const [host, n] of byHost) fp.notes.push(`${n} evidence file(s) whose records name no host were taken to be ${host}'s: their path is under a folder named after that host`);
@@ -78,7 +91,9 @@ export async function correlate(opts: CorrelateOptions): Promise<CorrelateResult
         sensitive,
       };
       const findings = await buildFindings(conn, fp, params, results, DWELL_VERSION, expander.networkMapping, expander.failedStatements);
+      t = lap('findings', t);
       await storeFindings(db, findingsId, findings, fp.events);
+      lap('store', t);
       return { findingsId, findings, rules: results };
     } finally {
       conn.closeSync();

@@ -9,7 +9,7 @@
 -- false_positives: infrastructure-as-code (terraform plan) and inventory tools; they burst every day, so an identity with a burst on an earlier day is its own baseline
 -- description: at least `kinds` different Describe/List/Get calls by one identity (a role session counts as its role) within `window_minutes`, on the first day that identity ever did so, when the evidence covers the day before.
 WITH calls AS (
-  SELECT event_id, ts, coalesce(attrs->>'issuer_arn', actor) AS who, action FROM events
+  SELECT event_id, ts, CASE WHEN actor LIKE 'arn:aws:sts::%:assumed-role/%' THEN regexp_replace(actor, '^arn:aws:sts::(\d+):assumed-role/([^/]+)/.*$', 'arn:aws:iam::\1:role/\2') ELSE actor END AS who, action FROM events
   WHERE source = 'cloudtrail' AND regexp_matches(action, ':(Describe|List|Get)[A-Z]') AND actor IS NOT NULL
 ), ends AS (
   SELECT *, count(DISTINCT action) OVER (PARTITION BY who ORDER BY ts RANGE BETWEEN INTERVAL {{window_minutes}} MINUTE PRECEDING AND CURRENT ROW) AS kinds FROM calls

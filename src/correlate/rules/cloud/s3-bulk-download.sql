@@ -9,7 +9,7 @@
 -- false_positives: backups restores, analytics jobs, a new batch job; identities that move this much every day are their own baseline
 -- description: at least `megabytes` downloaded by one identity within `window_minutes` (window sums, no self-join), on the first day that identity ever did so, when the evidence covers the day before.
 WITH gets AS (
-  SELECT event_id, ts, coalesce(attrs->>'issuer_arn', actor) AS who, coalesce(bytes_out, 0) AS b FROM events
+  SELECT event_id, ts, CASE WHEN actor LIKE 'arn:aws:sts::%:assumed-role/%' THEN regexp_replace(actor, '^arn:aws:sts::(\d+):assumed-role/([^/]+)/.*$', 'arn:aws:iam::\1:role/\2') ELSE actor END AS who, coalesce(bytes_out, 0) AS b FROM events
   WHERE source = 'cloudtrail' AND outcome = 'success' AND regexp_matches(action, 's3\.amazonaws\.com:(GetObject|SelectObjectContent)$')
 ), ends AS (
   SELECT *, sum(b) OVER (PARTITION BY who ORDER BY ts RANGE BETWEEN INTERVAL {{window_minutes}} MINUTE PRECEDING AND CURRENT ROW) AS v FROM gets

@@ -7,7 +7,7 @@
 -- entity: iam_principal
 -- false_positives: a new service or a new version of an application reading its secrets for the first time (applications read theirs at every restart: the baseline)
 WITH reads AS (
-  SELECT event_id, ts, coalesce(attrs->>'issuer_arn', actor) AS who, coalesce(target, '?') AS secret FROM events
+  SELECT event_id, ts, CASE WHEN actor LIKE 'arn:aws:sts::%:assumed-role/%' THEN regexp_replace(actor, '^arn:aws:sts::(\d+):assumed-role/([^/]+)/.*$', 'arn:aws:iam::\1:role/\2') ELSE actor END AS who, coalesce(target, '?') AS secret FROM events
   WHERE source = 'cloudtrail' AND outcome = 'success'
     AND (regexp_matches(action, ':(GetSecretValue|BatchGetSecretValue)$')
          OR (regexp_matches(action, ':(GetParameter|GetParameters|GetParametersByPath)$') AND lower(CAST(attrs->'$.request_parameters.withDecryption' AS VARCHAR)) = 'true'))

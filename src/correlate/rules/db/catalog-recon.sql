@@ -8,7 +8,7 @@
 -- false_positives: dump and migration tools (pg_dump reads the catalog every night: its own baseline), DBAs exploring with psql
 WITH cat AS (
   SELECT event_id, ts, actor, coalesce(attrs->>'application_name', attrs->>'program_name', '?') AS app FROM events
-  WHERE (attrs->'$.sql.catalog_recon')::BOOLEAN AND actor IS NOT NULL
+  WHERE class = 'datastore_activity' AND command IS NOT NULL AND actor IS NOT NULL AND (attrs->'$.sql.catalog_recon')::BOOLEAN
 )
 SELECT c.event_id, c.actor AS hit_key FROM cat c
 WHERE NOT EXISTS (SELECT 1 FROM cat p WHERE p.actor = c.actor AND p.app = c.app AND p.ts < date_trunc('day', c.ts))

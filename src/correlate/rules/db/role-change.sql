@@ -7,4 +7,4 @@
 -- entity: db_role
 -- false_positives: schema migrations and DBA account administration
 SELECT event_id, actor AS hit_key FROM events
-WHERE action IN ('db_query', 'db_audit') AND (attrs->'$.sql.privilege_change')::BOOLEAN AND actor IS NOT NULL
+WHERE class = 'datastore_activity' AND action IN ('db_query', 'db_audit') AND actor IS NOT NULL AND (attrs->'$.sql.privilege_change')::BOOLEAN

@@ -10,7 +10,8 @@
 WITH reads AS (
   SELECT e.event_id, e.ts, e.actor, coalesce(e.attrs->>'application_name', e.attrs->>'program_name', '?') AS app, t.tbl
   FROM events e, unnest(CAST(e.attrs->'$.sql.tables_read' AS VARCHAR[])) AS t(tbl)
-  WHERE ((e.attrs->'$.sql.unfiltered_read')::BOOLEAN OR json_array_length(e.attrs->'$.sql.exports') > 0) AND e.actor IS NOT NULL
+  WHERE e.class = 'datastore_activity' AND e.command IS NOT NULL AND e.actor IS NOT NULL
+    AND ((e.attrs->'$.sql.unfiltered_read')::BOOLEAN OR json_array_length(e.attrs->'$.sql.exports') > 0)
 )
 SELECT r.event_id, r.actor AS hit_key FROM reads r
 WHERE (list_contains($sensitive_tables, r.tbl) OR regexp_matches(r.tbl, '(?i)(customer|user|account|member|person|patient|employee|payment|card|credit|billing|invoice|order|password|credential|secret|token|ssn)'))

@@ -12,8 +12,11 @@ WITH probes AS (
   SELECT event_id, ts, src_ip, dst_ip || ':' || CAST(dst_port AS VARCHAR) AS target FROM events
   WHERE class = 'network_activity' AND action = 'flow' AND src_port >= 1024 AND dst_port < 10000
     AND regexp_matches(src_ip, '^(10\.|192\.168\.|172\.(1[6-9]|2[0-9]|3[01])\.)') AND regexp_matches(dst_ip, '^(10\.|192\.168\.|172\.(1[6-9]|2[0-9]|3[01])\.)')
+), candidates AS (
+  SELECT DISTINCT src_ip FROM probes GROUP BY src_ip, date_trunc('day', ts) HAVING count(DISTINCT target) >= {{targets}}
 ), ends AS (
   SELECT *, count(DISTINCT target) OVER (PARTITION BY src_ip ORDER BY ts RANGE BETWEEN INTERVAL {{window_minutes}} MINUTE PRECEDING AND CURRENT ROW) AS targets FROM probes
+  WHERE src_ip IN (SELECT src_ip FROM candidates)
 ), marked AS (
   SELECT *, min(CASE WHEN targets >= {{targets}} THEN ts END) OVER (PARTITION BY src_ip ORDER BY ts RANGE BETWEEN CURRENT ROW AND UNBOUNDED FOLLOWING) AS next_end FROM ends
 )

@@ -11,8 +11,11 @@
 WITH probes AS (
   SELECT event_id, ts, src_ip, coalesce(dst_ip, '') || ':' || CAST(dst_port AS VARCHAR) AS target, CASE WHEN outcome = 'failure' THEN 1 ELSE 0 END AS refused FROM events
   WHERE class = 'network_activity' AND action = 'flow' AND src_ip IS NOT NULL AND dst_port IS NOT NULL AND (src_port IS NULL OR src_port >= 1024)
+), candidates AS (
+  -- Only sources that reach the count within some day can reach it within the window.
+  SELECT DISTINCT src_ip FROM probes GROUP BY src_ip, date_trunc('day', ts) HAVING count(DISTINCT target) >= {{ports}} AND sum(refused) >= {{ports}} / 4
 ), ends AS (
-  SELECT *, count(DISTINCT target) OVER w AS targets, avg(refused) OVER w AS refused_share FROM probes
+  SELECT *, count(DISTINCT target) OVER w AS targets, avg(refused) OVER w AS refused_share FROM probes WHERE src_ip IN (SELECT src_ip FROM candidates)
   WINDOW w AS (PARTITION BY src_ip ORDER BY ts RANGE BETWEEN INTERVAL {{window_minutes}} MINUTE PRECEDING AND CURRENT ROW)
 ), marked AS (
   SELECT *, min(CASE WHEN targets >= {{ports}} AND refused_share >= 0.5 THEN ts END) OVER (PARTITION BY src_ip ORDER BY ts RANGE BETWEEN CURRENT ROW AND UNBOUNDED FOLLOWING) AS next_end FROM ends
