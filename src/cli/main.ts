@@ -76,6 +76,18 @@ program
   });
 
 program
+  .command('tui')
+  .description('Browse a case in the terminal: timeline, attack view, filters, search, pivot, detail with provenance, marks and notes (press ? for keys).')
+  .requiredOption('--case <path>', 'the case file (opened read-only; marks and notes are its only writes)')
+  .option('--author <name>', 'author recorded with marks and notes (default: $DWELL_AUTHOR or your login name)')
+  .option('--attack', 'start in the attack view (when the case has findings)')
+  .option('--no-index', 'page the events table even when a timeline index exists (for comparison)')
+  .action(async (opts) => {
+    const { runTuiCommand } = await import('./commands/tui.js');
+    process.exitCode = await runTuiCommand(opts);
+  });
+
+program
   .command('demo')
   .description('Run dwell on its bundled demo evidence in a temporary case and show what it found.')
   .option('--keep <path>', 'write the demo case to this path instead of a temporary file')

@@ -85,6 +85,8 @@ export interface ViewState {
   detailScroll: number;
   /** Bumped when the open event gains an annotation, so the detail reloads. */
   detailVersion: number;
+  /** Bumped by `v` in the detail: re-hash the event's evidence file. */
+  verifyNonce: number;
   pivot: PivotChoice[];
   message: Message | null;
   effects: Effect[];
@@ -115,6 +117,7 @@ export type Action =
   | { type: 'openDetail' }
   | { type: 'closeView' }
   | { type: 'scrollDetail'; delta: number }
+  | { type: 'verify' }
   | { type: 'help' }
   | { type: 'mark' }
   | { type: 'effectDone'; id: number; message: Message; annotated?: { eventId: number; kind: MarkKind } }
@@ -142,6 +145,7 @@ export function initialState(pageSize: number, hasFindings: boolean, query: View
     detailId: null,
     detailScroll: 0,
     detailVersion: 0,
+    verifyNonce: 0,
     pivot: [],
     message: null,
     effects: [],
@@ -218,7 +222,11 @@ function keyOf(r: TimelineRow | null | undefined): RowKey | null {
 /** Selects `key` if it is in the buffer, else fetches rows around it. */
 function goTo(s: ViewState, key: RowKey): ViewState {
   const i = s.rows.findIndex((r) => compareKeys(r, key) === 0);
-  if (i >= 0) return prefetch(settle({ ...s, cursor: i }));
+  if (i >= 0) {
+    // A target off screen lands a third of the way down, with context above it.
+    const onScreen = i >= s.top && i < s.top + s.pageSize;
+    return prefetch(settle({ ...s, cursor: i, top: onScreen ? s.top : i - Math.floor(s.pageSize / 3) }));
+  }
   return request(s, { kind: 'around', key });
 }
 
@@ -416,6 +424,8 @@ export function viewReducer(s: ViewState, a: Action): ViewState {
       return { ...s, mode: 'timeline', pivot: [], detailId: s.mode === 'detail' ? null : s.detailId, message: null };
     case 'scrollDetail':
       return { ...s, detailScroll: Math.max(0, s.detailScroll + a.delta) };
+    case 'verify':
+      return s.mode === 'detail' ? { ...s, verifyNonce: s.verifyNonce + 1 } : s;
     case 'help':
       return { ...s, mode: s.mode === 'help' ? 'timeline' : 'help', message: null };
     case 'mark': {
