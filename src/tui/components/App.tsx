@@ -78,22 +78,13 @@ export function App({ source, author, initialQuery = EMPTY_QUERY, theme = colorT
     [detail.detail, detail.verify, detail.bytes, columns],
   );
 
-  useInput((input, key) => {
-    const a = keyToAction(state, input, key, { height: mainHeight });
-    if (!a) return;
-    if (a.type === 'quit') {
-      onQuit?.();
-      exit();
-      return;
-    }
-    if (a.type === 'scrollDetail') {
-      // Clamp here: the reducer does not know how long the detail is.
-      const max = Math.max(0, lines.length - mainHeight);
-      dispatch({ type: 'scrollDetail', delta: Math.max(-state.detailScroll, Math.min(a.delta, max - state.detailScroll)) });
-      return;
-    }
-    dispatch(a);
-  });
+  useInput((input, key) => dispatch({ type: 'key', input, key, detailHeight: mainHeight, detailLength: lines.length, now: Date.now() }));
+  useEffect(() => {
+    if (!state.quit) return;
+    onQuit?.();
+    exit();
+  }, [state.quit]);
+
 
   const position =
     counts.total === null
@@ -149,15 +140,21 @@ export function App({ source, author, initialQuery = EMPTY_QUERY, theme = colorT
       <Box flexDirection="column" width={columns}>
         <Header info={info} view={viewLabel(state)} width={columns} />
         {main}
-        <StatusLine
-          filters={describeQuery(state.query)}
-          search={state.search}
-          position={position}
-          time={row ? `${formatTs(row.tsUs)} UTC` : null}
-          busy={busyText}
-          depth={state.stack.length}
-          width={columns}
-        />
+        {state.prompt && state.message ? (
+          <Text wrap="truncate" {...(state.message.level === 'error' ? theme.error : theme.accent)}>
+            {fit(state.message.text, columns)}
+          </Text>
+        ) : (
+          <StatusLine
+            filters={describeQuery(state.query)}
+            search={state.search}
+            position={position}
+            time={row ? `${formatTs(row.tsUs)} UTC` : null}
+            busy={busyText}
+            depth={state.stack.length}
+            width={columns}
+          />
+        )}
         <BottomLine prompt={state.prompt} message={state.message} hints={state.mode === 'detail' ? DETAIL_HINTS : KEY_HINTS} width={columns} />
       </Box>
     </ThemeContext.Provider>

@@ -25,14 +25,15 @@ export interface BottomLineProps {
 export function BottomLine({ prompt, message, hints, width }: BottomLineProps) {
   const theme = useTheme();
   if (prompt) {
-    const label = PROMPT_LABEL[prompt.kind];
+    const full = PROMPT_LABEL[prompt.kind];
+    const label = full.length > width / 2 ? `${prompt.kind}: ` : full;
     // The prompt's own text can hold pasted control characters: escaped like evidence.
     const text = safeText(prompt.text);
     const room = Math.max(8, width - label.length - 2);
     const shown = text.length > room ? `…${text.slice(text.length - room + 1)}` : text;
     return (
       <Text wrap="truncate">
-        <Text {...theme.accent}>{label.length > width / 2 ? `${prompt.kind}: ` : label}</Text>
+        <Text {...theme.accent}>{label}</Text>
         {shown}
         <Text inverse> </Text>
       </Text>

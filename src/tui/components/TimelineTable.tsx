@@ -23,7 +23,7 @@ export function columnsFor(width: number, showPhase: boolean): Column[] {
     { key: 'mark', title: '', width: 2 },
     { key: 'time', title: 'TIME (UTC)', width: 20 },
   ];
-  if (showPhase) cols.push({ key: 'phase', title: 'PHASE', width: 6 });
+  if (showPhase) cols.push({ key: 'phase', title: 'PHASE', width: 7 });
   const optional: Column[] = [
     { key: 'source', title: 'SOURCE', width: 11 },
     { key: 'host', title: 'HOST', width: 13 },

@@ -9,10 +9,12 @@
  * end of the buffer asks for the next rows (keyset after the last / before the first key); the
  * buffer is trimmed on the far side so it stays a few pages long whatever the case size.
  */
+import type { Key } from 'ink';
 import type { ExportFormat } from '../data/sql.js';
 import { compareKeys, type MarkKind, type PageResult, type RowKey, type TimelineRow } from '../data/types.js';
 import { EMPTY_QUERY, parseFilters, formatFilters, type ViewQuery } from './filters.js';
 import { pivotChoices, type PivotChoice } from './pivot.js';
+import { keyToAction } from './keymap.js';
 import { parseTimeInput } from './time-input.js';
 
 export type Mode = 'timeline' | 'detail' | 'help' | 'pivot';
@@ -93,9 +95,16 @@ export interface ViewState {
   zoom: Zoom;
   hasFindings: boolean;
   nextId: number;
+  /** The user asked to quit. */
+  quit: boolean;
 }
 
 export type Action =
+  /**
+   * A key press, mapped to an action here, against the latest state: keys typed faster than the
+   * screen re-renders (a pasted search) must see the prompt the previous key opened.
+   */
+  | { type: 'key'; input: string; key: Key; detailHeight: number; detailLength: number; now: number }
   | { type: 'resize'; pageSize: number }
   | { type: 'move'; delta: number }
   | { type: 'page'; dir: 1 | -1; fraction?: number }
@@ -152,6 +161,7 @@ export function initialState(pageSize: number, hasFindings: boolean, query: View
     zoom: 'view',
     hasFindings,
     nextId: 1,
+    quit: false,
   };
   return request(s, { kind: 'start' });
 }
@@ -341,6 +351,16 @@ function submitPrompt(s: ViewState): ViewState {
 
 export function viewReducer(s: ViewState, a: Action): ViewState {
   switch (a.type) {
+    case 'key': {
+      const next = keyToAction(s, a.input, a.key, { now: new Date(a.now), height: a.detailHeight });
+      if (!next) return s;
+      if (next.type === 'quit') return { ...s, quit: true };
+      if (next.type === 'scrollDetail') {
+        const max = Math.max(0, a.detailLength - a.detailHeight);
+        return { ...s, detailScroll: Math.max(0, Math.min(max, s.detailScroll + next.delta)) };
+      }
+      return viewReducer(s, next);
+    }
     case 'resize': {
       const pageSize = Math.max(1, a.pageSize);
       if (pageSize === s.pageSize) return s;
