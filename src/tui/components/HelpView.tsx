@@ -10,7 +10,7 @@ export const HELP: Array<[string, string]> = [
   ['a', 'attack view on/off: the attacker events of the newest findings, with phases and dwell time'],
   ['f', 'filter: host= ip= user= actor= source= action= outcome= phase= key= session= from= to= marked (!= excludes, a,b = either, * wildcard)'],
   ['F', 'clear the filters'],
-  ['/', 'search the shown text (any case); matches are highlighted'],
+  ['/', 'search the shown text and the raw lines (any case); matches are highlighted'],
   ['n N', 'next / previous match'],
   ['p', 'pivot on the event\'s address, user, access key or session, across all sources'],
   ['Esc Backspace', 'back from a pivot (or clear the search)'],

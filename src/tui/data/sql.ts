@@ -226,11 +226,16 @@ export function attackDensitySql(findingsId: number, fromUs: number, bucketUs: n
   };
 }
 
-/** Columns the text search (`/`) looks in: the ones the list shows. */
-export const SEARCH_COLUMNS = ['summary', 'host', 'actor', 'action', 'source'] as const;
+/** Columns the text search (`/`) looks in: the ones the list shows, and the raw line as logged. */
+export const SEARCH_COLUMNS = ['summary', 'raw', 'host', 'actor', 'action', 'source'] as const;
 
-/** The next (dir 1) or previous (dir -1) row of the view whose shown text contains `text` (any case). */
-export function findSql(q: ViewQuery, ctx: SqlContext, text: string, from: RowKey, dir: 1 | -1, inclusive = false): Sql {
+/**
+ * The next (dir 1) or previous (dir -1) row of the view whose text contains `text` (any case).
+ * Reads `events` (the index has no raw line): a full scan when nothing matches — about a second
+ * on 10M events — which runs on its own connection and never holds up paging.
+ */
+export function findSql(q: ViewQuery, context: SqlContext, text: string, from: RowKey, dir: 1 | -1, inclusive = false): Sql {
+  const ctx: SqlContext = { ...context, table: 'events' };
   const p = new Params();
   // Literal text: no wildcard at all (a `*` in a log line is just a star).
   const pat = p.add(`%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);

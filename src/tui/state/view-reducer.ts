@@ -352,6 +352,23 @@ function submitPrompt(s: ViewState): ViewState {
 export function viewReducer(s: ViewState, a: Action): ViewState {
   switch (a.type) {
     case 'key': {
+      // Several characters in one read (fast typing, a terminal under load): one key each, so
+      // `/dep` opens the search and types "dep" into it.
+      const chars = [...a.input];
+      if (chars.length > 1 && !s.prompt && !a.key.ctrl && !a.key.meta) {
+        return chars.reduce(
+          (st, ch) => viewReducer(st, ch === '\r' || ch === '\n' ? { ...a, input: '', key: { ...a.key, return: true } } : { ...a, input: ch }),
+          s,
+        );
+      }
+      // Text and Enter in one read: type the text, submit, and go on with whatever follows.
+      const nl = a.input.search(/[\r\n]/);
+      if (s.prompt && nl >= 0 && a.input.length > 1) {
+        let st = nl > 0 ? viewReducer(s, { type: 'promptInput', text: s.prompt.text + a.input.slice(0, nl) }) : s;
+        st = viewReducer(st, { type: 'promptSubmit' });
+        const rest = a.input.slice(nl + 1).replace(/^\n/, '');
+        return rest ? viewReducer(st, { ...a, input: rest }) : st;
+      }
       const next = keyToAction(s, a.input, a.key, { now: new Date(a.now), height: a.detailHeight });
       if (!next) return s;
       if (next.type === 'quit') return { ...s, quit: true };

@@ -211,3 +211,24 @@ describe('view reducer: attack view and pivots', () => {
     expect(s.mode).toBe('timeline');
   });
 });
+
+describe('view reducer: keys', () => {
+  const key = (input: string) => ({ type: 'key', input, key: { ctrl: false, meta: false } as never, detailHeight: 10, detailLength: 0, now: 0 }) as const;
+
+  it('takes several characters read at once as one key each, so a prompt gets the rest', () => {
+    let s = serve(initialState(10, false), 100);
+    s = viewReducer(s, key('jjj'));
+    expect(selectedRow(s)?.eventId).toBe(1003);
+    s = viewReducer(s, key('/dep'));
+    expect(s.prompt).toEqual({ kind: 'search', text: 'dep' });
+  });
+});
+
+describe('view reducer: text and Enter in one read', () => {
+  it('types, submits, then moves on', () => {
+    let s = serve(initialState(10, false), 100);
+    s = viewReducer(s, { type: 'key', input: '/evil\rj', key: { ctrl: false, meta: false } as never, detailHeight: 10, detailLength: 0, now: 0 });
+    expect(s.search).toBe('evil');
+    expect(s.prompt).toBeNull();
+  });
+});
