@@ -40,7 +40,7 @@ export async function generateCase(path, n, { files = 40, days = 60, log = () =>
            act || ' by ' || actor || ' from ' || ip || ' on ' || host,
            '{"program":"sshd","pid":' || CAST(h % 32768 AS VARCHAR) || '}',
            f + 1, k + 1, k * 120, 119,
-           'Jan  1 00:00:00 ' || host || ' sshd[' || CAST(h % 32768 AS VARCHAR) || ']: ' || act || ' for ' || actor || ' from ' || ip || ' port 22 ssh2'
+           strftime(ts, '%b ') || lpad(CAST(day(ts) AS VARCHAR), 2, ' ') || strftime(ts, ' %H:%M:%S ') || host || ' sshd[' || CAST(h % 32768 AS VARCHAR) || ']: ' || act || ' for ' || actor || ' from ' || ip || ' port 22 ssh2'
     FROM (SELECT i // ${perFile} AS f, i % ${perFile} AS k, CAST(hash(i) >> 1 AS BIGINT) AS h,
                  ['auth_log','auth_log','auth_log','cloudtrail','postgres','vpc_flow'][(i // ${perFile}) % 6 + 1] AS src,
                  ['web','db','bastion','app','cache'][(i // ${perFile}) % 5 + 1] || '-' || lpad(CAST((i // ${perFile}) // 5 + 1 AS VARCHAR), 2, '0') AS host,
@@ -71,6 +71,9 @@ export async function generateCase(path, n, { files = 40, days = 60, log = () =>
   await db.run(`INSERT INTO findings VALUES (1, now(), 'bench', '{}', $b)`, { b: JSON.stringify(body) });
   await db.run(`INSERT INTO attack_events SELECT 1, event_id, ts, CASE WHEN line <= 120 THEN 'recon' WHEN line = 121 THEN 'access' WHEN line < 190 THEN 'actions' ELSE 'exfiltration' END, 'T1110', 'seed ip'
                 FROM events WHERE evidence_id = ${fid}`);
+  await db.run(`UPDATE evidence SET first_ts = s.lo, last_ts = s.hi, events = s.n
+                FROM (SELECT evidence_id, min(ts) AS lo, max(ts) AS hi, count(*) AS n FROM events GROUP BY evidence_id) s
+                WHERE evidence.evidence_id = s.evidence_id`);
   await db.run('CHECKPOINT');
   db.close();
   log(`case ready: ${Date.now() - t0} ms`);

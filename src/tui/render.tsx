@@ -1,7 +1,7 @@
 /**
  * Renders the TUI with Ink on the alternate screen until the user quits; gives the terminal back
  * as it was (main screen, cursor visible; Ink turns raw mode off on unmount) on every way out:
- * q, Ctrl-C, SIGTERM/SIGHUP, or a crash.
+ * q, Ctrl-C, SIGINT/SIGTERM/SIGHUP, or a crash.
  */
 import { render } from 'ink';
 import { App } from './components/App.js';
@@ -28,11 +28,14 @@ export async function renderTui(source: TimelineSource, author: string, initialQ
     maxFps: 60,
   });
   const stop = () => instance.unmount();
+  // Ctrl-C arrives as a key in raw mode (Ink handles it); these come from outside (kill, a closed terminal).
+  process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
   process.once('SIGHUP', stop);
   try {
     await instance.waitUntilExit();
   } finally {
+    process.off('SIGINT', stop);
     process.off('SIGTERM', stop);
     process.off('SIGHUP', stop);
     restore();

@@ -111,6 +111,12 @@ describe.skipIf(!HAS_TMUX)('dwell tui under tmux', () => {
     keys('q');
     await waitScreen((x) => x.includes('TIME (UTC)') && /● 2026-01-02 02:18:00/.test(x), 'the list with the mark');
 
+    // Resize-aware: a smaller window gets a smaller page and no line wider than the window.
+    tmux('resize-window', '-t', 'tui', '-x', '100', '-y', '20');
+    s = await waitScreen((x) => x.split('\n').length <= 21 && x.includes('TIME (UTC)') && /j\/k/.test(x), 'the frame redrawn at 100×20');
+    expect(Math.max(...s.split('\n').map((l) => l.length))).toBeLessThanOrEqual(100);
+    expect(s.split('\n').filter((l) => /^.{2}\d{4}-\d\d-\d\d /.test(l)).length).toBe(6);
+
     keys('q');
     s = await waitScreen((x) => x.includes('DWELL-EXIT=0'), 'the shell after q');
     expect(s).not.toContain('TIME (UTC)');

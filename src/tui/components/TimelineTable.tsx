@@ -4,10 +4,11 @@
  * Row text is already escaped by the data layer; search matches are highlighted.
  */
 import { Box, Text } from 'ink';
+import { memo, useMemo } from 'react';
 import type { TimelineRow } from '../data/types.js';
 import { fit, splitMatches } from '../format.js';
 import { formatTs } from '../state/time-input.js';
-import { useTheme, type Style } from '../themes/theme.js';
+import { useTheme, type Style, type Theme } from '../themes/theme.js';
 
 type ColumnKey = 'time' | 'mark' | 'phase' | 'source' | 'host' | 'actor' | 'action' | 'summary';
 
@@ -69,33 +70,51 @@ export interface TimelineRowLineProps {
   search: string | null;
 }
 
-export function TimelineRowLine({ row, columns, selected, search }: TimelineRowLineProps) {
+interface Seg {
+  text: string;
+  style?: Style;
+}
+
+/** The row as few styled runs as possible: usually one plain string (Ink lays out one node per row). */
+export function rowSegments(row: TimelineRow, columns: Column[], search: string | null, theme: Theme, padLast = true): Seg[] {
+  const segs: Seg[] = [];
+  const push = (text: string, style?: Style) => {
+    const last = segs[segs.length - 1];
+    if (last && !last.style && !style) last.text += text;
+    else segs.push({ text, style });
+  };
+  for (const c of columns) {
+    let text = fit(cellText(row, c.key), c.width - (c.key === 'summary' ? 0 : 1)) + (c.key === 'summary' ? '' : ' ');
+    // Unselected rows end at their text: fewer cells for Ink to diff on every frame.
+    if (c.key === 'summary' && !padLast) text = text.trimEnd();
+    if (c.key === 'mark' && row.mark) push(text, theme.mark);
+    else if (c.key === 'phase' && row.phase) push(text, theme.phase[row.phase]);
+    else if (!search || !SEARCHED.has(c.key)) push(text);
+    else for (const seg of splitMatches(text, search)) push(seg.text, seg.match ? theme.match : undefined);
+  }
+  return segs;
+}
+
+function TimelineRowLineImpl({ row, columns, selected, search }: TimelineRowLineProps) {
   const theme = useTheme();
   const base: Style = selected ? theme.selected : {};
   return (
     <Text wrap="truncate" {...base}>
-      {columns.map((c) => {
-        const text = fit(cellText(row, c.key), c.width - (c.key === 'summary' ? 0 : 1)) + (c.key === 'summary' ? '' : ' ');
-        if (c.key === 'mark' && row.mark) return <Text key={c.key} {...base} {...theme.mark}>{text}</Text>;
-        if (c.key === 'phase' && row.phase) return <Text key={c.key} {...base} {...theme.phase[row.phase]}>{text}</Text>;
-        if (!search || !SEARCHED.has(c.key)) return <Text key={c.key}>{text}</Text>;
-        return (
-          <Text key={c.key}>
-            {splitMatches(text, search).map((seg, i) =>
-              seg.match ? (
-                <Text key={i} {...theme.match}>
-                  {seg.text}
-                </Text>
-              ) : (
-                seg.text
-              ),
-            )}
+      {rowSegments(row, columns, search, theme, selected).map((seg, i) =>
+        seg.style ? (
+          <Text key={i} {...base} {...seg.style}>
+            {seg.text}
           </Text>
-        );
-      })}
+        ) : (
+          seg.text
+        ),
+      )}
     </Text>
   );
 }
+
+/** Memoized: moving the cursor re-renders two rows, not the screen. */
+export const TimelineRowLine = memo(TimelineRowLineImpl);
 
 export interface TimelineTableProps {
   rows: TimelineRow[];
@@ -111,7 +130,7 @@ export interface TimelineTableProps {
 
 export function TimelineTable({ rows, selected, width, height, search, showPhase, empty }: TimelineTableProps) {
   const theme = useTheme();
-  const columns = columnsFor(width, showPhase);
+  const columns = useMemo(() => columnsFor(width, showPhase), [width, showPhase]);
   const header = columns.map((c) => fit(c.title, c.width)).join('');
   return (
     <Box flexDirection="column" height={height + 1} width={width}>

@@ -16,8 +16,9 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { all, CaseDb, type Params, type Row } from '../../store/case-db.js';
 
-export type Lane = 'fg' | 'bg' | 'find';
-const LANES: Lane[] = ['fg', 'bg', 'find'];
+/** fg: what a key waits for; ahead: prefetching the next rows; bg: counts, density; find: search. */
+export type Lane = 'fg' | 'ahead' | 'bg' | 'find';
+const LANES: Lane[] = ['fg', 'ahead', 'bg', 'find'];
 
 export class CaseHandle {
   private conns = new Map<Lane, DuckDBConnection>();
@@ -39,8 +40,7 @@ export class CaseHandle {
 
   private async connectLanes(): Promise<void> {
     this.conns.set('fg', this.db.conn);
-    this.conns.set('bg', await this.db.connect());
-    this.conns.set('find', await this.db.connect());
+    for (const lane of LANES.slice(1)) this.conns.set(lane, await this.db.connect());
   }
 
   /** Runs a read query on a lane. */
@@ -81,7 +81,7 @@ export class CaseHandle {
     let release!: () => void;
     this.gate = new Promise((r) => (release = r));
     try {
-      for (const lane of ['bg', 'find'] as Lane[]) this.interrupt(lane);
+      for (const lane of ['ahead', 'bg', 'find'] as Lane[]) this.interrupt(lane);
       await Promise.allSettled(LANES.flatMap((l) => [...this.inflight.get(l)!]));
       this.closeDb();
       try {
@@ -102,7 +102,7 @@ export class CaseHandle {
   }
 
   private closeDb(): void {
-    for (const lane of ['bg', 'find'] as Lane[]) {
+    for (const lane of LANES.slice(1)) {
       try {
         this.conns.get(lane)?.closeSync();
       } catch {

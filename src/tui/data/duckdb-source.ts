@@ -11,10 +11,11 @@ import { timelineIndexStatus } from '../../store/timeline-index.js';
 import { verifyOne, type VerifyResult } from '../../store/verify.js';
 import type { ViewQuery } from '../state/filters.js';
 import { formatTs } from '../state/time-input.js';
-import { CaseHandle } from './case-handle.js';
+import { CaseHandle, type Lane } from './case-handle.js';
 import type { PageFrom, TimelineSource } from './source.js';
-import { attackDensitySql, countSql, densitySql, exportSql, findSql, pageSql, rangeSql, type ExportFormat, type SqlContext } from './sql.js';
+import { attackDensitySql, countSql, densitySql, exportSql, findSql, pageKeysSql, rangeSql, rowsSql, SHOWN_COLUMNS, type ExportFormat, type FindOptions, type SqlContext } from './sql.js';
 import {
+  compareKeys,
   isPhase,
   PHASES,
   type Annotation,
@@ -38,6 +39,8 @@ export interface OpenSourceOptions {
   /** Ignore the timeline index even when fresh (benchmarks, tests). */
   noIndex?: boolean;
 }
+
+type KeysFrom = Parameters<typeof pageKeysSql>[2];
 
 type ListRow = {
   ts_us: number;
@@ -65,6 +68,8 @@ export class DuckDbSource implements TimelineSource {
     private readonly ctx: SqlContext,
     private readonly phases: Map<number, Phase> | null,
     private readonly marks: Map<number, MarkKind>,
+    /** First and last time in the index (for windowed filtered pages); null without the index. */
+    private readonly span: { fromUs: number; toUs: number } | null,
   ) {}
 
   static async open(path: string, opts: OpenSourceOptions = {}): Promise<DuckDbSource> {
@@ -116,7 +121,14 @@ export class DuckDbSource implements TimelineSource {
       index: { table, note },
       findings,
     };
-    return new DuckDbSource(h, info, { table, findingsId: findings?.findingsId ?? null }, phases, marks);
+    let span: { fromUs: number; toUs: number } | null = null;
+    if (table === 'timeline') {
+      // Sorted by time: the first and last rows are cheap to find (one row group each).
+      const [lo] = await q<{ t: number }>(`SELECT epoch_us(ts) AS t FROM timeline ORDER BY ts LIMIT 1`);
+      const [hi] = await q<{ t: number }>(`SELECT epoch_us(ts) AS t FROM timeline ORDER BY ts DESC LIMIT 1`);
+      if (lo && hi) span = { fromUs: Number(lo.t), toUs: Number(hi.t) };
+    }
+    return new DuckDbSource(h, info, { table, findingsId: findings?.findingsId ?? null }, phases, marks, span);
   }
 
   private toRow = (r: ListRow): TimelineRow => ({
@@ -140,11 +152,11 @@ export class DuckDbSource implements TimelineSource {
   });
 
   /** Phases of rows when the attack set was too big to hold (one small query per page). */
-  private async decorate(rows: TimelineRow[]): Promise<TimelineRow[]> {
+  private async decorate(rows: TimelineRow[], lane: Lane = 'fg'): Promise<TimelineRow[]> {
     if (this.phases || this.ctx.findingsId === null || rows.length === 0) return rows;
     const ids = rows.map((r) => r.eventId);
     const found = await this.h.all<{ event_id: number; phase: string }>(
-      'fg',
+      lane,
       `SELECT event_id, min(phase) AS phase FROM attack_events WHERE findings_id = $f AND event_id >= $lo AND event_id <= $hi AND list_contains($ids::BIGINT[], event_id) GROUP BY event_id`,
       { f: this.ctx.findingsId, lo: Math.min(...ids), hi: Math.max(...ids), ids: `[${ids.join(',')}]` },
     );
@@ -155,41 +167,99 @@ export class DuckDbSource implements TimelineSource {
     });
   }
 
-  async page(q: ViewQuery, from: PageFrom, limit: number): Promise<PageResult> {
-    const { sql, params } = pageSql(q, this.ctx, from, limit + 1);
-    const got = await this.h.all<ListRow>('fg', sql, params);
+  private async keysIn(q: ViewQuery, from: KeysFrom, limit: number, window: Parameters<typeof pageKeysSql>[4], lane: Lane): Promise<RowKey[]> {
+    const { sql, params } = pageKeysSql(q, this.ctx, from, limit, window);
+    const got = await this.h.all<{ ts_us: number; event_id: number }>(lane, sql, params);
+    return got.map((r) => ({ tsUs: Number(r.ts_us), eventId: Number(r.event_id) }));
+  }
+
+  /**
+   * Keys of a page, in the query's order (descending for end/before).
+   *
+   * DuckDB's top-N reads every row after the keyset bound, so a filtered page near the start of
+   * 10M time-sorted rows would read all of them to return 130. On the index, a filtered page is
+   * therefore asked for in growing time windows from the bound — first about four pages' worth of
+   * time, then wider by the match rate seen (×16 when nothing matched) — until the page is full or
+   * the window covers the case. Common values fill the first or second window; rare ones cost about
+   * one scan of the (cheap, hashed) filter columns.
+   */
+  private async keys(q: ViewQuery, from: KeysFrom, limit: number, lane: Lane = 'fg'): Promise<RowKey[]> {
+    const span = this.span;
+    if (this.ctx.table !== 'timeline' || (!q.attack && q.filters.length === 0) || !span) return this.keysIn(q, from, limit, {}, lane);
+    const down = from.kind === 'end' || from.kind === 'before';
+    const origin = from.kind === 'after' || from.kind === 'before' ? from.key.tsUs : down ? span.toUs + 1 : span.fromUs - 1;
+    let width = Math.max(1_000_000, (4 * limit * (span.toUs - span.fromUs + 1)) / Math.max(1, this.info.events));
+    for (;;) {
+      const covered = down ? origin - width <= span.fromUs : origin + width > span.toUs;
+      const got = await this.keysIn(q, from, limit, covered ? {} : down ? { afterUs: origin - width } : { beforeUs: origin + width }, lane);
+      if (got.length >= limit || covered) return got;
+      width *= got.length > 0 ? Math.min(64, Math.max(2, (1.5 * limit) / got.length)) : 16;
+    }
+  }
+
+  /** The rows of `keys`, in time order. */
+  private async rows(keys: RowKey[], lane: Lane = 'fg'): Promise<TimelineRow[]> {
+    if (keys.length === 0) return [];
+    const { sql, params } = rowsSql(this.ctx, keys);
+    return this.decorate((await this.h.all<ListRow>(lane, sql, params)).map(this.toRow), lane);
+  }
+
+  async page(q: ViewQuery, from: PageFrom, limit: number, opts: { ahead?: boolean } = {}): Promise<PageResult> {
+    const lane: Lane = opts.ahead ? 'ahead' : 'fg';
+    const got = await this.keys(q, from, limit + 1, lane);
     const more = got.length > limit;
-    const rows = got.slice(0, limit).map(this.toRow);
-    const desc = from.kind === 'end' || from.kind === 'before';
-    if (desc) rows.reverse();
-    const decorated = await this.decorate(rows);
+    const rows = await this.rows(got.slice(0, limit), lane);
     switch (from.kind) {
       case 'start':
-        return { rows: decorated, atStart: true, atEnd: !more };
+        return { rows, atStart: true, atEnd: !more };
       case 'end':
-        return { rows: decorated, atStart: !more, atEnd: true };
+        return { rows, atStart: !more, atEnd: true };
       case 'after':
-        return { rows: decorated, atStart: false, atEnd: !more };
+        return { rows, atStart: false, atEnd: !more };
       case 'before':
-        return { rows: decorated, atStart: !more, atEnd: false };
+        return { rows, atStart: !more, atEnd: false };
     }
   }
 
   async around(q: ViewQuery, key: RowKey, before: number, after: number): Promise<PageResult> {
-    const back = await this.page(q, { kind: 'before', key }, Math.max(1, before));
-    const fwdSql = pageSql(q, this.ctx, { kind: 'after', key, inclusive: true }, after + 1);
-    const got = await this.h.all<ListRow>('fg', fwdSql.sql, fwdSql.params);
-    const fwd = await this.decorate(got.slice(0, after).map(this.toRow));
-    const rows = [...(before > 0 ? back.rows : []), ...fwd];
-    const cursor = fwd.length > 0 ? rows.length - fwd.length : Math.max(0, rows.length - 1);
-    return { rows, atStart: before > 0 ? back.atStart : back.rows.length === 0, atEnd: got.length <= after, cursor };
+    const back = await this.keys(q, { kind: 'before', key }, Math.max(1, before) + 1);
+    const fwd = await this.keys(q, { kind: 'after', key, inclusive: true }, after + 1);
+    const backKeys = before > 0 ? back.slice(0, before) : [];
+    const fwdKeys = fwd.slice(0, after);
+    const rows = await this.rows([...backKeys, ...fwdKeys]);
+    const cursor = fwdKeys.length > 0 ? backKeys.length : Math.max(0, rows.length - 1);
+    return { rows, atStart: before > 0 ? back.length <= before : back.length === 0, atEnd: fwd.length <= after, cursor };
   }
 
-  async find(q: ViewQuery, text: string, from: RowKey, dir: 1 | -1, inclusive = false): Promise<RowKey | null> {
-    this.h.interrupt('find');
-    const { sql, params } = findSql(q, this.ctx, text, from, dir, inclusive);
+  private async findOnce(q: ViewQuery, text: string, from: RowKey, dir: 1 | -1, inclusive: boolean, opts: FindOptions): Promise<RowKey | null> {
+    const { sql, params } = findSql(q, this.ctx, text, from, dir, inclusive, opts);
     const [r] = await this.h.all<{ ts_us: number; event_id: number }>('find', sql, params);
     return r ? { tsUs: Number(r.ts_us), eventId: Number(r.event_id) } : null;
+  }
+
+  /**
+   * Search reads the raw lines, which only `events` has: a full scan of them costs seconds on
+   * 10M events. With the index, the shown text is searched first on the time-sorted index in
+   * growing windows from the selected event (a nearby match costs milliseconds), then the raw
+   * lines only between the selected event and that match (DuckDB skips the rest by time).
+   */
+  async find(q: ViewQuery, text: string, from: RowKey, dir: 1 | -1, inclusive = false): Promise<RowKey | null> {
+    this.h.interrupt('find');
+    const span = this.span;
+    if (this.ctx.table !== 'timeline' || !span) return this.findOnce(q, text, from, dir, inclusive, {});
+    let shown: RowKey | null = null;
+    let width = Math.max(1_000_000, (1024 * (span.toUs - span.fromUs + 1)) / Math.max(1, this.info.events));
+    for (;;) {
+      const covered = dir === 1 ? from.tsUs + width > span.toUs : from.tsUs - width < span.fromUs;
+      const window = covered ? {} : dir === 1 ? { beforeUs: from.tsUs + width } : { afterUs: from.tsUs - width };
+      shown = await this.findOnce(q, text, from, dir, inclusive, { table: 'timeline', columns: SHOWN_COLUMNS, window });
+      if (shown || covered) break;
+      width *= 16;
+    }
+    const rawWindow = shown ? (dir === 1 ? { beforeUs: shown.tsUs + 1 } : { afterUs: shown.tsUs - 1 }) : {};
+    const raw = await this.findOnce(q, text, from, dir, inclusive, { table: 'events', columns: ['raw'], window: rawWindow });
+    if (!shown || !raw) return shown ?? raw;
+    return compareKeys(raw, shown) * dir < 0 ? raw : shown;
   }
 
   async count(q: ViewQuery, before?: RowKey): Promise<number> {
@@ -356,10 +426,6 @@ export class DuckDbSource implements TimelineSource {
     const c = countSql(q, { ...this.ctx, table: 'events' });
     const [r] = await this.h.all<{ n: number }>('bg', c.sql, c.params);
     return Number(r?.n ?? 0);
-  }
-
-  cancel(what: 'find' | 'bg'): void {
-    this.h.interrupt(what);
   }
 
   close(): void {

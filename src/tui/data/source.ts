@@ -12,8 +12,11 @@ export type PageFrom = { kind: 'start' } | { kind: 'end' } | { kind: 'after'; ke
 
 export interface TimelineSource {
   readonly info: CaseInfo;
-  /** `limit` rows from the start, the end, or after/before a key — always in time order. */
-  page(q: ViewQuery, from: PageFrom, limit: number): Promise<PageResult>;
+  /**
+   * `limit` rows from the start, the end, or after/before a key — always in time order. `ahead`:
+   * a prefetch, run beside (not before) what the next key waits for.
+   */
+  page(q: ViewQuery, from: PageFrom, limit: number, opts?: { ahead?: boolean }): Promise<PageResult>;
   /** Up to `before` rows before `key` and `after` rows at or after it; `cursor` = first row at or after it. */
   around(q: ViewQuery, key: RowKey, before: number, after: number): Promise<PageResult>;
   /** Next (1) or previous (-1) row whose shown text contains `text`, case-insensitive. */
@@ -32,7 +35,5 @@ export interface TimelineSource {
   /** Annotations not saved because the case was busy; retried on the next annotate(). */
   unsaved(): Array<{ eventId: number; kind: MarkKind; text: string | null; author: string; createdAt: string }>;
   exportView(q: ViewQuery, path: string, format: ExportFormat): Promise<number>;
-  /** Superseded background work (counts, density, search) is abandoned. */
-  cancel(what: 'find' | 'bg'): void;
   close(): void;
 }

@@ -16,6 +16,7 @@
  */
 import type { DuckDBValue } from '@duckdb/node-api';
 import type { Filter, ViewQuery } from '../state/filters.js';
+import { HASHED_COLUMNS } from '../../store/timeline-index.js';
 import type { RowKey, TableKind } from './types.js';
 
 export interface SqlContext {
@@ -56,7 +57,7 @@ export function likePattern(glob: string): string {
 
 const COLUMN: Record<string, string> = { source: 'source', host: 'host', actor: 'actor', action: 'action', outcome: 'outcome', key: 'access_key' };
 /** Hashed copies of high-cardinality columns in the timeline index (see src/store/timeline-index.ts). */
-const HASHED = new Set(['src_ip', 'dst_ip']);
+const HASHED: ReadonlySet<string> = new Set(HASHED_COLUMNS);
 
 /** `col` matches any of values (exact or `*` globs). */
 function anyOf(col: string, values: string[], p: Params, ctx: SqlContext, literal = false): string {
@@ -82,10 +83,10 @@ function noneOf(col: string, values: string[], p: Params, ctx: SqlContext, liter
   return `(${col} IS NULL OR NOT ${anyOf(col, values, p, ctx, literal)})`;
 }
 
-function sessionCond(value: string, p: Params): string {
+function sessionCond(value: string, p: Params, ctx: SqlContext): string {
   const at = value.lastIndexOf('@');
-  if (at <= 0) return `session = ${p.add(value)}`;
-  return `(session = ${p.add(value.slice(0, at))} AND host = ${p.add(value.slice(at + 1))})`;
+  const session = anyOf('session', [at <= 0 ? value : value.slice(0, at)], p, ctx, true);
+  return at <= 0 ? session : `(${session} AND host = ${p.add(value.slice(at + 1))})`;
 }
 
 function attackSet(ctx: SqlContext, p: Params, phases?: string[]): string {
@@ -134,7 +135,7 @@ function addFilter(f: Filter, ctx: SqlContext, p: Params, all: string[], branch:
     return;
   }
   if (field === 'session') {
-    const any = values.length === 1 ? sessionCond(values[0]!, p) : `(${values.map((v) => sessionCond(v, p)).join(' OR ')})`;
+    const any = values.length === 1 ? sessionCond(values[0]!, p, ctx) : `(${values.map((v) => sessionCond(v, p, ctx)).join(' OR ')})`;
     all.push(negate ? `NOT coalesce(${any}, false)` : any);
     return;
   }
@@ -176,16 +177,43 @@ function keyset(bound: KeysetBound, p: Params): string {
 }
 
 /**
- * One page of list rows: from the start, from the end (descending), or after/before a key.
+ * The keys (ts, event_id) of one page: from the start, from the end (descending), or after/before
+ * a key. Keys only: DuckDB's top-N then reads two narrow columns (plus the filtered ones) instead
+ * of every shown column of every candidate row — on 10M events that is ~5 ms instead of ~50 on
+ * the index, ~60 instead of ~600 without. rowsSql() fetches the rows of the page by these keys.
  * Descending pages come back in descending order; the caller reverses them.
  */
-export function pageSql(q: ViewQuery, ctx: SqlContext, from: { kind: 'start' } | { kind: 'end' } | KeysetBound, limit: number): Sql {
+export function pageKeysSql(
+  q: ViewQuery,
+  ctx: SqlContext,
+  from: { kind: 'start' } | { kind: 'end' } | KeysetBound,
+  limit: number,
+  /** Only rows in this time window (exclusive ends): see DuckDbSource.keys. */
+  window: { afterUs?: number; beforeUs?: number } = {},
+): Sql {
   const p = new Params();
   const extra = from.kind === 'after' || from.kind === 'before' ? [keyset(from, p)] : [];
+  if (window.afterUs !== undefined) extra.push(`ts > ${p.ts(window.afterUs)}`);
+  if (window.beforeUs !== undefined) extra.push(`ts < ${p.ts(window.beforeUs)}`);
   const desc = from.kind === 'end' || from.kind === 'before';
   const order = desc ? 'ts DESC, event_id DESC' : 'ts, event_id';
-  const rel = relation(q, ctx, p, extra, `${LIST_COLUMNS}, ts`);
-  return { sql: `SELECT * EXCLUDE (ts) FROM (${rel}) ORDER BY ${order} LIMIT ${Math.max(1, Math.floor(limit))}`, params: p.values };
+  const rel = relation(q, ctx, p, extra, 'ts, event_id');
+  return { sql: `SELECT epoch_us(ts) AS ts_us, event_id FROM (${rel}) ORDER BY ${order} LIMIT ${Math.max(1, Math.floor(limit))}`, params: p.values };
+}
+
+/**
+ * The list rows for keys from pageKeysSql (any order), in time order. The time range lets DuckDB
+ * skip row groups (all but one or two on the time-sorted index).
+ */
+export function rowsSql(ctx: SqlContext, keys: RowKey[]): Sql {
+  const p = new Params();
+  const lo = Math.min(...keys.map((k) => k.tsUs));
+  const hi = Math.max(...keys.map((k) => k.tsUs));
+  const ids = p.add(`[${keys.map((k) => Math.trunc(k.eventId)).join(',')}]`);
+  return {
+    sql: `SELECT ${LIST_COLUMNS} FROM ${ctx.table} WHERE ts >= ${p.ts(lo)} AND ts <= ${p.ts(hi)} AND event_id IN (SELECT unnest(${ids}::BIGINT[])) ORDER BY ts, event_id`,
+    params: p.values,
+  };
 }
 
 /** Rows in the view (before `key` when given): the "of N" in the status line. */
@@ -228,20 +256,28 @@ export function attackDensitySql(findingsId: number, fromUs: number, bucketUs: n
 
 /** Columns the text search (`/`) looks in: the ones the list shows, and the raw line as logged. */
 export const SEARCH_COLUMNS = ['summary', 'raw', 'host', 'actor', 'action', 'source'] as const;
+/** The shown ones, which the timeline index has. */
+export const SHOWN_COLUMNS = ['summary', 'host', 'actor', 'action', 'source'] as const;
 
-/**
- * The next (dir 1) or previous (dir -1) row of the view whose text contains `text` (any case).
- * Reads `events` (the index has no raw line): a full scan when nothing matches — about a second
- * on 10M events — which runs on its own connection and never holds up paging.
- */
-export function findSql(q: ViewQuery, context: SqlContext, text: string, from: RowKey, dir: 1 | -1, inclusive = false): Sql {
-  const ctx: SqlContext = { ...context, table: 'events' };
+export interface FindOptions {
+  /** Default `events` (which has the raw line). */
+  table?: TableKind;
+  columns?: readonly string[];
+  /** Only rows in this time window (exclusive ends). */
+  window?: { afterUs?: number; beforeUs?: number };
+}
+
+/** The next (dir 1) or previous (dir -1) row of the view whose text contains `text` (any case). */
+export function findSql(q: ViewQuery, context: SqlContext, text: string, from: RowKey, dir: 1 | -1, inclusive = false, opts: FindOptions = {}): Sql {
+  const ctx: SqlContext = { ...context, table: opts.table ?? 'events' };
   const p = new Params();
   // Literal text: no wildcard at all (a `*` in a log line is just a star).
   const pat = p.add(`%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
-  const match = `(${SEARCH_COLUMNS.map((c) => `${c} ILIKE ${pat} ESCAPE '\\'`).join(' OR ')})`;
-  const bound = keyset({ kind: dir === 1 ? 'after' : 'before', key: from, inclusive }, p);
-  const rel = relation(q, ctx, p, [bound, match], 'epoch_us(ts) AS ts_us, event_id, ts');
+  const match = `(${(opts.columns ?? SEARCH_COLUMNS).map((c) => `${c} ILIKE ${pat} ESCAPE '\\'`).join(' OR ')})`;
+  const extra = [keyset({ kind: dir === 1 ? 'after' : 'before', key: from, inclusive }, p), match];
+  if (opts.window?.afterUs !== undefined) extra.push(`ts > ${p.ts(opts.window.afterUs)}`);
+  if (opts.window?.beforeUs !== undefined) extra.push(`ts < ${p.ts(opts.window.beforeUs)}`);
+  const rel = relation(q, ctx, p, extra, 'epoch_us(ts) AS ts_us, event_id, ts');
   return { sql: `SELECT ts_us, event_id FROM (${rel}) ORDER BY ${dir === 1 ? 'ts, event_id' : 'ts DESC, event_id DESC'} LIMIT 1`, params: p.values };
 }
 

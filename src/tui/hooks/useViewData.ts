@@ -17,7 +17,7 @@ export async function runFetch(source: TimelineSource, req: FetchRequest) {
       return source.around(req.query, a.key, req.before, req.limit);
     case 'after':
     case 'before':
-      return source.page(req.query, { kind: a.kind, key: a.key }, req.limit);
+      return source.page(req.query, { kind: a.kind, key: a.key }, req.limit, { ahead: true });
     case 'start':
     case 'end':
       return source.page(req.query, { kind: a.kind }, req.limit);

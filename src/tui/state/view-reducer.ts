@@ -182,12 +182,15 @@ export function visibleRows(s: ViewState): TimelineRow[] {
 function request(s: ViewState, anchor: FetchAnchor, query: ViewQuery = s.query): ViewState {
   const id = s.nextId;
   const reset = anchor.kind !== 'after' && anchor.kind !== 'before';
+  // A reset asks for one screen (the key-to-frame path); the prefetch that follows fills the
+  // buffer in the background. Extensions ask for two screens.
+  const context = anchor.kind === 'around' ? Math.min(s.pageSize - 1, anchor.offset ?? Math.ceil(s.pageSize / 3)) : 0;
   const fetch: FetchRequest = {
     id,
     query,
     anchor,
-    limit: anchor.kind === 'around' ? s.pageSize * 2 : s.pageSize * 3,
-    before: anchor.kind === 'around' ? s.pageSize : 0,
+    limit: reset ? s.pageSize : s.pageSize * 2,
+    before: anchor.kind === 'around' ? Math.max(1, context) : 0,
   };
   return { ...s, query, fetch, nextId: id + 1, pendingMove: reset ? 0 : s.pendingMove };
 }
@@ -273,7 +276,7 @@ function applyFetched(s: ViewState, req: FetchRequest, r: PageResult): ViewState
     }
     case 'around': {
       const cursor = r.cursor ?? 0;
-      const offset = req.anchor.offset ?? Math.floor(s.pageSize / 3);
+      const offset = req.anchor.offset ?? Math.ceil(s.pageSize / 3);
       const next = settle({ ...base, rows: r.rows, atStart: r.atStart, atEnd: r.atEnd, cursor, top: cursor - Math.min(offset, s.pageSize - 1) });
       return prefetch(next);
     }

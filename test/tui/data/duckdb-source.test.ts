@@ -120,6 +120,9 @@ for (const index of [false, true]) {
       const prev = await src.find(EMPTY_QUERY, 'event number 5', { tsUs: Date.UTC(2026, 0, 2, 0, 1) * 1000, eventId: 0 }, -1);
       expect(prev?.eventId).toBe(ids[59]);
       expect(await src.find(EMPTY_QUERY, '100%', start, 1)).toBeNull();
+      // Only in the raw line (not in any shown column), and after a shown match of another word.
+      expect((await src.find(EMPTY_QUERY, '31m red', start, 1))?.eventId).toBe(ids[63]);
+      expect((await src.find(EMPTY_QUERY, 'event number 1', start, 1))?.eventId).toBe(ids[1]);
     });
 
     it('escapes terminal control sequences from evidence before anything renders them', async () => {

@@ -64,10 +64,12 @@ describe('view reducer: paging a buffer, never the table', () => {
   });
 
   it('keeps moving once the rows arrive when a key outruns the buffer', () => {
-    let s = serve(initialState(10, false), 1000);
-    s = viewReducer(s, { type: 'move', delta: 45 }); // buffer holds 30
-    expect(s.pendingMove).toBe(16);
-    s = serve(s, 1000);
+    let s = serve(initialState(10, false), 1000); // one screen, and a prefetch under way
+    expect(s.rows).toHaveLength(10);
+    expect(s.fetch?.anchor.kind).toBe('after');
+    s = viewReducer(s, { type: 'move', delta: 45 });
+    expect(s.pendingMove).toBe(36);
+    s = settleAll(s, 1000);
     expect(selectedRow(s)?.eventId).toBe(1045);
     expect(s.cursor - s.top).toBeLessThan(10);
   });
