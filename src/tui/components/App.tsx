@@ -3,20 +3,19 @@
  * components. Holds no logic of its own beyond layout (how many rows each part gets).
  */
 import { Box, Text, useApp, useInput } from 'ink';
-import { useEffect, useMemo, useReducer } from 'react';
+import { useEffect, useMemo } from 'react';
 import type { TimelineSource } from '../data/source.js';
 import { fit, formatCount } from '../format.js';
 import { useCounts } from '../hooks/useCounts.js';
 import { useDelayedFlag } from '../hooks/useDelayedFlag.js';
 import { useDensity } from '../hooks/useDensity.js';
 import { useDetail } from '../hooks/useDetail.js';
-import { useEffects } from '../hooks/useEffects.js';
 import { useTerminalSize } from '../hooks/useTerminalSize.js';
-import { useViewData } from '../hooks/useViewData.js';
+import { useViewStore } from '../hooks/useViewStore.js';
 import { describeQuery, EMPTY_QUERY, type ViewQuery } from '../state/filters.js';
 import { keyToAction } from '../state/keymap.js';
 import { formatTs } from '../state/time-input.js';
-import { initialState, selectedRow, viewReducer, visibleRows, type ViewState } from '../state/view-reducer.js';
+import { initialState, selectedRow, visibleRows, type ViewState } from '../state/view-reducer.js';
 import { colorTheme, ThemeContext, type Theme } from '../themes/theme.js';
 import { BottomLine, KEY_HINTS } from './BottomLine.js';
 import { DensityBar } from './DensityBar.js';
@@ -56,15 +55,11 @@ export function App({ source, author, initialQuery = EMPTY_QUERY, theme = colorT
   const { columns, rows } = useTerminalSize();
   const info = source.info;
   const hasFindings = info.findings !== null;
-  const [state, dispatch] = useReducer(viewReducer, undefined, () =>
-    initialState(layout(rows, initialQuery.attack && hasFindings).pageSize, hasFindings, initialQuery),
-  );
+  const [state, dispatch] = useViewStore(() => initialState(layout(rows, initialQuery.attack && hasFindings).pageSize, hasFindings, initialQuery), source, author);
   const showRibbon = state.query.attack && info.findings !== null;
   const { pageSize, mainHeight } = layout(rows, showRibbon);
   useEffect(() => dispatch({ type: 'resize', pageSize }), [pageSize]);
 
-  useViewData(source, state.fetch, state.find, dispatch);
-  useEffects(source, state.effects, author, dispatch);
 
   const row = selectedRow(state);
   const cursorKey = row ? { tsUs: row.tsUs, eventId: row.eventId } : null;

@@ -176,24 +176,26 @@ export class DuckDbSource implements TimelineSource {
   /**
    * Keys of a page, in the query's order (descending for end/before).
    *
-   * DuckDB's top-N reads every row after the keyset bound, so a filtered page near the start of
-   * 10M time-sorted rows would read all of them to return 130. On the index, a filtered page is
-   * therefore asked for in growing time windows from the bound — first about four pages' worth of
-   * time, then wider by the match rate seen (×16 when nothing matched) — until the page is full or
-   * the window covers the case. Common values fill the first or second window; rare ones cost about
-   * one scan of the (cheap, hashed) filter columns.
+   * On the time-sorted index, a page is asked for within a time window from its bound — about
+   * four pages' worth of time at the case's average rate — so DuckDB reads one or two row groups:
+   * without it, a descending top-N (G, PgUp, the rows above a jump) reads every row group up to
+   * the bound, the threshold rising as it goes. Unfiltered, the window widens (×16) in the rare
+   * quiet stretch where it holds too few rows; filtered, one window is tried (values common
+   * enough to fill a page nearby) and then the whole range (rare values: one scan of the cheap,
+   * hashed filter columns).
    */
   private async keys(q: ViewQuery, from: KeysFrom, limit: number, lane: Lane = 'fg'): Promise<RowKey[]> {
     const span = this.span;
-    if (this.ctx.table !== 'timeline' || (!q.attack && q.filters.length === 0) || !span) return this.keysIn(q, from, limit, {}, lane);
+    if (this.ctx.table !== 'timeline' || !span) return this.keysIn(q, from, limit, {}, lane);
+    const filtered = q.attack || q.filters.length > 0;
     const down = from.kind === 'end' || from.kind === 'before';
     const origin = from.kind === 'after' || from.kind === 'before' ? from.key.tsUs : down ? span.toUs + 1 : span.fromUs - 1;
     let width = Math.max(1_000_000, (4 * limit * (span.toUs - span.fromUs + 1)) / Math.max(1, this.info.events));
-    for (;;) {
-      const covered = down ? origin - width <= span.fromUs : origin + width > span.toUs;
+    for (let attempt = 0; ; attempt++) {
+      const covered = (filtered && attempt > 0) || (down ? origin - width <= span.fromUs : origin + width > span.toUs);
       const got = await this.keysIn(q, from, limit, covered ? {} : down ? { afterUs: origin - width } : { beforeUs: origin + width }, lane);
       if (got.length >= limit || covered) return got;
-      width *= got.length > 0 ? Math.min(64, Math.max(2, (1.5 * limit) / got.length)) : 16;
+      width *= 16;
     }
   }
 
@@ -239,23 +241,20 @@ export class DuckDbSource implements TimelineSource {
 
   /**
    * Search reads the raw lines, which only `events` has: a full scan of them costs seconds on
-   * 10M events. With the index, the shown text is searched first on the time-sorted index in
-   * growing windows from the selected event (a nearby match costs milliseconds), then the raw
+   * 10M events. With the index, the shown text is searched first on the time-sorted index, near
+   * the selected event and then further (a nearby match costs milliseconds), then the raw
    * lines only between the selected event and that match (DuckDB skips the rest by time).
+   * No match at all still reads every raw line (seconds on 10M events, on its own connection).
    */
   async find(q: ViewQuery, text: string, from: RowKey, dir: 1 | -1, inclusive = false): Promise<RowKey | null> {
     this.h.interrupt('find');
     const span = this.span;
     if (this.ctx.table !== 'timeline' || !span) return this.findOnce(q, text, from, dir, inclusive, {});
-    let shown: RowKey | null = null;
-    let width = Math.max(1_000_000, (1024 * (span.toUs - span.fromUs + 1)) / Math.max(1, this.info.events));
-    for (;;) {
-      const covered = dir === 1 ? from.tsUs + width > span.toUs : from.tsUs - width < span.fromUs;
-      const window = covered ? {} : dir === 1 ? { beforeUs: from.tsUs + width } : { afterUs: from.tsUs - width };
-      shown = await this.findOnce(q, text, from, dir, inclusive, { table: 'timeline', columns: SHOWN_COLUMNS, window });
-      if (shown || covered) break;
-      width *= 16;
-    }
+    // A nearby window first (about 4,096 events' worth of time), then the rest.
+    const width = Math.max(1_000_000, (4096 * (span.toUs - span.fromUs + 1)) / Math.max(1, this.info.events));
+    const near = dir === 1 ? { beforeUs: from.tsUs + width } : { afterUs: from.tsUs - width };
+    let shown = await this.findOnce(q, text, from, dir, inclusive, { table: 'timeline', columns: SHOWN_COLUMNS, window: near });
+    shown ??= await this.findOnce(q, text, from, dir, inclusive, { table: 'timeline', columns: SHOWN_COLUMNS });
     const rawWindow = shown ? (dir === 1 ? { beforeUs: shown.tsUs + 1 } : { afterUs: shown.tsUs - 1 }) : {};
     const raw = await this.findOnce(q, text, from, dir, inclusive, { table: 'events', columns: ['raw'], window: rawWindow });
     if (!shown || !raw) return shown ?? raw;

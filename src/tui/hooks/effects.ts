@@ -1,7 +1,6 @@
 /** Carries out the reducer's side effects: annotations (the TUI's only write) and exports. */
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { useEffect, useRef, type Dispatch } from 'react';
 import { safeText } from '../../core/sanitize.js';
 import type { TimelineSource } from '../data/source.js';
 import { formatCount } from '../format.js';
@@ -34,15 +33,4 @@ export async function runEffect(source: TimelineSource, e: Effect, author: strin
   } catch (err) {
     return { type: 'effectDone', id: e.id, message: { text: `export failed: ${reason(err)}`, level: 'error' } };
   }
-}
-
-export function useEffects(source: TimelineSource, effects: Effect[], author: string, dispatch: Dispatch<Action>): void {
-  const started = useRef(new Set<number>());
-  useEffect(() => {
-    for (const e of effects) {
-      if (started.current.has(e.id)) continue;
-      started.current.add(e.id);
-      void runEffect(source, e, author).then(dispatch);
-    }
-  }, [effects]);
 }
