@@ -60,13 +60,14 @@ export function App({ source, author, initialQuery = EMPTY_QUERY, theme = colorT
   const { pageSize, mainHeight } = layout(rows, showRibbon);
   useEffect(() => dispatch({ type: 'resize', pageSize }), [pageSize]);
 
-
   const row = selectedRow(state);
   const cursorKey = row ? { tsUs: row.tsUs, eventId: row.eventId } : null;
   const density = useDensity(source, state.query, state.zoom, row?.tsUs ?? null, Math.max(10, columns - 6));
   const counts = useCounts(source, state.query, cursorKey);
   const detail = useDetail(source, state.mode === 'detail' ? state.detailId : null, state.detailVersion, state.verifyNonce);
-  const busy = useDelayedFlag(state.fetch !== null || state.find !== null || state.effects.length > 0);
+  // A prefetch (extending the buffer) is not waited for unless a key has run past the buffer.
+  const waitingForRows = state.fetch !== null && (!['after', 'before'].includes(state.fetch.anchor.kind) || state.pendingMove !== 0);
+  const busy = useDelayedFlag(waitingForRows || state.find !== null || state.effects.length > 0);
 
   const lines = useMemo(
     () => (detail.detail ? detailLines(detail.detail, detail.verify, detail.bytes, columns) : []),
@@ -79,7 +80,6 @@ export function App({ source, author, initialQuery = EMPTY_QUERY, theme = colorT
     onQuit?.();
     exit();
   }, [state.quit]);
-
 
   const position =
     counts.total === null

@@ -13,6 +13,8 @@ import type { Action, Effect, FetchRequest, ViewState } from '../state/view-redu
 import { viewReducer } from '../state/view-reducer.js';
 import { runEffect } from './effects.js';
 
+const PREFETCH_DELAY_MS = 40;
+
 function message(err: unknown): string {
   return (err as Error)?.message?.split('\n')[0] ?? String(err);
 }
@@ -54,10 +56,16 @@ export function createViewStore(initial: ViewState, source: TimelineSource, auth
   const launch = (prev: ViewState | null) => {
     const { fetch, find, effects } = state;
     if (fetch && fetch !== prev?.fetch) {
-      runFetch(source, fetch).then(
-        (result) => dispatch({ type: 'fetched', id: fetch.id, result }),
-        (err: unknown) => dispatch({ type: 'fetchFailed', id: fetch.id, error: message(err) }),
-      );
+      const go = () =>
+        runFetch(source, fetch).then(
+          (result) => dispatch({ type: 'fetched', id: fetch.id, result }),
+          (err: unknown) => dispatch({ type: 'fetchFailed', id: fetch.id, error: message(err) }),
+        );
+      // A prefetch nobody waits for starts after the frame in hand is drawn (two cores: DuckDB's
+      // threads would otherwise compete with the render the user is waiting for).
+      const waited = !(fetch.anchor.kind === 'after' || fetch.anchor.kind === 'before') || state.pendingMove !== 0;
+      if (waited) void go();
+      else setTimeout(() => void go(), PREFETCH_DELAY_MS);
     }
     if (find && find !== prev?.find) {
       source.find(find.query, find.text, find.from, find.dir, find.inclusive).then(
