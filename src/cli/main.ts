@@ -128,6 +128,18 @@ program
   });
 
 program
+  .command('tui')
+  .description('Browse a case in the terminal: timeline, attack view, filters, search, pivot, detail with provenance, marks and notes (press ? for keys).')
+  .requiredOption('--case <path>', 'the case file (opened read-only; marks and notes are its only writes)')
+  .option('--author <name>', 'author recorded with marks and notes (default: $DWELL_AUTHOR or your login name)')
+  .option('--attack', 'start in the attack view (when the case has findings)')
+  .option('--no-index', 'page the events table even when a timeline index exists (for comparison)')
+  .action(async (opts) => {
+    const { runTuiCommand } = await import('./commands/tui.js');
+    process.exitCode = await runTuiCommand(opts);
+  });
+
+program
   .command('demo')
   .description("Generate the demo breach, ingest it, correlate from the alert's seed and show what dwell found.")
   .option('--dir <path>', 'folder for the evidence and the case (new or empty; default: a new temporary folder)')

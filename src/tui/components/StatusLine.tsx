@@ -1,0 +1,40 @@
+/** The view's state in one line: filters and search on the left, position and activity on the right. */
+import { Box, Text } from 'ink';
+import { safeText } from '../../core/sanitize.js';
+import { displayWidth, fit } from '../format.js';
+import { useTheme } from '../themes/theme.js';
+
+export interface StatusLineProps {
+  /** From describeQuery(): already escaped. */
+  filters: string;
+  search: string | null;
+  /** "row 41 of 1,234" or "41–80 of many". */
+  position: string;
+  /** Time of the selected event. */
+  time: string | null;
+  /** Shown only after a request has run for 100 ms. */
+  busy: string | null;
+  /** Pivot depth: how many Esc lead back. */
+  depth: number;
+  width: number;
+}
+
+export function StatusLine({ filters, search, position, time, busy, depth, width }: StatusLineProps) {
+  const theme = useTheme();
+  const left = [filters ? `filter: ${filters}` : 'no filter', search !== null ? `search "${safeText(search)}" (n/N)` : null, depth > 0 ? `Esc: back (${depth})` : null]
+    .filter(Boolean)
+    .join(' · ');
+  const right = [busy, position, time].filter(Boolean).join(' · ');
+  const leftWidth = Math.max(1, width - displayWidth(right) - 1);
+  return (
+    <Box width={width}>
+      <Text wrap="truncate" {...theme.accent}>
+        {fit(left, leftWidth)}
+      </Text>
+      <Text> </Text>
+      <Text wrap="truncate" {...(busy ? theme.title : theme.muted)}>
+        {right}
+      </Text>
+    </Box>
+  );
+}

@@ -1,0 +1,475 @@
+/**
+ * TimelineSource over a DuckDB case (see source.ts). Pages come from the time-sorted `timeline`
+ * index when it is fresh, else from `events` (same SQL, same results, slower on big cases).
+ * Evidence text is escaped (safeText) here, at the boundary, before any component sees it.
+ */
+import { existsSync, promises as fsp } from 'node:fs';
+import { safeText } from '../../core/sanitize.js';
+import { EVENT_COLUMNS } from '../../core/event.js';
+import type { Row } from '../../store/case-db.js';
+import { timelineIndexStatus } from '../../store/timeline-index.js';
+import { verifyOne, type VerifyResult } from '../../store/verify.js';
+import type { ViewQuery } from '../state/filters.js';
+import { formatTs } from '../state/time-input.js';
+import { CaseHandle, type Lane } from './case-handle.js';
+import type { PageFrom, TimelineSource } from './source.js';
+import { attackDensitySql, countSql, densitySql, exportSql, findSql, pageKeysSql, rangeSql, rowsSql, SHOWN_COLUMNS, type ExportFormat, type FindOptions, type SqlContext } from './sql.js';
+import {
+  compareKeys,
+  isPhase,
+  PHASES,
+  type Annotation,
+  type CaseInfo,
+  type Density,
+  type EventDetail,
+  type EvidenceInfo,
+  type FindingsInfo,
+  type MarkKind,
+  type PageResult,
+  type Phase,
+  type RowKey,
+  type TableKind,
+  type TimelineRow,
+} from './types.js';
+
+/** Above this many attack events the phase of each row is looked up per page instead of held in memory. */
+const PHASE_MAP_LIMIT = 1_000_000;
+
+export interface OpenSourceOptions {
+  /** Ignore the timeline index even when fresh (benchmarks, tests). */
+  noIndex?: boolean;
+}
+
+type KeysFrom = Parameters<typeof pageKeysSql>[2];
+
+type ListRow = {
+  ts_us: number;
+  event_id: number;
+  source: string | null;
+  host: string | null;
+  actor: string | null;
+  action: string | null;
+  outcome: string | null;
+  src_ip: string | null;
+  dst_ip: string | null;
+  session: string | null;
+  access_key: string | null;
+  target: string | null;
+  summary: string | null;
+};
+
+export class DuckDbSource implements TimelineSource {
+  private verified = new Map<number, Promise<VerifyResult>>();
+  private pending: Array<{ eventId: number; kind: MarkKind; text: string | null; author: string; createdAt: string }> = [];
+
+  private constructor(
+    private readonly h: CaseHandle,
+    readonly info: CaseInfo,
+    private readonly ctx: SqlContext,
+    private readonly phases: Map<number, Phase> | null,
+    private readonly marks: Map<number, MarkKind>,
+    /** First and last time in the index (for windowed filtered pages); null without the index. */
+    private readonly span: { fromUs: number; toUs: number } | null,
+  ) {}
+
+  static async open(path: string, opts: OpenSourceOptions = {}): Promise<DuckDbSource> {
+    const h = await CaseHandle.open(path);
+    try {
+      return await DuckDbSource.load(h, path, opts);
+    } catch (err) {
+      h.close();
+      throw err;
+    }
+  }
+
+  private static async load(h: CaseHandle, path: string, opts: OpenSourceOptions): Promise<DuckDbSource> {
+    const q = <T extends Row>(sql: string, params?: Record<string, string | number>) => h.all<T>('fg', sql, params);
+    const [counts] = await q<{ events: number; files: number; sources: string[] | null; lo: string | null; hi: string | null }>(
+      `SELECT (SELECT count(*) FROM events) AS events, count(*) AS files,
+              list(DISTINCT format ORDER BY format) FILTER (WHERE events > 0) AS sources, min(first_ts) AS lo, max(last_ts) AS hi
+       FROM evidence`,
+    );
+    const status = await timelineIndexStatus({ all: (sql, params) => h.all('fg', sql, params) });
+    let table: TableKind = 'events';
+    let note: string;
+    if (opts.noIndex) note = 'timeline index not used (--no-index)';
+    else if (status.state === 'fresh') {
+      table = 'timeline';
+      note = 'timeline index';
+    } else if (status.state === 'stale') note = `timeline index is stale (${status.indexedEvents} of ${counts!.events} events): paging events directly`;
+    else note = 'no timeline index: paging events directly';
+
+    const findings = await loadFindings(h);
+    let phases: Map<number, Phase> | null = null;
+    if (findings && findings.attackEvents <= PHASE_MAP_LIMIT) {
+      const rows = await q<{ event_id: number; phase: string }>(`SELECT event_id, min(phase) AS phase FROM attack_events WHERE findings_id = $f GROUP BY event_id`, {
+        f: findings.findingsId,
+      });
+      phases = new Map(rows.filter((r) => isPhase(r.phase)).map((r) => [r.event_id, r.phase as Phase]));
+    }
+    const marks = new Map<number, MarkKind>();
+    for (const r of await q<{ event_id: number; kind: string }>(`SELECT event_id, max(kind) AS kind FROM annotations GROUP BY event_id`)) {
+      marks.set(r.event_id, r.kind === 'note' ? 'note' : 'mark');
+    }
+    const info: CaseInfo = {
+      path,
+      events: Number(counts!.events),
+      evidenceFiles: Number(counts!.files),
+      sources: counts!.sources ?? [],
+      from: counts!.lo,
+      to: counts!.hi,
+      index: { table, note },
+      findings,
+    };
+    let span: { fromUs: number; toUs: number } | null = null;
+    if (table === 'timeline') {
+      // Sorted by time: the first and last rows are cheap to find (one row group each).
+      const [lo] = await q<{ t: number }>(`SELECT epoch_us(ts) AS t FROM timeline ORDER BY ts LIMIT 1`);
+      const [hi] = await q<{ t: number }>(`SELECT epoch_us(ts) AS t FROM timeline ORDER BY ts DESC LIMIT 1`);
+      if (lo && hi) span = { fromUs: Number(lo.t), toUs: Number(hi.t) };
+    }
+    return new DuckDbSource(h, info, { table, findingsId: findings?.findingsId ?? null }, phases, marks, span);
+  }
+
+  private toRow = (r: ListRow): TimelineRow => ({
+    tsUs: Number(r.ts_us),
+    eventId: Number(r.event_id),
+    values: {
+      source: r.source,
+      host: r.host,
+      actor: r.actor,
+      action: r.action,
+      outcome: r.outcome,
+      srcIp: r.src_ip,
+      dstIp: r.dst_ip,
+      session: r.session,
+      accessKey: r.access_key,
+      target: r.target,
+    },
+    text: { source: safeText(r.source), host: safeText(r.host), actor: safeText(r.actor), action: safeText(r.action), summary: safeText(r.summary) },
+    phase: this.phases?.get(Number(r.event_id)) ?? null,
+    mark: this.marks.get(Number(r.event_id)) ?? null,
+  });
+
+  /** Phases of rows when the attack set was too big to hold (one small query per page). */
+  private async decorate(rows: TimelineRow[], lane: Lane = 'fg'): Promise<TimelineRow[]> {
+    if (this.phases || this.ctx.findingsId === null || rows.length === 0) return rows;
+    const ids = rows.map((r) => r.eventId);
+    const found = await this.h.all<{ event_id: number; phase: string }>(
+      lane,
+      `SELECT event_id, min(phase) AS phase FROM attack_events WHERE findings_id = $f AND event_id >= $lo AND event_id <= $hi AND list_contains($ids::BIGINT[], event_id) GROUP BY event_id`,
+      { f: this.ctx.findingsId, lo: Math.min(...ids), hi: Math.max(...ids), ids: `[${ids.join(',')}]` },
+    );
+    const m = new Map(found.map((f) => [f.event_id, f.phase]));
+    return rows.map((r) => {
+      const ph = m.get(r.eventId);
+      return ph && isPhase(ph) ? { ...r, phase: ph } : r;
+    });
+  }
+
+  private async keysIn(q: ViewQuery, from: KeysFrom, limit: number, window: Parameters<typeof pageKeysSql>[4], lane: Lane): Promise<RowKey[]> {
+    const { sql, params } = pageKeysSql(q, this.ctx, from, limit, window);
+    const got = await this.h.all<{ ts_us: number; event_id: number }>(lane, sql, params);
+    return got.map((r) => ({ tsUs: Number(r.ts_us), eventId: Number(r.event_id) }));
+  }
+
+  /**
+   * Keys of a page, in the query's order (descending for end/before).
+   *
+   * On the time-sorted index, a page is asked for within a time window from its bound — about
+   * four pages' worth of time at the case's average rate — so DuckDB reads one or two row groups:
+   * without it, a descending top-N (G, PgUp, the rows above a jump) reads every row group up to
+   * the bound, the threshold rising as it goes. Unfiltered, the window widens (×16) in the rare
+   * quiet stretch where it holds too few rows; filtered, one window is tried (values common
+   * enough to fill a page nearby) and then the whole range (rare values: one scan of the cheap,
+   * hashed filter columns).
+   */
+  private async keys(q: ViewQuery, from: KeysFrom, limit: number, lane: Lane = 'fg'): Promise<RowKey[]> {
+    const span = this.span;
+    if (this.ctx.table !== 'timeline' || !span) return this.keysIn(q, from, limit, {}, lane);
+    const filtered = q.attack || q.filters.length > 0;
+    const down = from.kind === 'end' || from.kind === 'before';
+    const origin = from.kind === 'after' || from.kind === 'before' ? from.key.tsUs : down ? span.toUs + 1 : span.fromUs - 1;
+    let width = Math.max(1_000_000, (4 * limit * (span.toUs - span.fromUs + 1)) / Math.max(1, this.info.events));
+    for (let attempt = 0; ; attempt++) {
+      const covered = (filtered && attempt > 0) || (down ? origin - width <= span.fromUs : origin + width > span.toUs);
+      const got = await this.keysIn(q, from, limit, covered ? {} : down ? { afterUs: origin - width } : { beforeUs: origin + width }, lane);
+      if (got.length >= limit || covered) return got;
+      width *= 16;
+    }
+  }
+
+  /** The rows of `keys`, in time order. */
+  private async rows(keys: RowKey[], lane: Lane = 'fg'): Promise<TimelineRow[]> {
+    if (keys.length === 0) return [];
+    const { sql, params } = rowsSql(this.ctx, keys);
+    return this.decorate((await this.h.all<ListRow>(lane, sql, params)).map(this.toRow), lane);
+  }
+
+  async page(q: ViewQuery, from: PageFrom, limit: number, opts: { ahead?: boolean } = {}): Promise<PageResult> {
+    const lane: Lane = opts.ahead ? 'ahead' : 'fg';
+    const got = await this.keys(q, from, limit + 1, lane);
+    const more = got.length > limit;
+    const rows = await this.rows(got.slice(0, limit), lane);
+    switch (from.kind) {
+      case 'start':
+        return { rows, atStart: true, atEnd: !more };
+      case 'end':
+        return { rows, atStart: !more, atEnd: true };
+      case 'after':
+        return { rows, atStart: false, atEnd: !more };
+      case 'before':
+        return { rows, atStart: !more, atEnd: false };
+    }
+  }
+
+  async around(q: ViewQuery, key: RowKey, before: number, after: number): Promise<PageResult> {
+    const back = await this.keys(q, { kind: 'before', key }, Math.max(1, before) + 1);
+    const fwd = await this.keys(q, { kind: 'after', key, inclusive: true }, after + 1);
+    const backKeys = before > 0 ? back.slice(0, before) : [];
+    const fwdKeys = fwd.slice(0, after);
+    const rows = await this.rows([...backKeys, ...fwdKeys]);
+    const cursor = fwdKeys.length > 0 ? backKeys.length : Math.max(0, rows.length - 1);
+    return { rows, atStart: before > 0 ? back.length <= before : back.length === 0, atEnd: fwd.length <= after, cursor };
+  }
+
+  private async findOnce(q: ViewQuery, text: string, from: RowKey, dir: 1 | -1, inclusive: boolean, opts: FindOptions): Promise<RowKey | null> {
+    const { sql, params } = findSql(q, this.ctx, text, from, dir, inclusive, opts);
+    const [r] = await this.h.all<{ ts_us: number; event_id: number }>('find', sql, params);
+    return r ? { tsUs: Number(r.ts_us), eventId: Number(r.event_id) } : null;
+  }
+
+  /**
+   * Search reads the raw lines, which only `events` has: a full scan of them costs seconds on
+   * 10M events. With the index, the shown text is searched first on the time-sorted index, near
+   * the selected event and then further (a nearby match costs milliseconds), then the raw
+   * lines only between the selected event and that match (DuckDB skips the rest by time).
+   * No match at all still reads every raw line (seconds on 10M events, on its own connection).
+   */
+  async find(q: ViewQuery, text: string, from: RowKey, dir: 1 | -1, inclusive = false): Promise<RowKey | null> {
+    this.h.interrupt('find');
+    const span = this.span;
+    if (this.ctx.table !== 'timeline' || !span) return this.findOnce(q, text, from, dir, inclusive, {});
+    // A nearby window first (about 4,096 events' worth of time), then the rest.
+    const width = Math.max(1_000_000, (4096 * (span.toUs - span.fromUs + 1)) / Math.max(1, this.info.events));
+    const near = dir === 1 ? { beforeUs: from.tsUs + width } : { afterUs: from.tsUs - width };
+    let shown = await this.findOnce(q, text, from, dir, inclusive, { table: 'timeline', columns: SHOWN_COLUMNS, window: near });
+    shown ??= await this.findOnce(q, text, from, dir, inclusive, { table: 'timeline', columns: SHOWN_COLUMNS });
+    const rawWindow = shown ? (dir === 1 ? { beforeUs: shown.tsUs + 1 } : { afterUs: shown.tsUs - 1 }) : {};
+    const raw = await this.findOnce(q, text, from, dir, inclusive, { table: 'events', columns: ['raw'], window: rawWindow });
+    if (!shown || !raw) return shown ?? raw;
+    return compareKeys(raw, shown) * dir < 0 ? raw : shown;
+  }
+
+  async count(q: ViewQuery, before?: RowKey): Promise<number> {
+    const { sql, params } = countSql(q, this.ctx, before);
+    const [r] = await this.h.all<{ n: number }>('bg', sql, params);
+    return Number(r?.n ?? 0);
+  }
+
+  async range(q: ViewQuery): Promise<{ fromUs: number; toUs: number } | null> {
+    const { sql, params } = rangeSql(q, this.ctx);
+    const [r] = await this.h.all<{ lo: number | null; hi: number | null }>('bg', sql, params);
+    return r && r.lo !== null && r.hi !== null ? { fromUs: Number(r.lo), toUs: Number(r.hi) } : null;
+  }
+
+  async density(q: ViewQuery, fromUs: number, toUs: number, buckets: number): Promise<Density> {
+    const n = Math.max(1, buckets);
+    const bucketUs = Math.max(1, Math.ceil((toUs - fromUs + 1) / n));
+    const out: Density = { fromUs, toUs, bucketUs, buckets: Array.from({ length: n }, () => ({ count: 0, phase: null })) };
+    const d = densitySql(q, this.ctx, fromUs, bucketUs, n);
+    for (const r of await this.h.all<{ b: number; n: number }>('bg', d.sql, d.params)) {
+      if (r.b >= 0 && r.b < n) out.buckets[r.b]!.count = Number(r.n);
+    }
+    if (this.ctx.findingsId !== null) {
+      const a = attackDensitySql(this.ctx.findingsId, fromUs, bucketUs, n);
+      for (const r of await this.h.all<{ b: number; phase: string }>('bg', a.sql, a.params)) {
+        const bucket = out.buckets[r.b];
+        if (!bucket || !isPhase(r.phase)) continue;
+        if (bucket.phase === null || PHASES.indexOf(r.phase) > PHASES.indexOf(bucket.phase)) bucket.phase = r.phase;
+      }
+    }
+    return out;
+  }
+
+  async detail(eventId: number): Promise<EventDetail | null> {
+    const [e] = await this.h.all<Row>(
+      'fg',
+      `SELECT * EXCLUDE (ts, ts_end, attrs), epoch_us(ts) AS ts_us, epoch_us(ts_end) AS ts_end_us, attrs::VARCHAR AS attrs_json FROM events WHERE event_id = $id::BIGINT`,
+      { id: BigInt(eventId) },
+    );
+    if (!e) return null;
+    const fields: Array<[string, string]> = [];
+    for (const [name] of EVENT_COLUMNS) {
+      if (name === 'raw' || name === 'attrs') continue;
+      if (name === 'ts') fields.push(['ts', `${formatTs(Number(e.ts_us), 'full')} UTC`]);
+      else if (name === 'ts_end') {
+        if (e.ts_end_us !== null) fields.push(['ts_end', `${formatTs(Number(e.ts_end_us), 'full')} UTC`]);
+      } else if (e[name] !== null && e[name] !== undefined) fields.push([name, String(e[name])]);
+    }
+    let attrs: unknown = null;
+    if (typeof e.attrs_json === 'string') {
+      try {
+        attrs = JSON.parse(e.attrs_json);
+      } catch {
+        attrs = e.attrs_json;
+      }
+    }
+    const [ev] = await this.h.all<{ evidence_id: number; path: string; abs_path: string; sha256: string | null; size: number | null; compression: string | null; format: string | null }>(
+      'fg',
+      `SELECT evidence_id, path, abs_path, sha256, size, compression, format FROM evidence WHERE evidence_id = $e`,
+      { e: Number(e.evidence_id) },
+    );
+    const attack =
+      this.ctx.findingsId === null
+        ? undefined
+        : (
+            await this.h.all<{ phase: string; technique: string | null; reason: string | null }>(
+              'fg',
+              `SELECT phase, technique, reason FROM attack_events WHERE findings_id = $f AND event_id = $id::BIGINT ORDER BY phase LIMIT 1`,
+              { f: this.ctx.findingsId, id: BigInt(eventId) },
+            )
+          )[0];
+    const annotations = await this.h.all<{ annotation_id: number; event_id: number; kind: string; text: string | null; author: string; created_at: string }>(
+      'fg',
+      `SELECT annotation_id, event_id, kind, text, author, created_at FROM annotations WHERE event_id = $id::BIGINT ORDER BY annotation_id`,
+      { id: BigInt(eventId) },
+    );
+    return {
+      eventId,
+      tsUs: Number(e.ts_us),
+      fields,
+      attrs,
+      raw: (e.raw as string | null) ?? null,
+      line: (e.line as number | null) ?? null,
+      byteOffset: (e.byte_offset as number | null) ?? null,
+      byteLength: (e.byte_length as number | null) ?? null,
+      evidence: ev
+        ? { evidenceId: ev.evidence_id, path: ev.path, absPath: ev.abs_path, sha256: ev.sha256, size: ev.size, compression: ev.compression, format: ev.format }
+        : null,
+      attack: attack ?? null,
+      annotations: annotations.map((a) => ({
+        annotationId: a.annotation_id,
+        eventId: a.event_id,
+        kind: a.kind === 'note' ? 'note' : 'mark',
+        text: a.text,
+        author: a.author,
+        createdAt: a.created_at,
+      })),
+    };
+  }
+
+  verify(ev: EvidenceInfo, force = false): Promise<VerifyResult> {
+    let p = this.verified.get(ev.evidenceId);
+    if (!p || force) {
+      p = verifyOne(ev.evidenceId, ev.path, ev.absPath, ev.sha256 ?? '');
+      this.verified.set(ev.evidenceId, p);
+    }
+    return p;
+  }
+
+  async checkBytes(d: EventDetail): Promise<{ state: 'match' | 'differs' | 'unavailable'; detail: string }> {
+    const ev = d.evidence;
+    if (!ev || d.byteOffset === null || d.byteLength === null || d.byteLength < 0 || d.raw === null) {
+      return { state: 'unavailable', detail: 'no byte range recorded' };
+    }
+    if (ev.compression !== 'none') return { state: 'unavailable', detail: `${ev.compression} file: offsets are in the decompressed stream` };
+    if (!existsSync(ev.absPath)) return { state: 'unavailable', detail: 'file missing' };
+    const fh = await fsp.open(ev.absPath, 'r');
+    try {
+      const buf = Buffer.alloc(d.byteLength);
+      const { bytesRead } = await fh.read(buf, 0, d.byteLength, d.byteOffset);
+      const text = buf.subarray(0, bytesRead).toString('utf8');
+      if (text === d.raw) return { state: 'match', detail: `bytes ${d.byteOffset}–${d.byteOffset + d.byteLength} equal the raw line` };
+      if (text.startsWith(d.raw)) return { state: 'match', detail: 'raw is the start of the record (long record cut at ingest)' };
+      return { state: 'differs', detail: `bytes at offset ${d.byteOffset} differ from the raw line` };
+    } finally {
+      await fh.close();
+    }
+  }
+
+  async annotate(eventId: number, kind: MarkKind, text: string | null, author: string): Promise<Annotation> {
+    const createdAt = new Date().toISOString();
+    this.pending.push({ eventId, kind, text, author, createdAt });
+    const batch = [...this.pending];
+    let saved: Annotation | null = null;
+    await this.h.write(async (db) => {
+      await db.run('BEGIN TRANSACTION');
+      try {
+        for (const a of batch) {
+          const [r] = await db.all<{ annotation_id: number }>(
+            `INSERT INTO annotations (annotation_id, event_id, kind, text, author, created_at)
+             VALUES (nextval('annotation_id_seq'), $id::BIGINT, $kind, $text, $author, $at::TIMESTAMP) RETURNING annotation_id`,
+            { id: BigInt(a.eventId), kind: a.kind, text: a.text, author: a.author, at: a.createdAt.replace('T', ' ').replace('Z', '') },
+          );
+          if (a === batch[batch.length - 1]) saved = { annotationId: r!.annotation_id, eventId, kind, text, author, createdAt };
+        }
+        await db.run('COMMIT');
+      } catch (err) {
+        await db.run('ROLLBACK').catch(() => undefined);
+        throw err;
+      }
+    });
+    this.pending = this.pending.filter((a) => !batch.includes(a));
+    for (const a of batch) if (this.marks.get(a.eventId) !== 'note') this.marks.set(a.eventId, a.kind);
+    return saved!;
+  }
+
+  unsaved() {
+    return [...this.pending];
+  }
+
+  async exportView(q: ViewQuery, path: string, format: ExportFormat): Promise<number> {
+    const { sql, params } = exportSql(q, this.ctx.findingsId, path, format);
+    await this.h.run('bg', sql, params);
+    const c = countSql(q, { ...this.ctx, table: 'events' });
+    const [r] = await this.h.all<{ n: number }>('bg', c.sql, c.params);
+    return Number(r?.n ?? 0);
+  }
+
+  close(): void {
+    this.h.close();
+  }
+}
+
+async function loadFindings(h: CaseHandle): Promise<FindingsInfo | null> {
+  const [f] = await h.all<{ findings_id: number; generated_at: string; answers: string | null }>(
+    'fg',
+    `SELECT findings_id, generated_at, json_extract(body, '$.answers')::VARCHAR AS answers FROM findings ORDER BY findings_id DESC LIMIT 1`,
+  );
+  if (!f) return null;
+  const per = await h.all<{ phase: string; first: string; last: string; n: number }>(
+    'fg',
+    `SELECT phase, min(ts) AS first, max(ts) AS last, count(*) AS n FROM attack_events WHERE findings_id = $f GROUP BY phase`,
+    { f: f.findings_id },
+  );
+  let a: Record<string, unknown> = {};
+  try {
+    a = f.answers ? (JSON.parse(f.answers) as Record<string, unknown>) : {};
+  } catch {
+    a = {};
+  }
+  const str = (k: string) => (typeof a[k] === 'string' ? (a[k] as string) : null);
+  const num = (k: string) => (typeof a[k] === 'number' ? (a[k] as number) : null);
+  const byPhase = new Map(per.map((p) => [p.phase, p]));
+  return {
+    findingsId: f.findings_id,
+    generatedAt: f.generated_at,
+    attackEvents: per.reduce((s, p) => s + Number(p.n), 0),
+    phases: PHASES.map((phase) => {
+      const p = byPhase.get(phase);
+      return { phase, first: p?.first ?? null, last: p?.last ?? null, events: Number(p?.n ?? 0) };
+    }),
+    answers: {
+      firstReconAt: str('first_recon_at'),
+      initialAccessAt: str('initial_access_at'),
+      initialAccessVector: str('initial_access_vector'),
+      detectedAt: str('detected_at'),
+      lastAttackerActivityAt: str('last_attacker_activity_at'),
+      containedAt: str('contained_at'),
+      dwellTimeSeconds: num('dwell_time_seconds'),
+      accessDurationSeconds: num('access_duration_seconds'),
+    },
+  };
+}
+

@@ -1,0 +1,153 @@
+/** Types shared by the TUI's data layer, its view state and its components. */
+
+export const PHASES = ['recon', 'access', 'actions', 'exfiltration'] as const;
+/** Attack phases of docs/findings.md, in kill-chain order. */
+export type Phase = (typeof PHASES)[number];
+
+export function isPhase(s: string): s is Phase {
+  return (PHASES as readonly string[]).includes(s);
+}
+
+/** Position of an event in time order: (ts, event_id) is unique and totally ordered. */
+export interface RowKey {
+  /** Microseconds since the epoch, UTC. */
+  tsUs: number;
+  eventId: number;
+}
+
+export function compareKeys(a: RowKey, b: RowKey): number {
+  return a.tsUs - b.tsUs || a.eventId - b.eventId;
+}
+
+/** The evidence values of a list row, as stored: used as SQL parameters (pivot, filter), never printed. */
+export interface RowValues {
+  source: string | null;
+  host: string | null;
+  actor: string | null;
+  action: string | null;
+  outcome: string | null;
+  srcIp: string | null;
+  dstIp: string | null;
+  session: string | null;
+  accessKey: string | null;
+  target: string | null;
+}
+
+/** What the list prints: every field escaped for the terminal (safeText), '' for NULL. */
+export interface RowText {
+  source: string;
+  host: string;
+  actor: string;
+  action: string;
+  summary: string;
+}
+
+export type MarkKind = 'mark' | 'note';
+
+export interface TimelineRow extends RowKey {
+  values: RowValues;
+  text: RowText;
+  /** Attack phase of the event in the newest findings run. */
+  phase: Phase | null;
+  /** Annotated: 'note' when any annotation is a note, else 'mark'. */
+  mark: MarkKind | null;
+}
+
+/** Which table a query reads: the sorted timeline index, or `events` (no index, or export). */
+export type TableKind = 'timeline' | 'events';
+
+export interface PageResult {
+  rows: TimelineRow[];
+  /** No rows exist before rows[0] in this view. */
+  atStart: boolean;
+  /** No rows exist after the last row in this view. */
+  atEnd: boolean;
+  /** For `around`: index of the row to select (first row at or after the key). */
+  cursor?: number;
+}
+
+/** One evidence file, for provenance. */
+export interface EvidenceInfo {
+  evidenceId: number;
+  path: string;
+  absPath: string;
+  sha256: string | null;
+  size: number | null;
+  compression: string | null;
+  format: string | null;
+}
+
+export interface Annotation {
+  annotationId: number;
+  eventId: number;
+  kind: 'mark' | 'note';
+  text: string | null;
+  author: string;
+  createdAt: string;
+}
+
+/** Everything about one event, for the detail view. Strings are as stored: the view escapes them. */
+export interface EventDetail {
+  eventId: number;
+  tsUs: number;
+  /** Every column of `events` but raw and attrs, in schema order, NULLs left out. */
+  fields: Array<[string, string]>;
+  attrs: unknown;
+  raw: string | null;
+  line: number | null;
+  byteOffset: number | null;
+  byteLength: number | null;
+  evidence: EvidenceInfo | null;
+  attack: { phase: string; technique: string | null; reason: string | null } | null;
+  annotations: Annotation[];
+}
+
+export interface PhaseSummary {
+  phase: Phase;
+  first: string | null;
+  last: string | null;
+  events: number;
+}
+
+/** The newest findings run, as far as the TUI shows it. */
+export interface FindingsInfo {
+  findingsId: number;
+  generatedAt: string;
+  attackEvents: number;
+  phases: PhaseSummary[];
+  answers: {
+    firstReconAt: string | null;
+    initialAccessAt: string | null;
+    initialAccessVector: string | null;
+    detectedAt: string | null;
+    lastAttackerActivityAt: string | null;
+    containedAt: string | null;
+    dwellTimeSeconds: number | null;
+    accessDurationSeconds: number | null;
+  };
+}
+
+export interface CaseInfo {
+  path: string;
+  events: number;
+  evidenceFiles: number;
+  sources: string[];
+  from: string | null;
+  to: string | null;
+  /** Which table the list pages through, and why. */
+  index: { table: TableKind; note: string };
+  findings: FindingsInfo | null;
+}
+
+export interface DensityBucket {
+  count: number;
+  /** Most advanced attack phase with an event in this bucket, if any. */
+  phase: Phase | null;
+}
+
+export interface Density {
+  fromUs: number;
+  toUs: number;
+  bucketUs: number;
+  buckets: DensityBucket[];
+}

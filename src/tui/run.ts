@@ -1,0 +1,48 @@
+/**
+ * `dwell tui` start-up: opens the case read-only while the UI code (Ink, React) loads — the
+ * DuckDB open runs on its own thread, so the two overlap — then renders until the user quits.
+ */
+import { CaseError } from '../store/case-db.js';
+import { DuckDbSource } from './data/duckdb-source.js';
+import { EMPTY_QUERY } from './state/filters.js';
+
+export interface RunTuiOptions {
+  case: string;
+  author: string;
+  noIndex?: boolean;
+  attack?: boolean;
+}
+
+export async function runTui(opts: RunTuiOptions): Promise<number> {
+  if (!process.stdin.isTTY || !process.stdout.isTTY) {
+    process.stderr.write('error: dwell tui needs an interactive terminal\n help: run it in a terminal, not through a pipe\n');
+    return 2;
+  }
+  // React's production build: the development one costs several times more per frame.
+  process.env.NODE_ENV ??= 'production';
+  const ui = import('./render.js');
+  let source: DuckDbSource;
+  try {
+    source = await DuckDbSource.open(opts.case, { noIndex: opts.noIndex });
+  } catch (err) {
+    if (err instanceof CaseError) {
+      process.stderr.write(`error: ${err.message}\n`);
+      return 2;
+    }
+    throw err;
+  }
+  try {
+    if (opts.attack && !source.info.findings) process.stderr.write('note: no findings in this case yet; showing all events\n');
+    const { renderTui } = await ui;
+    await renderTui(source, opts.author, opts.attack && source.info.findings ? { ...EMPTY_QUERY, attack: true } : EMPTY_QUERY);
+  } finally {
+    source.close();
+  }
+  const unsaved = source.unsaved();
+  if (unsaved.length > 0) {
+    process.stderr.write(`warning: ${unsaved.length} annotation(s) could not be saved (the case was busy); here they are, to add later:\n`);
+    for (const a of unsaved) process.stderr.write(JSON.stringify(a) + '\n');
+    return 1;
+  }
+  return 0;
+}
