@@ -3,6 +3,7 @@
  * index when it is fresh, else from `events` (same SQL, same results, slower on big cases).
  * Evidence text is escaped (safeText) here, at the boundary, before any component sees it.
  */
+import type { CaseDb } from '../../store/case-db.js';
 import { existsSync, promises as fsp } from 'node:fs';
 import { safeText } from '../../core/sanitize.js';
 import { EVENT_COLUMNS } from '../../core/event.js';
@@ -89,7 +90,7 @@ export class DuckDbSource implements TimelineSource {
               list(DISTINCT format ORDER BY format) FILTER (WHERE events > 0) AS sources, min(first_ts) AS lo, max(last_ts) AS hi
        FROM evidence`,
     );
-    const status = await timelineIndexStatus({ all: (sql, params) => h.all('fg', sql, params) });
+    const status = await timelineIndexStatus({ all: ((sql: string, params?: Record<string, string | number>) => h.all('fg', sql, params)) as unknown as CaseDb['all'] });
     let table: TableKind = 'events';
     let note: string;
     if (opts.noIndex) note = 'timeline index not used (--no-index)';
