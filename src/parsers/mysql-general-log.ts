@@ -30,7 +30,8 @@ const UNTIMED_LINE = new RegExp(String.raw`^\s+(\d+) (${COMMANDS})(?:\t| +|$)(.*
 const BANNER = /^\S.*, Version: .*(?:started with:|\bstarted with:)\s*$/;
 const BANNER_PORT = /^(?:Tcp port|TCP Port): \d+/i;
 const BANNER_HEADER = /^Time\s+Id\s+Command\s+Argument\s*$/;
-const CONNECT = /^(\S*)@(\S*)(?: as (\S*))? on(?: (\S*))?(?: using (.*?))?\s*$/;
+// The user part stops at the first @ so the match is linear (`a@a@a@…` cannot make it backtrack).
+const CONNECT = /^([^@\s]*)@(\S*)(?: as (\S*))? on(?: (\S*))?(?: using (.*?))?\s*$/;
 const ACCESS_DENIED = /^Access denied for user '((?:[^'\\]|\\.)*)'@'([^']*)'(?: to database '([^']*)')?(?: \(using password: (YES|NO)\))?/;
 const MAX_WARNING_TEXT = 512;
 const MAX_STATEMENT_CHARS = 8 * 1024 * 1024;

@@ -25,9 +25,7 @@ const SAMPLES = [
   '# Time: 2019-03-24T14:01:47.811234Z\n# User@Host: root[root] @ localhost []  Id:    14\n# Query_time: 2.475469  Lock_time: 0.000287 Rows_sent: 10  Rows_examined: 3145718\nuse employees;\nSET timestamp=1553436105;\nSELECT last_name, MAX(salary) AS salary FROM employees INNER JOIN salaries ON employees.emp_no = salaries.emp_no GROUP BY last_name ORDER BY salary DESC LIMIT 10;',
 ];
 
-const TIME_LINE = /^# Time: (.*?)(?:\s+# User@Host: (.*))?\s*$/;
 const USER_HOST_LINE = /^# User@Host: (.*)$/;
-const ADMIN = /^# administrator command: (.*?);?\s*$/;
 const SET_TIMESTAMP = /^SET (?:(?:insert_id|last_insert_id)=\d+,\s*)*timestamp=(\d+)(?:,\s*(?:insert_id|last_insert_id)=\d+)*;\s*$/i;
 const USE_LINE = /^use `?([^`;]+)`?;\s*$/i;
 const BANNER = /^\S.*, Version: .*started with:\s*$/;
@@ -60,6 +58,22 @@ function sniffSlow(head: SniffHead) {
   return { confidence: queryTime > 0 ? 92 : 60, reason: `slow-log headers in the head: ${time} # Time, ${userHost} # User@Host, ${queryTime} # Query_time` };
 }
 
+/**
+ * `# Time: X` and the old `# Time: X # User@Host: Y` on one line, without a regular expression
+ * (a lazy group before `\s*$` is quadratic on a long run of spaces).
+ */
+function timeLine(text: string): string[] | null {
+  if (!text.startsWith('# Time: ')) return null;
+  const rest = text.slice(8);
+  const at = rest.indexOf(' # User@Host: ');
+  return at < 0 ? [text, rest.trim()] : [text, rest.slice(0, at).trim(), rest.slice(at + 14)];
+}
+
+function adminLine(text: string): string[] | null {
+  if (!text.startsWith('# administrator command: ')) return null;
+  return [text, text.slice(25).trim().replace(/;$/, '')];
+}
+
 interface Entry {
   rec: MyRecord;
   timeText?: string;
@@ -90,7 +104,7 @@ class SlowLogHandler implements LineHandler {
     const e = this.entry;
     const hasBody = e !== null && (e.statement.length > 0 || e.admin !== undefined);
     if (text.startsWith('# ')) {
-      let m = TIME_LINE.exec(text);
+      let m = timeLine(text);
       if (m) {
         let used: LineDisposition = 'continuation';
         if (!e || hasBody) {
@@ -112,7 +126,7 @@ class SlowLogHandler implements LineHandler {
         this.userHost(this.entry!, m[1]!);
         return used;
       }
-      if ((m = ADMIN.exec(text))) {
+      if ((m = adminLine(text))) {
         let used: LineDisposition = 'continuation';
         if (!e || hasBody) {
           this.finish();
