@@ -48,6 +48,7 @@ program
   .option('-O, --parser-option <key=value>', 'parser-specific option, repeatable (see docs/parsers.md)', keyValue, {})
   .option('--workers <n>', 'parser threads (0 = parse in the main thread; default 1, DuckDB uses the other cores)', positiveInt)
   .option('--rehash', 'read again files already in the case with the same path, size and mtime')
+  .option('--no-index', 'skip building the timeline index (the time-sorted copy dwell tui pages from); run ingest again on the same evidence to build it: already-ingested files are skipped)')
   .option('--json', 'print the report as JSON')
   .option('-q, --quiet', 'no progress output')
   .action(async (evidence: string[], opts) => {

@@ -29,6 +29,9 @@ class LineProgress implements IngestProgress {
     this.out.write(`${counter}${r.status} ${safeText(r.path)}${r.format ? ` (${r.format})` : ''}: ${humanCount(r.events)} events, ${humanCount(r.warnings)} warnings\n`);
   }
   finish() {}
+  step(text: string) {
+    this.out.write(`${text}…\n`);
+  }
 }
 
 class BarProgress implements IngestProgress {
@@ -77,6 +80,9 @@ class BarProgress implements IngestProgress {
   }
   finish() {
     this.bar?.stop();
+  }
+  step(text: string) {
+    this.out.write(`${text}…\n`);
   }
   private update(path: string) {
     let bytes = this.doneBytes;

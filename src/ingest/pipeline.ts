@@ -12,6 +12,7 @@ import { DWELL_VERSION } from '../version.js';
 import { describeFsError, enumerateEvidence, type EvidenceFile } from './evidence-files.js';
 import type { ParseFileResult } from './parse-file.js';
 import { orderRotatedYears } from './rotation-years.js';
+import { buildTimelineIndex, timelineIndexStatus } from '../store/timeline-index.js';
 import { InProcessRunner, RunnerError, WorkerRunner, workersAvailable, type FileRunner } from './runners.js';
 
 export interface IngestOptions {
@@ -26,6 +27,8 @@ export interface IngestOptions {
   /** Re-read files already in the case with the same path, size and mtime. */
   rehash?: boolean;
   argv?: string[];
+  /** Build the TUI's timeline index at the end (default true; skipped when already fresh). */
+  index?: boolean;
 }
 
 export interface FileReport {
@@ -51,6 +54,8 @@ export interface IngestReport {
   seconds: number;
   /** Case-wide adjustments made after the files were stored (e.g. rotated sets' years). */
   notes: string[];
+  /** The timeline index built at the end of this run: events covered and seconds; null when not built. */
+  index: { events: number; seconds: number } | null;
 }
 
 export interface IngestProgress {
@@ -59,6 +64,8 @@ export interface IngestProgress {
   fileProgress(file: EvidenceFile, rawBytes: number, events: number): void;
   fileDone(report: FileReport, file: EvidenceFile | null): void;
   finish(): void;
+  /** A case-wide step after the files (e.g. building the timeline index) starts. */
+  step?(text: string): void;
 }
 
 const NO_PROGRESS: IngestProgress = { start() {}, fileStarted() {}, fileProgress() {}, fileDone() {}, finish() {} };
@@ -66,6 +73,27 @@ const NO_PROGRESS: IngestProgress = { start() {}, fileStarted() {}, fileProgress
 export class IngestError extends Error {}
 
 const DEFAULT_DUCKDB_MEMORY = '640MB';
+
+/**
+ * Rebuilds the TUI's time-sorted index when the events changed. The events are already committed:
+ * a failure here (e.g. out of disk for the sort's spill) is a note, not a failed ingest, and the
+ * TUI then pages `events` directly.
+ */
+async function refreshTimelineIndex(db: CaseDb, progress: IngestProgress, notes: string[]): Promise<IngestReport['index']> {
+  const status = await timelineIndexStatus(db);
+  if (status.state === 'fresh') return null;
+  progress.step?.('building the timeline index (time-sorted copy for dwell tui)');
+  try {
+    // Ingest turns insertion order off for speed; the index's physical order is its point.
+    await db.run('SET preserve_insertion_order = true');
+    const built = await buildTimelineIndex(db);
+    await db.run('CHECKPOINT');
+    return { events: built.events, seconds: built.ms / 1000 };
+  } catch (err) {
+    notes.push(`timeline index not built (${(err as Error).message.split('\n')[0]}); dwell tui still works, paging the events table directly`);
+    return null;
+  }
+}
 
 export async function ingest(opts: IngestOptions, progress: IngestProgress = NO_PROGRESS): Promise<IngestReport> {
   const started = Date.now();
@@ -153,7 +181,8 @@ export async function ingest(opts: IngestOptions, progress: IngestProgress = NO_
     await db.run('CHECKPOINT');
     progress.finish();
     if (interrupted) throw new IngestError(`interrupted: ${reports.length} file(s) were fully stored before the interruption; run the same command again to complete the ingest`);
-    return { runId, files: reports, events, warnings, problems: failedCount, seconds: (Date.now() - started) / 1000, notes };
+    const index = opts.index === false ? null : await refreshTimelineIndex(db, progress, notes);
+    return { runId, files: reports, events, warnings, problems: failedCount, seconds: (Date.now() - started) / 1000, notes, index };
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);

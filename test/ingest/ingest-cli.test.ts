@@ -51,6 +51,14 @@ describe('dwell ingest on the auth fixtures', () => {
     }
   });
 
+  it('builds the time-sorted timeline index the TUI pages from, covering every event', async () => {
+    expect(first.stdout).toMatch(/timeline index of \d+ events built/);
+    const [{ n, meta }] = await query<{ n: number; meta: number }>(casePath, 'SELECT (SELECT count(*) FROM events)::INTEGER AS n, (SELECT events FROM timeline_meta)::INTEGER AS meta');
+    expect(meta).toBe(n);
+    const ts = await query<{ ts: string }>(casePath, 'SELECT ts::VARCHAR AS ts FROM timeline');
+    expect(ts.map((r) => r.ts)).toEqual(ts.map((r) => r.ts).sort());
+  });
+
   it('is idempotent: a second run adds nothing', async () => {
     const [{ n: n1 }] = await query<{ n: number }>(casePath, 'SELECT count(*)::INTEGER AS n FROM events');
     const again = await dwell(['ingest', '--case', casePath, FIXTURES]);
@@ -130,5 +138,21 @@ describe('year inference across a rotated set', () => {
     const rows = await query<{ path: string; ts: string }>(casePath, `SELECT v.path, strftime(e.ts, '%Y-%m-%d %H:%M') AS ts FROM events e JOIN evidence v USING (evidence_id) ORDER BY e.ts`);
     expect(rows.map((r) => r.ts)).toEqual(['2025-12-31 23:00', '2026-01-01 00:00']);
     expect(res.stderr).toMatch(/note: .*auth\.log\.1: year-inferred times moved back 1 year/);
+  });
+});
+
+describe('dwell ingest --no-index', () => {
+  it('stores the events without building the timeline index', async () => {
+    const tmp = tempDir();
+    try {
+      const casePath = join(tmp.path, 'case.duckdb');
+      const r = await dwell(['ingest', '--no-index', '--case', casePath, join(FIXTURES, 'db-01')]);
+      expect(r.code).toBe(0);
+      expect(r.stdout).not.toMatch(/timeline index/);
+      const t = await query<{ n: number }>(casePath, `SELECT count(*)::INTEGER AS n FROM information_schema.tables WHERE table_name = 'timeline'`);
+      expect(t[0]!.n).toBe(0);
+    } finally {
+      tmp.cleanup();
+    }
   });
 });

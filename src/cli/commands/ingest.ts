@@ -13,6 +13,7 @@ export interface IngestCliOptions {
   parserOption: Record<string, string>;
   workers?: number;
   rehash?: boolean;
+  index?: boolean;
   json?: boolean;
   quiet?: boolean;
 }
@@ -30,6 +31,7 @@ export async function runIngest(evidence: string[], opts: IngestCliOptions): Pro
         extra: opts.parserOption,
         workers: opts.workers,
         rehash: opts.rehash,
+        index: opts.index,
         argv: process.argv.slice(2),
       },
       makeProgress(process.stderr, Boolean(opts.quiet || opts.json)),
@@ -71,7 +73,7 @@ export function renderReport(report: IngestReport): string {
   ]);
   const body = table(['STATUS', 'FORMAT', 'EVENTS', 'WARNINGS', 'FIRST', 'LAST', 'FILE'], rows);
   const rate = report.seconds > 0 ? Math.round(report.events / report.seconds) : report.events;
-  return `${body}\n\n${report.files.length} file(s), ${humanCount(report.events)} events, ${humanCount(report.warnings)} warnings in ${report.seconds.toFixed(1)} s (${humanCount(rate)} events/s); ingest run #${report.runId}`;
+  return `${body}\n\n${report.files.length} file(s), ${humanCount(report.events)} events, ${humanCount(report.warnings)} warnings in ${report.seconds.toFixed(1)} s (${humanCount(rate)} events/s); ingest run #${report.runId}${report.index ? `; timeline index of ${humanCount(report.index.events)} events built in ${report.index.seconds.toFixed(1)} s` : ''}`;
 }
 
 /** One diagnostic per file that did not go cleanly, naming the file and, where known, the line. */
