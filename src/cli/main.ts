@@ -46,7 +46,7 @@ program
   .option('--tz <zone>', 'time zone of timestamps that carry none (IANA name); such events are marked zone_assumed', zone, 'UTC')
   .option('--year <yyyy>', 'year of the first year-less syslog line (default: inferred from the file mtime; events marked year_inferred)', year)
   .option('-O, --parser-option <key=value>', 'parser-specific option, repeatable (see docs/parsers.md)', keyValue, {})
-  .option('--workers <n>', 'parser threads (0 = parse in the main thread; default 1, DuckDB uses the other cores)', positiveInt)
+  .option('--workers <n>', 'parser threads, each on its own file (0 = parse in the main thread; default 2: one file parses while the previous one is stored)', positiveInt)
   .option('--rehash', 'read again files already in the case with the same path, size and mtime')
   .option('--no-index', 'skip building the timeline index (the time-sorted copy dwell tui pages from); run ingest again on the same evidence to build it: already-ingested files are skipped)')
   .option('--json', 'print the report as JSON')

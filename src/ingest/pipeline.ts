@@ -73,6 +73,13 @@ const NO_PROGRESS: IngestProgress = { start() {}, fileStarted() {}, fileProgress
 export class IngestError extends Error {}
 
 const DEFAULT_DUCKDB_MEMORY = '640MB';
+const DEFAULT_LANES = 2;
+/**
+ * WAL size that triggers a checkpoint. DuckDB's 16 MB default checkpoints every few files of a
+ * many-small-files tree, rewriting the table's last, partly filled row group each time (10.1 s vs
+ * 7.7 s on 50 CloudTrail files). Committed files stay durable in the WAL either way.
+ */
+const DEFAULT_CHECKPOINT_THRESHOLD = '256MB';
 
 /**
  * Rebuilds the TUI's time-sorted index when the events changed. The events are already committed:
@@ -111,7 +118,11 @@ export async function ingest(opts: IngestOptions, progress: IngestProgress = NO_
   // (peak RSS under 1 GB whatever the input: DWELL_DUCKDB_MEMORY overrides).
   const db = await CaseDb.open(opts.casePath, {
     create: true,
-    config: { preserve_insertion_order: 'false', memory_limit: process.env.DWELL_DUCKDB_MEMORY ?? DEFAULT_DUCKDB_MEMORY },
+    config: {
+      preserve_insertion_order: 'false',
+      memory_limit: process.env.DWELL_DUCKDB_MEMORY ?? DEFAULT_DUCKDB_MEMORY,
+      checkpoint_threshold: process.env.DWELL_CHECKPOINT_THRESHOLD ?? DEFAULT_CHECKPOINT_THRESHOLD,
+    },
   });
   const staging = new StagingDir(caseAbs);
   const runners: FileRunner[] = [];
@@ -151,7 +162,10 @@ export async function ingest(opts: IngestOptions, progress: IngestProgress = NO_
     }
     progress.start(files.length, files.reduce((s, f) => s + f.size, 0));
 
-    const workerCount = opts.workers ?? (workersAvailable() ? 1 : 0);
+    // Two parse lanes by default: while one file's rows are loaded and committed (the main thread
+    // and DuckDB), the next file is already being parsed. Measured on 100k CloudTrail records in
+    // 50 files: 7.9 s with one lane, 5.3 s with two, no gain from a third (2 cores).
+    const workerCount = opts.workers ?? (workersAvailable() ? DEFAULT_LANES : 0);
     if (workerCount > 0 && workersAvailable()) for (let i = 0; i < Math.min(workerCount, files.length); i++) runners.push(new WorkerRunner());
     if (runners.length === 0) runners.push(new InProcessRunner());
 
@@ -169,6 +183,8 @@ export async function ingest(opts: IngestOptions, progress: IngestProgress = NO_
     };
     await Promise.all(runners.map((r) => lane(r)));
     for (const r of fileReports) if (r) reports.push(r);
+    // The parse threads are done: free their memory before the case-wide steps (the index sort).
+    await Promise.all(runners.map((r) => r.close()));
 
     const notes = interrupted ? [] : await orderRotatedYears(db);
     const events = reports.reduce((s, r) => s + r.events, 0);

@@ -1,0 +1,99 @@
+/**
+ * Issue 3's benchmark: 1M synthetic CloudTrail records in 500 `.json.gz` files (S3 layout,
+ * deterministic), then in the same run, interleaved: (a) `dwell ingest` into a fresh case and
+ * (b) DuckDB's own JSON reader loading the same files into a table file
+ * (`read_json(…)` + `unnest(Records)`). Wall time and peak RSS from /usr/bin/time; medians.
+ *
+ *   node bench/cloudtrail.mjs [--files 500] [--per-file 2000] [--reps 2]
+ *   npm run bench -- cloudtrail
+ *
+ * Requires the built dist/ (`npm run build`).
+ */
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { writeTree } from './cloudtrail-gen.mjs';
+import { machine, median, timed } from './lib/measure.mjs';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const OUT = join(ROOT, 'bench', 'out');
+
+export async function run({ files = 500, perFile = 2000, reps = 2 } = {}) {
+  const records = files * perFile;
+  const tree = join(OUT, `cloudtrail-${files}x${perFile}`);
+  const meta = join(tree, 'tree.json');
+  if (!existsSync(meta)) {
+    process.stderr.write(`generating ${records} records in ${files} .json.gz files → ${tree}\n`);
+    rmSync(tree, { recursive: true, force: true });
+    const t = writeTree(tree, { files, perFile, seed: 7 });
+    writeFileSync(meta, JSON.stringify({ files, perFile, bytes: t.bytes }));
+  }
+  const { bytes } = JSON.parse(readFileSync(meta, 'utf8'));
+  const evidence = join(tree, 'AWSLogs');
+  const caseFile = join(OUT, 'cloudtrail-bench.duckdb');
+  const dbFile = join(OUT, 'cloudtrail-duckdb-reader.duckdb');
+  const clean = () => {
+    for (const f of [caseFile, caseFile + '.wal', dbFile, dbFile + '.wal']) rmSync(f, { force: true });
+    rmSync(caseFile + '.staging', { recursive: true, force: true });
+  };
+  const glob = join(evidence, '**', '*.json.gz').replace(/'/g, "''");
+  const script = `import { DuckDBInstance } from '@duckdb/node-api';
+    const i = await DuckDBInstance.create(${JSON.stringify(dbFile)}); const c = await i.connect();
+    await c.run("CREATE TABLE records AS SELECT unnest(Records, max_depth := 2) FROM read_json('${glob}', maximum_object_size = 268435456)");
+    const r = await c.runAndReadAll('SELECT count(*)::INTEGER AS n FROM records'); console.log(r.getRowObjects()[0].n);
+    await c.run('CHECKPOINT');`;
+  const results = { dwell: [], duckdb: [] };
+  let events = null;
+  for (let i = 0; i < reps; i++) {
+    clean();
+    const d = timed([process.execPath, join(ROOT, 'bin', 'dwell.js'), 'ingest', '-q', '--json', '--case', caseFile, evidence]);
+    if (d.code !== 0) throw new Error(`dwell ingest failed (${d.code}): ${d.stderr.slice(0, 2000)}`);
+    events = JSON.parse(d.stdout).events;
+    if (events !== records) throw new Error(`dwell ingested ${events} events, expected ${records}`);
+    results.dwell.push(d);
+    const q = timed([process.execPath, '--input-type=module', '-e', script], { cwd: ROOT });
+    if (q.code !== 0) throw new Error(`duckdb baseline failed: ${q.stderr.slice(0, 2000)}`);
+    if (Number(q.stdout.trim()) !== records) throw new Error(`duckdb loaded ${q.stdout.trim()} rows, expected ${records}`);
+    results.duckdb.push(q);
+  }
+  clean();
+  const sum = (rs) => ({ seconds: median(rs.map((r) => r.seconds)), rssMb: median(rs.map((r) => r.maxRssMb ?? 0)) });
+  const s = { dwell: sum(results.dwell), duckdb: sum(results.duckdb) };
+  return {
+    bench: 'cloudtrail ingest',
+    date: new Date().toISOString(),
+    machine: machine(),
+    input: { files, records, mb_decompressed: Number((bytes / 1e6).toFixed(0)) },
+    reps,
+    dwell: { ...s.dwell, eventsPerSecond: Math.round(records / s.dwell.seconds) },
+    duckdb_read_json: s.duckdb,
+    ratio_dwell_to_duckdb: Number((s.dwell.seconds / s.duckdb.seconds).toFixed(2)),
+    runs: Object.fromEntries(Object.entries(results).map(([k, rs]) => [k, rs.map((r) => [Number(r.seconds.toFixed(2)), Math.round(r.maxRssMb ?? 0)])])),
+  };
+}
+
+export function markdown(r) {
+  return [
+    `### CloudTrail ingest — ${r.date.slice(0, 10)}`,
+    '',
+    `Machine: ${r.machine}. Input: ${r.input.records.toLocaleString('en-US')} records in ${r.input.files} .json.gz files (${r.input.mb_decompressed} MB decompressed). Medians of ${r.reps} interleaved runs.`,
+    '',
+    '| | wall (s) | peak RSS (MB) | |',
+    '|---|---|---|---|',
+    `| dwell ingest (fresh persistent case) | ${r.dwell.seconds.toFixed(2)} | ${r.dwell.rssMb.toFixed(0)} | ${r.dwell.eventsPerSecond.toLocaleString('en-US')} events/s |`,
+    `| DuckDB read_json + unnest(Records) → table file | ${r.duckdb_read_json.seconds.toFixed(2)} | ${r.duckdb_read_json.rssMb.toFixed(0)} | |`,
+    '',
+    `Ratio dwell / DuckDB = ${r.ratio_dwell_to_duckdb}. Runs [s, MB]: ${JSON.stringify(r.runs)}.`,
+  ].join('\n');
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  const arg = (name, def) => {
+    const i = process.argv.indexOf(`--${name}`);
+    return i > 0 ? Number(process.argv[i + 1]) : def;
+  };
+  mkdirSync(OUT, { recursive: true });
+  const report = await run({ files: arg('files', 500), perFile: arg('per-file', 2000), reps: arg('reps', 2) });
+  writeFileSync(join(OUT, 'cloudtrail.json'), JSON.stringify(report, null, 2));
+  process.stdout.write(markdown(report) + '\n');
+}
