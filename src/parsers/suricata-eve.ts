@@ -5,6 +5,7 @@
  * http, tls, fileinfo, anomaly, stats, …) becomes a `suricata_<type>` event with its payload in
  * attrs, so nothing the sensor wrote is dropped. Timestamps carry offsets (`+0200`).
  */
+import { parseJsonObjectLine } from './json-object-line.js';
 import type { DwellEvent, EventClass } from '../core/event.js';
 import { parseIsoMicros } from '../core/time.js';
 import { communityId } from './netflow/community-id.js';
@@ -55,21 +56,12 @@ class EveHandler implements LineHandler {
     const t = text.trim();
     if (t.length === 0) return 'blank';
     const warn = (reason: string) => this.ctx.warn({ line: lineNo, byte_offset: offset, raw: text.slice(0, MAX_WARNING_TEXT), reason });
-    if (t.charCodeAt(0) !== 123) {
-      warn('not a JSON object (eve.json holds one object per line)');
+    const parsed = parseJsonObjectLine<Record<string, any>>(t, 'eve.json holds one object per line');
+    if ('reason' in parsed) {
+      warn(parsed.reason);
       return 'warning';
     }
-    let rec: Record<string, any>;
-    try {
-      rec = JSON.parse(t) as Record<string, any>;
-    } catch (err) {
-      warn(`invalid JSON: ${(err as Error).message} (truncated line?)`);
-      return 'warning';
-    }
-    if (rec === null || typeof rec !== 'object' || Array.isArray(rec)) {
-      warn('not a JSON object');
-      return 'warning';
-    }
+    const rec = parsed.rec;
     const type = typeof rec.event_type === 'string' ? rec.event_type : null;
     if (!type) {
       warn('eve record without event_type; kept as a warning');

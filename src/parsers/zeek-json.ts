@@ -4,6 +4,7 @@
  * ISO 8601 string (LogAscii::json_timestamps). conn records (by `_path` or their conn.log fields)
  * become `flow` events; any other record becomes a `zeek_<path>` event.
  */
+import { parseJsonObjectLine } from './json-object-line.js';
 import type { DwellEvent, TimeQuality } from '../core/event.js';
 import { parseIsoMicros, US_PER_SECOND } from '../core/time.js';
 import { MAX_WARNING_TEXT, Tally } from './netflow/common.js';
@@ -61,21 +62,12 @@ class ZeekJsonHandler implements LineHandler {
     const t = text.trim();
     if (t.length === 0) return 'blank';
     const warn = (reason: string) => this.ctx.warn({ line: lineNo, byte_offset: offset, raw: text.slice(0, MAX_WARNING_TEXT), reason });
-    if (t.charCodeAt(0) !== 123) {
-      warn('not a JSON object (Zeek JSON logs hold one object per line)');
+    const parsed = parseJsonObjectLine<Record<string, unknown>>(t, 'Zeek JSON logs hold one object per line');
+    if ('reason' in parsed) {
+      warn(parsed.reason);
       return 'warning';
     }
-    let rec: Record<string, unknown>;
-    try {
-      rec = JSON.parse(t) as Record<string, unknown>;
-    } catch (err) {
-      warn(`invalid JSON: ${(err as Error).message} (truncated line?)`);
-      return 'warning';
-    }
-    if (rec === null || typeof rec !== 'object' || Array.isArray(rec)) {
-      warn('not a JSON object');
-      return 'warning';
-    }
+    const rec = parsed.rec;
 
     // Flatten a nested "id" object to the dotted names Zeek uses.
     const id = rec.id;
