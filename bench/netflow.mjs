@@ -14,6 +14,7 @@
  *   node bench/netflow.mjs --records 2000000 --runs 3
  *   options: --records N  --files K  --runs R  --out DIR  --keep  --only dwell,duckdb,parse,encode
  */
+import { rng } from './lib/rng.mjs';
 import { spawnSync } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
@@ -42,18 +43,6 @@ function args(argv) {
   return o;
 }
 
-/** xorshift32: deterministic, no wall clock. */
-function rng(seed) {
-  let x = seed >>> 0 || 0x9e3779b9;
-  return () => {
-    x ^= x << 13;
-    x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    x >>>= 0;
-    return x / 0x100000000;
-  };
-}
 
 /** Writes `count` records into one gzipped S3-style file; time ascending from `startSec`. */
 async function writeFile(path, count, seed, startSec) {

@@ -3,19 +3,9 @@
  * disconnects, PAM), sudo, su, cron sessions, in Debian's traditional syslog format, time ascending.
  * Deterministic for a given seed (a small xorshift PRNG; no wall clock).
  */
+import { rng } from './rng.mjs';
 import { createWriteStream } from 'node:fs';
 
-function rng(seed) {
-  let x = seed >>> 0 || 0x9e3779b9;
-  return () => {
-    x ^= x << 13;
-    x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    x >>>= 0;
-    return x / 0x100000000;
-  };
-}
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 const USERS = ['root', 'admin', 'test', 'oracle', 'ubuntu', 'postgres', 'git', 'deploy', 'user', 'pi', 'ftp', 'guest'];
