@@ -73,6 +73,7 @@ const NO_PROGRESS: IngestProgress = { start() {}, fileStarted() {}, fileProgress
 export class IngestError extends Error {}
 
 const DEFAULT_DUCKDB_MEMORY = '640MB';
+const INDEX_DUCKDB_MEMORY = '448MB';
 const DEFAULT_LANES = 2;
 /**
  * WAL size that triggers a checkpoint. DuckDB's 16 MB default checkpoints every few files of a
@@ -93,6 +94,9 @@ async function refreshTimelineIndex(db: CaseDb, progress: IngestProgress, notes:
   try {
     // Ingest turns insertion order off for speed; the index's physical order is its point.
     await db.run('SET preserve_insertion_order = true');
+    // The sort spills beyond this; a smaller budget than the load's keeps the peak RSS under 1 GB.
+    const budget = process.env.DWELL_DUCKDB_MEMORY ?? INDEX_DUCKDB_MEMORY;
+    if (/^\d+(\.\d+)?\s*[KMGT]i?B$/i.test(budget)) await db.run(`SET memory_limit = '${budget}'`);
     const built = await buildTimelineIndex(db);
     await db.run('CHECKPOINT');
     return { events: built.events, seconds: built.ms / 1000 };
