@@ -323,7 +323,7 @@ function lnavOpen(logFile) {
   for (let i = 0; i < 3; i++) {
     // Headless: lnav indexes the file, runs the command, exits — its open, without drawing.
     const t = performance.now();
-    const r = spawnSync('lnav', ['-n', '-q', '-c', ':goto 50%', logFile], { encoding: 'utf8', maxBuffer: 1 << 30 });
+    const r = spawnSync('lnav', ['-n', '-q', '-c', ':goto 50%', logFile], { encoding: 'utf8', maxBuffer: 1 << 30, env: { ...process.env, HOME: join(ROOT, 'bench', 'out', 'lnav-home') } });
     if (r.status !== 0) return { version, error: (r.stderr || r.stdout).split('\n')[0] };
     xs.push(performance.now() - t);
   }
