@@ -18,8 +18,6 @@ export async function runTui(opts: RunTuiOptions): Promise<number> {
     process.stderr.write('error: dwell tui needs an interactive terminal\n help: run it in a terminal, not through a pipe\n');
     return 2;
   }
-  // React's production build: the development one costs several times more per frame.
-  process.env.NODE_ENV ??= 'production';
   const ui = import('./render.js');
   let source: DuckDbSource;
   try {
