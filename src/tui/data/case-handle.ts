@@ -17,8 +17,9 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { all, CaseDb, type Params, type Row } from '../../store/case-db.js';
 
 /** fg: what a key waits for; ahead: prefetching the next rows; bg: counts, density; find: search. */
-export type Lane = 'fg' | 'ahead' | 'bg' | 'find';
-const LANES: Lane[] = ['fg', 'ahead', 'bg', 'find'];
+/** fg2: the second half of a foreground request (rows after the event in `around`), run beside fg. */
+export type Lane = 'fg' | 'fg2' | 'ahead' | 'bg' | 'find';
+const LANES: Lane[] = ['fg', 'fg2', 'ahead', 'bg', 'find'];
 
 export class CaseHandle {
   private conns = new Map<Lane, DuckDBConnection>();

@@ -225,8 +225,12 @@ export class DuckDbSource implements TimelineSource {
   }
 
   async around(q: ViewQuery, key: RowKey, before: number, after: number): Promise<PageResult> {
-    const back = await this.keys(q, { kind: 'before', key }, Math.max(1, before) + 1);
-    const fwd = await this.keys(q, { kind: 'after', key, inclusive: true }, after + 1);
+    // Both directions at once on two connections: on a pivot or filter each side may take a
+    // windowed query and then a full scan of the hashed columns; together they overlap.
+    const [back, fwd] = await Promise.all([
+      this.keys(q, { kind: 'before', key }, Math.max(1, before) + 1, 'fg'),
+      this.keys(q, { kind: 'after', key, inclusive: true }, after + 1, 'fg2'),
+    ]);
     const backKeys = before > 0 ? back.slice(0, before) : [];
     const fwdKeys = fwd.slice(0, after);
     const rows = await this.rows([...backKeys, ...fwdKeys]);
