@@ -34,6 +34,8 @@ export async function run({ lines = 3_000_000, reps = 3 } = {}) {
     if (d.code !== 0) throw new Error(`dwell ingest failed: ${d.stderr}`);
     results.dwell.push(d);
     if (lnav) {
+      // lnav writes its config under $HOME, or in the working directory when $HOME does not exist.
+      mkdirSync(join(OUT, 'lnav-home'), { recursive: true });
       const l = timed([lnav, '-n', '-c', ';SELECT count(*) FROM syslog_log', log], { env: { ...process.env, HOME: join(OUT, 'lnav-home') } });
       results.lnav.push(l);
     }

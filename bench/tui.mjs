@@ -323,7 +323,10 @@ function lnavOpen(logFile) {
   for (let i = 0; i < 3; i++) {
     // Headless: lnav indexes the file, runs the command, exits — its open, without drawing.
     const t = performance.now();
-    const r = spawnSync('lnav', ['-n', '-q', '-c', ':goto 50%', logFile], { encoding: 'utf8', maxBuffer: 1 << 30, env: { ...process.env, HOME: join(ROOT, 'bench', 'out', 'lnav-home') } });
+    // lnav writes its config under $HOME, or in the working directory when $HOME does not exist.
+    const home = join(ROOT, 'bench', 'out', 'lnav-home');
+    mkdirSync(home, { recursive: true });
+    const r = spawnSync('lnav', ['-n', '-q', '-c', ':goto 50%', logFile], { encoding: 'utf8', maxBuffer: 1 << 30, env: { ...process.env, HOME: home } });
     if (r.status !== 0) return { version, error: (r.stderr || r.stdout).split('\n')[0] };
     xs.push(performance.now() - t);
   }
