@@ -175,12 +175,19 @@ export async function ingest(opts: IngestOptions, progress: IngestProgress = NO_
 
     let next = 0;
     const fileReports: (FileReport | undefined)[] = new Array(files.length);
+    // Files start in their enumeration order even with several lanes (each start waits for the
+    // previous one): evidence ids, and so event ids, are the same whenever the same evidence is
+    // ingested, which a report citing event ids relies on.
+    let startTurn: Promise<void> = Promise.resolve();
     const lane = async (runner: FileRunner) => {
       while (!interrupted && next < files.length) {
         const index = next++;
         const file = files[index]!;
+        const previous = startTurn;
+        let started!: () => void;
+        startTurn = new Promise((r) => (started = r));
         progress.fileStarted(file);
-        const report = await ingestFile(db, staging, runner, runId, file, opts, progress, () => interrupted);
+        const report = await ingestFile(db, staging, runner, runId, file, opts, progress, () => interrupted, { previous, started });
         fileReports[index] = report;
         progress.fileDone(report, file);
       }
@@ -221,6 +228,26 @@ async function ingestFile(
   opts: IngestOptions,
   progress: IngestProgress,
   isInterrupted: () => boolean,
+  turn: { previous: Promise<void>; started: () => void } = { previous: Promise.resolve(), started: () => undefined },
+): Promise<FileReport> {
+  await turn.previous;
+  try {
+    return await ingestFileInTurn(db, staging, runner, runId, file, opts, progress, isInterrupted, turn.started);
+  } finally {
+    turn.started();
+  }
+}
+
+async function ingestFileInTurn(
+  db: CaseDb,
+  staging: StagingDir,
+  runner: FileRunner,
+  runId: number,
+  file: EvidenceFile,
+  opts: IngestOptions,
+  progress: IngestProgress,
+  isInterrupted: () => boolean,
+  started: () => void,
 ): Promise<FileReport> {
   const base: FileReport = { path: file.path, status: 'failed', evidenceId: null, format: null, events: 0, warnings: 0, firstTsUs: null, lastTsUs: null, message: null, sha256: null };
   if (!opts.rehash) {
@@ -237,6 +264,8 @@ async function ingestFile(
   }
 
   const tx = await EvidenceTransaction.begin(db);
+  // The evidence id is taken: the next file may start.
+  started();
   let result: ParseFileResult;
   try {
     result = await runner.run(
@@ -255,7 +284,7 @@ async function ingestFile(
     if (isInterrupted()) return { ...base, status: 'failed', message: 'interrupted before this file was stored' };
     const e = err as RunnerError & NodeJS.ErrnoException;
     const reason = e.code ? describeFsError(e) : `cannot ingest: ${firstLine(e.message)}`;
-    const id = await recordWithoutContent(db, runId, file.path, file.absPath, file, 'failed', reason);
+    const id = await recordWithoutContent(db, runId, file.path, file.absPath, file, 'failed', reason, tx.evidenceId);
     return { ...base, evidenceId: id, message: reason };
   }
 
@@ -329,8 +358,10 @@ async function recordWithoutContent(
   file: EvidenceFile | null,
   status: EvidenceStatus,
   message: string,
+  /** The id the file's rolled-back transaction took (keeps ids in file order); a new one otherwise. */
+  evidenceId?: number,
 ): Promise<number> {
-  const id = (await db.one<{ id: number }>(`SELECT nextval('evidence_id_seq')::INTEGER AS id`))!.id;
+  const id = evidenceId ?? (await db.one<{ id: number }>(`SELECT nextval('evidence_id_seq')::INTEGER AS id`))!.id;
   await insertEvidence(db.conn, {
     evidence_id: id, run_id: runId, path, abs_path: absPath, size: file?.size ?? null, mtime_ms: file?.mtimeMs ?? null, sha256: null,
     compression: null, format: null, parser_version: null, sniff_reason: null, status, message, lines: null, record_lines: null,

@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
+import { enumerateEvidence } from '../../src/ingest/evidence-files.js';
 import { query } from '../helpers/case.js';
 import { dwell, tempDir } from '../helpers/cli.js';
 import { EVIDENCE, expected, FAMILIES, type Family, familyOf, formatMatches, listFiles, parsersPresent } from './helpers.js';
@@ -40,6 +41,12 @@ describe('ingesting the scenario fixture', () => {
     expect(rows.length).toBe(listFiles(EVIDENCE).length);
     if (FAMILIES.every((f) => present[f])) expect(run.code).toBe(0);
     else expect([0, 3]).toContain(run.code);
+  });
+
+  it('numbers the evidence in enumeration order, whatever order the parse lanes finish in (event ids reproducible)', async () => {
+    const { files } = await enumerateEvidence([EVIDENCE]);
+    const byId = await query<{ abs_path: string }>(casePath, 'SELECT abs_path FROM evidence ORDER BY evidence_id');
+    expect(byId.map((r) => r.abs_path)).toEqual(files.map((f) => f.absPath));
   });
 
   for (const family of FAMILIES) {
