@@ -187,7 +187,13 @@ export async function ingest(opts: IngestOptions, progress: IngestProgress = NO_
         let started!: () => void;
         startTurn = new Promise((r) => (started = r));
         progress.fileStarted(file);
-        const report = await ingestFile(db, staging, runner, runId, file, opts, progress, () => interrupted, { previous, started });
+        await previous;
+        let report: FileReport;
+        try {
+          report = await ingestFile(db, staging, runner, runId, file, opts, progress, () => interrupted, started);
+        } finally {
+          started();
+        }
         fileReports[index] = report;
         progress.fileDone(report, file);
       }
@@ -228,25 +234,7 @@ async function ingestFile(
   opts: IngestOptions,
   progress: IngestProgress,
   isInterrupted: () => boolean,
-  turn: { previous: Promise<void>; started: () => void } = { previous: Promise.resolve(), started: () => undefined },
-): Promise<FileReport> {
-  await turn.previous;
-  try {
-    return await ingestFileInTurn(db, staging, runner, runId, file, opts, progress, isInterrupted, turn.started);
-  } finally {
-    turn.started();
-  }
-}
-
-async function ingestFileInTurn(
-  db: CaseDb,
-  staging: StagingDir,
-  runner: FileRunner,
-  runId: number,
-  file: EvidenceFile,
-  opts: IngestOptions,
-  progress: IngestProgress,
-  isInterrupted: () => boolean,
+  /** Called once the file's evidence id is taken: the next file may start. */
   started: () => void,
 ): Promise<FileReport> {
   const base: FileReport = { path: file.path, status: 'failed', evidenceId: null, format: null, events: 0, warnings: 0, firstTsUs: null, lastTsUs: null, message: null, sha256: null };
