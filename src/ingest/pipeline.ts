@@ -184,15 +184,15 @@ export async function ingest(opts: IngestOptions, progress: IngestProgress = NO_
         const index = next++;
         const file = files[index]!;
         const previous = startTurn;
-        let started!: () => void;
-        startTurn = new Promise((r) => (started = r));
+        let letNextStart!: () => void;
+        startTurn = new Promise((r) => (letNextStart = r));
         progress.fileStarted(file);
         await previous;
         let report: FileReport;
         try {
-          report = await ingestFile(db, staging, runner, runId, file, opts, progress, () => interrupted, started);
+          report = await ingestFile(db, staging, runner, runId, file, opts, progress, () => interrupted, letNextStart);
         } finally {
-          started();
+          letNextStart();
         }
         fileReports[index] = report;
         progress.fileDone(report, file);
