@@ -126,6 +126,8 @@ describe('symbolic links leading out of the evidence', () => {
     const res = await dwellWithin(30_000, ['sniff', join(ev, 'web-01')]);
     expect(res.stdout).toMatch(/skipped .*secure\n reason: symbolic link to .*outside the evidence given/);
     expect(res.stdout).not.toMatch(/SECRET/);
+    const followed = await dwellWithin(30_000, ['sniff', '--follow-symlinks', join(ev, 'web-01')]);
+    expect(followed.stdout).toMatch(/secure\n  → auth_log/);
   });
 });
 
