@@ -233,9 +233,6 @@ export function describeFsError(err: NodeJS.ErrnoException): string {
       return 'is a directory';
     case 'ELOOP':
       return 'too many symbolic links';
-    case 'ENOTREGULAR':
-    case 'ETIMEDOUT':
-      return err.message;
     default:
       return err.message;
   }

@@ -140,6 +140,7 @@ describe('loops and special files', () => {
     symlinkSync('.', join(ev, 'a'));
     symlinkSync('..', join(ev, 'web-01', 'up'));
     symlinkSync('.', join(ev, 'web-01', 'b'));
+    symlinkSync('self', join(ev, 'web-01', 'self'));
     const casePath = join(tmp.path, 'loop.duckdb');
     const res = await dwellWithin(60_000, ['ingest', '--case', casePath, ev]);
     expect(res.timedOut).toBe(false);
@@ -149,9 +150,11 @@ describe('loops and special files', () => {
       ['evidence/a', 'skipped'],
       ['evidence/web-01/auth.log', 'ingested'],
       ['evidence/web-01/b', 'skipped'],
+      ['evidence/web-01/self', 'skipped'],
       ['evidence/web-01/up', 'skipped'],
     ]);
     expect(rows[0]!.message).toMatch(/already walked as .*evidence \(a symbolic link loop/);
+    expect(rows[3]!.message).toBe('symbolic link loop (-> self): not followed');
   });
 
   it('skips a named pipe in the evidence folder without opening it, and the ingest completes', async () => {
