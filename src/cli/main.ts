@@ -48,6 +48,7 @@ program
   .option('-O, --parser-option <key=value>', 'parser-specific option, repeatable (see docs/parsers.md)', keyValue, {})
   .option('--workers <n>', 'parser threads, each on its own file (0 = parse in the main thread; default 2: one file parses while the previous one is stored)', positiveInt)
   .option('--rehash', 'read again files already in the case with the same path, size and mtime')
+  .option('--follow-symlinks', 'follow symbolic links that lead out of the evidence given (default: skipped with a message); the real target is recorded')
   .option('--no-index', 'skip building the timeline index (the time-sorted copy dwell tui pages from); run ingest again on the same evidence to build it: already-ingested files are skipped)')
   .option('--json', 'print the report as JSON')
   .option('-q, --quiet', 'no progress output')
@@ -60,6 +61,7 @@ program
   .command('verify')
   .description('Re-hash every evidence file of a case and report OK / CHANGED / MISSING (non-zero exit on any mismatch).')
   .requiredOption('--case <path>', 'the case file')
+  .option('--timeout <seconds>', 'give up on a file when reading it makes no progress for this long, e.g. a hung network mount (0: wait forever)', positiveInt, 30)
   .option('--json', 'print the results as JSON')
   .action(async (opts) => {
     const { runVerify } = await import('./commands/verify.js');
@@ -70,6 +72,7 @@ program
   .command('sniff')
   .description('Show which parser claims each file and why (nothing is written).')
   .argument('<file...>', 'evidence files or folders')
+  .option('--follow-symlinks', 'follow symbolic links that lead out of the evidence given (default: skipped with a message)')
   .option('--json', 'print the results as JSON')
   .action(async (files: string[], opts) => {
     const { runSniff } = await import('./commands/sniff.js');

@@ -1,14 +1,15 @@
 /**
- * Reads one evidence file once: opened read-only (O_NOATIME where permitted), every raw byte
- * hashed with SHA-256 in the same pass that decompresses and parses it. Compression is detected
+ * Reads one evidence file once: opened through openEvidenceReadOnly (regular files only, access
+ * time kept), every raw byte hashed with SHA-256 in the same pass that decompresses and parses it. Compression is detected
  * from magic bytes, not the file name. A decompression error (truncated gzip) stops the parse but
  * not the hash: the rest of the raw file is still read so the recorded SHA-256 is the file's.
  */
 import { createHash } from 'node:crypto';
-import { constants, createReadStream, promises as fsp } from 'node:fs';
 import { Duplex, PassThrough, Readable, Transform } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { createRequire } from 'node:module';
+import { openEvidenceReadOnly } from '../core/evidence-read.js';
+import type { FsPath } from '../core/evidence-path.js';
 
 const require = createRequire(import.meta.url);
 
@@ -34,28 +35,21 @@ export function detectCompression(head: Buffer): Compression {
   return 'none';
 }
 
-/** Opens the file read-only without updating its access time where the OS lets us. */
-async function openReadOnly(path: string): Promise<fsp.FileHandle> {
-  const noatime = (constants as Record<string, number>).O_NOATIME ?? 0;
-  if (noatime) {
-    try {
-      return await fsp.open(path, constants.O_RDONLY | noatime);
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EPERM') throw err;
-    }
-  }
-  return fsp.open(path, constants.O_RDONLY);
-}
-
 const HEAD_BYTES = 8;
 
-export async function openEvidence(path: string): Promise<EvidenceStream> {
-  const handle = await openReadOnly(path);
+export async function openEvidence(path: FsPath): Promise<EvidenceStream> {
+  const file = await openEvidenceReadOnly(path);
   // Read the magic bytes through the same descriptor (positional read; the stream starts at 0).
   const head = Buffer.alloc(HEAD_BYTES);
-  const { bytesRead } = await handle.read(head, 0, HEAD_BYTES, 0);
+  let bytesRead: number;
+  try {
+    ({ bytesRead } = await file.handle.read(head, 0, HEAD_BYTES, 0));
+  } catch (err) {
+    await file.close();
+    throw err;
+  }
   const compression = detectCompression(head.subarray(0, bytesRead));
-  const raw = createReadStream('', { fd: handle, highWaterMark: 1 << 20, autoClose: true });
+  const raw = file.stream({ highWaterMark: 1 << 20 });
   const hash = createHash('sha256');
   let rawBytes = 0;
   let resolveDigest!: (d: { sha256: string; bytes: number }) => void;

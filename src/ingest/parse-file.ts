@@ -15,7 +15,10 @@ import { LineSplitter } from './line-splitter.js';
 import { makeHead, sniff, SNIFF_BYTES } from './sniff.js';
 
 export interface ParseFileOptions {
+  /** The file's path (display form: what parsers and messages see). */
   path: string;
+  /** What opens it when that differs from `path`: the name's exact bytes (not UTF-8; see core/evidence-path.ts). */
+  readPath?: string | Uint8Array;
   /** Folder for staging batch files (beside the case, never beside the evidence). */
   stagingDir: string;
   mtimeMs: number;
@@ -74,7 +77,8 @@ const MAX_TEXT = 1 << 20;
 
 
 export async function parseFile(opts: ParseFileOptions, hooks: ParseFileHooks): Promise<ParseFileResult> {
-  const ev = await openEvidence(opts.path);
+  // A Buffer crosses to a worker thread as a plain Uint8Array: make it a Buffer again.
+  const ev = await openEvidence(opts.readPath === undefined ? opts.path : typeof opts.readPath === 'string' ? opts.readPath : Buffer.from(opts.readPath));
   const maxWarnings = opts.maxStoredWarnings ?? DEFAULT_MAX_WARNINGS;
   const dispositions: Record<LineDisposition, number> = { record: 0, continuation: 0, warning: 0, meta: 0, blank: 0 };
   const info: Record<string, unknown> = {};

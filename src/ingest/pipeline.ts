@@ -4,12 +4,12 @@
  * evidence row saying what happened to it, and the run itself is recorded with its options.
  */
 import { hostname, userInfo } from 'node:os';
-import { resolve, sep } from 'node:path';
+import { resolve } from 'node:path';
 import { CaseDb } from '../store/case-db.js';
 import { EvidenceTransaction, insertEvidence, StagingDir, type EvidenceRow } from '../store/evidence-writer.js';
 import type { EvidenceStatus } from '../store/schema.js';
 import { DWELL_VERSION } from '../version.js';
-import { describeFsError, enumerateEvidence, type EvidenceFile } from './evidence-files.js';
+import { caseInsideEvidence, describeFsError, enumerateEvidence, type EvidenceFile } from './evidence-files.js';
 import type { ParseFileResult } from './parse-file.js';
 import { orderRotatedYears } from './rotation-years.js';
 import { buildTimelineIndex, timelineIndexStatus } from '../store/timeline-index.js';
@@ -29,6 +29,8 @@ export interface IngestOptions {
   argv?: string[];
   /** Build the TUI's timeline index at the end (default true; skipped when already fresh). */
   index?: boolean;
+  /** Follow symlinks that lead out of the evidence given (their targets are recorded in `info`). */
+  followSymlinks?: boolean;
 }
 
 export interface FileReport {
@@ -109,14 +111,8 @@ async function refreshTimelineIndex(db: CaseDb, progress: IngestProgress, notes:
 export async function ingest(opts: IngestOptions, progress: IngestProgress = NO_PROGRESS): Promise<IngestReport> {
   const started = Date.now();
   const caseAbs = resolve(opts.casePath);
-  for (const input of opts.inputs) {
-    const abs = resolve(input);
-    if (caseAbs === abs || caseAbs.startsWith(abs + sep)) {
-      throw new IngestError(
-        `refusing to write the case inside the evidence: ${opts.casePath} is under ${input}\n help: put the case outside the evidence folder, e.g. --case /cases/incident.duckdb`,
-      );
-    }
-  }
+  const refusal = await caseInsideEvidence(opts.casePath, opts.inputs);
+  if (refusal) throw new IngestError(refusal);
   // Row order inside a batch carries no meaning (event_id does): let DuckDB insert in parallel.
   // A file is one transaction; DuckDB keeps its blocks cached unless told to stay within a budget
   // (peak RSS under 1 GB whatever the input: DWELL_DUCKDB_MEMORY overrides).
@@ -157,10 +153,10 @@ export async function ingest(opts: IngestOptions, progress: IngestProgress = NO_
       },
     );
 
-    const { files, problems } = await enumerateEvidence(opts.inputs, [caseAbs, caseAbs + '.wal', caseAbs + '.staging']);
+    const { files, problems } = await enumerateEvidence(opts.inputs, { exclude: [caseAbs, caseAbs + '.wal', caseAbs + '.staging'], followSymlinks: opts.followSymlinks });
     for (const p of problems) {
-      const report: FileReport = { path: p.path, status: 'failed', evidenceId: null, format: null, events: 0, warnings: 0, firstTsUs: null, lastTsUs: null, message: p.reason, sha256: null };
-      report.evidenceId = await recordWithoutContent(db, runId, p.path, p.absPath, null, 'failed', p.reason);
+      const report: FileReport = { path: p.path, status: p.status, evidenceId: null, format: null, events: 0, warnings: 0, firstTsUs: null, lastTsUs: null, message: p.reason, sha256: null };
+      report.evidenceId = await recordWithoutContent(db, runId, p.path, p.absPath, null, p.status, p.reason, undefined, p.info);
       reports.push(report);
       progress.fileDone(report, null);
     }
@@ -257,7 +253,7 @@ async function ingestFile(
   let result: ParseFileResult;
   try {
     result = await runner.run(
-      { path: file.absPath, stagingDir: staging.path, batchBytes: batchBytesFromEnv(), mtimeMs: file.mtimeMs, tz: opts.tz, year: opts.year, format: opts.format, extra: opts.extra ?? {} },
+      { path: file.absPath, readPath: file.fsPath === file.absPath ? undefined : file.fsPath, stagingDir: staging.path, batchBytes: batchBytesFromEnv(), mtimeMs: file.mtimeMs, tz: opts.tz, year: opts.year, format: opts.format, extra: opts.extra ?? {} },
       {
         onBatch: async (batch) => {
           if (isInterrupted()) throw new IngestError('interrupted');
@@ -272,7 +268,7 @@ async function ingestFile(
     if (isInterrupted()) return { ...base, status: 'failed', message: 'interrupted before this file was stored' };
     const e = err as RunnerError & NodeJS.ErrnoException;
     const reason = e.code ? describeFsError(e) : `cannot ingest: ${firstLine(e.message)}`;
-    const id = await recordWithoutContent(db, runId, file.path, file.absPath, file, 'failed', reason, tx.evidenceId);
+    const id = await recordWithoutContent(db, runId, file.path, file.absPath, file, 'failed', reason, tx.evidenceId, file.info);
     return { ...base, evidenceId: id, message: reason };
   }
 
@@ -303,7 +299,7 @@ async function ingestFile(
     last_ts_us: result.lastTs,
     year_shift: result.yearShift || null,
     duplicate_of: null,
-    info: result.info,
+    info: Object.keys(file.info).length ? { ...result.info, ...file.info } : result.info,
   };
   if (result.bytes !== file.size) {
     row.info = { ...row.info, size_at_stat: file.size, bytes_read: result.bytes };
@@ -348,13 +344,14 @@ async function recordWithoutContent(
   message: string,
   /** The id the file's rolled-back transaction took (keeps ids in file order); a new one otherwise. */
   evidenceId?: number,
+  info: Record<string, unknown> | null = null,
 ): Promise<number> {
   const id = evidenceId ?? (await db.one<{ id: number }>(`SELECT nextval('evidence_id_seq')::INTEGER AS id`))!.id;
   await insertEvidence(db.conn, {
     evidence_id: id, run_id: runId, path, abs_path: absPath, size: file?.size ?? null, mtime_ms: file?.mtimeMs ?? null, sha256: null,
     compression: null, format: null, parser_version: null, sniff_reason: null, status, message, lines: null, record_lines: null,
     continuation_lines: null, meta_lines: null, blank_lines: null, warning_lines: null, events: 0, warnings: 0, first_ts_us: null,
-    last_ts_us: null, year_shift: null, duplicate_of: null, info: null,
+    last_ts_us: null, year_shift: null, duplicate_of: null, info: info && Object.keys(info).length ? info : null,
   });
   return id;
 }

@@ -19,9 +19,10 @@ interface RotatedFile {
   yearShift: number;
 }
 
-const NUMBERED = /^(.*?)\.(\d{1,3})(\.(gz|bz2|xz))?$/;
-const DATED = /^(.*?)-(\d{8})(\.(gz|bz2|xz))?$/;
-const LIVE = /^(.*?)(\.(gz|bz2|xz))?$/;
+// `s`: a file name may hold a newline, which `.` would not match (LIVE then failed on it).
+const NUMBERED = /^(.*?)\.(\d{1,3})(\.(gz|bz2|xz))?$/s;
+const DATED = /^(.*?)-(\d{8})(\.(gz|bz2|xz))?$/s;
+const LIVE = /^(.*?)(\.(gz|bz2|xz))?$/s;
 
 export function rotationKey(absPath: string): { base: string; age: number } {
   const name = basename(absPath);

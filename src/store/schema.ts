@@ -138,6 +138,6 @@ export type EvidenceStatus =
   | 'partial' // read up to an error (e.g. truncated gzip); what was read is stored
   | 'unrecognized' // no parser claims it; recorded and hashed, no events
   | 'recorded' // recognized evidence that carries no events by design (e.g. CloudTrail digest)
-  | 'skipped' // a container dwell does not open (zip); recorded and hashed
+  | 'skipped' // not read on purpose: a container dwell does not open (zip; recorded and hashed), or a pipe, socket, device, symlink loop or link out of the evidence (no hash)
   | 'duplicate' // same SHA-256 as evidence already in the case; no events added
   | 'failed'; // could not be read at all (missing, unreadable)

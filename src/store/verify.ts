@@ -1,6 +1,12 @@
-/** Re-hashes recorded evidence files (read-only) and compares with the SHA-256 taken at ingest. */
-import { createHash } from 'node:crypto';
-import { constants, createReadStream, promises as fsp } from 'node:fs';
+/**
+ * Re-hashes recorded evidence files (read-only, access time kept) and compares with the SHA-256
+ * taken at ingest. Only regular files are read: a pipe, socket or device now at a recorded path is
+ * reported without being opened (opening a pipe would wait for a writer forever), and a read that
+ * stalls (a hung network mount) gives up after a timeout instead of hanging the command.
+ */
+import { promises as fsp } from 'node:fs';
+import { fsPathOfEvidence, type FsPath } from '../core/evidence-path.js';
+import { DEFAULT_STALL_MS, fileKind, hashEvidence, NotRegularFileError } from '../core/evidence-read.js';
 import type { CaseDb } from './case-db.js';
 
 export type VerifyState = 'OK' | 'CHANGED' | 'MISSING';
@@ -15,42 +21,55 @@ export interface VerifyResult {
   detail: string | null;
 }
 
-export async function sha256File(path: string): Promise<string> {
-  const hash = createHash('sha256');
-  const noatime = (constants as Record<string, number>).O_NOATIME ?? 0;
-  let handle: fsp.FileHandle;
-  try {
-    handle = await fsp.open(path, constants.O_RDONLY | noatime);
-  } catch {
-    handle = await fsp.open(path, constants.O_RDONLY);
-  }
-  for await (const chunk of createReadStream('', { fd: handle, highWaterMark: 1 << 20 })) hash.update(chunk as Buffer);
-  return hash.digest('hex');
+export interface VerifyOptions {
+  /** Give up on a file when no data arrives for this long (default 30 s). */
+  stallMs?: number;
 }
 
-export async function verifyOne(evidenceId: number, path: string, absPath: string, recorded: string): Promise<VerifyResult> {
+/** SHA-256 of an evidence file (see hashEvidence: regular files only, access time kept, stall timeout). */
+export async function sha256File(path: FsPath, opts: VerifyOptions = {}): Promise<string> {
+  return hashEvidence(path, { stallMs: opts.stallMs ?? DEFAULT_STALL_MS });
+}
+
+/**
+ * Checks one file. `fsPath` is the path that opens it (see fsPathOfEvidence: the exact bytes for a
+ * name that is not UTF-8); `absPath` is its display form.
+ */
+export async function verifyOne(
+  evidenceId: number,
+  path: string,
+  absPath: string,
+  recorded: string,
+  opts: VerifyOptions & { fsPath?: FsPath } = {},
+): Promise<VerifyResult> {
   const base = { evidenceId, path, absPath, recordedSha256: recorded };
+  const fsPath = opts.fsPath ?? absPath;
   try {
-    await fsp.access(absPath, constants.F_OK);
-  } catch {
-    return { ...base, state: 'MISSING', currentSha256: null, detail: 'no file at the recorded path' };
+    const st = await fsp.stat(fsPath);
+    const kind = fileKind(st);
+    if (kind) return { ...base, state: 'CHANGED', currentSha256: null, detail: `now ${kind}, not a regular file: not read` };
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return { ...base, state: 'MISSING', currentSha256: null, detail: 'no file at the recorded path' };
+    return { ...base, state: 'MISSING', currentSha256: null, detail: `cannot read: ${(err as Error).message}` };
   }
   try {
-    const current = await sha256File(absPath);
+    const current = await sha256File(fsPath, opts);
     return current === recorded
       ? { ...base, state: 'OK', currentSha256: current, detail: null }
       : { ...base, state: 'CHANGED', currentSha256: current, detail: `now ${current.slice(0, 16)}…` };
   } catch (err) {
+    if (err instanceof NotRegularFileError) return { ...base, state: 'CHANGED', currentSha256: null, detail: `now ${err.kind}, not a regular file: not read` };
     return { ...base, state: 'MISSING', currentSha256: null, detail: `cannot read: ${(err as Error).message}` };
   }
 }
 
 /** Every evidence file with a recorded hash (duplicates and unrecognized files included). */
-export async function verifyEvidence(db: CaseDb): Promise<VerifyResult[]> {
-  const rows = await db.all<{ evidence_id: number; path: string; abs_path: string; sha256: string }>(
-    `SELECT evidence_id, path, abs_path, sha256 FROM evidence WHERE sha256 IS NOT NULL ORDER BY evidence_id`,
+export async function verifyEvidence(db: CaseDb, opts: VerifyOptions = {}): Promise<VerifyResult[]> {
+  const rows = await db.all<{ evidence_id: number; path: string; abs_path: string; sha256: string; info: string | null }>(
+    `SELECT evidence_id, path, abs_path, sha256, info::VARCHAR AS info FROM evidence WHERE sha256 IS NOT NULL ORDER BY evidence_id`,
   );
   const out: VerifyResult[] = [];
-  for (const r of rows) out.push(await verifyOne(r.evidence_id, r.path, r.abs_path, r.sha256));
+  for (const r of rows) out.push(await verifyOne(r.evidence_id, r.path, r.abs_path, r.sha256, { ...opts, fsPath: fsPathOfEvidence(r.abs_path, r.info) }));
   return out;
 }

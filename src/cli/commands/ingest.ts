@@ -13,6 +13,7 @@ export interface IngestCliOptions {
   parserOption: Record<string, string>;
   workers?: number;
   rehash?: boolean;
+  followSymlinks?: boolean;
   index?: boolean;
   json?: boolean;
   quiet?: boolean;
@@ -31,6 +32,7 @@ export async function runIngest(evidence: string[], opts: IngestCliOptions): Pro
         extra: opts.parserOption,
         workers: opts.workers,
         rehash: opts.rehash,
+        followSymlinks: opts.followSymlinks,
         index: opts.index,
         argv: process.argv.slice(2),
       },
@@ -111,6 +113,9 @@ async function problemNotes(casePath: string, report: IngestReport): Promise<str
                 : 'check the path and permissions; the other files were ingested',
         }),
       );
+    } else if (f.status === 'skipped' && f.message) {
+      // Not read on purpose (a pipe, a symlink loop, a link out of the evidence): say why, once.
+      out.push(diagnostic({ level: 'warning', title: `skipped ${path}`, reason: safeText(f.message) }));
     } else if (f.warnings > 0 && f.evidenceId !== null) {
       const w = firstWarnings.get(f.evidenceId);
       out.push(

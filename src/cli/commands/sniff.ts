@@ -2,6 +2,7 @@
 import { safeText } from '../../core/sanitize.js';
 import { enumerateEvidence } from '../../ingest/evidence-files.js';
 import { openEvidence } from '../../ingest/evidence-reader.js';
+import type { FsPath } from '../../core/evidence-path.js';
 import { makeHead, sniff, SNIFF_BYTES, MIN_CONFIDENCE } from '../../ingest/sniff.js';
 import { diagnostic } from '../format.js';
 
@@ -12,9 +13,11 @@ interface SniffReport {
   reason: string;
   candidates: { parser: string; confidence: number; reason: string }[];
   error?: string;
+  /** Deliberately not read (a pipe, a loop, a link out of the evidence): why. */
+  skipped?: string;
 }
 
-async function readHead(path: string): Promise<{ head: Buffer; compression: string }> {
+async function readHead(path: FsPath): Promise<{ head: Buffer; compression: string }> {
   const ev = await openEvidence(path);
   const chunks: Buffer[] = [];
   let n = 0;
@@ -32,13 +35,16 @@ async function readHead(path: string): Promise<{ head: Buffer; compression: stri
   return { head: Buffer.concat(chunks), compression: ev.compression };
 }
 
-export async function runSniff(inputs: string[], opts: { json?: boolean }): Promise<number> {
-  const { files, problems } = await enumerateEvidence(inputs);
+export async function runSniff(inputs: string[], opts: { json?: boolean; followSymlinks?: boolean }): Promise<number> {
+  const { files, problems } = await enumerateEvidence(inputs, { followSymlinks: opts.followSymlinks });
   const reports: SniffReport[] = [];
-  for (const p of problems) reports.push({ path: p.path, winner: null, reason: p.reason, candidates: [], error: p.reason });
+  for (const p of problems) {
+    if (p.status === 'skipped') reports.push({ path: p.path, winner: null, reason: p.reason, candidates: [], skipped: p.reason });
+    else reports.push({ path: p.path, winner: null, reason: p.reason, candidates: [], error: p.reason });
+  }
   for (const f of files) {
     try {
-      const { head, compression } = await readHead(f.absPath);
+      const { head, compression } = await readHead(f.fsPath);
       const result = compression === 'zip' ? null : sniff(makeHead(f.path, head));
       reports.push({
         path: f.path,
@@ -58,6 +64,10 @@ export async function runSniff(inputs: string[], opts: { json?: boolean }): Prom
       const path = safeText(r.path);
       if (r.error) {
         process.stdout.write(diagnostic({ level: 'error', title: `cannot read ${path}`, reason: safeText(r.error) }) + '\n\n');
+        continue;
+      }
+      if (r.skipped) {
+        process.stdout.write(diagnostic({ level: 'warning', title: `skipped ${path}`, reason: safeText(r.skipped) }) + '\n\n');
         continue;
       }
       process.stdout.write(`${path}${r.compression && r.compression !== 'none' ? ` (${r.compression})` : ''}\n`);

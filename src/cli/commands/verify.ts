@@ -1,18 +1,19 @@
 /**
  * `dwell verify`: re-hash every evidence file recorded in the case. The runbook's "read-only and
- * cannot be tampered with", checked: OK, CHANGED (hash differs) or MISSING; non-zero exit on any.
+ * cannot be tampered with", checked: OK, CHANGED (hash differs, or no longer a regular file) or
+ * MISSING (gone, or unreadable within the timeout); non-zero exit on any.
  */
 import { safeText } from '../../core/sanitize.js';
 import { CaseDb, CaseError } from '../../store/case-db.js';
 import { verifyEvidence, type VerifyResult } from '../../store/verify.js';
 import { table } from '../format.js';
 
-export async function runVerify(opts: { case: string; json?: boolean }): Promise<number> {
+export async function runVerify(opts: { case: string; json?: boolean; timeout?: number }): Promise<number> {
   let results: VerifyResult[];
   try {
     const db = await CaseDb.open(opts.case, { readOnly: true });
     try {
-      results = await verifyEvidence(db);
+      results = await verifyEvidence(db, { stallMs: (opts.timeout ?? 30) * 1000 });
     } finally {
       db.close();
     }
