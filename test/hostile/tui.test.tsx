@@ -10,11 +10,13 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { App } from '../../src/tui/components/App.js';
+import { caseSummary } from '../../src/tui/components/Header.js';
 import { DuckDbSource } from '../../src/tui/data/duckdb-source.js';
+import { EMPTY_QUERY } from '../../src/tui/state/filters.js';
 import { initialState, viewReducer, type ViewState } from '../../src/tui/state/view-reducer.js';
 import { tempDir } from '../helpers/cli.js';
 import { KEYS, waitForFrame } from '../tui/helpers/ink.js';
-import { createSyntheticCase, manyEvents } from '../tui/helpers/synthetic-case.js';
+import { createSyntheticCase, manyEvents, type SynthEvent } from '../tui/helpers/synthetic-case.js';
 
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const type = async (stdin: { write: (s: string) => void }, ...keys: string[]) => {
@@ -103,5 +105,96 @@ describe('TUI prompts: what is typed is what is used', () => {
     expect(s.prompt?.text).toBe('ad');
     s = key(s, 'l1\x0bl2\tz');
     expect(s.prompt?.text).toBe('adl1l2 z');
+  });
+});
+
+for (const index of [false, true]) {
+  describe(`TUI default view: events with untrusted times are left out (${index ? 'timeline index' : 'events table'})`, () => {
+    const tmp = tempDir('dwell-hostile-tui-clock-');
+    const casePath = join(tmp.path, 'case.duckdb');
+    const events: SynthEvent[] = [
+      ...manyEvents(20),
+      // A Zeek capture whose clock counts from zero, and a parser that read a year 2099.
+      ...Array.from({ length: 5 }, (_, i): SynthEvent => ({ ts: `1970-01-01 00:00:0${i}`, time_quality: 'relative', host: 'sensor', summary: `relative ${i}`, file: 3 })),
+      { ts: '2099-01-01 00:00:00', time_quality: 'implausible', host: 'web-01', summary: 'from the future', file: 4 },
+      // Relative, but its number happens to land among the real events: left out by id.
+      { ts: '2026-01-02 00:00:05.5', time_quality: 'relative', host: 'sensor', summary: 'relative inside', file: 3 },
+    ];
+    beforeAll(async () => {
+      await createSyntheticCase(casePath, events, { index });
+    });
+    afterAll(() => tmp.cleanup());
+
+    it('opens on the first trusted event, counts and spans only those, and says how to show the rest', async () => {
+      const source = await DuckDbSource.open(casePath);
+      const { lastFrame, stdin, unmount } = render(<App source={source} author="alice" />);
+      try {
+        let f = await waitForFrame(lastFrame, (x) => /row 1 of \d+/.test(x) && x.includes('TIME (UTC)'));
+        expect(f).toMatch(/row 1 of 20\b/);
+        expect(f).toContain('2026-01-02 00:00:00');
+        expect(f).not.toMatch(/1970-01-01|2099-01-01|relative inside/);
+        expect(caseSummary(source.info)).toMatch(/27 events · 4 files · auth_log · 2026-01-02 00:00 → 2026-01-02 00:00 UTC/);
+        expect(f).toContain('7 relative/implausible times hidden (time=all)');
+        expect(await source.range(EMPTY_QUERY)).toEqual({ fromUs: Date.UTC(2026, 0, 2) * 1000, toUs: Date.UTC(2026, 0, 2, 0, 0, 19) * 1000 });
+
+        await type(stdin, 'f', ...'time=all', KEYS.enter);
+        f = await waitForFrame(lastFrame, (x) => /filter: time=all/.test(x) && /of 27\b/.test(x));
+        await type(stdin, 'g');
+        f = await waitForFrame(lastFrame, (x) => /row 1 of 27\b/.test(x) && x.includes('1970-01-01 00:00:00'));
+        expect(f).not.toContain('hidden (time=all)');
+
+        await type(stdin, 'f', '\x15', ...'time=relative', KEYS.enter);
+        f = await waitForFrame(lastFrame, (x) => /filter: time=relative/.test(x) && /of 6\b/.test(x));
+        await type(stdin, 'F');
+        await waitForFrame(lastFrame, (x) => /no filter · 7 relative\/implausible times hidden/.test(x) && /of 20\b/.test(x));
+      } finally {
+        unmount();
+        source.close();
+      }
+    });
+
+    it('pages, counts, searches and exports the same trusted events', async () => {
+      const source = await DuckDbSource.open(casePath);
+      try {
+        expect(await source.count(EMPTY_QUERY)).toBe(20);
+        const start = await source.page(EMPTY_QUERY, { kind: 'start' }, 50);
+        expect(start.rows).toHaveLength(20);
+        expect(start.rows.every((r) => r.text.host !== 'sensor')).toBe(true);
+        const end = await source.page(EMPTY_QUERY, { kind: 'end' }, 3);
+        expect(end.rows.map((r) => r.text.summary)).toEqual(['event number 17', 'event number 18', 'event number 19']);
+        expect(await source.find(EMPTY_QUERY, 'relative', start.rows[0]!, 1, true)).toBeNull();
+        const all = { attack: false, filters: [{ kind: 'clock' as const, qualities: null }] };
+        expect(await source.count(all)).toBe(27);
+        expect(await source.find(all, 'relative inside', start.rows[0]!, 1, true)).not.toBeNull();
+        const out = join(tmp.path, `export-${index}.csv`);
+        expect(await source.exportView(EMPTY_QUERY, out, 'csv')).toBe(20);
+        expect(readFileSync(out, 'utf8')).not.toMatch(/1970-01-01|2099-01-01|relative inside/);
+      } finally {
+        source.close();
+      }
+    });
+  });
+}
+
+describe('TUI default view when every event has an untrusted time', () => {
+  const tmp = tempDir('dwell-hostile-tui-allrel-');
+  const casePath = join(tmp.path, 'case.duckdb');
+  beforeAll(async () => {
+    await createSyntheticCase(casePath, Array.from({ length: 4 }, (_, i): SynthEvent => ({ ts: `1970-01-01 00:00:0${i}`, time_quality: 'relative', summary: `relative ${i}` })), { index: true });
+  });
+  afterAll(() => tmp.cleanup());
+
+  it('shows an empty view that says why and how to see them', async () => {
+    const source = await DuckDbSource.open(casePath);
+    const { lastFrame, unmount } = render(<App source={source} author="alice" />);
+    try {
+      const f = await waitForFrame(lastFrame, (x) => x.includes('no events match the filters'));
+      expect(f).toContain('4 relative/implausible times hidden (time=all)');
+      expect(await source.range(EMPTY_QUERY)).toBeNull();
+      expect(await source.count({ attack: false, filters: [{ kind: 'clock', qualities: null }] })).toBe(4);
+    } finally {
+      unmount();
+      source.close();
+    }
   });
 });

@@ -7,7 +7,7 @@ import { useTheme } from '../themes/theme.js';
 
 const PROMPT_LABEL: Record<PromptKind, string> = {
   search: 'search: ',
-  filter: 'filter (host= ip= user= actor= source= action= phase= key= session= from= to= marked; != excludes, * wildcard): ',
+  filter: 'filter (host= ip= user= actor= source= action= phase= key= session= from= to= time=all marked; != excludes, * wildcard): ',
   jump: 'jump to (-2h, +30m, 02:16, 2026-01-02 02:16:40): ',
   note: 'note: ',
   export: 'export view to (.csv or .jsonl): ',

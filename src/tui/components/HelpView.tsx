@@ -9,6 +9,7 @@ export const HELP: Array<[string, string]> = [
   ['t', 'jump to a time: -2h, +30m, 02:16, 2026-01-02 02:16:40 (UTC; relative to the selected event)'],
   ['a', 'attack view on/off: the attacker events of the newest findings, with phases and dwell time'],
   ['f', 'filter: host= ip= user= actor= source= action= outcome= phase= key= session= from= to= marked (!= excludes, a,b = either, * wildcard)'],
+  ['', 'time=all shows events with relative or implausible times too (left out by default); time=relative,implausible only those'],
   ['F', 'clear the filters'],
   ['/', 'search the shown text and the raw lines (any case); matches are highlighted'],
   ['n N', 'next / previous match'],
@@ -28,8 +29,8 @@ export function HelpView({ width }: { width: number }) {
   return (
     <Box flexDirection="column" width={width}>
       <Text {...theme.title}>dwell tui — keys</Text>
-      {HELP.map(([k, what]) => (
-        <Text key={k} wrap="truncate">
+      {HELP.map(([k, what], i) => (
+        <Text key={i} wrap="truncate">
           <Text {...theme.accent}>{k.padEnd(20)}</Text>
           {what}
         </Text>

@@ -8,6 +8,8 @@ export interface StatusLineProps {
   /** From describeQuery(): already escaped. */
   filters: string;
   search: string | null;
+  /** What the view leaves out without being asked (events with untrusted times). */
+  note?: string | null;
   /** "row 41 of 1,234" or "41–80 of many". */
   position: string;
   /** Time of the selected event. */
@@ -19,9 +21,9 @@ export interface StatusLineProps {
   width: number;
 }
 
-export function StatusLine({ filters, search, position, time, busy, depth, width }: StatusLineProps) {
+export function StatusLine({ filters, search, note = null, position, time, busy, depth, width }: StatusLineProps) {
   const theme = useTheme();
-  const left = [filters ? `filter: ${filters}` : 'no filter', search !== null ? `search "${safeText(search)}" (n/N)` : null, depth > 0 ? `Esc: back (${depth})` : null]
+  const left = [filters ? `filter: ${filters}` : 'no filter', note, search !== null ? `search "${safeText(search)}" (n/N)` : null, depth > 0 ? `Esc: back (${depth})` : null]
     .filter(Boolean)
     .join(' · ');
   const right = [busy, position, time].filter(Boolean).join(' · ');

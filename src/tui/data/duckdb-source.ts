@@ -15,6 +15,7 @@ import { formatTs } from '../state/time-input.js';
 import { CaseHandle, type Lane } from './case-handle.js';
 import type { PageFrom, TimelineSource } from './source.js';
 import { attackDensitySql, countSql, densitySql, exportSql, findSql, pageKeysSql, rangeSql, rowsSql, SHOWN_COLUMNS, type ExportFormat, type FindOptions, type SqlContext } from './sql.js';
+import { countUntrusted, locateHidden, untrustedList } from './untrusted-times.js';
 import {
   compareKeys,
   isPhase,
@@ -84,7 +85,7 @@ export class DuckDbSource implements TimelineSource {
   }
 
   private static async load(h: CaseHandle, path: string, opts: OpenSourceOptions): Promise<DuckDbSource> {
-    const q = <T extends Row>(sql: string, params?: Record<string, string | number>) => h.all<T>('fg', sql, params);
+    const q = <T extends Row>(sql: string, params?: Record<string, string | number | bigint>) => h.all<T>('fg', sql, params);
     const [counts] = await q<{ events: number; files: number; sources: string[] | null; lo: string | null; hi: string | null }>(
       `SELECT (SELECT count(*) FROM events) AS events, count(*) AS files,
               list(DISTINCT format ORDER BY format) FILTER (WHERE events > 0) AS sources, min(first_ts) AS lo, max(last_ts) AS hi
@@ -100,7 +101,11 @@ export class DuckDbSource implements TimelineSource {
     } else if (status.state === 'stale') note = `timeline index is stale (${status.indexedEvents} of ${counts!.events} events): paging events directly`;
     else note = 'no timeline index: paging events directly';
 
-    const findings = await loadFindings(h);
+    // Where the events with untrusted times lie is found on its own connection, beside the rest.
+    const untrusted = await countUntrusted(q);
+    const located = untrusted > 0 ? locateHidden((sql, params) => h.all('bg', sql, params), untrusted) : Promise.resolve(null);
+    located.catch(() => undefined);
+    const findings = await loadFindings(h, untrusted > 0);
     let phases: Map<number, Phase> | null = null;
     if (findings && findings.attackEvents <= PHASE_MAP_LIMIT) {
       const rows = await q<{ event_id: number; phase: string }>(`SELECT event_id, min(phase) AS phase FROM attack_events WHERE findings_id = $f GROUP BY event_id`, {
@@ -112,13 +117,16 @@ export class DuckDbSource implements TimelineSource {
     for (const r of await q<{ event_id: number; kind: string }>(`SELECT event_id, max(kind) AS kind FROM annotations GROUP BY event_id`)) {
       marks.set(r.event_id, r.kind === 'note' ? 'note' : 'mark');
     }
+    const hidden = await located;
     const info: CaseInfo = {
       path,
       events: Number(counts!.events),
       evidenceFiles: Number(counts!.files),
       sources: counts!.sources ?? [],
-      from: counts!.lo,
-      to: counts!.hi,
+      // The span of the events the default view shows: a 1970 relative clock is not where the case starts.
+      from: hidden ? (hidden.trusted ? usToIso(hidden.trusted.fromUs) : null) : counts!.lo,
+      to: hidden ? (hidden.trusted ? usToIso(hidden.trusted.toUs) : null) : counts!.hi,
+      untrustedTimes: hidden?.count ?? 0,
       index: { table, note },
       findings,
     };
@@ -128,8 +136,11 @@ export class DuckDbSource implements TimelineSource {
       const [lo] = await q<{ t: number }>(`SELECT epoch_us(ts) AS t FROM timeline ORDER BY ts LIMIT 1`);
       const [hi] = await q<{ t: number }>(`SELECT epoch_us(ts) AS t FROM timeline ORDER BY ts DESC LIMIT 1`);
       if (lo && hi) span = { fromUs: Number(lo.t), toUs: Number(hi.t) };
+      // Paging windows are sized by the events' rate over their span: hidden 1970 times would
+      // stretch the span over decades and the windows with it (results stay right, see keys()).
+      if (span && hidden?.trusted) span = hidden.trusted;
     }
-    return new DuckDbSource(h, info, { table, findingsId: findings?.findingsId ?? null }, phases, marks, span);
+    return new DuckDbSource(h, info, { table, findingsId: findings?.findingsId ?? null, hidden }, phases, marks, span);
   }
 
   private toRow = (r: ListRow): TimelineRow => ({
@@ -267,6 +278,9 @@ export class DuckDbSource implements TimelineSource {
   }
 
   async count(q: ViewQuery, before?: RowKey): Promise<number> {
+    // The default view's total is known without a scan (a count with a time range is one).
+    const hidden = this.ctx.hidden;
+    if (!before && hidden && !q.attack && q.filters.length === 0) return this.info.events - hidden.count;
     const { sql, params } = countSql(q, this.ctx, before);
     const [r] = await this.h.all<{ n: number }>('bg', sql, params);
     return Number(r?.n ?? 0);
@@ -437,7 +451,13 @@ export class DuckDbSource implements TimelineSource {
   }
 }
 
-async function loadFindings(h: CaseHandle): Promise<FindingsInfo | null> {
+function usToIso(us: number): string {
+  return new Date(Math.floor(us / 1000)).toISOString();
+}
+
+/** `hidden`: attack events with untrusted times count in no phase (the attack view leaves them out too). */
+async function loadFindings(h: CaseHandle, hidden: boolean): Promise<FindingsInfo | null> {
+  const u = untrustedList();
   const [f] = await h.all<{ findings_id: number; generated_at: string; answers: string | null }>(
     'fg',
     `SELECT findings_id, generated_at, json_extract(body, '$.answers')::VARCHAR AS answers FROM findings ORDER BY findings_id DESC LIMIT 1`,
@@ -445,8 +465,10 @@ async function loadFindings(h: CaseHandle): Promise<FindingsInfo | null> {
   if (!f) return null;
   const per = await h.all<{ phase: string; first: string; last: string; n: number }>(
     'fg',
-    `SELECT phase, min(ts) AS first, max(ts) AS last, count(*) AS n FROM attack_events WHERE findings_id = $f GROUP BY phase`,
-    { f: f.findings_id },
+    `SELECT phase, min(ts) AS first, max(ts) AS last, count(*) AS n FROM attack_events WHERE findings_id = $f
+     ${hidden ? `AND event_id NOT IN (SELECT event_id FROM events WHERE time_quality IN (${u.list}))` : ''}
+     GROUP BY phase`,
+    { f: f.findings_id, ...(hidden ? u.params : {}) },
   );
   let a: Record<string, unknown> = {};
   try {

@@ -132,8 +132,11 @@ export interface CaseInfo {
   events: number;
   evidenceFiles: number;
   sources: string[];
+  /** Time span of the events the default view shows (those with trusted times). */
   from: string | null;
   to: string | null;
+  /** Events with a relative or implausible time, left out unless the filter says `time=…`. */
+  untrustedTimes: number;
   /** Which table the list pages through, and why. */
   index: { table: TableKind; note: string };
   findings: FindingsInfo | null;

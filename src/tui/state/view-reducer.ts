@@ -446,7 +446,9 @@ export function viewReducer(s: ViewState, a: Action): ViewState {
       if (!choice) return s;
       const frame: Frame = { query: s.query, key: keyOf(selectedRow(s)), offset: s.cursor - s.top };
       // Across all sources: the pivot replaces the filters (and the attack view); back restores them.
-      const next = requery({ ...s, mode: 'timeline', pivot: [], stack: [...s.stack, frame] }, { attack: false, filters: [choice.filter] });
+      // Which clocks are shown (time=) is kept: a pivot from a relative-time event must find it.
+      const clock = s.query.filters.filter((f) => f.kind === 'clock');
+      const next = requery({ ...s, mode: 'timeline', pivot: [], stack: [...s.stack, frame] }, { attack: false, filters: [...clock, choice.filter] });
       return { ...next, message: { text: `pivot: ${choice.label.replace(/\s+\(.*\)$/, '').replace(/\s+/, ' ')} · Esc goes back`, level: 'info' } };
     }
     case 'back': {

@@ -54,7 +54,16 @@ describe('filter text', () => {
     expect(again).toEqual(p);
   });
 
+  it('reads time=all and time=<qualities>, and prints them back', () => {
+    expect(parseFilters('time=all', REF)).toEqual({ ok: true, filters: [{ kind: 'clock', qualities: null }] });
+    const p = parseFilters('host=x time=relative,implausible', REF);
+    expect(p).toEqual({ ok: true, filters: [{ kind: 'value', field: 'host', negate: false, values: ['x'] }, { kind: 'clock', qualities: ['relative', 'implausible'] }] });
+    if (p.ok) expect(formatFilters(p.filters)).toBe('host=x time=relative,implausible');
+  });
+
   it.each([
+    ['time=sometimes', /time "sometimes" is not all or one of exact/],
+    ['time!=relative', /time takes = only/],
     ['colour=red', /unknown filter field "colour"/],
     ['phase=lateral', /phase "lateral" is not one of/],
     ['hostweb', /is not field=value/],
