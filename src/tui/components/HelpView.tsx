@@ -7,7 +7,7 @@ export const HELP: Array<[string, string]> = [
   ['PgDn PgUp space b', 'next / previous page (Ctrl-D / Ctrl-U: half a page)'],
   ['g Home  G End', 'first / last event of the view'],
   ['t', 'jump to a time: -2h, +30m, 02:16, 2026-01-02 02:16:40 (UTC; relative to the selected event)'],
-  ['a', 'attack view on/off: the attacker events of the newest findings, with phases and dwell time'],
+  ['a', 'attack view on/off: the attacker events of the newest findings, with phases (in the order their first events happened) and dwell time'],
   ['f', 'filter: host= ip= user= actor= source= action= outcome= phase= key= session= from= to= marked (!= excludes, a,b = either, * wildcard)'],
   ['', 'time=all shows events with relative or implausible times too (left out by default); time=relative,implausible only those'],
   ['F', 'clear the filters'],
