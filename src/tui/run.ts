@@ -40,7 +40,17 @@ export async function runTui(opts: RunTuiOptions): Promise<number> {
   if (unsaved.length > 0) {
     process.stderr.write(`warning: ${unsaved.length} annotation(s) could not be saved (the case was busy); here they are, to add later:\n`);
     for (const a of unsaved) process.stderr.write(JSON.stringify(a) + '\n');
-    return 1;
+    return leave(1);
   }
-  return 0;
+  return leave(0);
+}
+
+/**
+ * q must always quit. A read of evidence stuck in Node's thread pool (a hung network mount; before
+ * evidence-read.ts, a named pipe at the recorded path) keeps the process alive after the UI has
+ * gone: once everything of ours is closed, leave anyway if the event loop has not emptied soon.
+ */
+function leave(code: number): number {
+  setTimeout(() => process.exit(code), 1000).unref();
+  return code;
 }

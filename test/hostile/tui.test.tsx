@@ -6,17 +6,20 @@
  */
 import type { Key } from 'ink';
 import { render } from 'ink-testing-library';
-import { existsSync, readFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { closeSync, constants, existsSync, openSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { App } from '../../src/tui/components/App.js';
 import { caseSummary } from '../../src/tui/components/Header.js';
 import { PhaseRibbon } from '../../src/tui/components/PhaseRibbon.js';
 import { DuckDbSource } from '../../src/tui/data/duckdb-source.js';
+import { hashEvidence, readEvidenceRange } from '../../src/tui/data/evidence-read.js';
 import type { FindingsInfo } from '../../src/tui/data/types.js';
 import { EMPTY_QUERY } from '../../src/tui/state/filters.js';
 import { initialState, viewReducer, type ViewState } from '../../src/tui/state/view-reducer.js';
-import { tempDir } from '../helpers/cli.js';
+import { BIN, dwell, tempDir } from '../helpers/cli.js';
 import { KEYS, waitForFrame } from '../tui/helpers/ink.js';
 import { createSyntheticCase, manyEvents, type SynthEvent } from '../tui/helpers/synthetic-case.js';
 
@@ -239,5 +242,145 @@ describe('TUI attack header: phases never read as a false order', () => {
       n++;
     }
     expect(n).toBe(625);
+  });
+});
+
+describe('TUI detail view: the evidence file is read without a trace and never hangs the TUI', () => {
+  const tmp = tempDir('dwell-hostile-tui-evidence-');
+  const lines = ['Jan  2 02:14:20 web-01 sshd[1]: Failed password for deploy from 203.0.113.77 port 1 ssh2', 'Jan  2 02:16:40 web-01 sshd[2]: Accepted password for deploy from 203.0.113.77 port 2 ssh2'];
+  const evidence = join(tmp.path, 'auth.log');
+  const fifo = join(tmp.path, 'fifo.log');
+  const regularCase = join(tmp.path, 'regular.duckdb');
+  const fifoCase = join(tmp.path, 'fifo.duckdb');
+  const DAY = 86_400;
+  beforeAll(async () => {
+    writeFileSync(evidence, lines.join('\n') + '\n');
+    const sha256 = createHash('sha256').update(readFileSync(evidence)).digest('hex');
+    const events = lines.map((raw, i): SynthEvent => ({ ts: `2026-01-02 02:1${4 + 2 * i}:00`, raw, summary: `line ${i + 1}` }));
+    await createSyntheticCase(regularCase, events, { files: { 1: { path: evidence, sha256 } } });
+    execFileSync('mkfifo', [fifo]);
+    await createSyntheticCase(fifoCase, events, { files: { 1: { path: fifo, sha256 } } });
+  });
+  afterAll(() => {
+    // Whatever happened, nothing stays blocked on the pipe: a writer opening it releases a reader.
+    try {
+      closeSync(openSync(fifo, constants.O_WRONLY | constants.O_NONBLOCK));
+    } catch {
+      /* no reader waiting */
+    }
+    tmp.cleanup();
+  });
+
+  it('re-hashes and compares the bytes without changing the file\'s access or modification time', async () => {
+    // An access time days old: a plain read would move it (relatime updates one older than a day).
+    const now = Math.floor(Date.now() / 1000);
+    utimesSync(evidence, now - 3 * DAY, now - 4 * DAY);
+    const before = statSync(evidence, { bigint: true });
+    const source = await DuckDbSource.open(regularCase);
+    const { lastFrame, stdin, unmount } = render(<App source={source} author="alice" />);
+    try {
+      await waitForFrame(lastFrame, (f) => /row 1 of 2/.test(f));
+      await type(stdin, KEYS.enter);
+      await waitForFrame(lastFrame, (f) => /verify {3}OK/.test(f) && /bytes {4}MATCH/.test(f));
+      await type(stdin, 'v');
+      await waitForFrame(lastFrame, (f) => /verify {3}OK/.test(f));
+      // The forced re-hash and the byte check once more, to their end, whatever the frame showed.
+      const d = (await source.detail((await source.page(EMPTY_QUERY, { kind: 'start' }, 1)).rows[0]!.eventId))!;
+      expect((await source.verify(d.evidence!, true)).state).toBe('OK');
+      expect((await source.checkBytes(d)).state).toBe('match');
+    } finally {
+      unmount();
+      source.close();
+    }
+    const after = statSync(evidence, { bigint: true });
+    expect(after.atimeNs).toBe(before.atimeNs);
+    expect(after.mtimeNs).toBe(before.mtimeNs);
+  });
+
+  it('puts the access time back where O_NOATIME is not allowed (not the owner, not root)', async () => {
+    const sha256 = createHash('sha256').update(readFileSync(evidence)).digest('hex');
+    const now = Math.floor(Date.now() / 1000);
+    utimesSync(evidence, now - 3 * DAY, now - 4 * DAY);
+    const before = statSync(evidence, { bigint: true });
+    expect(await hashEvidence(evidence, { noatime: false })).toBe(sha256);
+    expect((await readEvidenceRange(evidence, 5, 10, { noatime: false })).toString()).toBe(lines[0]!.slice(5, 15));
+    const after = statSync(evidence, { bigint: true });
+    expect(after.atimeNs).toBe(before.atimeNs);
+    expect(after.mtimeNs).toBe(before.mtimeNs);
+  });
+
+  it('says "not a regular file" at once for a named pipe at the evidence path, and q still quits', async () => {
+    const source = await DuckDbSource.open(fifoCase);
+    let quit = false;
+    const { lastFrame, stdin, unmount } = render(<App source={source} author="alice" onQuit={() => (quit = true)} />);
+    try {
+      await waitForFrame(lastFrame, (f) => /row 1 of 2/.test(f));
+      const t0 = Date.now();
+      await type(stdin, KEYS.enter);
+      const f = await waitForFrame(lastFrame, (x) => /verify {3}CHANGED — now a named pipe \(FIFO\), not a regular file/.test(x) && /bytes {4}not checked — .*not a regular file/.test(x), 3000);
+      expect(Date.now() - t0).toBeLessThan(3000);
+      expect(f).not.toContain('hashing the file');
+      await type(stdin, 'q');
+      await waitForFrame(lastFrame, (x) => x.includes('TIME (UTC)'));
+      await type(stdin, 'q');
+      for (let i = 0; i < 100 && !quit; i++) await pause(10);
+      expect(quit).toBe(true);
+    } finally {
+      unmount();
+      source.close();
+    }
+  });
+});
+
+const HAS_TMUX = spawnSync('tmux', ['-V']).status === 0;
+
+describe.skipIf(!HAS_TMUX)('dwell tui (built CLI, under tmux) with a named pipe where the evidence was', () => {
+  const tmp = tempDir('dwell-hostile-tui-fifo-e2e-');
+  const SOCKET = `dwell-hostile-tui-${process.pid}`;
+  const tmux = (...args: string[]) => execFileSync('tmux', ['-L', SOCKET, '-f', '/dev/null', ...args], { encoding: 'utf8' });
+  const screen = () => tmux('capture-pane', '-p', '-t', 'tui');
+  const waitScreen = async (pred: (s: string) => boolean, what: string, timeoutMs = 15_000) => {
+    const start = Date.now();
+    for (;;) {
+      const s = screen();
+      if (pred(s)) return s;
+      if (Date.now() - start > timeoutMs) throw new Error(`screen never showed ${what}; it shows:\n${s}`);
+      await pause(50);
+    }
+  };
+  const log = join(tmp.path, 'auth.log');
+  const casePath = join(tmp.path, 'case.duckdb');
+
+  beforeAll(async () => {
+    writeFileSync(log, 'Jan  2 02:16:40 web-01 sshd[2]: Accepted password for deploy from 203.0.113.77 port 2 ssh2\n');
+    const res = await dwell(['ingest', '-q', '--year', '2026', '--case', casePath, log]);
+    expect(res.code, res.stderr).toBe(0);
+    rmSync(log);
+    execFileSync('mkfifo', [log]);
+    tmux('new-session', '-d', '-s', 'tui', '-x', '160', '-y', '30', `env -u CI NO_COLOR=1 '${process.execPath}' '${BIN}' tui --case '${casePath}' --author e2e; echo DWELL-EXIT=$?; sleep 60`);
+    tmux('set-option', '-t', 'tui', 'remain-on-exit', 'on');
+  });
+  afterAll(() => {
+    try {
+      tmux('kill-server');
+    } catch {
+      /* already gone */
+    }
+    try {
+      closeSync(openSync(log, constants.O_WRONLY | constants.O_NONBLOCK));
+    } catch {
+      /* no reader waiting */
+    }
+    tmp.cleanup();
+  });
+
+  it('shows the detail with "not a regular file" and quits on q', async () => {
+    await waitScreen((x) => /row 1 of 1\b/.test(x), 'the first page');
+    tmux('send-keys', '-t', 'tui', 'Enter');
+    await waitScreen((x) => /verify {3}CHANGED — now a named pipe \(FIFO\), not a regular file/.test(x), 'the detail saying the file is a pipe', 5000);
+    tmux('send-keys', '-t', 'tui', 'q');
+    await waitScreen((x) => x.includes('TIME (UTC)'), 'the list again');
+    tmux('send-keys', '-t', 'tui', 'q');
+    await waitScreen((x) => x.includes('DWELL-EXIT=0'), 'the shell after q', 5000);
   });
 });

@@ -4,12 +4,13 @@
  * Evidence text is escaped (safeText) here, at the boundary, before any component sees it.
  */
 import type { CaseDb } from '../../store/case-db.js';
-import { existsSync, promises as fsp } from 'node:fs';
 import { safeText } from '../../core/sanitize.js';
 import { EVENT_COLUMNS } from '../../core/event.js';
 import type { Row } from '../../store/case-db.js';
 import { timelineIndexStatus } from '../../store/timeline-index.js';
-import { verifyOne, type VerifyResult } from '../../store/verify.js';
+import type { VerifyResult } from '../../store/verify.js';
+import { NotRegularFileError, readEvidenceRange } from './evidence-read.js';
+import { verifyEvidenceFile } from './verify-evidence.js';
 import type { ViewQuery } from '../state/filters.js';
 import { formatTs } from '../state/time-input.js';
 import { CaseHandle, type Lane } from './case-handle.js';
@@ -381,7 +382,7 @@ export class DuckDbSource implements TimelineSource {
   verify(ev: EvidenceInfo, force = false): Promise<VerifyResult> {
     let p = this.verified.get(ev.evidenceId);
     if (!p || force) {
-      p = verifyOne(ev.evidenceId, ev.path, ev.absPath, ev.sha256 ?? '');
+      p = verifyEvidenceFile(ev);
       this.verified.set(ev.evidenceId, p);
     }
     return p;
@@ -393,18 +394,19 @@ export class DuckDbSource implements TimelineSource {
       return { state: 'unavailable', detail: 'no byte range recorded' };
     }
     if (ev.compression !== 'none') return { state: 'unavailable', detail: `${ev.compression} file: offsets are in the decompressed stream` };
-    if (!existsSync(ev.absPath)) return { state: 'unavailable', detail: 'file missing' };
-    const fh = await fsp.open(ev.absPath, 'r');
+    let bytes: Buffer;
     try {
-      const buf = Buffer.alloc(d.byteLength);
-      const { bytesRead } = await fh.read(buf, 0, d.byteLength, d.byteOffset);
-      const text = buf.subarray(0, bytesRead).toString('utf8');
-      if (text === d.raw) return { state: 'match', detail: `bytes ${d.byteOffset}–${d.byteOffset + d.byteLength} equal the raw line` };
-      if (text.startsWith(d.raw)) return { state: 'match', detail: 'raw is the start of the record (long record cut at ingest)' };
-      return { state: 'differs', detail: `bytes at offset ${d.byteOffset} differ from the raw line` };
-    } finally {
-      await fh.close();
+      // Regular files only, access time kept (see evidence-read.ts).
+      bytes = await readEvidenceRange(ev.absPath, d.byteOffset, d.byteLength);
+    } catch (err) {
+      if (err instanceof NotRegularFileError) return { state: 'unavailable', detail: `the file is now ${err.kind}, not a regular file: not read` };
+      const code = (err as NodeJS.ErrnoException).code;
+      return { state: 'unavailable', detail: code === 'ENOENT' || code === 'ENOTDIR' ? 'file missing' : `cannot read: ${(err as Error).message}` };
     }
+    const text = bytes.toString('utf8');
+    if (text === d.raw) return { state: 'match', detail: `bytes ${d.byteOffset}–${d.byteOffset + d.byteLength} equal the raw line` };
+    if (text.startsWith(d.raw)) return { state: 'match', detail: 'raw is the start of the record (long record cut at ingest)' };
+    return { state: 'differs', detail: `bytes at offset ${d.byteOffset} differ from the raw line` };
   }
 
   async annotate(eventId: number, kind: MarkKind, text: string | null, author: string): Promise<Annotation> {
