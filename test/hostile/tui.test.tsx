@@ -6,9 +6,9 @@
  */
 import type { Key } from 'ink';
 import { render } from 'ink-testing-library';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { closeSync, constants, existsSync, openSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { appendFileSync, closeSync, constants, existsSync, openSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { App } from '../../src/tui/components/App.js';
@@ -16,10 +16,14 @@ import { caseSummary } from '../../src/tui/components/Header.js';
 import { PhaseRibbon } from '../../src/tui/components/PhaseRibbon.js';
 import { DuckDbSource } from '../../src/tui/data/duckdb-source.js';
 import { hashEvidence, readEvidenceRange } from '../../src/tui/data/evidence-read.js';
+import { appendPending, mergePending, pendingPath, type PendingAnnotation } from '../../src/tui/data/pending-annotations.js';
+import { detailLines } from '../../src/tui/components/DetailView.js';
 import type { FindingsInfo } from '../../src/tui/data/types.js';
 import { EMPTY_QUERY } from '../../src/tui/state/filters.js';
 import { initialState, viewReducer, type ViewState } from '../../src/tui/state/view-reducer.js';
-import { BIN, dwell, tempDir } from '../helpers/cli.js';
+import { CaseDb } from '../../src/store/case-db.js';
+import { BIN, dwell, ROOT, tempDir } from '../helpers/cli.js';
+import { query } from '../helpers/case.js';
 import { KEYS, waitForFrame } from '../tui/helpers/ink.js';
 import { createSyntheticCase, manyEvents, type SynthEvent } from '../tui/helpers/synthetic-case.js';
 
@@ -382,5 +386,201 @@ describe.skipIf(!HAS_TMUX)('dwell tui (built CLI, under tmux) with a named pipe 
     await waitScreen((x) => x.includes('TIME (UTC)'), 'the list again');
     tmux('send-keys', '-t', 'tui', 'q');
     await waitScreen((x) => x.includes('DWELL-EXIT=0'), 'the shell after q', 5000);
+  });
+});
+
+/** A second TUI in a process of its own (see helpers/tui-peer.mjs; needs `npm run build`). */
+function startPeer(casePath: string) {
+  const child = spawn(process.execPath, [join(ROOT, 'test/hostile/helpers/tui-peer.mjs'), join(ROOT, 'dist'), casePath], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const answers: string[] = [];
+  const waiters: Array<(line: string) => void> = [];
+  let buf = '';
+  child.stdout!.on('data', (d: Buffer) => {
+    buf += d.toString();
+    for (let nl = buf.indexOf('\n'); nl >= 0; nl = buf.indexOf('\n')) {
+      const line = buf.slice(0, nl);
+      buf = buf.slice(nl + 1);
+      const w = waiters.shift();
+      if (w) w(line);
+      else answers.push(line);
+    }
+  });
+  const next = () => new Promise<Record<string, unknown>>((resolve) => {
+    const take = (line: string) => resolve(JSON.parse(line) as Record<string, unknown>);
+    const queued = answers.shift();
+    if (queued !== undefined) take(queued);
+    else waiters.push(take);
+  });
+  return {
+    ready: next(),
+    send(cmd: Record<string, unknown>) {
+      child.stdin!.write(JSON.stringify(cmd) + '\n');
+      return next();
+    },
+    kill: () => child.kill(),
+  };
+}
+
+describe('TUI notes with two TUIs open on one case: none is lost, each shows its state', () => {
+  const tmp = tempDir('dwell-hostile-tui-notes-');
+  const casePath = join(tmp.path, 'case.duckdb');
+  let ids: number[];
+  beforeAll(async () => {
+    ids = await createSyntheticCase(casePath, manyEvents(6));
+  });
+  afterAll(() => tmp.cleanup());
+
+  it('keeps each note on disk while the other TUI holds the case, and saves them all once it is free', async () => {
+    const peer = startPeer(casePath);
+    const a = await DuckDbSource.open(casePath);
+    try {
+      expect(await peer.ready).toEqual({ ready: true });
+      const r1 = await a.annotate(ids[0]!, 'note', 'from A', 'alice');
+      expect([r1.state, r1.waiting]).toEqual(['pending', 1]);
+      expect(r1.reason).toMatch(/in use by another dwell process \(PID \d+\)/);
+      expect(await peer.send({ op: 'note', eventId: ids[1], text: 'from B', author: 'bob' })).toEqual({ state: 'pending', waiting: 1 });
+
+      // On disk next to the case, shown as waiting (B's note too), not in the case yet.
+      expect(readFileSync(pendingPath(casePath), 'utf8').trim().split('\n')).toHaveLength(2);
+      expect((await a.detail(ids[1]!))!.annotations).toEqual([expect.objectContaining({ kind: 'note', text: 'from B', author: 'bob', pending: true, annotationId: null })]);
+      expect(detailLines((await a.detail(ids[0]!))!, { state: 'idle' }, null, 200).map((l) => l.text).join('\n')).toMatch(/✎ note {2}alice {2}\S+ \S+ {2}⧗ waiting {2}from A/);
+      // B shows A's note too, as waiting. (The case is not opened in this process while A holds
+      // it: DuckDB's lock is a POSIX record lock, which any close of the file in the process drops.)
+      expect(await peer.send({ op: 'detail', eventId: ids[0] })).toEqual({ annotations: [expect.objectContaining({ text: 'from A', author: 'alice', pending: true })] });
+
+      // B quits while A holds the case: nothing can go in, nothing is lost, B says where they wait.
+      const quit = await peer.send({ op: 'quit' });
+      expect(quit.code).toBe(0);
+      expect(quit.stderr).toMatch(/1 of your marks\/notes 2 in all wait in .*case\.duckdb\.annotations-pending\.jsonl \(the case is in use by another dwell process/);
+
+      // The case is free: A's next mark saves it and everything waiting.
+      const r3 = await a.annotate(ids[2]!, 'mark', null, 'alice');
+      expect([r3.state, r3.waiting]).toEqual(['saved', 0]);
+      expect((await a.detail(ids[0]!))!.annotations).toEqual([expect.objectContaining({ text: 'from A', annotationId: expect.any(Number) })]);
+      expect((await a.detail(ids[0]!))!.annotations[0]!.pending).toBeUndefined();
+    } finally {
+      a.close();
+      peer.kill();
+    }
+    const rows = await query<{ event_id: number; kind: string; text: string | null; author: string }>(casePath, 'SELECT event_id, kind, text, author FROM annotations ORDER BY created_at');
+    expect(rows).toEqual([
+      { event_id: ids[0], kind: 'note', text: 'from A', author: 'alice' },
+      { event_id: ids[1], kind: 'note', text: 'from B', author: 'bob' },
+      { event_id: ids[2], kind: 'mark', text: null, author: 'alice' },
+    ]);
+    expect(readdirSync(tmp.path).filter((f) => f.includes('annotations-pending'))).toEqual([]);
+  });
+
+  it('tells the analyst in the TUI that the note is kept and waiting, and where', async () => {
+    const peer = startPeer(casePath);
+    const source = await DuckDbSource.open(casePath);
+    const { lastFrame, stdin, unmount } = render(<App source={source} author="alice" />);
+    try {
+      await peer.ready;
+      await waitForFrame(lastFrame, (f) => /row 1 of 6/.test(f));
+      await type(stdin, 'j', 'c', ...'seen twice', KEYS.enter);
+      const f = await waitForFrame(lastFrame, (x) => /note kept, not yet in the case/.test(x) || /not saved/.test(x));
+      expect(f).toMatch(/note kept, not yet in the case: the case is in use by another dwell process \(PID \d+\)/);
+      expect(f).toMatch(/✎ 1 waiting/);
+      expect(f).toMatch(/✎ 2026-01-02 00:00:01/);
+      await type(stdin, KEYS.enter);
+      await waitForFrame(lastFrame, (x) => /✎ note {2}alice .*⧗ waiting {2}seen twice/.test(x));
+    } finally {
+      unmount();
+      source.close();
+      await peer.send({ op: 'quit' });
+      peer.kill();
+    }
+    expect(await query(casePath, `SELECT text FROM annotations WHERE text = 'seen twice'`)).toEqual([{ text: 'seen twice' }]);
+  });
+
+  it('saves what the last TUI left waiting when the next one opens the case', async () => {
+    const peer = startPeer(casePath);
+    const a = await DuckDbSource.open(casePath);
+    try {
+      await peer.ready;
+      expect((await a.annotate(ids[3]!, 'note', 'left waiting', 'alice')).state).toBe('pending');
+    } finally {
+      a.close();
+    }
+    const quit = await peer.send({ op: 'quit' });
+    // The peer quits last: the case is free, it saves A's note.
+    expect(quit).toEqual({ code: 0, stderr: 'note: 1 waiting mark(s)/note(s) saved to the case\n' });
+    peer.kill();
+    expect(await query(casePath, `SELECT text FROM annotations WHERE text = 'left waiting'`)).toEqual([{ text: 'left waiting' }]);
+  });
+});
+
+describe('TUI notes side file: appends racing with merges', () => {
+  const tmp = tempDir('dwell-hostile-tui-pending-');
+  afterAll(() => tmp.cleanup());
+
+  it('merges every appended annotation exactly once, whatever the interleaving', async () => {
+    const casePath = join(tmp.path, 'race.duckdb');
+    await createSyntheticCase(casePath, manyEvents(2));
+    const db = await CaseDb.open(casePath);
+    try {
+      const t0 = Date.UTC(2026, 0, 2);
+      const notes: PendingAnnotation[] = Array.from({ length: 300 }, (_, i) => ({ eventId: 1 + (i % 7), kind: 'note', text: `n${i}`, author: 'x', createdAt: new Date(t0 + i).toISOString() }));
+      let done = false;
+      // Six writers appending one after another with short pauses, while merges run back to back.
+      const writers = Array.from({ length: 6 }, async (_, w) => {
+        for (let i = w; i < notes.length; i += 6) {
+          await appendPending(casePath, notes[i]!);
+          await pause(Math.random() * 3);
+        }
+      });
+      const appends = Promise.all(writers).finally(() => (done = true));
+      let merges = 0;
+      while (!done) {
+        await mergePending(db, casePath);
+        merges++;
+      }
+      await appends;
+      // The same annotation twice (a re-append after a merge took the file) counts once.
+      await appendPending(casePath, notes[0]!);
+      const last = await mergePending(db, casePath);
+      expect(last.already).toBeGreaterThanOrEqual(1);
+      expect(merges).toBeGreaterThan(1);
+      const rows = await db.all<{ text: string; n: number }>(`SELECT text, count(*)::INTEGER AS n FROM annotations GROUP BY text`);
+      expect(rows).toHaveLength(300);
+      expect(rows.every((r) => r.n === 1)).toBe(true);
+      expect(readdirSync(tmp.path).filter((f) => f.startsWith('race.duckdb.annotations-pending'))).toEqual([]);
+    } finally {
+      db.close();
+    }
+  });
+
+  it('appends again when a merge took the side file between its open and its write', async () => {
+    const casePath = join(tmp.path, 'taken.duckdb');
+    await createSyntheticCase(casePath, manyEvents(2));
+    const db = await CaseDb.open(casePath);
+    try {
+      await appendPending(casePath, { eventId: 1, kind: 'note', text: 'first', author: 'x', createdAt: '2026-01-02T00:00:00.000Z' });
+      // The second append opens the side file; before it writes, a merge renames, reads and deletes it.
+      await appendPending(casePath, { eventId: 2, kind: 'note', text: 'second', author: 'x', createdAt: '2026-01-02T00:00:01.000Z' }, { beforeWrite: async () => void (await mergePending(db, casePath)) });
+      expect((await db.all<{ text: string }>('SELECT text FROM annotations ORDER BY text')).map((r) => r.text)).toEqual(['first']);
+      expect(readFileSync(pendingPath(casePath), 'utf8')).toContain('"second"');
+      expect((await mergePending(db, casePath)).merged).toBe(1);
+      expect((await db.all<{ text: string }>('SELECT text FROM annotations ORDER BY text')).map((r) => r.text)).toEqual(['first', 'second']);
+    } finally {
+      db.close();
+    }
+  });
+
+  it('keeps a file with a line it cannot read, and says so on every merge', async () => {
+    const casePath = join(tmp.path, 'torn.duckdb');
+    await createSyntheticCase(casePath, manyEvents(2));
+    await appendPending(casePath, { eventId: 1, kind: 'mark', text: null, author: 'x', createdAt: '2026-01-02T00:00:00.000Z' });
+    appendFileSync(pendingPath(casePath), '{"v":1,"eventId":2,"kind":"no');
+    const db = await CaseDb.open(casePath);
+    try {
+      const r = await mergePending(db, casePath);
+      expect([r.merged, r.unreadable, r.kept.length]).toEqual([1, 1, 1]);
+      expect(readFileSync(r.kept[0]!, 'utf8')).toContain('"kind":"no');
+      expect((await mergePending(db, casePath)).unreadable).toBe(1);
+    } finally {
+      db.close();
+    }
   });
 });

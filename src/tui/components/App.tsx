@@ -152,6 +152,7 @@ export function App({ source, author, initialQuery = EMPTY_QUERY, theme = colorT
             time={row ? `${formatTs(row.tsUs)} UTC` : null}
             busy={busyText}
             depth={state.stack.length}
+            waiting={state.waiting}
             width={columns}
           />
         )}

@@ -36,7 +36,7 @@ export function HelpView({ width }: { width: number }) {
         </Text>
       ))}
       <Text> </Text>
-      <Text {...theme.muted}>Times are UTC. Text from evidence is shown escaped (\x1b), never interpreted. The case is opened read-only; marks and notes are the only writes.</Text>
+      <Text {...theme.muted}>Times are UTC. Text from evidence is shown escaped (\x1b), never interpreted. The case is opened read-only; marks and notes are the only writes (kept waiting next to the case while another dwell holds it, ✎ N waiting).</Text>
       <Text {...theme.muted}>Press ? or Esc to close.</Text>
     </Box>
   );

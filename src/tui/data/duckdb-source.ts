@@ -14,9 +14,10 @@ import { verifyEvidenceFile } from './verify-evidence.js';
 import type { ViewQuery } from '../state/filters.js';
 import { formatTs } from '../state/time-input.js';
 import { CaseHandle, type Lane } from './case-handle.js';
-import type { PageFrom, TimelineSource } from './source.js';
+import type { AnnotateResult, PageFrom, TimelineSource } from './source.js';
 import { attackDensitySql, countSql, densitySql, exportSql, findSql, pageKeysSql, rangeSql, rowsSql, SHOWN_COLUMNS, type ExportFormat, type FindOptions, type SqlContext } from './sql.js';
 import { countUntrusted, locateHidden, untrustedList } from './untrusted-times.js';
+import { appendPending, busyReason, hasPending, mergePending, pendingPath, readPending, sameAnnotation, tryMerge, type PendingAnnotation } from './pending-annotations.js';
 import {
   compareKeys,
   isPhase,
@@ -63,7 +64,10 @@ type ListRow = {
 
 export class DuckDbSource implements TimelineSource {
   private verified = new Map<number, Promise<VerifyResult>>();
-  private pending: Array<{ eventId: number; kind: MarkKind; text: string | null; author: string; createdAt: string }> = [];
+  /** Annotations of this TUI in the side file, not known to be in the case yet. */
+  private journaled: PendingAnnotation[] = [];
+  /** Annotations the side file could not take either (read-only folder, disk full): printed on quit. */
+  private memory: PendingAnnotation[] = [];
 
   private constructor(
     private readonly h: CaseHandle,
@@ -76,6 +80,9 @@ export class DuckDbSource implements TimelineSource {
   ) {}
 
   static async open(path: string, opts: OpenSourceOptions = {}): Promise<DuckDbSource> {
+    // Annotations left waiting by an earlier session go into the case now if it is free (one
+    // readdir when there are none; a failed attempt costs ≈60 ms and leaves them waiting).
+    if (await hasPending(path)) await tryMerge(path);
     const h = await CaseHandle.open(path);
     try {
       return await DuckDbSource.load(h, path, opts);
@@ -117,6 +124,10 @@ export class DuckDbSource implements TimelineSource {
     const marks = new Map<number, MarkKind>();
     for (const r of await q<{ event_id: number; kind: string }>(`SELECT event_id, max(kind) AS kind FROM annotations GROUP BY event_id`)) {
       marks.set(r.event_id, r.kind === 'note' ? 'note' : 'mark');
+    }
+    // Waiting ones (another TUI's, or a session that ended while the case was busy) show too.
+    for (const a of (await readPending(path).catch(() => ({ items: [] }))).items) {
+      if (marks.get(a.eventId) !== 'note') marks.set(a.eventId, a.kind);
     }
     const hidden = await located;
     const info: CaseInfo = {
@@ -355,6 +366,17 @@ export class DuckDbSource implements TimelineSource {
       `SELECT annotation_id, event_id, kind, text, author, created_at FROM annotations WHERE event_id = $id::BIGINT ORDER BY annotation_id`,
       { id: BigInt(eventId) },
     );
+    const stored: Annotation[] = annotations.map((a) => ({
+      annotationId: a.annotation_id,
+      eventId: a.event_id,
+      kind: a.kind === 'note' ? 'note' : 'mark',
+      text: a.text,
+      author: a.author,
+      createdAt: a.created_at,
+    }));
+    // Waiting ones: in the side file (any TUI's) or only in this TUI's memory.
+    const side = (await readPending(this.h.path).catch(() => ({ items: [] as PendingAnnotation[] }))).items;
+    const waiting = [...side, ...this.memory].filter((a) => a.eventId === eventId && !stored.some((b) => sameAnnotation(a, { ...b, createdAt: new Date(b.createdAt).toISOString() })));
     return {
       eventId,
       tsUs: Number(e.ts_us),
@@ -368,14 +390,7 @@ export class DuckDbSource implements TimelineSource {
         ? { evidenceId: ev.evidence_id, path: ev.path, absPath: ev.abs_path, sha256: ev.sha256, size: ev.size, compression: ev.compression, format: ev.format }
         : null,
       attack: attack ?? null,
-      annotations: annotations.map((a) => ({
-        annotationId: a.annotation_id,
-        eventId: a.event_id,
-        kind: a.kind === 'note' ? 'note' : 'mark',
-        text: a.text,
-        author: a.author,
-        createdAt: a.created_at,
-      })),
+      annotations: [...stored, ...waiting.map((a): Annotation => ({ annotationId: null, ...a, pending: true }))],
     };
   }
 
@@ -409,35 +424,40 @@ export class DuckDbSource implements TimelineSource {
     return { state: 'differs', detail: `bytes at offset ${d.byteOffset} differ from the raw line` };
   }
 
-  async annotate(eventId: number, kind: MarkKind, text: string | null, author: string): Promise<Annotation> {
-    const createdAt = new Date().toISOString();
-    this.pending.push({ eventId, kind, text, author, createdAt });
-    const batch = [...this.pending];
-    let saved: Annotation | null = null;
-    await this.h.write(async (db) => {
-      await db.run('BEGIN TRANSACTION');
-      try {
-        for (const a of batch) {
-          const [r] = await db.all<{ annotation_id: number }>(
-            `INSERT INTO annotations (annotation_id, event_id, kind, text, author, created_at)
-             VALUES (nextval('annotation_id_seq'), $id::BIGINT, $kind, $text, $author, $at::TIMESTAMP) RETURNING annotation_id`,
-            { id: BigInt(a.eventId), kind: a.kind, text: a.text, author: a.author, at: a.createdAt.replace('T', ' ').replace('Z', '') },
-          );
-          if (a === batch[batch.length - 1]) saved = { annotationId: r!.annotation_id, eventId, kind, text, author, createdAt };
-        }
-        await db.run('COMMIT');
-      } catch (err) {
-        await db.run('ROLLBACK').catch(() => undefined);
-        throw err;
-      }
-    });
-    this.pending = this.pending.filter((a) => !batch.includes(a));
-    for (const a of batch) if (this.marks.get(a.eventId) !== 'note') this.marks.set(a.eventId, a.kind);
-    return saved!;
+  /**
+   * The side file first (on disk before anything else can go wrong), then a read-write turn on the
+   * case that merges everything waiting — this TUI's, and any other's. See pending-annotations.ts.
+   */
+  async annotate(eventId: number, kind: MarkKind, text: string | null, author: string): Promise<AnnotateResult> {
+    const a: PendingAnnotation = { eventId, kind, text, author, createdAt: new Date().toISOString() };
+    const file = pendingPath(this.h.path);
+    let journalError: unknown = null;
+    try {
+      await appendPending(this.h.path, a);
+      this.journaled.push(a);
+    } catch (err) {
+      journalError = err;
+      this.memory.push(a);
+    }
+    if (this.marks.get(eventId) !== 'note') this.marks.set(eventId, kind);
+    try {
+      const memory = [...this.memory];
+      await this.h.write((db) => mergePending(db, this.h.path, memory));
+      this.memory = this.memory.filter((m) => !memory.includes(m));
+      this.journaled = [];
+      return { annotation: { annotationId: null, ...a }, state: 'saved', reason: null, file, waiting: this.waiting() };
+    } catch (err) {
+      if (journalError) throw new Error(`${busyReason(err)}; and ${file} could not be written: ${(journalError as Error).message?.split('\n')[0]}`);
+      return { annotation: { annotationId: null, ...a, pending: true }, state: 'pending', reason: busyReason(err), file, waiting: this.waiting() };
+    }
   }
 
-  unsaved() {
-    return [...this.pending];
+  unsaved(): PendingAnnotation[] {
+    return [...this.memory];
+  }
+
+  waiting(): number {
+    return this.journaled.length + this.memory.length;
   }
 
   async exportView(q: ViewQuery, path: string, format: ExportFormat): Promise<number> {

@@ -78,12 +78,15 @@ export interface EvidenceInfo {
 }
 
 export interface Annotation {
-  annotationId: number;
+  /** null while pending. */
+  annotationId: number | null;
   eventId: number;
   kind: 'mark' | 'note';
   text: string | null;
   author: string;
   createdAt: string;
+  /** Not in the case yet: waiting in the side file next to it (see pending-annotations.ts). */
+  pending?: boolean;
 }
 
 /** Everything about one event, for the detail view. Strings are as stored: the view escapes them. */

@@ -97,6 +97,8 @@ export interface ViewState {
   zoom: Zoom;
   hasFindings: boolean;
   nextId: number;
+  /** This TUI's marks and notes not in the case yet (kept in the side file while another process holds the case). */
+  waiting: number;
   /** The user asked to quit. */
   quit: boolean;
 }
@@ -131,7 +133,7 @@ export type Action =
   | { type: 'verify' }
   | { type: 'help' }
   | { type: 'mark' }
-  | { type: 'effectDone'; id: number; message: Message; annotated?: { eventId: number; kind: MarkKind } }
+  | { type: 'effectDone'; id: number; message: Message; annotated?: { eventId: number; kind: MarkKind }; waiting?: number }
   | { type: 'cycleZoom' }
   | { type: 'clearFilters' }
   | { type: 'message'; message: Message | null };
@@ -163,6 +165,7 @@ export function initialState(pageSize: number, hasFindings: boolean, query: View
     zoom: 'view',
     hasFindings,
     nextId: 1,
+    waiting: 0,
     quit: false,
   };
   return request(s, { kind: 'start' });
@@ -481,10 +484,11 @@ export function viewReducer(s: ViewState, a: Action): ViewState {
     }
     case 'effectDone': {
       const effects = s.effects.filter((e) => e.id !== a.id);
-      if (!a.annotated) return { ...s, effects, message: a.message };
+      const waiting = a.waiting ?? s.waiting;
+      if (!a.annotated) return { ...s, effects, message: a.message, waiting };
       const { eventId, kind } = a.annotated;
       const rows = s.rows.map((r) => (r.eventId === eventId ? { ...r, mark: r.mark === 'note' ? 'note' : kind } : r));
-      return { ...s, effects, rows, message: a.message, detailVersion: s.detailId === eventId ? s.detailVersion + 1 : s.detailVersion };
+      return { ...s, effects, rows, message: a.message, waiting, detailVersion: s.detailId === eventId ? s.detailVersion + 1 : s.detailVersion };
     }
     case 'cycleZoom':
       return { ...s, zoom: ZOOMS[(ZOOMS.indexOf(s.zoom) + 1) % ZOOMS.length]! };
