@@ -68,8 +68,8 @@ export async function settleAnnotations(casePath: string, source: DuckDbSource):
   const all = (await readPending(casePath)).items.length;
   const mine = source.waiting();
   process.stderr.write(
-    `note: ${mine > 0 ? `${mine} of your marks/notes` : 'no mark or note of yours, but'} ${all} in all wait in ${safeText(pendingPath(casePath))} (${safeText(r.reason)});\n` +
-      ` they are saved to the case when it is free: the next \`dwell tui\` on it (or the last one open, when it quits) does it\n`,
+    `note: ${all} mark(s)/note(s) (${mine} of them yours) are waiting in ${safeText(pendingPath(casePath))}: ${safeText(r.reason)}\n` +
+      ` they are saved to the case when it is free: by the next \`dwell tui\` on it, or by the last one open when it quits\n`,
   );
   return 0;
 }

@@ -451,7 +451,7 @@ describe('TUI notes with two TUIs open on one case: none is lost, each shows its
       // B quits while A holds the case: nothing can go in, nothing is lost, B says where they wait.
       const quit = await peer.send({ op: 'quit' });
       expect(quit.code).toBe(0);
-      expect(quit.stderr).toMatch(/1 of your marks\/notes 2 in all wait in .*case\.duckdb\.annotations-pending\.jsonl \(the case is in use by another dwell process/);
+      expect(quit.stderr).toMatch(/2 mark\(s\)\/note\(s\) \(1 of them yours\) are waiting in .*case\.duckdb\.annotations-pending\.jsonl: the case is in use by another dwell process/);
 
       // The case is free: A's next mark saves it and everything waiting.
       const r3 = await a.annotate(ids[2]!, 'mark', null, 'alice');
@@ -582,5 +582,68 @@ describe('TUI notes side file: appends racing with merges', () => {
     } finally {
       db.close();
     }
+  });
+});
+
+describe.skipIf(!HAS_TMUX)('two dwell tui (built CLI, under tmux) on one case: both notes saved', () => {
+  const tmp = tempDir('dwell-hostile-tui-two-e2e-');
+  const SOCKET = `dwell-hostile-tui2-${process.pid}`;
+  const tmux = (...args: string[]) => execFileSync('tmux', ['-L', SOCKET, '-f', '/dev/null', ...args], { encoding: 'utf8' });
+  const screen = (s: string) => tmux('capture-pane', '-p', '-J', '-t', s);
+  const waitScreen = async (s: string, pred: (x: string) => boolean, what: string, timeoutMs = 20_000) => {
+    const start = Date.now();
+    for (;;) {
+      const x = screen(s);
+      if (pred(x)) return x;
+      if (Date.now() - start > timeoutMs) throw new Error(`${s} never showed ${what}; it shows:\n${x}`);
+      await pause(50);
+    }
+  };
+  const casePath = join(tmp.path, 'case.duckdb');
+
+  beforeAll(async () => {
+    const log = join(tmp.path, 'auth.log');
+    writeFileSync(log, ['Jan  2 02:14:20 web-01 sshd[1]: Failed password for deploy from 203.0.113.77 port 1 ssh2', 'Jan  2 02:16:40 web-01 sshd[2]: Accepted password for deploy from 203.0.113.77 port 2 ssh2', ''].join('\n'));
+    const res = await dwell(['ingest', '-q', '--year', '2026', '--case', casePath, log]);
+    expect(res.code, res.stderr).toBe(0);
+    for (const [name, author] of [['one', 'alice'], ['two', 'bob']]) {
+      tmux('new-session', '-d', '-s', name!, '-x', '200', '-y', '30', `env -u CI NO_COLOR=1 '${process.execPath}' '${BIN}' tui --case '${casePath}' --author ${author}; echo DWELL-EXIT=$?; sleep 60`);
+      tmux('set-option', '-t', name!, 'remain-on-exit', 'on');
+    }
+  });
+  afterAll(() => {
+    try {
+      tmux('kill-server');
+    } catch {
+      /* already gone */
+    }
+    tmp.cleanup();
+  });
+
+  it('keeps each TUI\'s note waiting while the other is open, and the last to quit saves both', async () => {
+    await waitScreen('one', (x) => /row 1 of 2\b/.test(x), 'the first page');
+    await waitScreen('two', (x) => /row 1 of 2\b/.test(x), 'the first page');
+    tmux('send-keys', '-t', 'one', 'c');
+    tmux('send-keys', '-t', 'one', '-l', 'note of alice');
+    tmux('send-keys', '-t', 'one', 'Enter');
+    await waitScreen('one', (x) => /note kept, not yet in the case/.test(x) && /✎ 1 waiting/.test(x), 'the note waiting');
+    tmux('send-keys', '-t', 'two', 'j', 'c');
+    tmux('send-keys', '-t', 'two', '-l', 'note of bob');
+    tmux('send-keys', '-t', 'two', 'Enter');
+    await waitScreen('two', (x) => /note kept, not yet in the case/.test(x) && /✎ 1 waiting/.test(x), 'the note waiting');
+    tmux('send-keys', '-t', 'one', 'q');
+    let s = await waitScreen('one', (x) => x.includes('DWELL-EXIT='), 'the shell after q');
+    expect(s).toMatch(/2 mark\(s\)\/note\(s\) \(1 of them yours\) are waiting in .*annotations-pending\.jsonl/);
+    expect(s).toContain('DWELL-EXIT=0');
+    tmux('send-keys', '-t', 'two', 'q');
+    s = await waitScreen('two', (x) => x.includes('DWELL-EXIT='), 'the shell after q');
+    expect(s).toContain('note: 2 waiting mark(s)/note(s) saved to the case');
+    expect(s).toContain('DWELL-EXIT=0');
+    const notes = await query<{ text: string; author: string }>(casePath, 'SELECT text, author FROM annotations ORDER BY created_at');
+    expect(notes).toEqual([
+      { text: 'note of alice', author: 'alice' },
+      { text: 'note of bob', author: 'bob' },
+    ]);
+    expect(readdirSync(tmp.path).filter((f) => f.includes('annotations-pending'))).toEqual([]);
   });
 });

@@ -75,7 +75,8 @@ export async function appendPending(casePath: string, a: PendingAnnotation, opts
   const path = pendingPath(casePath);
   const line = Buffer.from(JSON.stringify({ v: 1, ...a }) + '\n');
   for (let i = 0; i < MAX_APPENDS; i++) {
-    const fh = await fsp.open(path, 'a', 0o600);
+    // Created like the case (the process's umask): whoever may write the case may add to it.
+    const fh = await fsp.open(path, 'a');
     let ino: number;
     try {
       if (i === 0) await opts.beforeWrite?.();
