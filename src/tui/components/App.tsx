@@ -12,7 +12,7 @@ import { useDensity } from '../hooks/useDensity.js';
 import { useDetail } from '../hooks/useDetail.js';
 import { useTerminalSize } from '../hooks/useTerminalSize.js';
 import { useViewStore } from '../hooks/useViewStore.js';
-import { describeQuery, EMPTY_QUERY, type ViewQuery } from '../state/filters.js';
+import { describeQuery, EMPTY_QUERY, hidesUntrusted, type ViewQuery } from '../state/filters.js';
 import { keyToAction } from '../state/keymap.js';
 import { formatTs } from '../state/time-input.js';
 import { initialState, selectedRow, visibleRows, type ViewState } from '../state/view-reducer.js';
@@ -88,7 +88,11 @@ export function App({ source, author, initialQuery = EMPTY_QUERY, theme = colorT
         : `row ${counts.position !== null ? formatCount(counts.position) : '…'} of many`
       : `row ${counts.position !== null ? formatCount(counts.position) : '…'} of ${formatCount(counts.total)}`;
   const busyText = busy ? (state.find ? 'searching…' : state.effects.length > 0 ? 'saving…' : 'loading…') : null;
-  const empty = !state.loaded ? 'loading…' : state.query.attack ? 'no attacker events match' : 'no events match the filters';
+  // Events with untrusted times are left out unless the filter asks for them: say so, and how.
+  const hiddenNote = info.untrustedTimes > 0 && hidesUntrusted(state.query) ? `${formatCount(info.untrustedTimes)} relative/implausible times hidden (time=all)` : null;
+  const empty = !state.loaded
+    ? 'loading…'
+    : `${state.query.attack ? 'no attacker events match' : 'no events match the filters'}${hiddenNote ? ` · ${hiddenNote}` : ''}`;
 
   let main;
   if (state.mode === 'help') {
@@ -142,11 +146,13 @@ export function App({ source, author, initialQuery = EMPTY_QUERY, theme = colorT
         ) : (
           <StatusLine
             filters={describeQuery(state.query)}
+            note={hiddenNote}
             search={state.search}
             position={position}
             time={row ? `${formatTs(row.tsUs)} UTC` : null}
             busy={busyText}
             depth={state.stack.length}
+            waiting={state.waiting}
             width={columns}
           />
         )}

@@ -56,7 +56,10 @@ export function detailLines(d: EventDetail, verify: VerifyState, bytes: BytesSta
   section('annotations');
   if (d.annotations.length === 0) lines.push({ text: '  none — m marks this event, n adds a note', style: 'muted' });
   for (const a of d.annotations) {
-    lines.push({ text: `  ${a.kind === 'note' ? '✎ note' : '● mark'}  ${safeText(a.author)}  ${a.createdAt.replace('T', ' ').slice(0, 19)}${a.text ? `  ${safeText(a.text)}` : ''}`, style: 'mark' });
+    lines.push({ text: `  ${a.kind === 'note' ? '✎ note' : '● mark'}  ${safeText(a.author)}  ${a.createdAt.replace('T', ' ').slice(0, 19)}${a.pending ? '  ⧗ waiting' : ''}${a.text ? `  ${safeText(a.text)}` : ''}`, style: 'mark' });
+  }
+  if (d.annotations.some((a) => a.pending)) {
+    lines.push({ text: '  ⧗ waiting: kept on disk next to the case (CASE.annotations-pending.jsonl) while another dwell holds it; saved to the case when it is free', style: 'muted' });
   }
   section('fields');
   const keyWidth = Math.max(...d.fields.map(([k]) => k.length), 8) + 2;

@@ -1,11 +1,16 @@
 /**
- * The attack at a glance (attack view): recon → access → actions → exfiltration with the first
- * time of each, then dwell time and the initial access vector from the findings' answers.
+ * The attack at a glance (attack view): the phases seen — recon, access, actions, exfiltration —
+ * each with the time of its first event, in the order those first events happened; then dwell
+ * time and the initial access vector from the findings' answers.
+ *
+ * In time order, not kill-chain order: an arrow reads as "then", and phases overlap — discovery
+ * (a recon technique) often starts after the initial access. Drawn in kill-chain order, a case
+ * showed `recon 03-27 14:04 ─▶ access 03-27 13:08`, an order that never happened.
  */
 import { Box, Text } from 'ink';
 import { Fragment } from 'react';
 import { safeText } from '../../core/sanitize.js';
-import type { FindingsInfo } from '../data/types.js';
+import { PHASES, type FindingsInfo, type Phase } from '../data/types.js';
 import { fit } from '../format.js';
 import { formatDuration, formatTs, isoToUs } from '../state/time-input.js';
 import { useTheme } from '../themes/theme.js';
@@ -18,6 +23,20 @@ export interface PhaseRibbonProps {
 function when(iso: string | null): string {
   const us = isoToUs(iso);
   return us === null ? '—' : formatTs(us, 'short');
+}
+
+/** Phases with a first time, ordered by it (ties in kill-chain order), and the phases not seen. */
+export function phaseOrder(f: FindingsInfo): { seen: Array<{ phase: Phase; firstUs: number; events: number }>; unseen: Phase[] } {
+  const fallback: Partial<Record<Phase, string | null>> = { recon: f.answers.firstReconAt, access: f.answers.initialAccessAt };
+  const seen: Array<{ phase: Phase; firstUs: number; events: number }> = [];
+  const unseen: Phase[] = [];
+  for (const p of f.phases) {
+    const us = isoToUs(p.first ?? fallback[p.phase] ?? null);
+    if (us === null) unseen.push(p.phase);
+    else seen.push({ phase: p.phase, firstUs: us, events: p.events });
+  }
+  seen.sort((a, b) => a.firstUs - b.firstUs || PHASES.indexOf(a.phase) - PHASES.indexOf(b.phase));
+  return { seen, unseen };
 }
 
 export function dwellLine(f: FindingsInfo): string {
@@ -36,17 +55,18 @@ export function dwellLine(f: FindingsInfo): string {
 
 export function PhaseRibbon({ findings, width }: PhaseRibbonProps) {
   const theme = useTheme();
-  const fallback: Record<string, string | null> = { recon: findings.answers.firstReconAt, access: findings.answers.initialAccessAt };
+  const { seen, unseen } = phaseOrder(findings);
   return (
     <Box flexDirection="column" width={width}>
       <Text wrap="truncate">
-        {findings.phases.map((p, i) => (
+        {seen.map((p, i) => (
           <Fragment key={p.phase}>
             {i > 0 ? <Text {...theme.muted}> ─▶ </Text> : null}
             <Text {...(p.events > 0 ? theme.phase[p.phase] : theme.muted)}>{p.phase}</Text>
-            <Text> {when(p.first ?? fallback[p.phase] ?? null)}</Text>
+            <Text> {formatTs(p.firstUs, 'short')}</Text>
           </Fragment>
         ))}
+        {unseen.length > 0 ? <Text {...theme.muted}>{`${seen.length > 0 ? ' · ' : ''}not seen: ${unseen.join(', ')}`}</Text> : null}
       </Text>
       <Text wrap="truncate" {...theme.muted}>
         {fit(dwellLine(findings), width)}

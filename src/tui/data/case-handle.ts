@@ -10,8 +10,8 @@
  *  - a read-only open shares the file with other readers (`dwell verify`, `dwell export`, a second
  *    `dwell tui`), where a read-write open would lock them out for the whole session;
  *  - a read-write open can checkpoint and rewrite the file on open/close even with no writes.
- * If another process holds the case when writing, the annotation is reported as not saved and the
- * caller keeps it to retry (see DuckDbSource.annotate); the read-only view is restored either way.
+ * If another process holds the case when writing, the read-write open fails and the read-only
+ * view is restored; the annotation waits in a side file (see pending-annotations.ts).
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { all, CaseDb, type Params, type Row } from '../../store/case-db.js';

@@ -4,17 +4,20 @@
  * Evidence text is escaped (safeText) here, at the boundary, before any component sees it.
  */
 import type { CaseDb } from '../../store/case-db.js';
-import { existsSync, promises as fsp } from 'node:fs';
 import { safeText } from '../../core/sanitize.js';
 import { EVENT_COLUMNS } from '../../core/event.js';
 import type { Row } from '../../store/case-db.js';
 import { timelineIndexStatus } from '../../store/timeline-index.js';
-import { verifyOne, type VerifyResult } from '../../store/verify.js';
+import type { VerifyResult } from '../../store/verify.js';
+import { NotRegularFileError, readEvidenceRange } from './evidence-read.js';
+import { verifyEvidenceFile } from './verify-evidence.js';
 import type { ViewQuery } from '../state/filters.js';
 import { formatTs } from '../state/time-input.js';
 import { CaseHandle, type Lane } from './case-handle.js';
-import type { PageFrom, TimelineSource } from './source.js';
+import type { AnnotateResult, PageFrom, TimelineSource } from './source.js';
 import { attackDensitySql, countSql, densitySql, exportSql, findSql, pageKeysSql, rangeSql, rowsSql, SHOWN_COLUMNS, type ExportFormat, type FindOptions, type SqlContext } from './sql.js';
+import { countUntrusted, locateHidden, untrustedList } from './untrusted-times.js';
+import { appendPending, busyReason, hasPending, mergePending, pendingPath, readPending, sameAnnotation, tryMerge, type PendingAnnotation } from './pending-annotations.js';
 import {
   compareKeys,
   isPhase,
@@ -61,7 +64,10 @@ type ListRow = {
 
 export class DuckDbSource implements TimelineSource {
   private verified = new Map<number, Promise<VerifyResult>>();
-  private pending: Array<{ eventId: number; kind: MarkKind; text: string | null; author: string; createdAt: string }> = [];
+  /** Annotations of this TUI in the side file, not known to be in the case yet. */
+  private journaled: PendingAnnotation[] = [];
+  /** Annotations the side file could not take either (read-only folder, disk full): printed on quit. */
+  private memory: PendingAnnotation[] = [];
 
   private constructor(
     private readonly h: CaseHandle,
@@ -74,6 +80,9 @@ export class DuckDbSource implements TimelineSource {
   ) {}
 
   static async open(path: string, opts: OpenSourceOptions = {}): Promise<DuckDbSource> {
+    // Annotations left waiting by an earlier session go into the case now if it is free (one
+    // readdir when there are none; a failed attempt costs ≈60 ms and leaves them waiting).
+    if (await hasPending(path)) await tryMerge(path);
     const h = await CaseHandle.open(path);
     try {
       return await DuckDbSource.load(h, path, opts);
@@ -84,7 +93,7 @@ export class DuckDbSource implements TimelineSource {
   }
 
   private static async load(h: CaseHandle, path: string, opts: OpenSourceOptions): Promise<DuckDbSource> {
-    const q = <T extends Row>(sql: string, params?: Record<string, string | number>) => h.all<T>('fg', sql, params);
+    const q = <T extends Row>(sql: string, params?: Record<string, string | number | bigint>) => h.all<T>('fg', sql, params);
     const [counts] = await q<{ events: number; files: number; sources: string[] | null; lo: string | null; hi: string | null }>(
       `SELECT (SELECT count(*) FROM events) AS events, count(*) AS files,
               list(DISTINCT format ORDER BY format) FILTER (WHERE events > 0) AS sources, min(first_ts) AS lo, max(last_ts) AS hi
@@ -100,7 +109,11 @@ export class DuckDbSource implements TimelineSource {
     } else if (status.state === 'stale') note = `timeline index is stale (${status.indexedEvents} of ${counts!.events} events): paging events directly`;
     else note = 'no timeline index: paging events directly';
 
-    const findings = await loadFindings(h);
+    // Where the events with untrusted times lie is found on its own connection, beside the rest.
+    const untrusted = await countUntrusted(q);
+    const located = untrusted > 0 ? locateHidden((sql, params) => h.all('bg', sql, params), untrusted) : Promise.resolve(null);
+    located.catch(() => undefined);
+    const findings = await loadFindings(h, untrusted > 0);
     let phases: Map<number, Phase> | null = null;
     if (findings && findings.attackEvents <= PHASE_MAP_LIMIT) {
       const rows = await q<{ event_id: number; phase: string }>(`SELECT event_id, min(phase) AS phase FROM attack_events WHERE findings_id = $f GROUP BY event_id`, {
@@ -112,13 +125,20 @@ export class DuckDbSource implements TimelineSource {
     for (const r of await q<{ event_id: number; kind: string }>(`SELECT event_id, max(kind) AS kind FROM annotations GROUP BY event_id`)) {
       marks.set(r.event_id, r.kind === 'note' ? 'note' : 'mark');
     }
+    // Waiting ones (another TUI's, or a session that ended while the case was busy) show too.
+    for (const a of (await readPending(path).catch(() => ({ items: [] }))).items) {
+      if (marks.get(a.eventId) !== 'note') marks.set(a.eventId, a.kind);
+    }
+    const hidden = await located;
     const info: CaseInfo = {
       path,
       events: Number(counts!.events),
       evidenceFiles: Number(counts!.files),
       sources: counts!.sources ?? [],
-      from: counts!.lo,
-      to: counts!.hi,
+      // The span of the events the default view shows: a 1970 relative clock is not where the case starts.
+      from: hidden ? (hidden.trusted ? usToIso(hidden.trusted.fromUs) : null) : counts!.lo,
+      to: hidden ? (hidden.trusted ? usToIso(hidden.trusted.toUs) : null) : counts!.hi,
+      untrustedTimes: hidden?.count ?? 0,
       index: { table, note },
       findings,
     };
@@ -128,8 +148,11 @@ export class DuckDbSource implements TimelineSource {
       const [lo] = await q<{ t: number }>(`SELECT epoch_us(ts) AS t FROM timeline ORDER BY ts LIMIT 1`);
       const [hi] = await q<{ t: number }>(`SELECT epoch_us(ts) AS t FROM timeline ORDER BY ts DESC LIMIT 1`);
       if (lo && hi) span = { fromUs: Number(lo.t), toUs: Number(hi.t) };
+      // Paging windows are sized by the events' rate over their span: hidden 1970 times would
+      // stretch the span over decades and the windows with it (results stay right, see keys()).
+      if (span && hidden?.trusted) span = hidden.trusted;
     }
-    return new DuckDbSource(h, info, { table, findingsId: findings?.findingsId ?? null }, phases, marks, span);
+    return new DuckDbSource(h, info, { table, findingsId: findings?.findingsId ?? null, hidden }, phases, marks, span);
   }
 
   private toRow = (r: ListRow): TimelineRow => ({
@@ -267,6 +290,9 @@ export class DuckDbSource implements TimelineSource {
   }
 
   async count(q: ViewQuery, before?: RowKey): Promise<number> {
+    // The default view's total is known without a scan (a count with a time range is one).
+    const hidden = this.ctx.hidden;
+    if (!before && hidden && !q.attack && q.filters.length === 0) return this.info.events - hidden.count;
     const { sql, params } = countSql(q, this.ctx, before);
     const [r] = await this.h.all<{ n: number }>('bg', sql, params);
     return Number(r?.n ?? 0);
@@ -340,6 +366,17 @@ export class DuckDbSource implements TimelineSource {
       `SELECT annotation_id, event_id, kind, text, author, created_at FROM annotations WHERE event_id = $id::BIGINT ORDER BY annotation_id`,
       { id: BigInt(eventId) },
     );
+    const stored: Annotation[] = annotations.map((a) => ({
+      annotationId: a.annotation_id,
+      eventId: a.event_id,
+      kind: a.kind === 'note' ? 'note' : 'mark',
+      text: a.text,
+      author: a.author,
+      createdAt: a.created_at,
+    }));
+    // Waiting ones: in the side file (any TUI's) or only in this TUI's memory.
+    const side = (await readPending(this.h.path).catch(() => ({ items: [] as PendingAnnotation[] }))).items;
+    const waiting = [...side, ...this.memory].filter((a) => a.eventId === eventId && !stored.some((b) => sameAnnotation(a, { ...b, createdAt: new Date(b.createdAt).toISOString() })));
     return {
       eventId,
       tsUs: Number(e.ts_us),
@@ -353,21 +390,14 @@ export class DuckDbSource implements TimelineSource {
         ? { evidenceId: ev.evidence_id, path: ev.path, absPath: ev.abs_path, sha256: ev.sha256, size: ev.size, compression: ev.compression, format: ev.format }
         : null,
       attack: attack ?? null,
-      annotations: annotations.map((a) => ({
-        annotationId: a.annotation_id,
-        eventId: a.event_id,
-        kind: a.kind === 'note' ? 'note' : 'mark',
-        text: a.text,
-        author: a.author,
-        createdAt: a.created_at,
-      })),
+      annotations: [...stored, ...waiting.map((a): Annotation => ({ annotationId: null, ...a, pending: true }))],
     };
   }
 
   verify(ev: EvidenceInfo, force = false): Promise<VerifyResult> {
     let p = this.verified.get(ev.evidenceId);
     if (!p || force) {
-      p = verifyOne(ev.evidenceId, ev.path, ev.absPath, ev.sha256 ?? '');
+      p = verifyEvidenceFile(ev);
       this.verified.set(ev.evidenceId, p);
     }
     return p;
@@ -379,49 +409,55 @@ export class DuckDbSource implements TimelineSource {
       return { state: 'unavailable', detail: 'no byte range recorded' };
     }
     if (ev.compression !== 'none') return { state: 'unavailable', detail: `${ev.compression} file: offsets are in the decompressed stream` };
-    if (!existsSync(ev.absPath)) return { state: 'unavailable', detail: 'file missing' };
-    const fh = await fsp.open(ev.absPath, 'r');
+    let bytes: Buffer;
     try {
-      const buf = Buffer.alloc(d.byteLength);
-      const { bytesRead } = await fh.read(buf, 0, d.byteLength, d.byteOffset);
-      const text = buf.subarray(0, bytesRead).toString('utf8');
-      if (text === d.raw) return { state: 'match', detail: `bytes ${d.byteOffset}–${d.byteOffset + d.byteLength} equal the raw line` };
-      if (text.startsWith(d.raw)) return { state: 'match', detail: 'raw is the start of the record (long record cut at ingest)' };
-      return { state: 'differs', detail: `bytes at offset ${d.byteOffset} differ from the raw line` };
-    } finally {
-      await fh.close();
+      // Regular files only, access time kept (see evidence-read.ts).
+      bytes = await readEvidenceRange(ev.absPath, d.byteOffset, d.byteLength);
+    } catch (err) {
+      if (err instanceof NotRegularFileError) return { state: 'unavailable', detail: `the file is now ${err.kind}, not a regular file: not read` };
+      const code = (err as NodeJS.ErrnoException).code;
+      return { state: 'unavailable', detail: code === 'ENOENT' || code === 'ENOTDIR' ? 'file missing' : `cannot read: ${(err as Error).message}` };
+    }
+    const text = bytes.toString('utf8');
+    if (text === d.raw) return { state: 'match', detail: `bytes ${d.byteOffset}–${d.byteOffset + d.byteLength} equal the raw line` };
+    if (text.startsWith(d.raw)) return { state: 'match', detail: 'raw is the start of the record (long record cut at ingest)' };
+    return { state: 'differs', detail: `bytes at offset ${d.byteOffset} differ from the raw line` };
+  }
+
+  /**
+   * The side file first (on disk before anything else can go wrong), then a read-write turn on the
+   * case that merges everything waiting — this TUI's, and any other's. See pending-annotations.ts.
+   */
+  async annotate(eventId: number, kind: MarkKind, text: string | null, author: string): Promise<AnnotateResult> {
+    const a: PendingAnnotation = { eventId, kind, text, author, createdAt: new Date().toISOString() };
+    const file = pendingPath(this.h.path);
+    let journalError: unknown = null;
+    try {
+      await appendPending(this.h.path, a);
+      this.journaled.push(a);
+    } catch (err) {
+      journalError = err;
+      this.memory.push(a);
+    }
+    if (this.marks.get(eventId) !== 'note') this.marks.set(eventId, kind);
+    try {
+      const memory = [...this.memory];
+      await this.h.write((db) => mergePending(db, this.h.path, memory));
+      this.memory = this.memory.filter((m) => !memory.includes(m));
+      this.journaled = [];
+      return { annotation: { annotationId: null, ...a }, state: 'saved', reason: null, file, waiting: this.waiting() };
+    } catch (err) {
+      if (journalError) throw new Error(`${busyReason(err)}; and ${file} could not be written: ${(journalError as Error).message?.split('\n')[0]}`);
+      return { annotation: { annotationId: null, ...a, pending: true }, state: 'pending', reason: busyReason(err), file, waiting: this.waiting() };
     }
   }
 
-  async annotate(eventId: number, kind: MarkKind, text: string | null, author: string): Promise<Annotation> {
-    const createdAt = new Date().toISOString();
-    this.pending.push({ eventId, kind, text, author, createdAt });
-    const batch = [...this.pending];
-    let saved: Annotation | null = null;
-    await this.h.write(async (db) => {
-      await db.run('BEGIN TRANSACTION');
-      try {
-        for (const a of batch) {
-          const [r] = await db.all<{ annotation_id: number }>(
-            `INSERT INTO annotations (annotation_id, event_id, kind, text, author, created_at)
-             VALUES (nextval('annotation_id_seq'), $id::BIGINT, $kind, $text, $author, $at::TIMESTAMP) RETURNING annotation_id`,
-            { id: BigInt(a.eventId), kind: a.kind, text: a.text, author: a.author, at: a.createdAt.replace('T', ' ').replace('Z', '') },
-          );
-          if (a === batch[batch.length - 1]) saved = { annotationId: r!.annotation_id, eventId, kind, text, author, createdAt };
-        }
-        await db.run('COMMIT');
-      } catch (err) {
-        await db.run('ROLLBACK').catch(() => undefined);
-        throw err;
-      }
-    });
-    this.pending = this.pending.filter((a) => !batch.includes(a));
-    for (const a of batch) if (this.marks.get(a.eventId) !== 'note') this.marks.set(a.eventId, a.kind);
-    return saved!;
+  unsaved(): PendingAnnotation[] {
+    return [...this.memory];
   }
 
-  unsaved() {
-    return [...this.pending];
+  waiting(): number {
+    return this.journaled.length + this.memory.length;
   }
 
   async exportView(q: ViewQuery, path: string, format: ExportFormat): Promise<number> {
@@ -437,7 +473,13 @@ export class DuckDbSource implements TimelineSource {
   }
 }
 
-async function loadFindings(h: CaseHandle): Promise<FindingsInfo | null> {
+function usToIso(us: number): string {
+  return new Date(Math.floor(us / 1000)).toISOString();
+}
+
+/** `hidden`: attack events with untrusted times count in no phase (the attack view leaves them out too). */
+async function loadFindings(h: CaseHandle, hidden: boolean): Promise<FindingsInfo | null> {
+  const u = untrustedList();
   const [f] = await h.all<{ findings_id: number; generated_at: string; answers: string | null }>(
     'fg',
     `SELECT findings_id, generated_at, json_extract(body, '$.answers')::VARCHAR AS answers FROM findings ORDER BY findings_id DESC LIMIT 1`,
@@ -445,8 +487,10 @@ async function loadFindings(h: CaseHandle): Promise<FindingsInfo | null> {
   if (!f) return null;
   const per = await h.all<{ phase: string; first: string; last: string; n: number }>(
     'fg',
-    `SELECT phase, min(ts) AS first, max(ts) AS last, count(*) AS n FROM attack_events WHERE findings_id = $f GROUP BY phase`,
-    { f: f.findings_id },
+    `SELECT phase, min(ts) AS first, max(ts) AS last, count(*) AS n FROM attack_events WHERE findings_id = $f
+     ${hidden ? `AND event_id NOT IN (SELECT event_id FROM events WHERE time_quality IN (${u.list}))` : ''}
+     GROUP BY phase`,
+    { f: f.findings_id, ...(hidden ? u.params : {}) },
   );
   let a: Record<string, unknown> = {};
   try {

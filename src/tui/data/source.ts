@@ -6,7 +6,19 @@
 import type { VerifyResult } from '../../store/verify.js';
 import type { ViewQuery } from '../state/filters.js';
 import type { ExportFormat } from './sql.js';
+import type { PendingAnnotation } from './pending-annotations.js';
 import type { Annotation, CaseInfo, Density, EventDetail, EvidenceInfo, MarkKind, PageResult, RowKey } from './types.js';
+
+export interface AnnotateResult {
+  annotation: Annotation;
+  /** saved: in the case. pending: on disk in `file`, merged into the case when it is free. */
+  state: 'saved' | 'pending';
+  /** Why the case could not take it now (pending). */
+  reason: string | null;
+  file: string;
+  /** See TimelineSource.waiting. */
+  waiting: number;
+}
 
 export type PageFrom = { kind: 'start' } | { kind: 'end' } | { kind: 'after'; key: RowKey } | { kind: 'before'; key: RowKey };
 
@@ -31,9 +43,15 @@ export interface TimelineSource {
   verify(ev: EvidenceInfo, force?: boolean): Promise<VerifyResult>;
   /** Do the bytes at the event's offset still equal its raw text? Uncompressed files only. */
   checkBytes(d: EventDetail): Promise<{ state: 'match' | 'differs' | 'unavailable'; detail: string }>;
-  annotate(eventId: number, kind: MarkKind, text: string | null, author: string): Promise<Annotation>;
-  /** Annotations not saved because the case was busy; retried on the next annotate(). */
-  unsaved(): Array<{ eventId: number; kind: MarkKind; text: string | null; author: string; createdAt: string }>;
+  /**
+   * Saves a mark or note: into the case when it is free, else into the side file next to it
+   * (pending, merged when the case is free). Throws only when neither could be written.
+   */
+  annotate(eventId: number, kind: MarkKind, text: string | null, author: string): Promise<AnnotateResult>;
+  /** Annotations written nowhere (neither the case nor the side file could be written): printed on quit. */
+  unsaved(): PendingAnnotation[];
+  /** This TUI's annotations not in the case yet (side file or unsaved). */
+  waiting(): number;
   exportView(q: ViewQuery, path: string, format: ExportFormat): Promise<number>;
   close(): void;
 }

@@ -78,12 +78,15 @@ export interface EvidenceInfo {
 }
 
 export interface Annotation {
-  annotationId: number;
+  /** null while pending. */
+  annotationId: number | null;
   eventId: number;
   kind: 'mark' | 'note';
   text: string | null;
   author: string;
   createdAt: string;
+  /** Not in the case yet: waiting in the side file next to it (see pending-annotations.ts). */
+  pending?: boolean;
 }
 
 /** Everything about one event, for the detail view. Strings are as stored: the view escapes them. */
@@ -132,8 +135,11 @@ export interface CaseInfo {
   events: number;
   evidenceFiles: number;
   sources: string[];
+  /** Time span of the events the default view shows (those with trusted times). */
   from: string | null;
   to: string | null;
+  /** Events with a relative or implausible time, left out unless the filter says `time=…`. */
+  untrustedTimes: number;
   /** Which table the list pages through, and why. */
   index: { table: TableKind; note: string };
   findings: FindingsInfo | null;

@@ -4,6 +4,11 @@
  * parseFilters(), so what the status line shows is exactly what can be typed.
  *
  *   host=web-01 ip=203.0.113.77 actor!=root action=ssh_login* phase=access,actions from=-2h to=2026-01-02T03:00 marked
+ *
+ * Events whose clock cannot be placed on the timeline — `time_quality` relative (a capture's clock
+ * counting from zero) or implausible (before 1990 or after the ingest) — are left out unless the
+ * query says otherwise with `time=all` (every event) or `time=relative,…` (only those qualities):
+ * without that, the view opened on 1970 and the density bar squeezed the real days into one cell.
  */
 import { safeText } from '../../core/sanitize.js';
 import { isPhase } from '../data/types.js';
@@ -13,13 +18,20 @@ import { formatTs, parseTimeInput } from './time-input.js';
 export const VALUE_FIELDS = ['source', 'host', 'actor', 'user', 'ip', 'action', 'outcome', 'key', 'session', 'phase'] as const;
 export type ValueField = (typeof VALUE_FIELDS)[number];
 
+/** Values of `events.time_quality` (docs/schema.md). */
+export const TIME_QUALITIES = ['exact', 'year_inferred', 'zone_assumed', 'relative', 'implausible'] as const;
+/** Qualities whose times are not a place on the timeline: left out of the default view. */
+export const UNTRUSTED_TIMES = ['relative', 'implausible'] as const;
+
 export type Filter =
   /** Any of `values` (a `*` in a value is a wildcard unless `exact`); `negate`: none of them. */
   | { kind: 'value'; field: ValueField; negate: boolean; values: string[]; exact?: boolean }
   /** Inclusive time range, microseconds UTC. */
   | { kind: 'time'; fromUs: number | null; toUs: number | null }
   /** Events with an annotation (mark or note). */
-  | { kind: 'marked' };
+  | { kind: 'marked' }
+  /** `time=`: which time qualities to show (null: all). Without it, UNTRUSTED_TIMES are left out. */
+  | { kind: 'clock'; qualities: string[] | null };
 
 export interface ViewQuery {
   /** Attack view: only events of `attack_events` for the newest findings run. */
@@ -82,8 +94,16 @@ export function parseFilters(text: string, refUs: number): ParseResult {
       continue;
     }
     const m = /^([a-z_]+)(!=|=)(.*)$/s.exec(token);
-    if (!m) return { ok: false, error: `"${safeText(token)}" is not field=value (fields: ${VALUE_FIELDS.join(', ')}, from, to, marked)` };
+    if (!m) return { ok: false, error: `"${safeText(token)}" is not field=value (fields: ${VALUE_FIELDS.join(', ')}, from, to, time, marked)` };
     const [, name, op, rawValue] = m as unknown as [string, string, string, string];
+    if (name === 'time') {
+      if (op === '!=') return { ok: false, error: 'time takes = only: time=all shows every event, time=relative,implausible only those' };
+      const values = rawValue.split(',').filter((v) => v !== '');
+      const bad = values.find((v) => v !== 'all' && !(TIME_QUALITIES as readonly string[]).includes(v));
+      if (values.length === 0 || bad !== undefined) return { ok: false, error: `time "${safeText(bad ?? '')}" is not all or one of ${TIME_QUALITIES.join(', ')}` };
+      filters.push({ kind: 'clock', qualities: values.includes('all') ? null : values });
+      continue;
+    }
     if (name === 'from' || name === 'to') {
       if (op === '!=') return { ok: false, error: `${name} takes = only` };
       const t = parseTimeInput(rawValue, refUs);
@@ -94,7 +114,7 @@ export function parseFilters(text: string, refUs: number): ParseResult {
       continue;
     }
     const field = FIELD_ALIASES[name];
-    if (!field) return { ok: false, error: `unknown filter field "${safeText(name)}" (fields: ${VALUE_FIELDS.join(', ')}, from, to, marked)` };
+    if (!field) return { ok: false, error: `unknown filter field "${safeText(name)}" (fields: ${VALUE_FIELDS.join(', ')}, from, to, time, marked)` };
     const values = rawValue.split(',').filter((v) => v !== '');
     if (values.length === 0) return { ok: false, error: `${name}: no value` };
     if (field === 'phase') {
@@ -120,6 +140,7 @@ export function formatFilters(filters: Filter[]): string {
   return filters
     .map((f) => {
       if (f.kind === 'marked') return 'marked';
+      if (f.kind === 'clock') return `time=${f.qualities === null ? 'all' : f.qualities.join(',')}`;
       if (f.kind === 'time') {
         return [f.fromUs !== null ? `from=${formatTs(f.fromUs, 'iso')}` : null, f.toUs !== null ? `to=${formatTs(f.toUs, 'iso')}` : null]
           .filter(Boolean)
@@ -134,6 +155,11 @@ export function formatFilters(filters: Filter[]): string {
 export function describeQuery(q: ViewQuery): string {
   const parts = [q.attack ? 'attack' : null, safeText(formatFilters(q.filters)) || null].filter(Boolean);
   return parts.join(' · ');
+}
+
+/** Does the query leave out the events with untrusted times (no `time=` filter)? */
+export function hidesUntrusted(q: ViewQuery): boolean {
+  return !q.filters.some((f) => f.kind === 'clock');
 }
 
 /** Replaces the filter on `field` (or adds it). */

@@ -3,6 +3,7 @@
  * terminal. `quit` is the only thing the caller handles itself.
  */
 import type { Key } from 'ink';
+import { applyInput } from './prompt-edit.js';
 import type { Action, ViewState } from './view-reducer.js';
 
 export type KeyResult = Action | { type: 'quit' } | null;
@@ -13,16 +14,18 @@ export function defaultExportName(now: Date): string {
 }
 
 function promptKey(s: ViewState, input: string, key: Key): KeyResult {
-  const text = s.prompt!.text;
+  const { text, placeholder } = s.prompt!;
   if (key.return) return { type: 'promptSubmit' };
   if (key.escape) return { type: 'promptCancel' };
-  if (key.backspace || key.delete) return { type: 'promptInput', text: [...text].slice(0, -1).join('') };
+  // Tab takes the offered default into the text, to edit it rather than type it all.
+  if (key.tab) return text === '' && placeholder ? { type: 'promptInput', text: placeholder } : null;
+  if (key.backspace || key.delete) return { type: 'promptInput', text: applyInput(text, '\x7f') };
   if (key.ctrl && input === 'u') return { type: 'promptInput', text: '' };
-  if (key.ctrl && input === 'w') return { type: 'promptInput', text: text.replace(/\S+\s*$/, '') };
-  if (key.ctrl || key.meta || key.tab || key.upArrow || key.downArrow || key.leftArrow || key.rightArrow || key.pageUp || key.pageDown) return null;
+  if (key.ctrl && input === 'w') return { type: 'promptInput', text: applyInput(text, '\x17') };
+  if (key.ctrl || key.meta || key.upArrow || key.downArrow || key.leftArrow || key.rightArrow || key.pageUp || key.pageDown) return null;
   if (input === '') return null;
-  // Pasted newlines end nothing: they become spaces.
-  return { type: 'promptInput', text: text + input.replace(/[\r\n]+/g, ' ') };
+  // One read can hold several keys (a burst of backspaces, a paste): see applyInput.
+  return { type: 'promptInput', text: applyInput(text, input) };
 }
 
 function detailKey(s: ViewState, input: string, key: Key, height: number): KeyResult {
@@ -80,7 +83,8 @@ function timelineKey(s: ViewState, input: string, key: Key, now: Date): KeyResul
     case 'c':
       return { type: 'openPrompt', kind: 'note' };
     case 'e':
-      return { type: 'openPrompt', kind: 'export', text: defaultExportName(now) };
+      // Offered, not typed in: what the analyst types replaces it; Enter alone takes it.
+      return { type: 'openPrompt', kind: 'export', text: '', placeholder: defaultExportName(now) };
     case 'z':
       return { type: 'cycleZoom' };
     case '?':

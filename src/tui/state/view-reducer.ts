@@ -15,6 +15,7 @@ import { compareKeys, type MarkKind, type PageResult, type RowKey, type Timeline
 import { EMPTY_QUERY, parseFilters, formatFilters, type ViewQuery } from './filters.js';
 import { pivotChoices, type PivotChoice } from './pivot.js';
 import { keyToAction } from './keymap.js';
+import { applyInput, stripControls } from './prompt-edit.js';
 import { parseTimeInput } from './time-input.js';
 
 export type Mode = 'timeline' | 'detail' | 'help' | 'pivot';
@@ -81,7 +82,8 @@ export interface ViewState {
   search: string | null;
   find: FindRequest | null;
   mode: Mode;
-  prompt: { kind: PromptKind; text: string } | null;
+  /** `placeholder`: a default shown dimmed, taken by Enter on an empty prompt (Tab to edit it). */
+  prompt: { kind: PromptKind; text: string; placeholder?: string } | null;
   stack: Frame[];
   detailId: number | null;
   detailScroll: number;
@@ -95,6 +97,8 @@ export interface ViewState {
   zoom: Zoom;
   hasFindings: boolean;
   nextId: number;
+  /** This TUI's marks and notes not in the case yet (kept in the side file while another process holds the case). */
+  waiting: number;
   /** The user asked to quit. */
   quit: boolean;
 }
@@ -113,7 +117,7 @@ export type Action =
   | { type: 'fetched'; id: number; result: PageResult }
   | { type: 'fetchFailed'; id: number; error: string }
   | { type: 'toggleAttack' }
-  | { type: 'openPrompt'; kind: PromptKind; text?: string }
+  | { type: 'openPrompt'; kind: PromptKind; text?: string; placeholder?: string }
   | { type: 'promptInput'; text: string }
   | { type: 'promptSubmit' }
   | { type: 'promptCancel' }
@@ -129,7 +133,7 @@ export type Action =
   | { type: 'verify' }
   | { type: 'help' }
   | { type: 'mark' }
-  | { type: 'effectDone'; id: number; message: Message; annotated?: { eventId: number; kind: MarkKind } }
+  | { type: 'effectDone'; id: number; message: Message; annotated?: { eventId: number; kind: MarkKind }; waiting?: number }
   | { type: 'cycleZoom' }
   | { type: 'clearFilters' }
   | { type: 'message'; message: Message | null };
@@ -161,6 +165,7 @@ export function initialState(pageSize: number, hasFindings: boolean, query: View
     zoom: 'view',
     hasFindings,
     nextId: 1,
+    waiting: 0,
     quit: false,
   };
   return request(s, { kind: 'start' });
@@ -320,7 +325,7 @@ function refUs(s: ViewState): number {
 
 function submitPrompt(s: ViewState): ViewState {
   const p = s.prompt!;
-  const text = p.text.trim();
+  const text = p.text.trim() || (p.placeholder ?? '');
   const closed = { ...s, prompt: null, message: null };
   switch (p.kind) {
     case 'search':
@@ -367,7 +372,7 @@ export function viewReducer(s: ViewState, a: Action): ViewState {
       // Text and Enter in one read: type the text, submit, and go on with whatever follows.
       const nl = a.input.search(/[\r\n]/);
       if (s.prompt && nl >= 0 && a.input.length > 1) {
-        let st = nl > 0 ? viewReducer(s, { type: 'promptInput', text: s.prompt.text + a.input.slice(0, nl) }) : s;
+        let st = nl > 0 ? viewReducer(s, { type: 'promptInput', text: applyInput(s.prompt.text, a.input.slice(0, nl)) }) : s;
         st = viewReducer(st, { type: 'promptSubmit' });
         const rest = a.input.slice(nl + 1).replace(/^\n/, '');
         return rest ? viewReducer(st, { ...a, input: rest }) : st;
@@ -413,10 +418,10 @@ export function viewReducer(s: ViewState, a: Action): ViewState {
     case 'openPrompt': {
       const text = a.text ?? (a.kind === 'filter' ? formatFilters(s.query.filters) : a.kind === 'search' ? (s.search ?? '') : '');
       if (a.kind === 'note' && !selectedRow(s) && s.detailId === null) return s;
-      return { ...s, prompt: { kind: a.kind, text }, message: null };
+      return { ...s, prompt: { kind: a.kind, text: stripControls(text), ...(a.placeholder ? { placeholder: a.placeholder } : {}) }, message: null };
     }
     case 'promptInput':
-      return s.prompt ? { ...s, prompt: { ...s.prompt, text: a.text } } : s;
+      return s.prompt ? { ...s, prompt: { ...s.prompt, text: stripControls(a.text) } } : s;
     case 'promptCancel':
       return { ...s, prompt: null, message: null };
     case 'promptSubmit':
@@ -444,7 +449,9 @@ export function viewReducer(s: ViewState, a: Action): ViewState {
       if (!choice) return s;
       const frame: Frame = { query: s.query, key: keyOf(selectedRow(s)), offset: s.cursor - s.top };
       // Across all sources: the pivot replaces the filters (and the attack view); back restores them.
-      const next = requery({ ...s, mode: 'timeline', pivot: [], stack: [...s.stack, frame] }, { attack: false, filters: [choice.filter] });
+      // Which clocks are shown (time=) is kept: a pivot from a relative-time event must find it.
+      const clock = s.query.filters.filter((f) => f.kind === 'clock');
+      const next = requery({ ...s, mode: 'timeline', pivot: [], stack: [...s.stack, frame] }, { attack: false, filters: [...clock, choice.filter] });
       return { ...next, message: { text: `pivot: ${choice.label.replace(/\s+\(.*\)$/, '').replace(/\s+/, ' ')} · Esc goes back`, level: 'info' } };
     }
     case 'back': {
@@ -477,10 +484,11 @@ export function viewReducer(s: ViewState, a: Action): ViewState {
     }
     case 'effectDone': {
       const effects = s.effects.filter((e) => e.id !== a.id);
-      if (!a.annotated) return { ...s, effects, message: a.message };
+      const waiting = a.waiting ?? s.waiting;
+      if (!a.annotated) return { ...s, effects, message: a.message, waiting };
       const { eventId, kind } = a.annotated;
       const rows = s.rows.map((r) => (r.eventId === eventId ? { ...r, mark: r.mark === 'note' ? 'note' : kind } : r));
-      return { ...s, effects, rows, message: a.message, detailVersion: s.detailId === eventId ? s.detailVersion + 1 : s.detailVersion };
+      return { ...s, effects, rows, message: a.message, waiting, detailVersion: s.detailId === eventId ? s.detailVersion + 1 : s.detailVersion };
     }
     case 'cycleZoom':
       return { ...s, zoom: ZOOMS[(ZOOMS.indexOf(s.zoom) + 1) % ZOOMS.length]! };

@@ -36,7 +36,7 @@ const findings: FindingsInfo = {
 };
 
 describe('Header and PhaseRibbon', () => {
-  const info: CaseInfo = { path: '/cases/acme.duckdb', events: 1234567, evidenceFiles: 4, sources: ['auth_log'], from: '2026-01-01T00:00:00.000Z', to: '2026-01-02T03:00:00.000Z', index: { table: 'timeline', note: '' }, findings };
+  const info: CaseInfo = { path: '/cases/acme.duckdb', events: 1234567, evidenceFiles: 4, sources: ['auth_log'], from: '2026-01-01T00:00:00.000Z', to: '2026-01-02T03:00:00.000Z', untrustedTimes: 0, index: { table: 'timeline', note: '' }, findings };
 
   it('sums up the case in one line', () => {
     const { lastFrame } = render(<Header info={info} view="ATTACK" width={140} />);
@@ -45,7 +45,7 @@ describe('Header and PhaseRibbon', () => {
 
   it('shows the phases in order with first times, and the dwell time', () => {
     const { lastFrame } = render(<PhaseRibbon findings={findings} width={160} />);
-    expect(lastFrame()).toMatch(/recon 01-02 02:14 ─▶ access 01-02 02:16 ─▶ actions 01-02 02:17 ─▶ exfiltration —/);
+    expect(lastFrame()).toMatch(/recon 01-02 02:14 ─▶ access 01-02 02:16 ─▶ actions 01-02 02:17 · not seen: exfiltration/);
     expect(lastFrame()).toContain('dwell time 10h 00m (access → detection 01-02 12:16)');
     expect(dwellLine(findings)).toContain('203.0.113.77\\x1b[2J');
   });
@@ -125,6 +125,14 @@ describe('StatusLine, BottomLine, PivotMenu, HelpView', () => {
   it('shows a prompt with its text, escaped', () => {
     const { lastFrame } = render(<BottomLine prompt={{ kind: 'search', text: 'dep\x1b[2J' }} message={null} hints="keys" width={80} />);
     expect(lastFrame()).toContain('search: dep\\x1b[2J');
+  });
+
+  it('offers a default as a hint, not as typed text', () => {
+    const { lastFrame } = render(<BottomLine prompt={{ kind: 'export', text: '', placeholder: 'dwell-export-x.csv' }} message={null} hints="keys" width={120} />);
+    expect(lastFrame()).toMatch(/export view to \(\.csv or \.jsonl\):  dwell-export-x\.csv  \(Enter takes it · Tab edits it\)/);
+    const typed = render(<BottomLine prompt={{ kind: 'export', text: 'a.csv', placeholder: 'dwell-export-x.csv' }} message={null} hints="keys" width={120} />);
+    expect(typed.lastFrame()).toContain('a.csv');
+    expect(typed.lastFrame()).not.toContain('dwell-export-x.csv');
   });
 
   it('lists pivot choices from the row, labels escaped', () => {

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DuckDbSource } from '../../../src/tui/data/duckdb-source.js';
@@ -165,7 +165,7 @@ for (const index of [false, true]) {
 
     it('writes annotations (its only write) and goes back to read-only', async () => {
       const a = await src.annotate(ids[60]!, 'mark', null, 'alice');
-      expect(a.kind).toBe('mark');
+      expect([a.state, a.annotation.kind, a.waiting]).toEqual(['saved', 'mark', 0]);
       await src.annotate(ids[60]!, 'note', 'first login of the attacker', 'alice');
       expect((await src.detail(ids[60]!))!.annotations.map((x) => [x.kind, x.text, x.author])).toEqual([
         ['mark', null, 'alice'],
@@ -176,6 +176,8 @@ for (const index of [false, true]) {
       // Still read-only: a second reader can open the case alongside.
       const rows = await query<{ n: number }>(casePath, 'SELECT count(*)::INTEGER AS n FROM annotations');
       expect(rows[0]!.n).toBe(2);
+      // Nothing left waiting next to the case.
+      expect(existsSync(`${casePath}.annotations-pending.jsonl`)).toBe(false);
     });
   });
 }

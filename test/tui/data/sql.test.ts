@@ -47,6 +47,28 @@ describe('view SQL', () => {
     expect(ev).not.toContain('_h');
   });
 
+  it('leaves out events with relative or implausible times unless time= says otherwise, at no cost when there are none', () => {
+    const trusted = { fromUs: 1_767_312_000_000_000, toUs: 1_767_398_400_000_000 };
+    const none = pageKeysSql(q(''), { table: 'timeline', findingsId: null, hidden: null }, { kind: 'start' }, 10).sql;
+    expect(none).not.toMatch(/time_quality|WHERE/);
+    const ranged = pageKeysSql(q(''), { table: 'timeline', findingsId: null, hidden: { count: 3, trusted, interleaved: false } }, { kind: 'start' }, 10);
+    expect(ranged.sql).toMatch(/WHERE ts >= make_timestamp\(\$p0::BIGINT\) AND ts <= make_timestamp\(\$p1::BIGINT\)\) ORDER BY/);
+    expect([ranged.params.p0, ranged.params.p1]).toEqual([BigInt(trusted.fromUs), BigInt(trusted.toUs)]);
+    const inside = pageKeysSql(q(''), { table: 'timeline', findingsId: null, hidden: { count: 3, trusted, interleaved: true } }, { kind: 'start' }, 10);
+    expect(inside.sql).toMatch(/event_id NOT IN \(SELECT event_id FROM events WHERE time_quality IN \(\$p\d, \$p\d\) AND ts >= /);
+    expect(Object.values(inside.params)).toEqual(expect.arrayContaining(['relative', 'implausible']));
+    expect(pageKeysSql(q(''), { table: 'timeline', findingsId: null, hidden: { count: 3, trusted: null, interleaved: false } }, { kind: 'start' }, 10).sql).toContain('WHERE false');
+    expect(pageKeysSql(q(''), { table: 'events', findingsId: null, hidden: { count: 3, trusted, interleaved: false } }, { kind: 'start' }, 10).sql).toMatch(
+      /\(time_quality IS NULL OR time_quality NOT IN \(\$p0, \$p1\)\)/,
+    );
+    // Unknown (a context built without looking): found by time_quality, on either table.
+    expect(exportSql(q(''), null, '/tmp/x.csv', 'csv').sql).toContain('time_quality NOT IN');
+    expect(pageKeysSql(q('time=all'), { table: 'timeline', findingsId: null, hidden: { count: 3, trusted, interleaved: true } }, { kind: 'start' }, 10).sql).not.toMatch(/time_quality|WHERE/);
+    const only = pageKeysSql(q('time=relative'), { table: 'timeline', findingsId: null, hidden: { count: 3, trusted, interleaved: true } }, { kind: 'start' }, 10);
+    expect(only.sql).toMatch(/event_id IN \(SELECT event_id FROM events WHERE time_quality IN \(\$p0\)\)/);
+    expect(only.params.p0).toBe('relative');
+  });
+
   it('treats * as the only wildcard in filter values', () => {
     expect(likePattern('ssh_*')).toBe('ssh\\_%');
     expect(likePattern('100%')).toBe('100\\%');

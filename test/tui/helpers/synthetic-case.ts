@@ -19,6 +19,8 @@ export interface SynthEvent {
   attrs?: Record<string, unknown>;
   /** Evidence file number (1-based); default 1. */
   file?: number;
+  /** Default 'exact'. */
+  time_quality?: string;
 }
 
 export interface SynthAttack {
@@ -73,10 +75,11 @@ export async function createSyntheticCase(path: string, events: SynthEvent[], op
       const raw = e.raw ?? e.summary ?? `line ${n}`;
       await db.run(
         `INSERT INTO events (event_id, ts, time_quality, source, class, action, outcome, host, actor, src_ip, dst_ip, session, access_key, target, summary, attrs, evidence_id, line, byte_offset, byte_length, raw)
-         VALUES ($id::BIGINT, $ts::TIMESTAMP, 'exact', $source, 'authentication', $action, $outcome, $host, $actor, $src, $dst, $session, $key, $target, $summary, $attrs, $f, $line, $off, $len, $raw)`,
+         VALUES ($id::BIGINT, $ts::TIMESTAMP, $tq, $source, 'authentication', $action, $outcome, $host, $actor, $src, $dst, $session, $key, $target, $summary, $attrs, $f, $line, $off, $len, $raw)`,
         {
           id: BigInt(id),
           ts: e.ts,
+          tq: e.time_quality ?? 'exact',
           source: e.source ?? 'auth_log',
           action: e.action ?? 'other',
           outcome: e.outcome ?? 'unknown',

@@ -2,6 +2,7 @@ import type { Key } from 'ink';
 import { describe, expect, it } from 'vitest';
 import { formatFilters, parseFilters } from '../../../src/tui/state/filters.js';
 import { defaultExportName, keyToAction } from '../../../src/tui/state/keymap.js';
+import { applyInput } from '../../../src/tui/state/prompt-edit.js';
 import { formatDuration, formatTs, parseTimeInput } from '../../../src/tui/state/time-input.js';
 import { initialState, viewReducer } from '../../../src/tui/state/view-reducer.js';
 
@@ -53,7 +54,16 @@ describe('filter text', () => {
     expect(again).toEqual(p);
   });
 
+  it('reads time=all and time=<qualities>, and prints them back', () => {
+    expect(parseFilters('time=all', REF)).toEqual({ ok: true, filters: [{ kind: 'clock', qualities: null }] });
+    const p = parseFilters('host=x time=relative,implausible', REF);
+    expect(p).toEqual({ ok: true, filters: [{ kind: 'value', field: 'host', negate: false, values: ['x'] }, { kind: 'clock', qualities: ['relative', 'implausible'] }] });
+    if (p.ok) expect(formatFilters(p.filters)).toBe('host=x time=relative,implausible');
+  });
+
   it.each([
+    ['time=sometimes', /time "sometimes" is not all or one of exact/],
+    ['time!=relative', /time takes = only/],
     ['colour=red', /unknown filter field "colour"/],
     ['phase=lateral', /phase "lateral" is not one of/],
     ['hostweb', /is not field=value/],
@@ -95,7 +105,7 @@ describe('keys', () => {
   });
 
   it('offers a default export file name', () => {
-    expect(keyToAction(s, 'e', K(), { now: new Date('2026-01-02T02:16:40.5Z') })).toEqual({ type: 'openPrompt', kind: 'export', text: 'dwell-export-20260102T021640Z.csv' });
+    expect(keyToAction(s, 'e', K(), { now: new Date('2026-01-02T02:16:40.5Z') })).toEqual({ type: 'openPrompt', kind: 'export', text: '', placeholder: 'dwell-export-20260102T021640Z.csv' });
     expect(defaultExportName(new Date('2026-01-02T00:00:00Z'))).toBe('dwell-export-20260102T000000Z.csv');
   });
 
@@ -107,6 +117,17 @@ describe('keys', () => {
     expect(keyToAction(p, 'u', K({ ctrl: true }))).toEqual({ type: 'promptInput', text: '' });
     expect(keyToAction(p, '', K({ return: true }))).toEqual({ type: 'promptSubmit' });
     expect(keyToAction(p, '', K({ escape: true }))).toEqual({ type: 'promptCancel' });
+  });
+
+  it('applies one read of input key by key: DEL and BS delete, Ctrl-U/Ctrl-W, line ends and tabs become spaces, other controls vanish', () => {
+    expect(applyInput('abcd', '\x7f\x7f')).toBe('ab');
+    expect(applyInput('ab', '\b\b\b\b')).toBe('');
+    expect(applyInput('ab', 'c\x7fd')).toBe('abd');
+    expect(applyInput('x', 'one two\x17')).toBe('xone ');
+    expect(applyInput('x', 'a\x15b')).toBe('b');
+    expect(applyInput('', 'l1\r\n\r\nl2\tz')).toBe('l1 l2 z');
+    expect(applyInput('', '\x1b]0;t\x07\x9b31m\x00é')).toBe(']0;t31mé');
+    expect(applyInput('日本', '\x7f')).toBe('日');
   });
 
   it('in the detail: n adds a note, v re-hashes, q goes back', () => {
