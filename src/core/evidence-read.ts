@@ -186,14 +186,32 @@ export async function hashEvidence(path: FsPath, opts: EvidenceOpenOptions & { s
   }
 }
 
-/** Reads `length` bytes at `offset` of an evidence file (the TUI's "do the bytes still match"). */
-export async function readEvidenceRange(path: FsPath, offset: number, length: number, opts: EvidenceOpenOptions = {}): Promise<Buffer> {
+/**
+ * Reads `length` bytes at `offset` of an evidence file (the TUI's "do the bytes still match"),
+ * giving up after `stallMs` without data (default 30 s; a hung mount must not hang the caller).
+ */
+export async function readEvidenceRange(path: FsPath, offset: number, length: number, opts: EvidenceOpenOptions & { stallMs?: number } = {}): Promise<Buffer> {
   const ev = await openEvidenceReadOnly(path, opts);
+  const stallMs = opts.stallMs ?? DEFAULT_STALL_MS;
+  let timer: NodeJS.Timeout | undefined;
+  let stalled = false;
+  const stall = new Promise<never>((_, reject) => {
+    // setTimeout fires at once for delays beyond 2^31-1 ms: treat those as no limit.
+    if (stallMs > 0 && stallMs < 2 ** 31)
+      timer = setTimeout(() => {
+        stalled = true;
+        reject(new EvidenceStallError(stallMs));
+      }, stallMs);
+  });
   try {
     const buf = Buffer.alloc(length);
-    const { bytesRead } = await ev.handle.read(buf, 0, length, offset);
+    const { bytesRead } = await Promise.race([ev.handle.read(buf, 0, length, offset), stall]);
     return buf.subarray(0, bytesRead);
   } finally {
-    await ev.close();
+    clearTimeout(timer);
+    // After a stall the read is still stuck in the thread pool and close() would wait for it:
+    // the error is reported now, the descriptor closed whenever the read comes back.
+    const closed = ev.close();
+    if (!stalled) await closed;
   }
 }

@@ -15,7 +15,7 @@ import { App } from '../../src/tui/components/App.js';
 import { caseSummary } from '../../src/tui/components/Header.js';
 import { PhaseRibbon } from '../../src/tui/components/PhaseRibbon.js';
 import { DuckDbSource } from '../../src/tui/data/duckdb-source.js';
-import { hashEvidence, readEvidenceRange } from '../../src/tui/data/evidence-read.js';
+import { hashEvidence, readEvidenceRange } from '../../src/core/evidence-read.js';
 import { appendPending, mergePending, pendingPath, type PendingAnnotation } from '../../src/tui/data/pending-annotations.js';
 import { detailLines } from '../../src/tui/components/DetailView.js';
 import type { FindingsInfo } from '../../src/tui/data/types.js';

@@ -9,7 +9,8 @@ import { EVENT_COLUMNS } from '../../core/event.js';
 import type { Row } from '../../store/case-db.js';
 import { timelineIndexStatus } from '../../store/timeline-index.js';
 import type { VerifyResult } from '../../store/verify.js';
-import { NotRegularFileError, readEvidenceRange } from './evidence-read.js';
+import { fsPathOfEvidence } from '../../core/evidence-path.js';
+import { NotRegularFileError, readEvidenceRange } from '../../core/evidence-read.js';
 import { verifyEvidenceFile } from './verify-evidence.js';
 import type { ViewQuery } from '../state/filters.js';
 import { formatTs } from '../state/time-input.js';
@@ -346,9 +347,9 @@ export class DuckDbSource implements TimelineSource {
         attrs = e.attrs_json;
       }
     }
-    const [ev] = await this.h.all<{ evidence_id: number; path: string; abs_path: string; sha256: string | null; size: number | null; compression: string | null; format: string | null }>(
+    const [ev] = await this.h.all<{ evidence_id: number; path: string; abs_path: string; info: string | null; sha256: string | null; size: number | null; compression: string | null; format: string | null }>(
       'fg',
-      `SELECT evidence_id, path, abs_path, sha256, size, compression, format FROM evidence WHERE evidence_id = $e`,
+      `SELECT evidence_id, path, abs_path, info::VARCHAR AS info, sha256, size, compression, format FROM evidence WHERE evidence_id = $e`,
       { e: Number(e.evidence_id) },
     );
     const attack =
@@ -387,7 +388,7 @@ export class DuckDbSource implements TimelineSource {
       byteOffset: (e.byte_offset as number | null) ?? null,
       byteLength: (e.byte_length as number | null) ?? null,
       evidence: ev
-        ? { evidenceId: ev.evidence_id, path: ev.path, absPath: ev.abs_path, sha256: ev.sha256, size: ev.size, compression: ev.compression, format: ev.format }
+        ? { evidenceId: ev.evidence_id, path: ev.path, absPath: ev.abs_path, fsPath: fsPathOfEvidence(ev.abs_path, ev.info), sha256: ev.sha256, size: ev.size, compression: ev.compression, format: ev.format }
         : null,
       attack: attack ?? null,
       annotations: [...stored, ...waiting.map((a): Annotation => ({ annotationId: null, ...a, pending: true }))],
@@ -412,7 +413,7 @@ export class DuckDbSource implements TimelineSource {
     let bytes: Buffer;
     try {
       // Regular files only, access time kept (see evidence-read.ts).
-      bytes = await readEvidenceRange(ev.absPath, d.byteOffset, d.byteLength);
+      bytes = await readEvidenceRange(ev.fsPath, d.byteOffset, d.byteLength);
     } catch (err) {
       if (err instanceof NotRegularFileError) return { state: 'unavailable', detail: `the file is now ${err.kind}, not a regular file: not read` };
       const code = (err as NodeJS.ErrnoException).code;

@@ -1,4 +1,5 @@
 /** Types shared by the TUI's data layer, its view state and its components. */
+import type { FsPath } from '../../core/evidence-path.js';
 
 export const PHASES = ['recon', 'access', 'actions', 'exfiltration'] as const;
 /** Attack phases of docs/findings.md, in kill-chain order. */
@@ -71,6 +72,8 @@ export interface EvidenceInfo {
   evidenceId: number;
   path: string;
   absPath: string;
+  /** The path that opens the file (the exact bytes of a name that is not UTF-8; see core/evidence-path.ts). */
+  fsPath: FsPath;
   sha256: string | null;
   size: number | null;
   compression: string | null;

@@ -87,7 +87,7 @@ describe('DetailView', () => {
     line: 118,
     byteOffset: 4096,
     byteLength: 30,
-    evidence: { evidenceId: 3, path: 'evidence/web-01/auth.log', absPath: '/mnt/evidence/web-01/auth.log', sha256: 'ab'.repeat(32), size: 10, compression: 'none', format: 'auth_log' },
+    evidence: { evidenceId: 3, path: 'evidence/web-01/auth.log', absPath: '/mnt/evidence/web-01/auth.log', fsPath: '/mnt/evidence/web-01/auth.log', sha256: 'ab'.repeat(32), size: 10, compression: 'none', format: 'auth_log' },
     attack: { phase: 'access', technique: 'T1110', reason: 'seed ip' },
     annotations: [{ annotationId: 1, eventId: 42, kind: 'note', text: 'first login', author: 'alice', createdAt: '2026-01-03T10:00:00.000Z' }],
   };
