@@ -3,6 +3,8 @@
  * only when used, so `dwell tui` does not pay for the ingest code and vice versa.
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { guardOutput, stdoutState, type StdoutState } from '../core/output/stdout.js';
+import { safeMultiline } from '../core/sanitize.js';
 import { isValidZone } from '../core/time.js';
 import { parserNames } from '../parsers/registry.js';
 import { DWELL_VERSION } from '../version.js';
@@ -35,7 +37,17 @@ program
   .name('dwell')
   .description('Forensic timeline reconstruction: ingest read-only evidence into one DuckDB case, correlate the attack, browse and export it.')
   .version(DWELL_VERSION)
-  .showHelpAfterError('(run with --help for usage)');
+  .showHelpAfterError('(run with --help for usage)')
+  // Every command but the TUI (which owns the terminal): a reader that leaves ends output quietly,
+  // and text reaching a terminal is escaped (src/core/output/stdout.ts). Standard error only gets
+  // the EPIPE handling: progress bars write their own escape sequences there.
+  .hook('preAction', (_program, command) => {
+    if (command.name() === 'tui') return;
+    guardOutput(process.stdout);
+    guardOutput(process.stderr, { terminal: false, state: stderrState });
+  });
+
+const stderrState: StdoutState = { closedByReader: false, error: null };
 
 program
   .command('ingest')
@@ -151,7 +163,16 @@ program
     process.exitCode = await runDemo(opts);
   });
 
-program.parseAsync(process.argv).catch((err: Error) => {
-  process.stderr.write(`error: ${err.message}\n`);
-  process.exitCode = 2;
-});
+program
+  .parseAsync(process.argv)
+  .catch((err: Error) => {
+    process.stderr.write(`error: ${safeMultiline(err.message)}\n`);
+    process.exitCode = 2;
+  })
+  .finally(() => {
+    // Output that could not be written (a full disk behind `> file`) is a failure, never a success.
+    if (stdoutState.error) {
+      process.stderr.write(`error: cannot write standard output: ${stdoutState.error.message}\n`);
+      process.exitCode = 2;
+    }
+  });
