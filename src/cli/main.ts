@@ -3,7 +3,7 @@
  * only when used, so `dwell tui` does not pay for the ingest code and vice versa.
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { guardOutput, stdoutState, type StdoutState } from '../core/output/stdout.js';
+import { guardOutput, stdoutState } from '../core/output/stdout.js';
 import { safeMultiline } from '../core/sanitize.js';
 import { isValidZone } from '../core/time.js';
 import { parserNames } from '../parsers/registry.js';
@@ -38,16 +38,15 @@ program
   .description('Forensic timeline reconstruction: ingest read-only evidence into one DuckDB case, correlate the attack, browse and export it.')
   .version(DWELL_VERSION)
   .showHelpAfterError('(run with --help for usage)')
-  // Every command but the TUI (which owns the terminal): a reader that leaves ends output quietly,
-  // and text reaching a terminal is escaped (src/core/output/stdout.ts). Standard error only gets
-  // the EPIPE handling: progress bars write their own escape sequences there.
+  // Every command but the TUI (which owns the terminal): text reaching a terminal is escaped
+  // (src/core/output/stdout.ts). Standard error is not: progress bars write escapes there.
   .hook('preAction', (_program, command) => {
-    if (command.name() === 'tui') return;
-    guardOutput(process.stdout);
-    guardOutput(process.stderr, { terminal: false, state: stderrState });
+    if (command.name() !== 'tui') guardOutput(process.stdout, { terminal: Boolean(process.stdout.isTTY) });
   });
 
-const stderrState: StdoutState = { closedByReader: false, error: null };
+// For every command, help included: a reader that leaves (`| head`) ends output quietly.
+guardOutput(process.stdout);
+guardOutput(process.stderr, { state: { closedByReader: false, error: null } });
 
 program
   .command('ingest')
@@ -163,16 +162,15 @@ program
     process.exitCode = await runDemo(opts);
   });
 
-program
-  .parseAsync(process.argv)
-  .catch((err: Error) => {
-    process.stderr.write(`error: ${safeMultiline(err.message)}\n`);
-    process.exitCode = 2;
-  })
-  .finally(() => {
-    // Output that could not be written (a full disk behind `> file`) is a failure, never a success.
-    if (stdoutState.error) {
-      process.stderr.write(`error: cannot write standard output: ${stdoutState.error.message}\n`);
-      process.exitCode = 2;
-    }
-  });
+// Output that could not be written (a full disk behind `> file`) is a failure, never a success.
+// Checked at exit: the write error arrives after the command's last write returned.
+process.on('exit', () => {
+  if (!stdoutState.error || (process.exitCode !== undefined && process.exitCode !== 0)) return;
+  process.stderr.write(`error: cannot write standard output: ${safeMultiline(stdoutState.error.message)}\n`);
+  process.exitCode = 2;
+});
+
+program.parseAsync(process.argv).catch((err: Error) => {
+  process.stderr.write(`error: ${safeMultiline(err.message)}\n`);
+  process.exitCode = 2;
+});
