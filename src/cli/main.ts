@@ -115,7 +115,7 @@ program
     '--format <format>',
     'timeline|attack: csv, jsonl, timesketch-jsonl, timesketch-csv, ocsf, parquet; attack|findings: navigator; iocs: stix, csv; findings: json, md, csv',
   )
-  .option('-o, --output <path>', 'file to write (default: standard output); a directory for parquet')
+  .option('-o, --output <path>', 'file to write (default: standard output); a directory for parquet. Never inside the evidence, never the case, never over anything but a regular file')
   .option('--source <names>', 'filter: source(s), comma-separated; * wildcards; !value negates (repeatable)', collect)
   .option('--phase <phases>', 'filter: attack phase(s) of the newest findings: recon, access, actions, exfiltration', collect)
   .option('--host <hosts>', 'filter: host(s)', collect)
@@ -132,7 +132,7 @@ program
   .addOption(new Option('--tlp <level>', 'STIX: TLP marking').choices(['white', 'green', 'amber', 'red']).default('amber'))
   .option('--identity <name>', 'STIX: producer identity name', 'dwell')
   .option('--valid-days <n>', 'STIX: indicators stay valid this many days after the last sighting', positiveInt, 90)
-  .option('--overwrite', 'parquet: replace the tables of an existing export directory')
+  .option('--overwrite', 'parquet: replace the tables a previous dwell export wrote in that directory (only the files its _dwell-export.json lists)')
   .option('-q, --quiet', 'no progress and no summary line')
   .action(async (opts) => {
     const { runExport } = await import('./commands/export.js');
