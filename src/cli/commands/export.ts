@@ -57,8 +57,11 @@ export async function runExport(opts: ExportCliOptions): Promise<number> {
     // DuckDB's own memory is capped (sorting a large timeline spills to disk instead of growing):
     // with the chunked streaming in JavaScript this bounds the whole export's memory.
     db = await CaseDb.open(opts.case, { readOnly: true, config: { memory_limit: process.env.DWELL_DUCKDB_MEMORY ?? EXPORT_MEMORY } });
-    const guard = await OutputGuard.forCase(opts.case, (sql) => db!.all(sql));
     const toFile = Boolean(opts.output && opts.output !== '-');
+    // What an output may never be: read from the case only when a file or folder is written.
+    const guard = toFile
+      ? await OutputGuard.forCase(opts.case, async (sql) => (await db!.conn.runAndReadAll(sql)).getRowObjectsJson())
+      : OutputGuard.refuseAll('no output path was given (the export goes to standard output)');
     // Checked before the (possibly long) export runs; the sink checks again when it opens the file.
     if (toFile) {
       if (format.target === 'directory') guard.checkDirectory(opts.output!);

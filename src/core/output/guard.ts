@@ -74,8 +74,18 @@ export class OutputGuard {
     return new OutputGuard(await protectedPaths(casePath, query));
   }
 
+  /** A guard that refuses every path (for an export to standard output: no file is expected). */
+  static refuseAll(reason: string): OutputGuard {
+    const g = new OutputGuard({ files: new Map(), dirs: new Map() });
+    g.refusal = reason;
+    return g;
+  }
+
+  private refusal: string | null = null;
+
   /** Why `abs` may not be written (as given or resolved), or null. */
   private protectedWhy(abs: string): string | null {
+    if (this.refusal) return this.refusal;
     return protectedReason(this.paths, abs) ?? protectedReason(this.paths, resolveExisting(abs));
   }
 

@@ -12,8 +12,8 @@
  * The case: its file, its write-ahead log (`.wal`), and its staging (`.staging`) and temporary
  * (`.tmp`, DuckDB's spill folder) folders — lexically and resolved.
  */
-import { realpathSync } from 'node:fs';
-import { dirname, isAbsolute, normalize, resolve, sep } from 'node:path';
+import { lstatSync, readdirSync, realpathSync } from 'node:fs';
+import { basename, dirname, isAbsolute, normalize, resolve, sep } from 'node:path';
 
 export type QueryFn = (sql: string) => Promise<Record<string, unknown>[]>;
 
@@ -83,19 +83,53 @@ export async function protectedPaths(casePath: string, query: QueryFn): Promise<
     }
   }
   const seenDirs = new Set<string>();
+  const protectDir = (d: string, why: string) => {
+    if (seenDirs.has(d)) return;
+    seenDirs.add(d);
+    add(dirs, d, why);
+  };
+  // Which entries of a folder are symbolic links: one readdir per folder instead of one lstat per
+  // file (a CloudTrail tree holds 100,000 files in a few thousand folders).
+  const linksIn = new Map<string, Set<string> | null>();
+  const isLink = (abs: string): boolean => {
+    const d = dirname(abs);
+    let links = linksIn.get(d);
+    if (links === undefined) {
+      try {
+        links = new Set(readdirSync(d, { withFileTypes: true }).filter((e) => e.isSymbolicLink()).map((e) => e.name));
+      } catch {
+        links = null;
+      }
+      linksIn.set(d, links);
+    }
+    if (links) return links.has(basename(abs));
+    try {
+      return lstatSync(abs).isSymbolicLink();
+    } catch {
+      return false; // gone since ingest: its recorded path stays protected
+    }
+  };
   const roots = new Set<string>();
+  const rootsTried = new Set<string>();
   for (const e of evidence) {
     if (!e.abs_path) continue;
     const abs = resolve(e.abs_path);
-    add(files, abs, `it is evidence file #${e.evidence_id} (${abs})`);
-    // The folder of the file as recorded and of where it resolves to now.
-    for (const f of forms(abs)) {
-      const d = dirname(f);
-      if (!seenDirs.has(d)) {
-        seenDirs.add(d);
-        add(dirs, d, `it is inside ${d}, which holds evidence (e.g. evidence file #${e.evidence_id})`);
+    const why = `it is evidence file #${e.evidence_id} (${abs})`;
+    files.set(abs, why);
+    // The folder (resolved once per folder) covers the file wherever the folder's links lead; a
+    // file that is itself a link also protects its target and the target's folder.
+    const folderWhy = (d: string) => `it is inside ${d}, which holds evidence (e.g. evidence file #${e.evidence_id})`;
+    protectDir(dirname(abs), folderWhy(dirname(abs)));
+    if (isLink(abs)) {
+      for (const f of forms(abs).slice(1)) {
+        files.set(f, why);
+        protectDir(dirname(f), folderWhy(dirname(f)));
       }
     }
+    // Files of one folder found by one run share their root: try the run's arguments once per folder.
+    const key = `${e.run_id}\0${dirname(e.path ?? '')}`;
+    if (rootsTried.has(key)) continue;
+    rootsTried.add(key);
     for (const given of argsOf.get(Number(e.run_id)) ?? []) {
       const root = rootOf(given, e.path, abs);
       if (root !== null && root !== abs && !roots.has(root)) {

@@ -434,7 +434,7 @@ export class DuckDbSource implements TimelineSource {
    * and renamed when complete. Lines stream in DuckDB's chunks, so memory stays bounded.
    */
   async exportView(q: ViewQuery, path: string, format: ExportFormat): Promise<number> {
-    this.guard ??= OutputGuard.forCase(this.h.path, (sql) => this.h.all('bg', sql)).catch((err: unknown) => {
+    this.guard ??= OutputGuard.forCase(this.h.path, (sql) => this.h.withConnection('bg', async (conn) => (await conn.runAndReadAll(sql)).getRowObjectsJson())).catch((err: unknown) => {
       this.guard = undefined;
       throw err;
     });
