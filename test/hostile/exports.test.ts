@@ -8,7 +8,8 @@ import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, symlinkSyn
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BIN, dwell, ROOT, tempDir } from '../helpers/cli.js';
-import { fingerprint, hostileCase, type HostileEvidence } from './corpus.js';
+import { rootOf } from '../../src/core/output/protected-paths.js';
+import { fingerprint, hostileCase, writeHostileEvidence, type HostileEvidence } from './corpus.js';
 
 const isRoot = process.getuid?.() === 0;
 
@@ -180,6 +181,39 @@ describe('exports never alter evidence or the case', () => {
   });
 });
 
+describe('evidence roots', () => {
+  it('recovers the folder given to ingest from its argument and a file recorded under it', () => {
+    expect(rootOf('ev', 'ev/web-01/auth.log', '/work/case/ev/web-01/auth.log')).toBe('/work/case/ev');
+    expect(rootOf('./ev/', 'ev/web-01/auth.log', '/work/case/ev/web-01/auth.log')).toBe('/work/case/ev');
+    expect(rootOf('.', 'web-01/auth.log', '/mnt/ev/web-01/auth.log')).toBe('/mnt/ev');
+    expect(rootOf('/mnt/ev', '/mnt/ev/web-01/auth.log', '/mnt/ev/web-01/auth.log')).toBe('/mnt/ev');
+    expect(rootOf('/', '/mnt/ev/auth.log', '/mnt/ev/auth.log')).toBe('/');
+    expect(rootOf('ev/web-01/auth.log', 'ev/web-01/auth.log', '/w/ev/web-01/auth.log')).toBe('/w/ev/web-01/auth.log');
+    // Not a prefix (an option value, a sibling with a common prefix): not a root.
+    expect(rootOf('UTC', 'ev/web-01/auth.log', '/w/ev/web-01/auth.log')).toBeNull();
+    expect(rootOf('ev/web', 'ev/web-01/auth.log', '/w/ev/web-01/auth.log')).toBeNull();
+  });
+
+  it('a folder given to ingest by a relative path is protected whole, wherever dwell export runs from', async () => {
+    const tmp = tempDir('dwell-hostile-roots-');
+    try {
+      writeHostileEvidence(tmp.path);
+      const r = await dwell(['ingest', '--year', '2026', '-q', '--case', 'case.duckdb', 'evidence'], { cwd: tmp.path });
+      expect(r.code, r.stderr).toBe(0);
+      const out = join(tmp.path, 'evidence', 'timeline.csv');
+      const x = await dwell(['export', '--case', join(tmp.path, 'case.duckdb'), '--what', 'timeline', '--format', 'csv', '-o', out]);
+      expect(x.code, x.stderr).toBe(2);
+      expect(x.stderr).toContain(`it is inside ${join(tmp.path, 'evidence')}, which was given to dwell ingest as evidence (run #1)`);
+      expect(existsSync(out)).toBe(false);
+      const ok = await dwell(['export', '--case', join(tmp.path, 'case.duckdb'), '--what', 'timeline', '--format', 'csv', '-o', join(tmp.path, 'timeline.csv')]);
+      expect(ok.code, ok.stderr).toBe(0);
+      expect(ok.stderr).toMatch(/exported \d+ events as timeline csv to .*timeline\.csv/);
+    } finally {
+      tmp.cleanup();
+    }
+  });
+});
+
 describe('an interrupted export leaves nothing behind', () => {
   let tmp: { path: string; cleanup: () => void };
   let casePath: string;
@@ -219,4 +253,21 @@ describe('an interrupted export leaves nothing behind', () => {
       expect(readdirSync(tmp.path).filter((n) => n.startsWith(`out-${signal}`))).toEqual([]);
     });
   }
+
+  it('a Parquet export removes its staging folder on SIGTERM and leaves the folder as it was', async () => {
+    const out = join(tmp.path, 'lake');
+    mkdirSync(out);
+    writeFileSync(join(out, 'notes.txt'), 'kept');
+    const child = spawn(process.execPath, [BIN, 'export', '--case', casePath, '--what', 'timeline', '--format', 'parquet', '-q', '-o', out], { cwd: ROOT, stdio: 'ignore' });
+    const exited = new Promise<void>((resolve) => child.on('close', () => resolve()));
+    let seen = false;
+    for (let i = 0; i < 600 && !seen; i++) {
+      seen = readdirSync(out).some((n) => n.startsWith('.dwell-partial-'));
+      if (!seen) await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(seen, 'the export never started writing').toBe(true);
+    child.kill('SIGTERM');
+    await exited;
+    expect(readdirSync(out)).toEqual(['notes.txt']);
+  });
 });
