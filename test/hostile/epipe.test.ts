@@ -7,10 +7,14 @@
 import { spawn } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { FORMATS } from '../../src/export/registry.js';
 import { BIN, ROOT, tempDir } from '../helpers/cli.js';
 import { ATTACKER_IP, hostileCase, type HostileEvidence } from './corpus.js';
+
+/** Many runs of the CLI one after the other: on a loaded 2-core machine each can take seconds. */
+const LONG = 600_000;
+vi.setConfig({ testTimeout: LONG, hookTimeout: LONG });
 
 interface Ended {
   code: number | null;

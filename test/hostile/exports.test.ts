@@ -6,10 +6,14 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { BIN, dwell, ROOT, tempDir } from '../helpers/cli.js';
 import { rootOf } from '../../src/core/output/protected-paths.js';
 import { fingerprint, hostileCase, writeHostileEvidence, type HostileEvidence } from './corpus.js';
+
+/** Many runs of the CLI one after the other: on a loaded 2-core machine each can take seconds. */
+const LONG = 300_000;
+vi.setConfig({ testTimeout: LONG, hookTimeout: LONG });
 
 const isRoot = process.getuid?.() === 0;
 
@@ -242,7 +246,7 @@ describe('an interrupted export leaves nothing behind', () => {
       const child = spawn(process.execPath, [BIN, 'export', '--case', casePath, '--what', 'timeline', '--format', 'jsonl', '-q', '-o', out], { cwd: ROOT, stdio: 'ignore' });
       const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('close', (code, sig) => resolve({ code, signal: sig })));
       let seen = false;
-      for (let i = 0; i < 600 && !seen; i++) {
+      for (let i = 0; i < 2400 && !seen; i++) {
         seen = readdirSync(tmp.path).some((n) => n.startsWith(`out-${signal}.jsonl.partial-`));
         if (!seen) await new Promise((r) => setTimeout(r, 50));
       }
@@ -261,7 +265,7 @@ describe('an interrupted export leaves nothing behind', () => {
     const child = spawn(process.execPath, [BIN, 'export', '--case', casePath, '--what', 'timeline', '--format', 'parquet', '-q', '-o', out], { cwd: ROOT, stdio: 'ignore' });
     const exited = new Promise<void>((resolve) => child.on('close', () => resolve()));
     let seen = false;
-    for (let i = 0; i < 600 && !seen; i++) {
+    for (let i = 0; i < 2400 && !seen; i++) {
       seen = readdirSync(out).some((n) => n.startsWith('.dwell-partial-'));
       if (!seen) await new Promise((r) => setTimeout(r, 20));
     }

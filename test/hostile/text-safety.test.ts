@@ -15,7 +15,7 @@ import { PassThrough } from 'node:stream';
 import MarkdownIt from 'markdown-it';
 import { micromark } from 'micromark';
 import { gfm, gfmHtml } from 'micromark-extension-gfm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { csvCell, csvLine } from '../../src/core/output/csv.js';
 import { markdownText } from '../../src/core/output/markdown.js';
 import { guardOutput, type StdoutState } from '../../src/core/output/stdout.js';
@@ -26,6 +26,10 @@ import { DuckDbSource } from '../../src/tui/data/duckdb-source.js';
 import { EXPORT_COLUMNS } from '../../src/tui/data/sql.js';
 import { BIN, dwell, ROOT, tempDir } from '../helpers/cli.js';
 import { ATTACKER_IP, BIDI, C1_CSI, fingerprint, FORMULA, hostileCase, HOSTILE_USERS, IMG, MD_IMAGE, MD_LINK, OSC52, SCRIPT, TERMINAL_UNSAFE, TITLE, type HostileEvidence } from './corpus.js';
+
+/** Many runs of the CLI one after the other: on a loaded 2-core machine each can take seconds. */
+const LONG = 600_000;
+vi.setConfig({ testTimeout: LONG, hookTimeout: LONG });
 
 const hasScript = spawnSync('script', ['--version']).status === 0;
 
