@@ -3,6 +3,8 @@
  * only when used, so `dwell tui` does not pay for the ingest code and vice versa.
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { guardOutput, stdoutState } from '../core/output/stdout.js';
+import { safeMultiline } from '../core/sanitize.js';
 import { isValidZone } from '../core/time.js';
 import { parserNames } from '../parsers/registry.js';
 import { DWELL_VERSION } from '../version.js';
@@ -35,7 +37,16 @@ program
   .name('dwell')
   .description('Forensic timeline reconstruction: ingest read-only evidence into one DuckDB case, correlate the attack, browse and export it.')
   .version(DWELL_VERSION)
-  .showHelpAfterError('(run with --help for usage)');
+  .showHelpAfterError('(run with --help for usage)')
+  // Every command but the TUI (which owns the terminal): text reaching a terminal is escaped
+  // (src/core/output/stdout.ts). Standard error is not: progress bars write escapes there.
+  .hook('preAction', (_program, command) => {
+    if (command.name() !== 'tui') guardOutput(process.stdout, { terminal: Boolean(process.stdout.isTTY) });
+  });
+
+// For every command, help included: a reader that leaves (`| head`) ends output quietly.
+guardOutput(process.stdout);
+guardOutput(process.stderr, { state: { closedByReader: false, error: null } });
 
 program
   .command('ingest')
@@ -107,7 +118,7 @@ program
     '--format <format>',
     'timeline|attack: csv, jsonl, timesketch-jsonl, timesketch-csv, ocsf, parquet; attack|findings: navigator; iocs: stix, csv; findings: json, md, csv',
   )
-  .option('-o, --output <path>', 'file to write (default: standard output); a directory for parquet')
+  .option('-o, --output <path>', 'file to write (default: standard output); a directory for parquet. Never inside the evidence, never the case, never over anything but a regular file')
   .option('--source <names>', 'filter: source(s), comma-separated; * wildcards; !value negates (repeatable)', collect)
   .option('--phase <phases>', 'filter: attack phase(s) of the newest findings: recon, access, actions, exfiltration', collect)
   .option('--host <hosts>', 'filter: host(s)', collect)
@@ -124,7 +135,7 @@ program
   .addOption(new Option('--tlp <level>', 'STIX: TLP marking').choices(['white', 'green', 'amber', 'red']).default('amber'))
   .option('--identity <name>', 'STIX: producer identity name', 'dwell')
   .option('--valid-days <n>', 'STIX: indicators stay valid this many days after the last sighting', positiveInt, 90)
-  .option('--overwrite', 'parquet: replace the tables of an existing export directory')
+  .option('--overwrite', 'parquet: replace the tables a previous dwell export wrote in that directory (only the files its _dwell-export.json lists)')
   .option('-q, --quiet', 'no progress and no summary line')
   .action(async (opts) => {
     const { runExport } = await import('./commands/export.js');
@@ -154,7 +165,15 @@ program
     process.exitCode = await runDemo(opts);
   });
 
+// Output that could not be written (a full disk behind `> file`) is a failure, never a success.
+// Checked at exit: the write error arrives after the command's last write returned.
+process.on('exit', () => {
+  if (!stdoutState.error || (process.exitCode !== undefined && process.exitCode !== 0)) return;
+  process.stderr.write(`error: cannot write standard output: ${safeMultiline(stdoutState.error.message)}\n`);
+  process.exitCode = 2;
+});
+
 program.parseAsync(process.argv).catch((err: Error) => {
-  process.stderr.write(`error: ${err.message}\n`);
+  process.stderr.write(`error: ${safeMultiline(err.message)}\n`);
   process.exitCode = 2;
 });

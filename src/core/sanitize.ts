@@ -5,10 +5,12 @@
  * are replaced by visible escapes such as `\x1b`.
  */
 
-// C0 except TAB, DEL, C1, and the bidi embedding/override/isolate controls.
-const UNSAFE = /[\x00-\x08\x0a-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+/** C0 except TAB, DEL, C1, and the bidi embedding/override/isolate controls (a RegExp class body). */
+export const UNSAFE_CLASS = '\\x00-\\x08\\x0a-\\x1f\\x7f-\\x9f\\u061c\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069';
+const UNSAFE = new RegExp(`[${UNSAFE_CLASS}]`, 'g');
 
-function escapeChar(ch: string): string {
+/** One unsafe character as visible text: `\n`, `\r`, `\x1b`, `\u202e`. */
+export function escapeChar(ch: string): string {
   const code = ch.charCodeAt(0);
   if (code === 10) return '\\n';
   if (code === 13) return '\\r';

@@ -14,7 +14,7 @@ function findingsFormat(name: string, description: string, render: (body: Record
     filtered: false,
     async run(ctx: ExportContext) {
       const { body } = await latestFindings(ctx.db);
-      await withSink(ctx.output, (sink) => sink.write(render(body)));
+      await withSink(ctx, (sink) => sink.write(render(body)));
       return { count: 1, unit: 'findings' };
     },
   };

@@ -23,7 +23,7 @@ export const iocsCsv: ExportFormat = {
     for (const i of set.iocs) {
       text += csvLine([i.kind, i.value, i.host, i.indicatorType, i.roles, i.firstSeen, i.lastSeen, i.events, i.techniques, i.principal, i.reason, observable(i).pattern]);
     }
-    await withSink(ctx.output, (sink) => sink.write(text));
+    await withSink(ctx, (sink) => sink.write(text));
     return { count: set.iocs.length, unit: 'indicators' };
   },
 };

@@ -7,7 +7,7 @@
 import type { DuckDBDataChunk } from '@duckdb/node-api';
 import { CaseError } from '../store/case-db.js';
 import { newestFindingsId, selectQuery, timeWindows, type EventView, type ViewQuery } from './event-query.js';
-import { openSink, type Sink } from './sink.js';
+import { withSink as withOutput, type Sink } from '../core/output/sink.js';
 import type { ExportContext, ExportResult } from './types.js';
 
 export async function viewQuery(ctx: ExportContext, view: EventView): Promise<ViewQuery> {
@@ -18,17 +18,12 @@ export async function viewQuery(ctx: ExportContext, view: EventView): Promise<Vi
   return { view, filters: ctx.filters, findingsId };
 }
 
-/** Runs `fn` with an open sink; the file appears under its name only when `fn` succeeded. */
-export async function withSink<T>(output: string | undefined, fn: (sink: Sink) => Promise<T>): Promise<T> {
-  const sink = openSink(output);
-  try {
-    const r = await fn(sink);
-    await sink.close();
-    return r;
-  } catch (err) {
-    sink.abort();
-    throw err;
-  }
+/**
+ * Runs `fn` with the export's sink (ctx.output, checked by the case's output guard, or standard
+ * output); the file appears under its name only when `fn` succeeded.
+ */
+export function withSink<T>(ctx: ExportContext, fn: (sink: Sink) => Promise<T>): Promise<T> {
+  return withOutput(ctx.output, ctx.guard, fn);
 }
 
 /** Rows per time window: each is sorted on its own (see timeWindows). */
@@ -73,7 +68,7 @@ export interface LineExport {
 /** DuckDB renders every line; JavaScript only joins a chunk's lines and writes them. */
 export async function exportLines(ctx: ExportContext, spec: LineExport): Promise<ExportResult> {
   const q = await viewQuery(ctx, spec.view);
-  const count = await withSink(ctx.output, async (sink) => {
+  const count = await withSink(ctx, async (sink) => {
     if (spec.header !== undefined) await sink.write(spec.header + spec.eol);
     return forEachChunk(ctx, q, `${spec.line} AS line`, spec.label, async (chunk) => {
       await sink.write((chunk.getColumnValues(0) as string[]).join(spec.eol) + spec.eol);
@@ -100,7 +95,7 @@ export interface RowExport {
 export async function exportRows(ctx: ExportContext, spec: RowExport): Promise<ExportResult> {
   const q = await viewQuery(ctx, spec.view);
   const select = `to_json({${spec.fields.map(([n, expr]) => `'${n}': ${expr}`).join(', ')}})::VARCHAR AS row`;
-  const count = await withSink(ctx.output, async (sink) =>
+  const count = await withSink(ctx, async (sink) =>
     forEachChunk(ctx, q, select, spec.label, async (chunk) => {
       let text = '';
       for (const j of chunk.getColumnValues(0) as string[]) text += spec.render(JSON.parse(j) as Record<string, unknown>) + '\n';

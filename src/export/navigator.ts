@@ -179,7 +179,7 @@ export const navigator: ExportFormat = {
   async run(ctx) {
     if (ctx.what !== 'attack' && ctx.what !== 'findings') throw new CaseError(`navigator layers are made for --what attack or findings`);
     const { layer: l, count } = ctx.what === 'attack' ? await attackLayer(ctx) : await findingsLayer(ctx);
-    await withSink(ctx.output, (sink) => sink.write(JSON.stringify(l, null, 2) + '\n'));
+    await withSink(ctx, (sink) => sink.write(JSON.stringify(l, null, 2) + '\n'));
     return { count, unit: 'techniques' };
   },
 };

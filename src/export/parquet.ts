@@ -12,10 +12,16 @@
  * `--what attack` writes DIR/attack/source=…/date=…: the attacker's events of the newest findings
  * run with their phase and technique. Partition values are not repeated inside the files
  * (DuckDB's default), as Athena requires. The output path is a bound parameter.
+ *
+ * DIR goes through the output module's DirectoryOutput (src/core/output/directory.ts): checked
+ * against the evidence and the case, written into a staging folder, then moved into place with a
+ * manifest (DIR/_dwell-export.json) of every file written — `--overwrite` removes only those.
  */
-import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { DirectoryOutput } from '../core/output/directory.js';
 import { CaseError } from '../store/case-db.js';
+import { DWELL_VERSION } from '../version.js';
 import { EVENT_COLUMNS } from '../core/event.js';
 import { selectQuery, type ViewQuery } from './event-query.js';
 import { viewQuery } from './line-export.js';
@@ -23,24 +29,14 @@ import type { ExportContext, ExportFormat, ExportResult } from './types.js';
 
 /** Sub-folders this export writes (and, with --overwrite, replaces — nothing else in DIR is touched). */
 export const PARQUET_TABLES = ['events', 'attack', 'attack_events', 'detections', 'findings', 'evidence'] as const;
+const TIMELINE_TABLES = ['events', 'attack_events', 'detections', 'findings', 'evidence'];
+const ATTACK_TABLES = ['attack'];
 
 const PARTITIONED = `(FORMAT parquet, PARTITION_BY (source, "date"), COMPRESSION zstd)`;
 const SINGLE = `(FORMAT parquet, COMPRESSION zstd)`;
 
 /** Event columns as stored, without `source` (a partition column). */
 const EVENT_COLS = EVENT_COLUMNS.map(([n]) => n).filter((n) => n !== 'source');
-
-function prepareDir(dir: string, overwrite: boolean): void {
-  if (existsSync(dir)) {
-    if (!statSync(dir).isDirectory()) throw new CaseError(`${dir} exists and is not a directory\n help: --format parquet writes a directory of tables; give a new path with -o`);
-    const ours = readdirSync(dir).filter((n) => (PARQUET_TABLES as readonly string[]).includes(n));
-    if (ours.length > 0) {
-      if (!overwrite) throw new CaseError(`${dir} already holds an export (${ours.join(', ')})\n help: add --overwrite to replace those folders, or give a new path with -o`);
-      for (const n of ours) rmSync(join(dir, n), { recursive: true, force: true });
-    }
-  }
-  mkdirSync(dir, { recursive: true });
-}
 
 /** Runs one COPY, showing DuckDB's own progress percentage. */
 async function copy(ctx: ExportContext, label: string, sql: string, params: Record<string, unknown>): Promise<number> {
@@ -79,29 +75,36 @@ export const parquet: ExportFormat = {
   filtered: true,
   async run(ctx): Promise<ExportResult> {
     if (!ctx.output || ctx.output === '-') throw new CaseError('--format parquet writes a directory of tables\n help: give it with -o DIR');
-    const dir = resolve(ctx.output);
     const view = ctx.what === 'attack' ? 'attack' : 'timeline';
     const q = await viewQuery(ctx, view);
-    prepareDir(dir, ctx.options.overwrite);
-    const files: string[] = [];
-    let count: number;
-    if (view === 'attack') {
-      count = await copyEvents(ctx, q, dir, 'attack');
-      files.push(join(dir, 'attack'));
-    } else {
-      count = await copyEvents(ctx, q, dir, 'events');
-      files.push(join(dir, 'events'));
-      for (const t of ['attack_events', 'detections'] as const) {
-        await copyFindingsTable(ctx, q, dir, t);
-        files.push(join(dir, t));
+    const out = DirectoryOutput.open(ctx.output, ctx.guard, {
+      tables: view === 'attack' ? ATTACK_TABLES : TIMELINE_TABLES,
+      overwrite: ctx.options.overwrite,
+      description: `dwell export --what ${ctx.what} --format parquet of ${ctx.db.path}`,
+      dwellVersion: DWELL_VERSION,
+    });
+    try {
+      const dir = out.staging;
+      let count: number;
+      if (view === 'attack') {
+        count = await copyEvents(ctx, q, dir, 'attack');
+        mkdirSync(join(dir, 'attack'), { recursive: true });
+      } else {
+        count = await copyEvents(ctx, q, dir, 'events');
+        for (const t of ['attack_events', 'detections'] as const) await copyFindingsTable(ctx, q, dir, t);
+        mkdirSync(join(dir, 'findings'), { recursive: true });
+        await copy(ctx, 'findings', `COPY (SELECT findings_id, generated_at, dwell_version, CAST(parameters AS VARCHAR) AS parameters, CAST(body AS VARCHAR) AS body FROM findings ORDER BY findings_id) TO $out ${SINGLE}`, { out: join(dir, 'findings', 'findings.parquet') });
+        mkdirSync(join(dir, 'evidence'), { recursive: true });
+        await copy(ctx, 'evidence', `COPY (SELECT * REPLACE (CAST(info AS VARCHAR) AS info) FROM evidence ORDER BY evidence_id) TO $out ${SINGLE}`, { out: join(dir, 'evidence', 'evidence.parquet') });
+        // An empty view writes no partition: its table folder still exists (engines read it as empty).
+        for (const t of ['events', 'attack_events', 'detections']) mkdirSync(join(dir, t), { recursive: true });
       }
-      mkdirSync(join(dir, 'findings'), { recursive: true });
-      await copy(ctx, 'findings', `COPY (SELECT findings_id, generated_at, dwell_version, CAST(parameters AS VARCHAR) AS parameters, CAST(body AS VARCHAR) AS body FROM findings ORDER BY findings_id) TO $out ${SINGLE}`, { out: join(dir, 'findings', 'findings.parquet') });
-      mkdirSync(join(dir, 'evidence'), { recursive: true });
-      await copy(ctx, 'evidence', `COPY (SELECT * REPLACE (CAST(info AS VARCHAR) AS info) FROM evidence ORDER BY evidence_id) TO $out ${SINGLE}`, { out: join(dir, 'evidence', 'evidence.parquet') });
-      files.push(join(dir, 'findings'), join(dir, 'evidence'));
+      const { files, kept } = out.commit();
+      const notes = kept.length ? [`kept ${kept.length} file(s) in the export folder that dwell did not write: ${kept.slice(0, 3).join(', ')}${kept.length > 3 ? ', …' : ''}`] : undefined;
+      return { count, unit: 'events', files, notes };
+    } catch (err) {
+      out.abort();
+      throw err;
     }
-    for (const f of files) mkdirSync(f, { recursive: true });
-    return { count, unit: 'events', files };
   },
 };

@@ -212,7 +212,7 @@ export const stix: ExportFormat = {
   async run(ctx: ExportContext) {
     const set = await collectIocs(ctx.db);
     const bundle = buildBundle(set, { tlp: ctx.options.tlp, identity: ctx.options.identity, validDays: ctx.options.validDays, now: ctx.now });
-    await withSink(ctx.output, (sink) => sink.write(JSON.stringify(bundle, null, 2) + '\n'));
+    await withSink(ctx, (sink) => sink.write(JSON.stringify(bundle, null, 2) + '\n'));
     return { count: set.iocs.length, unit: 'indicators' };
   },
 };

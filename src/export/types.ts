@@ -1,4 +1,5 @@
 /** The export registry's vocabulary: what is exported, in which format, with which options. */
+import type { OutputGuard } from '../core/output/guard.js';
 import type { CaseDb } from '../store/case-db.js';
 import type { TimelineFilters } from './filters.js';
 import type { ExportProgress } from './progress.js';
@@ -27,6 +28,8 @@ export interface ExportContext {
   filters: TimelineFilters;
   /** File (or directory for Parquet); undefined = standard output. */
   output?: string;
+  /** Checks every path the export writes (never evidence, the case, or a non-file). */
+  guard: OutputGuard;
   progress: ExportProgress;
   options: ExportOptions;
   /** Time stamped on generated objects (STIX created/modified, layer metadata). */
@@ -39,6 +42,8 @@ export interface ExportResult {
   unit: string;
   /** Files written (Parquet). */
   files?: string[];
+  /** Worth telling the analyst (e.g. files found in a replaced export folder that dwell did not write, and kept). */
+  notes?: string[];
 }
 
 export interface ExportFormat {

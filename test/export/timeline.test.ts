@@ -12,6 +12,7 @@ import { dwell, tempDir } from '../helpers/cli.js';
 import { query } from '../helpers/case.js';
 import { parseCsv } from '../helpers/corpus.js';
 import { csvLine, csvLineSql } from '../../src/export/csv.js';
+import { OutputGuard } from '../../src/core/output/guard.js';
 import { viewFields } from '../../src/export/event-query.js';
 import { parseFilterOptions } from '../../src/export/filters.js';
 import { NO_PROGRESS } from '../../src/export/progress.js';
@@ -61,7 +62,8 @@ describe('timeline csv and jsonl', () => {
     const out = join(tmp.path, `f${n++}.jsonl`);
     const db = await CaseDb.open(casePath, { readOnly: true });
     try {
-      await timelineJsonl.run({ db, what: 'timeline', filters: parseFilterOptions(opts), output: out, progress: NO_PROGRESS, options: DEFAULT_OPTIONS, now: new Date() });
+      const guard = await OutputGuard.forCase(casePath, (sql) => db.all(sql));
+      await timelineJsonl.run({ db, what: 'timeline', filters: parseFilterOptions(opts), output: out, guard, progress: NO_PROGRESS, options: DEFAULT_OPTIONS, now: new Date() });
     } finally {
       db.close();
     }
@@ -163,7 +165,7 @@ describe('timeline csv and jsonl', () => {
   });
 
   it('csvLineSql (DuckDB) gives exactly what csvLine gives', async () => {
-    const samples = ['', 'plain', '=1+2', '+x', '-x', '-12', '-1.5', '-1.', '@a', '\tTAB', '\rCR', 'a,b', 'a"b', 'line\nbreak', 'cr\rin', '=a,"b"', "'quoted'", 'ünïcode ✓', '-', '+', '12', '1e5', ' =lead'];
+    const samples = ['', 'plain', '=1+2', '+x', '-x', '-12', '-1.5', '-1.', '@a', '\tTAB', '\rCR', 'a,b', 'a"b', 'line\nbreak', 'cr\rin', '=a,"b"', "'quoted'", 'ünïcode ✓', '-', '+', '12', '1e5', ' =lead', '＝1+2', '＋x', '－x', '＠a', '＝a,b', '✓=x'];
     const db = await (await DuckDBInstance.create(':memory:')).connect();
     const params: Record<string, string | null> = {};
     samples.forEach((s, i) => (params[`p${i}`] = s));

@@ -2,9 +2,13 @@
  * `dwell export --case C --what timeline|attack|findings|iocs --format F [-o FILE] [filters]`:
  * looks the format up in the registry (src/export/registry.ts) and runs it on the case, opened
  * read-only. Progress goes to standard error on a terminal; a one-line summary at the end unless
- * --quiet (or when the data itself went to a terminal).
+ * --quiet (or when the data itself went to a terminal, or its reader left before the end).
+ * Every path written is checked by the case's output guard (src/core/output/guard.ts).
  */
 import { statSync } from 'node:fs';
+import { OutputError } from '../../core/output/errors.js';
+import { OutputGuard } from '../../core/output/guard.js';
+import { stdoutState } from '../../core/output/stdout.js';
 import { safeText } from '../../core/sanitize.js';
 import { FilterError, isEmpty, parseFilterOptions, type FilterOptions } from '../../export/filters.js';
 import { makeExportProgress } from '../../export/progress.js';
@@ -53,12 +57,23 @@ export async function runExport(opts: ExportCliOptions): Promise<number> {
     // DuckDB's own memory is capped (sorting a large timeline spills to disk instead of growing):
     // with the chunked streaming in JavaScript this bounds the whole export's memory.
     db = await CaseDb.open(opts.case, { readOnly: true, config: { memory_limit: process.env.DWELL_DUCKDB_MEMORY ?? EXPORT_MEMORY } });
+    const toFile = Boolean(opts.output && opts.output !== '-');
+    // What an output may never be: read from the case only when a file or folder is written.
+    const guard = toFile
+      ? await OutputGuard.forCase(opts.case, async (sql) => (await db!.conn.runAndReadAll(sql)).getRowObjectsJson())
+      : OutputGuard.refuseAll('no output path was given (the export goes to standard output)');
+    // Checked before the (possibly long) export runs; the sink checks again when it opens the file.
+    if (toFile) {
+      if (format.target === 'directory') guard.checkDirectory(opts.output!);
+      else guard.checkFile(opts.output!);
+    }
     const progress = makeExportProgress(process.stderr, Boolean(opts.quiet));
     const result = await format.run({
       db,
       what: opts.what,
       filters,
       output: opts.output,
+      guard,
       progress,
       now: new Date(),
       options: {
@@ -69,7 +84,9 @@ export async function runExport(opts: ExportCliOptions): Promise<number> {
         validDays: opts.validDays ?? DEFAULT_OPTIONS.validDays,
       },
     });
-    const toFile = opts.output && opts.output !== '-';
+    for (const n of result.notes ?? []) process.stderr.write(`note: ${safeText(n)}\n`);
+    // The reader left (`| head`): what was written is not the export, so no count is claimed.
+    if (!toFile && stdoutState.closedByReader) return 0;
     if (!opts.quiet && (toFile || !process.stdout.isTTY)) {
       const secs = ((Date.now() - started) / 1000).toFixed(1);
       const where = toFile ? ` to ${safeText(opts.output)}` : '';
@@ -78,7 +95,7 @@ export async function runExport(opts: ExportCliOptions): Promise<number> {
     }
     return 0;
   } catch (err) {
-    if (err instanceof CaseError) return fail(err.message);
+    if (err instanceof CaseError || err instanceof OutputError) return fail(err.message);
     throw err;
   } finally {
     db?.close();

@@ -71,6 +71,20 @@ export class CaseHandle {
     }
   }
 
+  /** Runs `fn` with a lane's connection (for streaming a result chunk by chunk: the TUI's export). */
+  async withConnection<T>(lane: Lane, fn: (conn: DuckDBConnection) => Promise<T>): Promise<T> {
+    while (this.gate) await this.gate;
+    if (this.closed) throw new Error('case closed');
+    const p = fn(this.conns.get(lane)!);
+    const set = this.inflight.get(lane)!;
+    set.add(p);
+    try {
+      return await p;
+    } finally {
+      set.delete(p);
+    }
+  }
+
   /** Abandons what runs on a lane (a superseded search or count); its promise rejects. */
   interrupt(lane: Lane): void {
     if (this.inflight.get(lane)!.size > 0) this.conns.get(lane)?.interrupt();

@@ -4,6 +4,8 @@
  * Evidence text is escaped (safeText) here, at the boundary, before any component sees it.
  */
 import type { CaseDb } from '../../store/case-db.js';
+import { OutputGuard } from '../../core/output/guard.js';
+import { withSink } from '../../core/output/sink.js';
 import { safeText } from '../../core/sanitize.js';
 import { EVENT_COLUMNS } from '../../core/event.js';
 import type { Row } from '../../store/case-db.js';
@@ -64,6 +66,8 @@ type ListRow = {
 };
 
 export class DuckDbSource implements TimelineSource {
+  /** Built on the first export: what an output may never be (the case's evidence, the case). */
+  private guard: Promise<OutputGuard> | undefined;
   private verified = new Map<number, Promise<VerifyResult>>();
   /** Annotations of this TUI in the side file, not known to be in the case yet. */
   private journaled: PendingAnnotation[] = [];
@@ -461,12 +465,33 @@ export class DuckDbSource implements TimelineSource {
     return this.journaled.length + this.memory.length;
   }
 
+  /**
+   * Writes the view to `path` through the output module, like `dwell export`: the path is checked
+   * by the case's output guard (never evidence, the case or a non-file), written as a partial file
+   * and renamed when complete. Lines stream in DuckDB's chunks, so memory stays bounded.
+   */
   async exportView(q: ViewQuery, path: string, format: ExportFormat): Promise<number> {
-    const { sql, params } = exportSql(q, this.ctx.findingsId, path, format);
-    await this.h.run('bg', sql, params);
-    const c = countSql(q, { ...this.ctx, table: 'events' });
-    const [r] = await this.h.all<{ n: number }>('bg', c.sql, c.params);
-    return Number(r?.n ?? 0);
+    this.guard ??= OutputGuard.forCase(this.h.path, (sql) => this.h.withConnection('bg', async (conn) => (await conn.runAndReadAll(sql)).getRowObjectsJson())).catch((err: unknown) => {
+      this.guard = undefined;
+      throw err;
+    });
+    const guard = await this.guard;
+    const { sql, params, header } = exportSql(q, this.ctx.findingsId, format);
+    const eol = format === 'csv' ? '\r\n' : '\n';
+    return withSink(path, guard, (sink) =>
+      this.h.withConnection('bg', async (conn) => {
+        if (header !== null) await sink.write(header + eol);
+        const result = await conn.stream(sql, params);
+        let n = 0;
+        for (;;) {
+          const chunk = await result.fetchChunk();
+          if (!chunk || chunk.rowCount === 0) break;
+          n += chunk.rowCount;
+          await sink.write((chunk.getColumnValues(0) as string[]).join(eol) + eol);
+        }
+        return n;
+      }),
+    );
   }
 
   close(): void {

@@ -15,6 +15,8 @@
  * instead of an OR, which DuckDB cannot push into the scan (measured: 130 ms → 15 ms on 10M).
  */
 import type { DuckDBValue } from '@duckdb/node-api';
+import { EVENT_COLUMNS } from '../../core/event.js';
+import { csvLineSql } from '../../core/output/csv.js';
 import { UNTRUSTED_TIMES, type Filter, type ViewQuery } from '../state/filters.js';
 import { HASHED_COLUMNS } from '../../store/timeline-index.js';
 import type { RowKey, TableKind } from './types.js';
@@ -330,19 +332,23 @@ export function findSql(q: ViewQuery, context: SqlContext, text: string, from: R
   return { sql: `SELECT ts_us, event_id FROM (${rel}) ORDER BY ${dir === 1 ? 'ts, event_id' : 'ts DESC, event_id DESC'} LIMIT 1`, params: p.values };
 }
 
-/** DuckDB string literal for a file path typed by the analyst (COPY TO takes no parameter). */
-export function sqlString(s: string): string {
-  if (s.includes('\0')) throw new Error('path contains a NUL byte');
-  return `'${s.replace(/'/g, "''")}'`;
-}
-
 export type ExportFormat = 'csv' | 'jsonl';
 
+/** What the TUI's export writes per event: every events column, provenance and the attack phase. */
+export const EXPORT_COLUMNS: readonly (readonly [string, string])[] = [
+  ...EVENT_COLUMNS.map(([n]) => [n, `e."${n}"`] as const),
+  ['evidence_path', 'ev.path'],
+  ['evidence_sha256', 'ev.sha256'],
+  ['attack_phase', 'a.phase'],
+];
+
 /**
- * COPY of the view with every events column plus provenance (evidence path and SHA-256) and the
- * attack phase, in time order. Always reads `events` (the index lacks raw and attrs).
+ * The view as lines of text (column `line`), in time order: CSV through the same cell lambda as
+ * every other CSV (formula cells neutralized, src/core/output/csv.ts) or one JSON object per line.
+ * Always reads `events` (the index lacks raw and attrs). The caller streams the lines into a file
+ * of the output module: the path never reaches SQL.
  */
-export function exportSql(q: ViewQuery, findingsId: number | null, path: string, format: ExportFormat): Sql {
+export function exportSql(q: ViewQuery, findingsId: number | null, format: ExportFormat): Sql & { header: string | null } {
   const p = new Params();
   const ctx: SqlContext = { table: 'events', findingsId };
   const rel = relation(q, ctx, p, [], '*');
@@ -350,9 +356,12 @@ export function exportSql(q: ViewQuery, findingsId: number | null, path: string,
     findingsId === null
       ? '(SELECT NULL::BIGINT AS event_id, NULL::VARCHAR AS phase WHERE false)'
       : `(SELECT event_id, min(phase) AS phase FROM attack_events WHERE findings_id = ${p.add(findingsId)} GROUP BY event_id)`;
-  const select = `SELECT e.*, ev.path AS evidence_path, ev.sha256 AS evidence_sha256, a.phase AS attack_phase
+  const line =
+    format === 'csv'
+      ? csvLineSql(EXPORT_COLUMNS.map(([, e]) => e))
+      : `to_json({${EXPORT_COLUMNS.map(([n, e]) => `'${n}': ${e}`).join(', ')}})::VARCHAR`;
+  const sql = `SELECT ${line} AS line
     FROM (${rel}) e LEFT JOIN evidence ev ON ev.evidence_id = e.evidence_id LEFT JOIN ${phases} a ON a.event_id = e.event_id
     ORDER BY e.ts, e.event_id`;
-  const options = format === 'csv' ? '(FORMAT csv, HEADER true)' : '(FORMAT json)';
-  return { sql: `COPY (${select}) TO ${sqlString(path)} ${options}`, params: p.values };
+  return { sql, params: p.values, header: format === 'csv' ? EXPORT_COLUMNS.map(([n]) => n).join(',') : null };
 }

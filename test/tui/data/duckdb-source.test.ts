@@ -153,7 +153,7 @@ for (const index of [false, true]) {
     it('exports the filtered view with provenance and phase, as CSV and JSON lines', async () => {
       const csv = join(tmp.path, 'out.csv');
       expect(await src.exportView(q('ip=203.0.113.77'), csv, 'csv')).toBe(2);
-      const lines = readFileSync(csv, 'utf8').trim().split('\n');
+      const lines = readFileSync(csv, 'utf8').trim().split('\r\n');
       expect(lines).toHaveLength(3);
       expect(lines[0]).toMatch(/event_id.*raw.*evidence_path,evidence_sha256,attack_phase/);
       expect(lines[1]).toMatch(/access$/);

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { CSV_CELL_LAMBDA } from '../../../src/core/output/csv.js';
 import { exportSql, findSql, likePattern, pageKeysSql, rowsSql } from '../../../src/tui/data/sql.js';
 import { parseFilters, type ViewQuery } from '../../../src/tui/state/filters.js';
 
@@ -74,7 +75,11 @@ describe('view SQL', () => {
     expect(likePattern('100%')).toBe('100\\%');
   });
 
-  it('quotes the export path as a literal (COPY takes no parameters)', () => {
-    expect(exportSql(q(''), null, "/tmp/it's.csv", 'csv').sql).toContain(`TO '/tmp/it''s.csv' (FORMAT csv, HEADER true)`);
+  it('renders the export as lines without the path in the SQL, CSV cells through the shared CSV lambda', () => {
+    const csv = exportSql(q(''), null, 'csv');
+    expect(csv.sql).not.toMatch(/COPY|FORMAT csv/);
+    expect(csv.sql).toContain(CSV_CELL_LAMBDA);
+    expect(csv.header).toMatch(/^event_id,.*,evidence_path,evidence_sha256,attack_phase$/);
+    expect(exportSql(q(''), null, 'jsonl').header).toBeNull();
   });
 });
