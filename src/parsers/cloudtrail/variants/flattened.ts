@@ -1,0 +1,144 @@
+/**
+ * CloudTrail records whose field names were rewritten by the tool that exported them, back to
+ * the names CloudTrail writes:
+ * - dotted keys (`"userIdentity.arn": …`, Kibana and Splunk table exports, CSV headers);
+ * - lower-cased names (CloudTrail Lake and Athena: `eventtime`, `useridentity.arn`,
+ *   `sourceipaddress`) and snake_case (`event_time`, `user_identity`);
+ * - values that became text: JSON objects written as strings (Athena's `requestparameters`),
+ *   structs and maps in Hive's notation (`{type=IAMUser, principalid=AIDA…, arn=…}` — Athena and
+ *   CloudTrail Lake results), `"true"`/`"false"`, and empty cells.
+ *
+ * Field names are only mapped where CloudTrail defines them (the record, userIdentity and its
+ * session context, tlsDetails, resources); request parameters and the like keep the service's
+ * own names.
+ */
+import { parseHiveValue } from './hive.js';
+
+type Obj = Record<string, unknown>;
+
+/** Names CloudTrail writes, per level of the record. */
+const LEVELS: Record<string, string[]> = {
+  top: [
+    'eventVersion', 'userIdentity', 'eventTime', 'eventSource', 'eventName', 'awsRegion', 'sourceIPAddress', 'userAgent', 'errorCode', 'errorMessage',
+    'requestParameters', 'responseElements', 'additionalEventData', 'requestID', 'eventID', 'readOnly', 'resources', 'eventType', 'apiVersion',
+    'managementEvent', 'recipientAccountId', 'sharedEventID', 'vpcEndpointId', 'vpcEndpointAccountId', 'eventCategory', 'tlsDetails',
+    'sessionCredentialFromConsole', 'serviceEventDetails', 'insightDetails', 'addendum', 'edgeDeviceDetails',
+  ],
+  userIdentity: ['type', 'principalId', 'arn', 'accountId', 'accessKeyId', 'userName', 'sessionContext', 'invokedBy', 'identityProvider', 'credentialId', 'onBehalfOf', 'identityStoreArn', 'inScopeOf'],
+  sessionContext: ['attributes', 'sessionIssuer', 'webIdFederationData', 'sourceIdentity', 'ec2RoleDelivery', 'ec2IssuedInVPC', 'assumedRoot'],
+  attributes: ['creationDate', 'mfaAuthenticated'],
+  sessionIssuer: ['type', 'principalId', 'arn', 'accountId', 'userName'],
+  webIdFederationData: ['federatedProvider', 'attributes'],
+  onBehalfOf: ['userId', 'identityStoreArn'],
+  tlsDetails: ['tlsVersion', 'cipherSuite', 'clientProvidedHostHeader'],
+  resources: ['ARN', 'accountId', 'type'],
+};
+
+/** `event_time`, `eventtime`, `EventTime` → one spelling. */
+export function canonKey(k: string): string {
+  return k.toLowerCase().replace(/[_-]/g, '');
+}
+
+const CANON: Record<string, Map<string, string>> = {};
+for (const [level, names] of Object.entries(LEVELS)) CANON[level] = new Map(names.map((n) => [canonKey(n), n]));
+
+/** The level a field's value is read at (objects CloudTrail defines), or null (kept as written). */
+function childLevel(level: string, name: string): string | null {
+  if (level === 'top') return name === 'userIdentity' || name === 'tlsDetails' || name === 'resources' ? name : null;
+  if (level === 'userIdentity') return name === 'sessionContext' || name === 'onBehalfOf' ? name : null;
+  if (level === 'sessionContext') return name === 'attributes' || name === 'sessionIssuer' || name === 'webIdFederationData' ? name : null;
+  return null;
+}
+
+const TOP = CANON.top!;
+
+/** Whether the object's keys look like a renamed CloudTrail record (dotted, lower-case or snake_case). */
+export function looksFlattened(o: Obj): boolean {
+  let hits = 0;
+  for (const k in o) {
+    const dot = k.indexOf('.');
+    const head = dot >= 0 ? k.slice(0, dot) : k;
+    if (TOP.has(canonKey(head))) hits++;
+    if (hits >= 2) return true;
+  }
+  return false;
+}
+
+const JSONISH = /^\s*[[{]/;
+const BOOLEAN_FIELDS = new Set(['readOnly', 'managementEvent', 'sessionCredentialFromConsole']);
+/** Fields that hold objects, which exports may have written as text. */
+const OBJECT_FIELDS = new Set(['userIdentity', 'requestParameters', 'responseElements', 'additionalEventData', 'resources', 'tlsDetails', 'serviceEventDetails', 'insightDetails', 'addendum', 'edgeDeviceDetails']);
+/** `2026-03-02 01:05:00.000` — CloudTrail Lake and Athena render eventTime in UTC without a zone. */
+const ZONELESS = /^\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:\.\d+)?$/;
+
+/**
+ * The record with CloudTrail's names back: dotted keys nested, names canonical at the levels
+ * CloudTrail defines, text values typed. Returns null when nothing in it is a CloudTrail field.
+ */
+export function unflattenRecord(o: Obj): Obj | null {
+  const rec: Obj = {};
+  let known = 0;
+  for (const k in o) {
+    const v = typed(o[k]);
+    if (v === undefined) continue;
+    const path = k.split('.');
+    let level: string | null = 'top';
+    let node = rec;
+    for (let i = 0; i < path.length; i++) {
+      const raw = path[i]!;
+      const name: string = (level && CANON[level]!.get(canonKey(raw))) ?? raw;
+      if (i === 0 && level === 'top' && TOP.has(canonKey(raw))) known++;
+      if (i === path.length - 1) {
+        node[name] = level ? shapeValue(level, name, v) : v;
+      } else {
+        const next = node[name];
+        node = next !== null && typeof next === 'object' && !Array.isArray(next) ? (next as Obj) : (node[name] = {});
+        level = level ? childLevel(level, name) : null;
+      }
+    }
+  }
+  return known > 0 ? rec : null;
+}
+
+/** A value read from text: empty and `null` cells are absent, JSON and Hive structs are parsed. */
+function typed(v: unknown): unknown {
+  if (typeof v !== 'string') return v;
+  if (v === '' || v === 'null') return undefined;
+  return v;
+}
+
+function shapeValue(level: string, name: string, v: unknown): unknown {
+  if (level === 'top') {
+    if (name === 'eventTime' && typeof v === 'string' && ZONELESS.test(v)) return v.replace(' ', 'T') + 'Z';
+    if (BOOLEAN_FIELDS.has(name) && (v === 'true' || v === 'false')) return v === 'true';
+  }
+  let value = v;
+  if (typeof v === 'string' && (OBJECT_FIELDS.has(name) || childLevel(level, name)) && JSONISH.test(v)) {
+    value = parseText(v);
+  }
+  const child = childLevel(level, name);
+  if (!child || value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) return value.map((x) => (x !== null && typeof x === 'object' && !Array.isArray(x) ? renameLevel(child, x as Obj) : x));
+  return renameLevel(child, value as Obj);
+}
+
+function renameLevel(level: string, o: Obj): Obj {
+  const out: Obj = {};
+  const names = CANON[level]!;
+  for (const k in o) {
+    const name = names.get(canonKey(k)) ?? k;
+    const v = typed(o[k]);
+    if (v === undefined) continue;
+    out[name] = shapeValue(level, name, v);
+  }
+  return out;
+}
+
+/** JSON text, or Hive's `{k=v, …}` notation, or the text itself when it is neither. */
+function parseText(s: string): unknown {
+  try {
+    return JSON.parse(s);
+  } catch {
+    return parseHiveValue(s) ?? s;
+  }
+}
