@@ -18,7 +18,7 @@ import { createHash } from 'node:crypto';
 import type { DwellEvent } from '../core/event.js';
 import { describeDigest, isDigest } from './cloudtrail/digest.js';
 import { obj } from './cloudtrail/identity.js';
-import { findJsonDamage, locateInRecord } from './cloudtrail/json-damage.js';
+import { findJsonDamage, jsonDepth, locateInRecord } from './cloudtrail/json-damage.js';
 import { ATTR_MAX_DEPTH, normalizeRecord, type Provenance } from './cloudtrail/record.js';
 import { sniffCloudTrail } from './cloudtrail/sniff.js';
 import { DEFAULT_MAX_RECORD_BYTES, RecordSplitter, type JunkSlice, type RecordSlice, type SeparatorDamage } from './cloudtrail/splitter.js';
@@ -289,24 +289,6 @@ function lakeRowObject(v: unknown): Obj | null {
     Object.assign(out, c);
   }
   return out;
-}
-
-/** Deepest nesting of a JSON text (strings skipped); for records decoded from a string. */
-function jsonDepth(text: string): number {
-  let depth = 0;
-  let max = 0;
-  let inString = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (inString) {
-      if (c === 92) i++;
-      else if (c === 34) inString = false;
-    } else if (c === 34) inString = true;
-    else if (c === 123 || c === 91) {
-      if (++depth > max) max = depth;
-    } else if (c === 125 || c === 93) depth--;
-  }
-  return max;
 }
 
 export { ATTR_MAX_DEPTH };

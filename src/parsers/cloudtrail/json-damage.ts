@@ -161,3 +161,21 @@ export function locateInRecord(text: string, index: number, line: number, offset
   }
   return { line: l, byte: offset + Buffer.byteLength(text.slice(0, index), 'utf8') };
 }
+
+/** Deepest nesting of a JSON text (strings skipped); for records decoded from a string. */
+export function jsonDepth(text: string): number {
+  let depth = 0;
+  let max = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 92) i++;
+      else if (c === 34) inString = false;
+    } else if (c === 34) inString = true;
+    else if (c === 123 || c === 91) {
+      if (++depth > max) max = depth;
+    } else if (c === 125 || c === 93) depth--;
+  }
+  return max;
+}

@@ -47,6 +47,9 @@ export function sniffCloudTrail(head: SniffHead): SniffMatch | null {
   if (has('_raw') && escapedKeys >= 3) {
     return { confidence: 90, reason: `Splunk export (JSON): CloudTrail records in _raw (_time, sourcetype around them), ${of(escapedKeys)}` };
   }
+  if (has('original') && has('cloudtrail') && escapedKeys >= 3) {
+    return { confidence: 92, reason: `Elastic AWS integration documents (ECS) keeping each CloudTrail record in event.original, ${of(escapedKeys)}` };
+  }
   if (has('@timestamp') && (has('message') || has('original')) && escapedKeys >= 3 && keys < 3) {
     return { confidence: 88, reason: `Elastic / Logstash documents holding the CloudTrail record as text (message or event.original), ${of(escapedKeys)}` };
   }

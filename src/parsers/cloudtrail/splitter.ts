@@ -85,7 +85,7 @@ const TOP_OBJECT = 1; // an object that is (so far) a record
 const TOP_WRAPPER = 2; // an object holding a record array
 const TOP_ARRAY = 3; // a bare array of records
 
-const WRAPPER_KEYS = new Set(['Records', 'Events', 'events', 'logEvents', 'data', 'QueryResultRows']);
+const WRAPPER_KEYS = new Set(['Records', 'Events', 'events', 'logEvents', 'data', 'logs', 'QueryResultRows']);
 /** Keys of a wrapper are read up to this length (the longest wrapper key is 15). */
 const KEY_MAX = 16;
 /** The wrapper's text before its record array is kept up to this size. */

@@ -82,26 +82,44 @@ export function unflattenRecord(o: Obj): Obj | null {
     const v = typed(o[k]);
     if (v === undefined) continue;
     const path = k.split('.');
-    let level: string | null = 'top';
-    let node = rec;
-    for (let i = 0; i < path.length; i++) {
-      const raw = path[i]!;
-      const name: string = (level && CANON[level]!.get(canonKey(raw))) ?? raw;
-      if (i === 0 && level === 'top' && TOP.has(canonKey(raw))) known++;
-      if (i === path.length - 1) {
-        node[name] = level ? shapeValue(level, name, v) : v;
-      } else {
-        const next = node[name];
-        node = next !== null && typeof next === 'object' && !Array.isArray(next) ? (next as Obj) : (node[name] = {});
-        level = level ? childLevel(level, name) : null;
-      }
-    }
+    const head = path[0]!.endsWith('{}') ? path[0]!.slice(0, -2) : path[0]!;
+    if (TOP.has(canonKey(head))) known++;
+    assign(rec, 'top', path, 0, v);
   }
   return known > 0 ? rec : null;
 }
 
-/** A value read from text: empty and `null` cells are absent, JSON and Hive structs are parsed. */
+/**
+ * Sets `path[i…]` under `node`. A segment `name{}` (Splunk's notation for the objects of an array,
+ * `resources{}.ARN`) spreads a multivalue field over the array's elements.
+ */
+function assign(node: Obj, level: string | null, path: string[], i: number, v: unknown): void {
+  const raw = path[i]!;
+  const spread = raw.endsWith('{}') && i < path.length - 1;
+  const seg = spread ? raw.slice(0, -2) : raw;
+  const name: string = (level && CANON[level]!.get(canonKey(seg))) ?? seg;
+  if (i === path.length - 1) {
+    node[name] = level ? shapeValue(level, name, v) : v;
+    return;
+  }
+  const child = level ? childLevel(level, name) : null;
+  if (spread) {
+    const list = Array.isArray(node[name]) ? (node[name] as unknown[]) : (node[name] = []);
+    const values = Array.isArray(v) ? v : [v];
+    values.forEach((x, j) => {
+      const el = list[j] !== null && typeof list[j] === 'object' ? (list[j] as Obj) : (list[j] = {});
+      assign(el, child, path, i + 1, x);
+    });
+    return;
+  }
+  const next = node[name];
+  const into = next !== null && typeof next === 'object' && !Array.isArray(next) ? (next as Obj) : (node[name] = {});
+  assign(into, child, path, i + 1, v);
+}
+
+/** A value read from text or a struct: empty, `null` and null fields are absent (Hive lists every struct field). */
 function typed(v: unknown): unknown {
+  if (v === null) return undefined;
   if (typeof v !== 'string') return v;
   if (v === '' || v === 'null') return undefined;
   return v;
@@ -109,9 +127,11 @@ function typed(v: unknown): unknown {
 
 function shapeValue(level: string, name: string, v: unknown): unknown {
   if (level === 'top') {
-    if (name === 'eventTime' && typeof v === 'string' && ZONELESS.test(v)) return v.replace(' ', 'T') + 'Z';
+    if (name === 'eventTime' && typeof v === 'string' && ZONELESS.test(v)) return utcText(v);
     if (BOOLEAN_FIELDS.has(name) && (v === 'true' || v === 'false')) return v === 'true';
   }
+  // A session's creationDate names it (session = name@creationDate): written as CloudTrail does.
+  if (level === 'attributes' && name === 'creationDate' && typeof v === 'string' && ZONELESS.test(v)) return utcText(v);
   let value = v;
   if (typeof v === 'string' && (OBJECT_FIELDS.has(name) || childLevel(level, name)) && JSONISH.test(v)) {
     value = parseText(v);
@@ -120,6 +140,11 @@ function shapeValue(level: string, name: string, v: unknown): unknown {
   if (!child || value === null || typeof value !== 'object') return value;
   if (Array.isArray(value)) return value.map((x) => (x !== null && typeof x === 'object' && !Array.isArray(x) ? renameLevel(child, x as Obj) : x));
   return renameLevel(child, value as Obj);
+}
+
+/** `2026-04-14 03:12:09.000` (UTC by definition, without the zone) → `2026-04-14T03:12:09Z`. */
+function utcText(v: string): string {
+  return v.replace(' ', 'T').replace(/\.0+$/, '') + 'Z';
 }
 
 function renameLevel(level: string, o: Obj): Obj {

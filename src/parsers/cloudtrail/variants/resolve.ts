@@ -152,7 +152,8 @@ function decode(o: Obj, key: string, layer: string, time: { field: string; text:
 /** The record's own shape back to CloudTrail's names. */
 function mapShape(o: Obj, out: Resolved): Obj {
   let cur = o;
-  if (hasDottedKey(cur)) {
+  const dotted = hasDottedKey(cur);
+  if (dotted) {
     const nested = nestDots(cur);
     if (isEcsCloudTrail(nested)) cur = nested;
   }
@@ -169,7 +170,8 @@ function mapShape(o: Obj, out: Resolved): Obj {
     out.wrapper = merge(out.wrapper, added, 'datadog');
     cur = rec;
   }
-  if (cur.eventSource === undefined && cur.eventName === undefined && cur.eventTime === undefined && looksFlattened(cur)) {
+  // Dotted keys (`userIdentity.arn`), or no CloudTrail name as CloudTrail spells it (`eventname`, `event_name`).
+  if ((dotted || (cur.eventSource === undefined && cur.eventName === undefined && cur.eventTime === undefined)) && looksFlattened(cur)) {
     const rec = unflattenRecord(cur);
     if (rec) {
       out.layers.push('renamed_fields');
