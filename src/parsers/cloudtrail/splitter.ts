@@ -128,6 +128,8 @@ export class RecordSplitter {
   private arrKey = '';
   private arrIndex = 0;
   private sep = SEP_START;
+  private commaAt = 0; // offset and line of the last comma between elements
+  private commaLine = 0;
 
   // The record being read.
   private inRecord = false;
@@ -382,7 +384,7 @@ export class RecordSplitter {
     // A scalar element ends before the bracket that closes its array.
     if (this.inRecord && this.recScalar && d === this.arrDepth) this.endRecord(buf, i);
     if (d === this.arrDepth && !this.inRecord && this.sep === SEP_COMMA && type === ARR) {
-      this.damage(i, `a comma before the "]" that closes the ${this.arrayName()} (the file is not valid JSON; nothing is lost)`);
+      this.handlers.damage?.({ line: this.commaLine, offset: this.commaAt, reason: `a comma before the "]" that closes the ${this.arrayName()} (the file is not valid JSON; nothing is lost)` });
     }
     if (d === 2 && this.keyDepth === 2) {
       this.keyDepth = 1;
@@ -460,6 +462,8 @@ export class RecordSplitter {
 
   /** A comma between elements of the record array. */
   private comma(i: number): void {
+    this.commaAt = this.abs + i;
+    this.commaLine = this.lineNo;
     if (this.sep === SEP_AFTER) this.sep = SEP_COMMA;
     else this.damage(i, `${this.sep === SEP_START ? 'a comma before the first element of' : 'two commas in a row in'} the ${this.arrayName()} (the file is not valid JSON; nothing is lost)`);
   }
