@@ -9,12 +9,13 @@
 import { readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DwellEvent } from '../../src/core/event.js';
 import { makeHead, sniff } from '../../src/ingest/sniff.js';
 import { parserByName } from '../../src/parsers/registry.js';
 import type { SourceParser } from '../../src/parsers/types.js';
-import { ROOT } from '../helpers/cli.js';
+import { query } from '../helpers/case.js';
+import { dwell, ROOT, tempDir } from '../helpers/cli.js';
 import { listFiles } from '../helpers/corpus.js';
 import { runParser, type ParserRun } from '../helpers/run-parser.js';
 
@@ -65,7 +66,7 @@ const WHOLE: Record<string, { parser: string; reason: RegExp; variant: string; t
   'elastic/logstash-no-eventtime.ndjson': { parser: 'cloudtrail', reason: /with Logstash\/Elastic fields \(@timestamp\)/, variant: 'pipeline_fields', timeField: '@timestamp' },
   'splunk/export.json': { parser: 'cloudtrail', reason: /Splunk export \(JSON\): CloudTrail records in _raw/, variant: 'splunk>splunk_raw' },
   'splunk/export.csv': { parser: 'cloudtrail_csv', reason: /Splunk export \(CSV\)/, variant: 'splunk_raw' },
-  'datadog/logs-api-v2.json': { parser: 'cloudtrail', reason: /as exported from Datadog/, variant: 'datadog_api>datadog' },
+  'datadog/logs-api-v2.json': { parser: 'cloudtrail', reason: /Datadog log search API response/, variant: 'datadog_api>datadog' },
   // One of the three payloads is a CONTROL_MESSAGE (Firehose's health check): counted, no event, no warning.
   'cloudwatch/firehose-20260414-0320.gz': { parser: 'cloudtrail', reason: /CloudWatch Logs subscription \/ Firehose delivery/, variant: 'cloudwatch_subscription', others: { cloudwatch_control_message: 1 } },
   'eventbridge/firehose-concatenated.json': { parser: 'cloudtrail', reason: /EventBridge events/, variant: 'eventbridge' },
@@ -77,7 +78,7 @@ const PARTIAL: Record<string, { parser: string; reason: RegExp; variant: string;
   'elastic/search-ecs.json': { parser: 'cloudtrail', reason: /Elastic AWS integration documents/, variant: 'elasticsearch_hit>ecs', timeField: '@timestamp' },
   'elastic/kibana-flat.ndjson': { parser: 'cloudtrail', reason: /Elastic AWS integration documents/, variant: 'ecs', timeField: '@timestamp' },
   // A table of chosen fields: no eventID/requestID/account… beyond those selected.
-  'splunk/table-export.json': { parser: 'cloudtrail', reason: /CloudTrail records/, variant: 'splunk>renamed_fields', timeField: '_time', attrs: ['identity_type', 'error_code', 'event_id', 'session_created'] },
+  'splunk/table-export.json': { parser: 'cloudtrail', reason: /Splunk export \(JSON\) of a table of CloudTrail fields/, variant: 'splunk>renamed_fields', timeField: '_time', attrs: ['identity_type', 'error_code', 'event_id', 'session_created'] },
   // Selected columns; nested response elements (the issued credentials) are not among them, so the summary lacks "issued key".
   'lake/get-query-results.json': { parser: 'cloudtrail', reason: /CloudTrail Lake query results/, variant: 'renamed_fields', attrs: ['identity_type', 'error_code', 'event_id', 'session_created', 'region', 'read_only', 'invoked_by', 'source'], skip: ['summary'] },
 };
@@ -142,5 +143,42 @@ describe('CloudTrail variants give the native records’ events', () => {
       const run = await read(join(DIR, file));
       for (const e of run.events) expect(buf.subarray(e.byte_offset, e.byte_offset + e.byte_length).toString('utf8'), file).toBe(e.raw);
     }
+  });
+});
+
+describe('dwell sniff and dwell ingest on the variants (built CLI)', () => {
+  const tmp = tempDir();
+  afterAll(() => tmp.cleanup());
+
+  it('dwell sniff names the parser and the variant of every file', async () => {
+    const r = await dwell(['sniff', '--json', DIR]);
+    expect(r.code).toBe(0);
+    const reports = JSON.parse(r.stdout) as { path: string; winner: string; reason: string }[];
+    const byFile = Object.fromEntries(reports.map((x) => [relative(DIR, x.path), x]));
+    for (const [file, want] of Object.entries({ ...WHOLE, ...PARTIAL })) {
+      expect([byFile[file]?.winner, byFile[file]?.reason], file).toEqual([want.parser, expect.stringMatching(want.reason)]);
+    }
+    const text = await dwell(['sniff', join(DIR, 'splunk', 'export.csv')]);
+    expect(text.stdout).toMatch(/→ cloudtrail_csv: Splunk export \(CSV\): CloudTrail records in the _raw column/);
+  });
+
+  it('dwell ingest reads every variant into the same events, one per record, with no warning', async () => {
+    const casePath = join(tmp.path, 'variants.duckdb');
+    const r = await dwell(['ingest', '-q', '--case', casePath, DIR]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const rows = await query<{ n: number; files: number; keys: number; w: number }>(
+      casePath,
+      `SELECT count(*)::INTEGER AS n, count(DISTINCT evidence_id)::INTEGER AS files, count(DISTINCT access_key)::INTEGER AS keys,
+              (SELECT count(*)::INTEGER FROM parse_warnings) AS w FROM events`,
+    );
+    expect(rows[0]).toEqual({ n: 6 * 14, files: 14, keys: 2, w: 0 });
+    // Each record's eventID gives one action, one actor and one address, whatever the export.
+    const distinct = await query<{ id: string; variants: number }>(
+      casePath,
+      `SELECT json_extract_string(attrs, '$.event_id') AS id, count(DISTINCT (action, coalesce(actor, ''), coalesce(src_ip, ''), ts))::INTEGER AS variants FROM events GROUP BY 1 ORDER BY 1`,
+    );
+    expect(distinct).toHaveLength(6);
+    expect(distinct.every((d) => d.variants === 1)).toBe(true);
   });
 });

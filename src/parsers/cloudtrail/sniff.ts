@@ -44,6 +44,12 @@ export function sniffCloudTrail(head: SniffHead): SniffMatch | null {
   if (has('logStreamName') && has('message') && escapedKeys >= 3) {
     return { confidence: 85, reason: 'CloudWatch Logs events whose message is a CloudTrail record' };
   }
+  if (has('data') && /"type"\s*:\s*"log"/.test(t) && has('attributes') && keys >= 3) {
+    return { confidence: 90, reason: `Datadog log search API response {"data":[{"attributes":{"attributes":record}}]} (network.client.ip, http.useragent, evt.name), ${of(keys)}` };
+  }
+  if (has('preview') && has('result') && !has('_raw') && (keys >= 2 || t.includes('"userIdentity.'))) {
+    return { confidence: 90, reason: `Splunk export (JSON) of a table of CloudTrail fields (no _raw; dotted names such as userIdentity.arn, _time for a missing eventTime), ${of(keys)}` };
+  }
   if (has('_raw') && escapedKeys >= 3) {
     return { confidence: 90, reason: `Splunk export (JSON): CloudTrail records in _raw (_time, sourcetype around them), ${of(escapedKeys)}` };
   }
