@@ -121,7 +121,14 @@ class CsvHandler implements LineHandler {
   private complete(): void {
     const p = this.pending!;
     this.pending = null;
-    this.row(p.lines);
+    try {
+      this.row(p.lines);
+    } catch (err) {
+      // A parser bug must not lose the row or stop the file: keep it as a warning.
+      const first = p.lines[0]!;
+      this.rowWarnings++;
+      this.ctx.warn({ line: first.lineNo, byte_offset: first.offset, raw: first.text.slice(0, MAX_WARNING_TEXT), reason: `row at line ${first.lineNo}: parser error: ${(err as Error).message}` });
+    }
   }
 
   /** The row never closed: warn, and read again from the first later line that is a whole row by itself. */

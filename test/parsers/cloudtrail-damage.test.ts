@@ -169,3 +169,25 @@ describe('damaged CloudTrail CSV', () => {
     expect(run.warnings).toEqual([]);
   });
 });
+
+describe('hostile shapes in the variants', () => {
+  it('reads a record whose struct text and dotted keys are absurdly deep without losing it', async () => {
+    const deep = '{a='.repeat(50_000) + '1' + '}'.repeat(50_000);
+    const dots = 'userIdentity' + '.x'.repeat(20_000);
+    const lower = { eventtime: '2026-03-02 01:00:00.000', eventsource: 'ec2.amazonaws.com', eventname: 'DescribeRegions', sourceipaddress: '198.51.100.1', useridentity: deep, [dots]: 'v', requestparameters: deep };
+    const run = await runParser(cloudtrail, JSON.stringify(lower) + '\n');
+    expect(run.warnings).toEqual([]);
+    expect(run.events).toHaveLength(1);
+    expect(run.events[0]).toMatchObject({ action: 'ec2.amazonaws.com:DescribeRegions', src_ip: '198.51.100.1' });
+    // Kept as the text it was, not guessed.
+    expect((run.events[0]!.attrs!.request_parameters as string).length).toBe(deep.length);
+  });
+
+  it('does the same for a CSV row', async () => {
+    const deep = '[' .repeat(40_000) + ']'.repeat(40_000);
+    const text = `eventtime,eventsource,eventname,useridentity,resources\n2026-03-02T01:00:00Z,ec2.amazonaws.com,DescribeRegions,"${'{a='.repeat(40_000)}1${'}'.repeat(40_000)}",${deep}\n`;
+    const run = await runParser(cloudtrailCsv, text);
+    expect(run.events).toHaveLength(1);
+    expect(run.events[0]!.action).toBe('ec2.amazonaws.com:DescribeRegions');
+  });
+});

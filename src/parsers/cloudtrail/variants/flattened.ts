@@ -65,6 +65,7 @@ export function looksFlattened(o: Obj): boolean {
 }
 
 const JSONISH = /^\s*[[{]/;
+const MAX_SEGMENTS = 32;
 const BOOLEAN_FIELDS = new Set(['readOnly', 'managementEvent', 'sessionCredentialFromConsole']);
 /** Fields that hold objects, which exports may have written as text. */
 const OBJECT_FIELDS = new Set(['userIdentity', 'requestParameters', 'responseElements', 'additionalEventData', 'resources', 'tlsDetails', 'serviceEventDetails', 'insightDetails', 'addendum', 'edgeDeviceDetails']);
@@ -81,7 +82,8 @@ export function unflattenRecord(o: Obj): Obj | null {
   for (const k in o) {
     const v = typed(o[k]);
     if (v === undefined) continue;
-    const path = k.split('.');
+    // A key of more segments than any CloudTrail field has is kept whole (and bounds the recursion).
+    const path = k.split('.', MAX_SEGMENTS + 1).length > MAX_SEGMENTS ? [k] : k.split('.');
     const head = path[0]!.endsWith('{}') ? path[0]!.slice(0, -2) : path[0]!;
     if (TOP.has(canonKey(head))) known++;
     assign(rec, 'top', path, 0, v);

@@ -18,10 +18,13 @@ export function parseHiveValue(s: string): Obj | unknown[] | null {
 }
 
 const KEY_AFTER_COMMA = /^, ?([A-Za-z0-9_$@.-]+)=/;
+/** Deeper text is not a CloudTrail struct (the deepest, userIdentity, has 4 levels): left as text. */
+const MAX_DEPTH = 32;
 
 class HiveReader {
   private i = 0;
   private failed = false;
+  private depth = 0;
 
   constructor(private readonly s: string) {}
 
@@ -31,9 +34,14 @@ class HiveReader {
 
   value(closers = ''): unknown {
     const c = this.s[this.i];
-    if (c === '{') return this.struct();
-    if (c === '[') return this.array();
-    return this.scalar(closers);
+    if (c !== '{' && c !== '[') return this.scalar(closers);
+    if (++this.depth > MAX_DEPTH) {
+      this.failed = true;
+      return null;
+    }
+    const v = c === '{' ? this.struct() : this.array();
+    this.depth--;
+    return v;
   }
 
   private struct(): Obj {

@@ -232,7 +232,11 @@ function hasDottedKey(o: Obj): boolean {
 function nestDots(o: Obj): Obj {
   const out: Obj = {};
   for (const k in o) {
-    const path = k.split('.');
+    const path = k.split('.', 65);
+    if (path.length > 64) {
+      out[k] = o[k];
+      continue;
+    }
     let node = out;
     for (let i = 0; i < path.length - 1; i++) node = obj(node[path[i]!]) ?? (node[path[i]!] = {});
     const last = path[path.length - 1]!;
