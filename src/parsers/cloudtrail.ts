@@ -60,8 +60,9 @@ class CloudTrailReader {
   private junkLines = 0;
   private damages = 0;
   private controls = 0;
-  /** Records read out of an envelope or a rewritten shape. */
+  /** Records read out of an envelope or a rewritten shape, and records read as CloudTrail wrote them. */
   private unwrapped = 0;
+  private native = 0;
   private readonly arrays = new Map<string, number>();
   private objects = 0;
   private digest = false;
@@ -123,7 +124,7 @@ class CloudTrailReader {
     ctx.setFileInfo('layout', layout.length === 1 ? layout[0] : layout.length === 0 ? 'empty' : layout);
     ctx.setFileInfo('lines', splitter.lines);
     ctx.setFileInfo('record_warnings', this.recordWarnings);
-    if (this.variants.size > 0 && !(this.variants.size === 1 && this.variants.has('native'))) ctx.setFileInfo('variants', Object.fromEntries(this.variants));
+    if (this.variants.size > 0) ctx.setFileInfo('variants', { ...(this.native > 0 ? { native: this.native } : {}), ...Object.fromEntries(this.variants) });
     if (this.junkLines > 0) ctx.setFileInfo('non_json_lines', this.junkLines);
     if (this.damages > 0) ctx.setFileInfo('json_damage', this.damages);
     if (this.controls > 0) ctx.setFileInfo('control_messages', this.controls);
@@ -235,8 +236,10 @@ class CloudTrailReader {
       this.warnRecord(s, text, n.problem);
       return;
     }
-    if (r.layers.length > 0) this.unwrapped++;
-    this.count(r.layers.length > 0 ? r.layers.join('>') : 'native');
+    if (r.layers.length > 0) {
+      this.unwrapped++;
+      this.count(r.layers.join('>'));
+    } else this.native++;
     if (n.note) this.ctx.warn({ line: s.line, byte_offset: s.offset, raw: text.slice(0, 512), reason: `${this.where(s)}: ${n.note}` });
     this.emit(n.event);
   }

@@ -30,9 +30,12 @@ function set(o: Obj, path: string, v: unknown): void {
 
 /** Is this an ECS document of a CloudTrail record? */
 export function isEcsCloudTrail(o: Obj): boolean {
-  if (obj(get(o, 'aws.cloudtrail'))) return true;
-  const provider = str(get(o, 'event.provider'));
-  return provider !== null && provider.endsWith('.amazonaws.com') && get(o, 'event.action') !== undefined && o['@timestamp'] !== undefined;
+  // Property reads, not get(): this runs on every record of a file that is not plain CloudTrail.
+  const aws = o.aws;
+  if (aws !== null && typeof aws === 'object' && obj((aws as Obj).cloudtrail)) return true;
+  const event = obj(o.event);
+  const provider = str(event?.provider);
+  return provider !== null && provider.endsWith('.amazonaws.com') && event!.action !== undefined && o['@timestamp'] !== undefined;
 }
 
 /** ECS field → CloudTrail field, as the pipeline renamed them. */

@@ -12,7 +12,7 @@
  */
 import { obj, str } from '../identity.js';
 import { datadogApiLog, isDatadogRecord, recordFromDatadog } from './datadog.js';
-import { ecsMetadata, get, isEcsCloudTrail, recordFromEcs } from './ecs.js';
+import { ecsMetadata, isEcsCloudTrail, recordFromEcs } from './ecs.js';
 import { looksFlattened, unflattenRecord } from './flattened.js';
 
 type Obj = Record<string, unknown>;
@@ -115,7 +115,7 @@ function peel(o: Obj, container: string | null, head: Obj | null): Peel {
   }
   const dd = datadogApiLog(o);
   if (dd) return { layer: 'datadog_api', inner: dd.inner, outer: dd.outer, time: dd.time ? { field: 'timestamp', text: dd.time } : null };
-  const original = get(o, 'event.original') ?? o['event.original'];
+  const original = obj(o.event)?.original ?? o['event.original'];
   if (typeof original === 'string' && /^\s*\{/.test(original)) {
     // Elastic kept the record (preserve_original_event, Logstash 8's event.original).
     let inner: unknown;
