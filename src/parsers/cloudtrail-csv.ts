@@ -1,6 +1,6 @@
 /**
  * CloudTrail records as CSV: Splunk's CSV export (the record in the `_raw` column, `_time` beside
- * it), Athena and CloudTrail Lake query results (lower-cased columns — `eventtime`,
+ * it), Kibana's CSV of Elastic AWS integration documents (ECS columns), Athena and CloudTrail Lake query results (lower-cased columns — `eventtime`,
  * `useridentity` as Hive struct text or `useridentity.arn` — request parameters as JSON text),
  * and SIEM tables with CloudTrail's own column names. Each row is mapped back to a CloudTrail
  * record (cloudtrail/variants/) and normalized exactly as the JSON parser does, so the events
@@ -36,7 +36,7 @@ export const cloudtrailCsv: LineParser = {
   name: 'cloudtrail_csv',
   version: '1',
   source: 'cloudtrail',
-  description: 'AWS CloudTrail as CSV: Splunk exports (_raw), Athena and CloudTrail Lake query results, SIEM tables with CloudTrail columns',
+  description: 'AWS CloudTrail as CSV: Splunk exports (_raw), Kibana CSV of Elastic AWS integration documents, Athena and CloudTrail Lake query results, SIEM tables with CloudTrail columns',
   samples: SAMPLES,
   sniff: sniffCloudTrailCsv,
   open: (ctx) => new CsvHandler(ctx),
@@ -56,6 +56,10 @@ export function sniffCloudTrailCsv(head: SniffHead): SniffMatch | null {
     const keys = RAW_RECORD_KEYS.filter((k) => head.text.includes(`""${k}""`)).length;
     if (keys >= 3) return { confidence: 90, reason: `Splunk export (CSV): CloudTrail records in the _raw column, ${keys}/${RAW_RECORD_KEYS.length} record fields` };
     return null;
+  }
+  const ecs = fields.filter((f) => f.startsWith('aws.cloudtrail.') || f === 'event.provider' || f === 'event.action').length;
+  if (ecs >= 2 && fields.includes('@timestamp') && /amazonaws\.com/.test(head.text)) {
+    return { confidence: 88, reason: `Kibana / OpenSearch Dashboards CSV of Elastic AWS integration documents (ECS columns: @timestamp, ${fields.filter((f) => f.startsWith('event.') || f.startsWith('aws.cloudtrail.')).slice(0, 3).join(', ')}, …)` };
   }
   const cols = cloudTrailColumns(fields);
   const names = new Set(cols.map((c) => canonKey(c.split('.')[0]!)));

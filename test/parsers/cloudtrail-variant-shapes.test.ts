@@ -144,3 +144,23 @@ describe('what the CloudTrail sniffers leave alone', () => {
     expect(who('ts,uid,id.orig_h,id.orig_p\n1,C1,10.0.0.1,5\n', 'conn.csv')).toBeNull();
   });
 });
+
+describe('Kibana CSV of Elastic AWS integration documents', () => {
+  it('is claimed by cloudtrail_csv and gives the native record’s columns', async () => {
+    const { cloudtrailCsv } = await import('../../src/parsers/cloudtrail-csv.js');
+    const header = ['@timestamp', 'event.action', 'event.provider', 'event.id', 'source.address', 'source.ip', 'user_agent.original', 'cloud.account.id', 'cloud.region', 'user.id', 'user.name',
+      'aws.cloudtrail.user_identity.type', 'aws.cloudtrail.user_identity.arn', 'aws.cloudtrail.user_identity.access_key_id', 'aws.cloudtrail.user_identity.session_context.creation_date',
+      'aws.cloudtrail.user_identity.session_context.mfa_authenticated', 'aws.cloudtrail.user_identity.session_context.session_issuer.arn', 'aws.cloudtrail.user_identity.session_context.session_issuer.type',
+      'aws.cloudtrail.flattened.request_parameters.secretId', 'aws.cloudtrail.read_only', 'aws.cloudtrail.event_type', 'aws.cloudtrail.recipient_account_id', 'aws.cloudtrail.request_id'];
+    const row = ['2026-03-02T01:00:00.000Z', 'GetSecretValue', 'secretsmanager.amazonaws.com', 'e-1', '198.51.100.7', '198.51.100.7', 'aws-cli/2.15.30', '111122223333', 'us-east-1', NATIVE.userIdentity.principalId, 'Ops',
+      'AssumedRole', NATIVE.userIdentity.arn, 'ASIA4EXAMPLEOPSKEY01', '2026-03-02T00:55:00.000Z', 'true', 'arn:aws:iam::111122223333:role/Ops', 'Role', 'prod/db/password', 'true', 'AwsApiCall', '111122223333', 'r-1'];
+    const text = [header, row].map((r) => r.map((v) => `"${v}"`).join(',')).join('\n') + '\n';
+    expect(sniff(makeHead('discover.csv', Buffer.from(text))).winner?.parser.name).toBe('cloudtrail_csv');
+    const run = await runParser(cloudtrailCsv, text);
+    expect(run.warnings).toEqual([]);
+    const native = await one(JSON.stringify(NATIVE) + '\n');
+    const pick = (e: DwellEvent) => ({ ts: e.ts, class: e.class, action: e.action, outcome: e.outcome, actor: e.actor, src_ip: e.src_ip, access_key: e.access_key, session: e.session, target: e.target, user_agent: e.user_agent, summary: e.summary, issuer: e.attrs!.issuer_arn, issuer_name: e.attrs!.issuer_name, mfa: e.attrs!.mfa, read_only: e.attrs!.read_only });
+    expect(pick(run.events[0]!)).toEqual(pick(native));
+    expect(run.events[0]!.attrs!.time_field).toBe('@timestamp');
+  });
+});
