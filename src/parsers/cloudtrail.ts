@@ -3,21 +3,27 @@
  * (`.json.gz`, pretty or on one line, whole `AWSLogs/…` trees), one record per line (CloudTrail
  * Lake and CloudWatch Logs exports, other tools' JSON lines), `aws cloudtrail lookup-events` output
  * (`{"Events":[…]}` or one event per line, each record double-encoded in `CloudTrailEvent`), bare
- * and empty arrays. Digest files are recognized and recorded without events.
+ * and empty arrays — and as SIEMs and pipelines hand them over: Elastic/Logstash/OpenSearch
+ * documents, Splunk and Datadog exports, CloudWatch Logs subscription / Firehose deliveries,
+ * EventBridge events, CloudTrail Lake results and renamed or flattened fields
+ * (cloudtrail/variants/, docs/parsers.md). Digest files are recognized and recorded without events.
  *
  * Streamed: a byte scanner (cloudtrail/splitter.ts) cuts the records out with their exact offsets
  * and each record alone goes through JSON.parse, so memory is bounded by one record, not the file.
  * `line` is the JSON line for one-record-per-line files and the record's index in its array
  * otherwise; `byte_offset`/`byte_length` locate it exactly in the decompressed stream; `raw` is
- * its JSON text.
+ * its JSON text. Warnings name the physical line and byte of the damage.
  */
 import { createHash } from 'node:crypto';
 import type { DwellEvent } from '../core/event.js';
 import { describeDigest, isDigest } from './cloudtrail/digest.js';
-import { obj, str } from './cloudtrail/identity.js';
+import { obj } from './cloudtrail/identity.js';
+import { findJsonDamage, jsonDepth, locateInRecord } from './cloudtrail/json-damage.js';
 import { ATTR_MAX_DEPTH, normalizeRecord, type Provenance } from './cloudtrail/record.js';
-import { DEFAULT_MAX_RECORD_BYTES, RecordSplitter, type JunkSlice, type RecordSlice } from './cloudtrail/splitter.js';
-import type { ParseContext, SniffHead, SniffMatch, StreamParser, StreamStats } from './types.js';
+import { sniffCloudTrail } from './cloudtrail/sniff.js';
+import { DEFAULT_MAX_RECORD_BYTES, RecordSplitter, type JunkSlice, type RecordSlice, type SeparatorDamage } from './cloudtrail/splitter.js';
+import { resolveRecord, type Resolution, type Resolved } from './cloudtrail/variants/resolve.js';
+import type { ParseContext, StreamParser, StreamStats } from './types.js';
 
 type Obj = Record<string, unknown>;
 
@@ -34,50 +40,15 @@ const SAMPLES = [
 export const cloudtrail: StreamParser = {
   kind: 'stream',
   name: 'cloudtrail',
-  version: '1',
+  version: '2',
   source: 'cloudtrail',
-  description: 'AWS CloudTrail: S3 delivery files {"Records":[…]} (.json.gz trees), JSON lines, lookup-events output, bare arrays; digest files recorded',
+  description: 'AWS CloudTrail: S3 delivery files {"Records":[…]} (.json.gz trees), JSON lines, lookup-events output, bare arrays; Elastic/Logstash, Splunk and Datadog exports, CloudWatch Logs subscription/Firehose, EventBridge, CloudTrail Lake results; digest files recorded',
   samples: SAMPLES,
   sniff: sniffCloudTrail,
   parse: (input, ctx) => new CloudTrailReader(ctx).read(input),
 };
 
-const CLOUDWATCH_LINE = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z\s\{/;
-const RECORD_KEYS = ['eventVersion', 'eventSource', 'eventName', 'eventTime', 'userIdentity', 'awsRegion', 'sourceIPAddress', 'eventID'];
-
-export function sniffCloudTrail(head: SniffHead): SniffMatch | null {
-  const t = head.text;
-  let i = 0;
-  while (i < t.length && (t[i] === ' ' || t[i] === '\n' || t[i] === '\r' || t[i] === '\t')) i++;
-  const first = t[i];
-  const cloudwatch = first !== '{' && first !== '[' && CLOUDWATCH_LINE.test(t.slice(i, i + 40));
-  if (first !== '{' && first !== '[' && !cloudwatch) return null;
-  const has = (k: string) => t.includes(`"${k}"`);
-  const hasEscaped = (k: string) => t.includes(`\\"${k}\\"`);
-  if (has('digestStartTime') && has('digestEndTime') && (has('logFiles') || has('digestS3Object'))) {
-    return { confidence: 95, reason: 'CloudTrail digest file (digestStartTime, logFiles)' };
-  }
-  const keys = RECORD_KEYS.filter(has).length;
-  const escapedKeys = RECORD_KEYS.filter(hasEscaped).length;
-  const rest = t.slice(i);
-  const recordsWrapper = /^\{\s*"Records"\s*:\s*\[/.test(rest);
-  if (recordsWrapper && (keys >= 3 || /^\{\s*"Records"\s*:\s*\[\s*\]\s*\}\s*$/.test(rest))) {
-    return { confidence: 95, reason: `CloudTrail S3 delivery file {"Records":[…]}${keys >= 3 ? `, ${keys}/${RECORD_KEYS.length} record fields` : ' (empty)'}` };
-  }
-  if (has('CloudTrailEvent') && has('EventId') && escapedKeys >= 3) {
-    return { confidence: 90, reason: 'aws cloudtrail lookup-events output (records double-encoded in CloudTrailEvent)' };
-  }
-  if (has('logStreamName') && has('message') && escapedKeys >= 3) {
-    return { confidence: 85, reason: 'CloudWatch Logs events whose message is a CloudTrail record' };
-  }
-  if (keys >= 4) {
-    const shape = cloudwatch ? 'CloudWatch Logs export lines' : first === '[' ? 'a JSON array' : 'JSON objects / lines';
-    return { confidence: 90, reason: `CloudTrail records as ${shape}, ${keys}/${RECORD_KEYS.length} record fields` };
-  }
-  if (recordsWrapper) return { confidence: 70, reason: 'JSON object with a "Records" array (CloudTrail S3 delivery shape)' };
-  if (/^\[\s*\]\s*$/.test(rest)) return { confidence: 25, reason: 'an empty JSON array (no records)' };
-  return null;
-}
+export { sniffCloudTrail };
 
 /** S3 layout: AWSLogs/[o-org/]<account>/CloudTrail[-Digest|-Insight]/<region>/YYYY/MM/DD/…  */
 const S3_LAYOUT = /AWSLogs\/(?:(o-[a-z0-9]+)\/)?(\d{12})\/(CloudTrail(?:-Digest|-Insight)?)\/([a-z0-9-]+)\/(\d{4})\/(\d\d)\/(\d\d)\//;
@@ -87,10 +58,24 @@ class CloudTrailReader {
   private events = 0;
   private recordWarnings = 0;
   private junkLines = 0;
+  private damages = 0;
+  private controls = 0;
+  /** Records read out of an envelope or a rewritten shape, and records read as CloudTrail wrote them. */
   private unwrapped = 0;
+  private native = 0;
   private readonly arrays = new Map<string, number>();
   private objects = 0;
   private digest = false;
+  /** How records were reached (resolve layers joined), and how many each way. */
+  private readonly variants = new Map<string, number>();
+  /**
+   * Whether the file's first record was a plain CloudTrail record: the variant is sniffed once per
+   * file, and later records of a plain file go straight to the normalizer (a record that does not
+   * fit is resolved on its own).
+   */
+  private plain: boolean | null = null;
+  /** The fields of the wrapper around the current record array (a CloudWatch Logs subscription envelope). */
+  private head: Obj | null = null;
 
   constructor(private readonly ctx: ParseContext) {}
 
@@ -104,7 +89,11 @@ class CloudTrailReader {
       {
         record: (s) => this.record(s),
         junk: (j) => this.junk(j),
-        array: (key) => this.arrays.set(key || '[]', (this.arrays.get(key || '[]') ?? 0) + 1),
+        damage: (d) => this.damage(d),
+        array: (key, _line, _offset, head) => {
+          this.arrays.set(key || '[]', (this.arrays.get(key || '[]') ?? 0) + 1);
+          this.head = head && key === 'logEvents' ? parseWrapperHead(head, key) : null;
+        },
       },
       DEFAULT_MAX_RECORD_BYTES,
     );
@@ -135,7 +124,10 @@ class CloudTrailReader {
     ctx.setFileInfo('layout', layout.length === 1 ? layout[0] : layout.length === 0 ? 'empty' : layout);
     ctx.setFileInfo('lines', splitter.lines);
     ctx.setFileInfo('record_warnings', this.recordWarnings);
+    if (this.variants.size > 0) ctx.setFileInfo('variants', { ...(this.native > 0 ? { native: this.native } : {}), ...Object.fromEntries(this.variants) });
     if (this.junkLines > 0) ctx.setFileInfo('non_json_lines', this.junkLines);
+    if (this.damages > 0) ctx.setFileInfo('json_damage', this.damages);
+    if (this.controls > 0) ctx.setFileInfo('control_messages', this.controls);
     if (this.unwrapped > 0) ctx.setFileInfo('unwrapped_records', this.unwrapped);
     if (splitter.prefixes > 0) ctx.setFileInfo('cloudwatch_prefixes', splitter.prefixes);
     if (this.records === 0 && !this.digest && this.junkLines === 0) ctx.setFileInfo('empty', true);
@@ -146,9 +138,20 @@ class CloudTrailReader {
     return `the JSON value at line ${s.line}`;
   }
 
+  /** A record that gives no event: a warning at its start line and byte, naming it. */
   private warnRecord(s: RecordSlice, raw: string, reason: string): void {
     this.recordWarnings++;
-    this.ctx.warn({ line: s.kind === 'element' ? s.index : s.line, byte_offset: s.offset, raw: raw.slice(0, 512), reason: `${this.where(s)}: ${reason}` });
+    this.ctx.warn({ line: s.line, byte_offset: s.offset, raw: raw.slice(0, 512), reason: `${this.where(s)}: ${reason}` });
+  }
+
+  /** A record that is not valid JSON: where the damage is (line, byte) and what it is. */
+  private warnInvalid(s: RecordSlice, text: string, detail: string, scannerProblem: string | null = null): void {
+    const d = findJsonDamage(text);
+    const at = d ? locateInRecord(text, d.index, s.line, s.offset) : null;
+    const where = at ? ` at line ${at.line}, byte ${at.byte}` : '';
+    // The scanner's finding (a cut line, the end of the data) says why; the strict reader says where.
+    const why = scannerProblem ?? d?.what ?? detail;
+    this.warnRecord(s, text, `not valid JSON${where}: ${why}${scannerProblem && d ? ` (${d.what})` : ''}`);
   }
 
   private record(s: RecordSlice): void {
@@ -160,10 +163,11 @@ class CloudTrailReader {
     }
     const text = s.bytes.toString('utf8');
     if (s.problem) {
-      this.warnRecord(s, text, `not valid JSON: ${s.problem}`);
+      this.warnInvalid(s, text, s.problem, s.problem);
       return;
     }
-    if (s.first !== 0x7b) {
+    const lakeRow = s.first === 0x5b && s.container === 'QueryResultRows';
+    if (s.first !== 0x7b && !lakeRow) {
       this.warnRecord(s, text, `not a JSON object (${s.first === 0x5b ? 'an array' : s.first === 0x22 ? 'a string' : 'a scalar'})`);
       return;
     }
@@ -171,10 +175,14 @@ class CloudTrailReader {
     try {
       value = JSON.parse(text);
     } catch (err) {
-      this.warnRecord(s, text, `not valid JSON: ${(err as Error).message}`);
+      this.warnInvalid(s, text, (err as Error).message);
       return;
     }
-    const o = obj(value)!;
+    const o = lakeRow ? lakeRowObject(value) : obj(value)!;
+    if (!o) {
+      this.warnRecord(s, text, 'a CloudTrail Lake result row that is not a list of {column: value} pairs');
+      return;
+    }
     try {
       this.handle(s, o, text);
     } catch (err) {
@@ -192,53 +200,57 @@ class CloudTrailReader {
       this.ctx.setFileInfo('digest_log_files', d.logFiles);
       return;
     }
-    // lookup-events (`CloudTrailEvent`) and CloudWatch Logs events (`message`) carry the record
-    // as a JSON string: decode it; the outer fields go to attrs.wrapper.
-    let rec = o;
-    let depth = s.maxDepth;
-    let wrapper: Obj | null = null;
-    let fallbackTime: string | null = null;
-    const inner = o.CloudTrailEvent ?? (typeof o.message === 'string' && (o.logStreamName !== undefined || o.ingestionTime !== undefined || s.container === 'events') ? o.message : undefined);
-    if (inner !== undefined) {
-      const innerKey = o.CloudTrailEvent !== undefined ? 'CloudTrailEvent' : 'message';
-      if (typeof inner === 'string') {
-        let parsed: unknown;
-        try {
-          parsed = JSON.parse(inner);
-        } catch (err) {
-          this.warnRecord(s, text, `${innerKey} is not valid JSON: ${(err as Error).message}`);
-          return;
-        }
-        const p = obj(parsed);
-        if (!p) {
-          this.warnRecord(s, text, `${innerKey} is not a JSON object`);
-          return;
-        }
-        rec = p;
-        depth = jsonDepth(inner) + 1;
-      } else if (obj(inner)) {
-        rec = inner as Obj;
-      }
-      if (rec !== o) {
-        this.unwrapped++;
-        wrapper = {};
-        for (const k in o) if (k !== innerKey) wrapper[k] = o[k];
-        fallbackTime = str(o.EventTime) ?? null;
-      }
-    }
     const prov: Provenance = {
       line: s.kind === 'element' ? s.index : s.line,
       byte_offset: s.offset,
       byte_length: s.length,
       raw: text.length > RAW_MAX_CHARS ? text.slice(0, RAW_MAX_CHARS) : text,
     };
-    const n = normalizeRecord(rec, prov, { tz: this.ctx.options.tz, depth, wrapper, fallbackTime });
+    let r: Resolution;
+    if (this.plain === true) {
+      r = { rec: o, wrapper: null, fallbackTime: null, timeField: null, layers: [], decodedFrom: null };
+    } else {
+      r = resolveRecord(o, { container: s.container, head: this.head });
+      if (this.plain === null) this.plain = 'rec' in r && r.layers.length === 0 && typeof o.eventTime === 'string' && typeof o.sourceIPAddress === 'string';
+    }
+    if ('control' in r) {
+      // A CloudWatch Logs control message (a health check of the destination): no record.
+      this.controls++;
+      this.count('cloudwatch_control_message');
+      return;
+    }
+    if ('problem' in r) {
+      this.warnRecord(s, text, r.problem);
+      return;
+    }
+    let n = this.normalize(s, r, prov);
+    if ('problem' in n && this.plain === true) {
+      // A plain file's record that does not fit: resolve it on its own.
+      const again = resolveRecord(o, { container: s.container, head: this.head });
+      if ('rec' in again && again.layers.length > 0) {
+        r = again;
+        n = this.normalize(s, again, prov);
+      }
+    }
     if ('problem' in n) {
       this.warnRecord(s, text, n.problem);
       return;
     }
-    if (n.note) this.ctx.warn({ line: prov.line, byte_offset: s.offset, raw: text.slice(0, 512), reason: `${this.where(s)}: ${n.note}` });
+    if (r.layers.length > 0) {
+      this.unwrapped++;
+      this.count(r.layers.join('>'));
+    } else this.native++;
+    if (n.note) this.ctx.warn({ line: s.line, byte_offset: s.offset, raw: text.slice(0, 512), reason: `${this.where(s)}: ${n.note}` });
     this.emit(n.event);
+  }
+
+  private normalize(s: RecordSlice, r: Resolved, prov: Provenance) {
+    const depth = r.decodedFrom !== null ? jsonDepth(r.decodedFrom) + 1 : s.maxDepth;
+    return normalizeRecord(r.rec, prov, { tz: this.ctx.options.tz, depth, wrapper: r.wrapper, fallbackTime: r.fallbackTime, timeField: r.timeField });
+  }
+
+  private count(variant: string): void {
+    this.variants.set(variant, (this.variants.get(variant) ?? 0) + 1);
   }
 
   private emit(e: DwellEvent): void {
@@ -251,24 +263,35 @@ class CloudTrailReader {
     const reason = j.reason === 'not JSON' ? `line ${j.line}: not JSON (${j.length} bytes); a CloudTrail file holds JSON records only` : j.reason;
     this.ctx.warn({ line: j.line, byte_offset: j.offset, raw: j.head, reason });
   }
+
+  private damage(d: SeparatorDamage): void {
+    this.damages++;
+    this.ctx.warn({ line: d.line, byte_offset: d.offset, raw: '', reason: `line ${d.line}, byte ${d.offset}: ${d.reason}` });
+  }
 }
 
-/** Deepest nesting of a JSON text (strings skipped); for records decoded from a string. */
-function jsonDepth(text: string): number {
-  let depth = 0;
-  let max = 0;
-  let inString = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (inString) {
-      if (c === 92) i++;
-      else if (c === 34) inString = false;
-    } else if (c === 34) inString = true;
-    else if (c === 123 || c === 91) {
-      if (++depth > max) max = depth;
-    } else if (c === 125 || c === 93) depth--;
+/** The wrapper's fields before its record array: `{"messageType":…,"logGroup":…,"logEvents":` → an object. */
+function parseWrapperHead(head: string, key: string): Obj | null {
+  const at = head.lastIndexOf(`"${key}"`);
+  if (at < 0) return null;
+  const text = head.slice(0, at).replace(/[\s,]+$/, '') + '}';
+  try {
+    return obj(JSON.parse(text));
+  } catch {
+    return null;
   }
-  return max;
+}
+
+/** A CloudTrail Lake result row `[{"eventTime":"…"},{"eventName":"…"}]` as one object. */
+function lakeRowObject(v: unknown): Obj | null {
+  if (!Array.isArray(v)) return null;
+  const out: Obj = {};
+  for (const cell of v) {
+    const c = obj(cell);
+    if (!c) return null;
+    Object.assign(out, c);
+  }
+  return out;
 }
 
 export { ATTR_MAX_DEPTH };

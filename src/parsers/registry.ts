@@ -5,6 +5,7 @@
 import { argusFlow } from './argus-flow.js';
 import { authLog } from './auth-log.js';
 import { cloudtrail } from './cloudtrail.js';
+import { cloudtrailCsv } from './cloudtrail-csv.js';
 import { mysqlAuditLog } from './mysql-audit-log.js';
 import { mysqlGeneralLog } from './mysql-general-log.js';
 import { mysqlSlowLog } from './mysql-slow-log.js';
@@ -21,6 +22,7 @@ import type { SourceParser } from './types.js';
 export const PARSERS: readonly SourceParser[] = [
   authLog,
   cloudtrail,
+  cloudtrailCsv,
   postgresLog,
   postgresCsvlog,
   postgresJsonlog,

@@ -29,7 +29,7 @@ export interface SniffMatch {
 }
 
 export interface ParseWarning {
-  /** 1-based line number, or record index for JSON sources. */
+  /** 1-based line number (for a JSON record, the line it starts on; the reason names the record). */
   line: number;
   byte_offset: number;
   raw: string;

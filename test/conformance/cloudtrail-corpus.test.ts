@@ -5,11 +5,12 @@
  * and where an origin publishes its own parsed output, the same time, outcome, principal, key,
  * address and region.
  */
-import { readFileSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { query } from '../helpers/case.js';
-import { dwell, tempDir } from '../helpers/cli.js';
+import { dwell, ROOT, tempDir } from '../helpers/cli.js';
 import { corpusDir, isCorpusMeta, listFiles } from '../helpers/corpus.js';
 
 const dir = corpusDir('cloudtrail');
@@ -181,5 +182,94 @@ describe.skipIf(!dir)('cloudtrail corpus conformance', () => {
       '4e1eb2a8b41d032cbb16e5449fc8f3eac304e7d43017a391b37c788c77336196',
       '2695aeb3b4c1f021fe76e0b36f5ac15e557c41c58af6eef282d77ef056210d70',
     ]);
+  });
+});
+
+// ../shared/corpus-attacks: real attacks with a NARRATIVE.md (flaws2 native .json.gz, the Stratus Red Team
+// detonations exported from Datadog). Every record must become an event with the narrative's facts.
+const ATTACKS = resolve(ROOT, '..', 'shared', 'corpus-attacks');
+const attackDir = (name: string) => {
+  const d = join(ATTACKS, name);
+  if (!existsSync(d)) console.warn(`conformance: ${d} is absent; its tests are skipped`);
+  return existsSync(d) ? d : null;
+};
+const flaws2 = attackDir('flaws2-defender-cloudtrail');
+const stratus = attackDir('stratus-red-team-datadog-export');
+
+describe.skipIf(!flaws2 || !stratus)('cloudtrail attack cases (corpus-attacks)', () => {
+  const tmp = tempDir();
+  const casePath = join(tmp.path, 'attacks.duckdb');
+  let result: Awaited<ReturnType<typeof dwell>>;
+  const q = <T,>(sql: string, params: Record<string, unknown> = {}) => query<T>(casePath, sql, params);
+  beforeAll(async () => {
+    result = await dwell(['ingest', '-q', '--case', casePath, flaws2!, stratus!]);
+  });
+  afterAll(() => tmp.cleanup());
+
+  it('ingests every record of every CloudTrail file, with no record-level warning', async () => {
+    expect(result.stderr).not.toMatch(/TypeError|RangeError|at .*\.js:\d+/);
+    const rows = await q<{ path: string; status: string; format: string | null; events: number; info: string }>(
+      `SELECT path, status, format, events::INTEGER AS events, info::VARCHAR AS info FROM evidence ORDER BY path`,
+    );
+    const data = rows.filter((r) => !isCorpusMeta(basename(r.path)) && !r.path.endsWith('.md'));
+    expect(data.map((r) => [basename(r.path), r.status, r.format])).toEqual(
+      data.map((r) => [basename(r.path), 'ingested', 'cloudtrail']),
+    );
+    for (const r of data) {
+      // Counted without dwell: every record starts with its own "eventVersion" key.
+      const text = r.path.endsWith('.gz') ? gunzipSync(readFileSync(r.path)).toString('utf8') : readFileSync(r.path, 'utf8');
+      const expected = text.match(/"eventVersion"\s*:/g)!.length;
+      expect(r.events, r.path).toBe(expected);
+      expect(JSON.parse(r.info).record_warnings, r.path).toBe(0);
+    }
+    expect(data.reduce((n, r) => n + r.events, 0)).toBe(37 + 15);
+    // The only warnings: the commas missing between records of the Datadog ec2-user-data file.
+    const warnings = await q<{ path: string; line: number; reason: string }>(
+      `SELECT v.path, w.line::INTEGER AS line, w.reason FROM parse_warnings w JOIN evidence v USING (evidence_id) ORDER BY v.path, w.line`,
+    );
+    expect(warnings.map((w) => [basename(w.path), w.line])).toEqual([
+      ['aws.execution.ec2-user-data.json', 112],
+      ['aws.execution.ec2-user-data.json', 201],
+    ]);
+    expect(warnings[0]!.reason).toBe('line 112, byte 3327: no comma between records 1 and 2 of the "Records" array: the file is not valid JSON; both records are read');
+  });
+
+  it('flaws2: the stolen Lambda and ECS role keys used from the attacker address (NARRATIVE.md)', async () => {
+    const outside = await q<{ ts: string; action: string; access_key: string; actor: string }>(
+      `SELECT strftime(ts, '%H:%M:%S') AS ts, action, access_key, actor FROM events
+       WHERE src_ip = '104.102.221.250' AND access_key IS NOT NULL ORDER BY ts, action`,
+    );
+    expect(outside.map((e) => [e.ts, e.action.split(':')[1], e.access_key])).toEqual([
+      ['23:04:54', 'ListObjects', 'ASIAZQNB3KHGIGYQXVVG'],
+      ['23:05:53', 'ListImages', 'ASIAZQNB3KHGIGYQXVVG'],
+      ['23:06:17', 'BatchGetImage', 'ASIAZQNB3KHGIGYQXVVG'],
+      ['23:06:33', 'GetDownloadUrlForLayer', 'ASIAZQNB3KHGIGYQXVVG'],
+      ['23:09:28', 'ListBuckets', 'ASIAZQNB3KHGNXWXBSJS'],
+    ]);
+    const [{ n }] = await q<{ n: number }>(`SELECT count(*)::INTEGER AS n FROM events WHERE src_ip = '104.102.221.250'`);
+    expect(n).toBe(27);
+    // The level1 key also used from the Lambda's own AWS address.
+    const from = await q<{ src_ip: string }>(`SELECT DISTINCT src_ip FROM events WHERE access_key = 'ASIAZQNB3KHGIGYQXVVG' ORDER BY 1`);
+    expect(from.map((r) => r.src_ip)).toEqual(['104.102.221.250', '34.234.236.212']);
+  });
+
+  it('stratus (Datadog export): one address, one session name, three keys, the detonations in order (NARRATIVE.md)', async () => {
+    const rows = await q<{ ts: string; action: string; src_ip: string | null; user_agent: string | null; access_key: string; actor: string; target: string | null }>(
+      `SELECT strftime(e.ts, '%H:%M:%S') AS ts, e.action, e.src_ip, e.user_agent, e.access_key, e.actor, e.target
+       FROM events e JOIN evidence v USING (evidence_id) WHERE v.path LIKE '%stratus-red-team-datadog-export%' ORDER BY e.ts, e.event_id`,
+    );
+    expect(rows).toHaveLength(15);
+    // Datadog moved sourceIPAddress to network.client.ip and userAgent to http.useragent: both are back.
+    expect(new Set(rows.map((e) => e.src_ip))).toEqual(new Set(['62.167.105.104']));
+    expect(rows.every((e) => /^stratus-red-team_[0-9a-f-]{36}$/.test(e.user_agent ?? ''))).toBe(true);
+    expect(new Set(rows.map((e) => e.actor))).toEqual(new Set(['arn:aws:sts::677301038893:assumed-role/account-admin/christophe.tafanidereeper']));
+    expect(new Set(rows.map((e) => e.access_key))).toEqual(new Set(['ASIAZ3MSJV4W3HFKBOMH', 'ASIAZ3MSJV4WY7WYVLEU', 'ASIAZ3MSJV4WRUQMZ2VP']));
+    expect(rows.map((e) => e.action.split(':')[1])).toEqual([
+      'DeleteTrail', ...Array(10).fill('GetSecretValue'), 'StopInstances', 'ModifyInstanceAttribute', 'StartInstances', 'ModifySnapshotAttribute',
+    ]);
+    expect(rows[0]).toMatchObject({ ts: '20:53:54', target: 'my-cloudtrail-trail-2' });
+    expect(new Set(rows.slice(1, 11).map((e) => e.target)).size).toBe(10);
+    expect(rows.slice(11, 14).map((e) => e.ts)).toEqual(['21:00:00', '21:00:38', '21:00:39']);
+    expect(rows[14]).toMatchObject({ ts: '21:06:11', target: 'snap-00f54cf7277498559' });
   });
 });

@@ -290,22 +290,36 @@ describe('cloudtrail shapes seen in the field', () => {
 });
 
 describe('cloudtrail bad input', () => {
-  it('keeps the other records of a Records array when one in the middle is malformed, with its index', async () => {
+  it('keeps the other records of a Records array when one in the middle is malformed, naming its index and where the damage is', async () => {
     const text = `{"Records":[${REC(1)},{"eventTime": 2026-03-02, "eventName": oops},${REC(3)}]}`;
     const run = await runParser(cloudtrail, text);
     expect(run.events.map((e) => e.line)).toEqual([1, 3]);
     expect(run.warnings).toHaveLength(1);
-    expect(run.warnings[0]).toMatchObject({ line: 2, byte_offset: text.indexOf('{"eventTime": 2026'), raw: '{"eventTime": 2026-03-02, "eventName": oops}' });
-    expect(run.warnings[0]!.reason).toMatch(/^record 2 of the "Records" array: not valid JSON/);
+    // The warning sits at the record's line and byte; its reason names the record and the damage.
+    expect(run.warnings[0]).toMatchObject({ line: 1, byte_offset: text.indexOf('{"eventTime": 2026'), raw: '{"eventTime": 2026-03-02, "eventName": oops}' });
+    const damage = text.indexOf('{"eventTime": 2026') + '{"eventTime": 2026'.length;
+    expect(run.warnings[0]!.reason).toBe(`record 2 of the "Records" array: not valid JSON at line 1, byte ${damage}: "," or "}" expected after a value, found "-"`);
     expect(run.info.records).toBe(3);
+  });
+
+  it('names the line and byte of the damage inside a pretty-printed record', async () => {
+    const good = (i: number) => JSON.stringify(JSON.parse(REC(i)), null, 2);
+    const broken = good(2).replace('"eventName": "DescribeRegions"', '"eventName": "DescribeRegions" "oops": 1');
+    const text = `{"Records": [\n${[good(1), broken, good(3)].join(',\n')}\n]}\n`;
+    const run = await runParser(cloudtrail, text);
+    expect(run.events.map((e) => e.line)).toEqual([1, 3]);
+    const at = text.indexOf('"oops"');
+    const line = text.slice(0, at).split('\n').length;
+    expect(run.warnings).toHaveLength(1);
+    expect(run.warnings[0]).toMatchObject({ line: text.slice(0, text.indexOf(broken)).split('\n').length, byte_offset: Buffer.byteLength(text.slice(0, text.indexOf(broken))) });
+    expect(run.warnings[0]!.reason).toBe(`record 2 of the "Records" array: not valid JSON at line ${line}, byte ${at}: "," or "}" expected after a value, found "\\""`);
   });
 
   it('survives unbalanced brackets inside a record without crashing', async () => {
     const text = `{"Records":[${REC(1)},{"eventName":"x",{"a":1}],"more":1}\n`;
     const run = await runParser(cloudtrail, text);
     expect(run.events.map((e) => e.line)).toEqual([1]);
-    expect(run.warnings.map((w) => w.line)).toContain(2);
-    expect(run.warnings.find((w) => w.line === 2)!.reason).toMatch(/not valid JSON/);
+    expect(run.warnings.find((w) => w.reason.startsWith('record 2 of'))!.reason).toMatch(/not valid JSON at line 1, byte \d+/);
   });
 
   it('resumes at the next line after a cut line in a one-record-per-line file', async () => {
@@ -333,17 +347,17 @@ describe('cloudtrail bad input', () => {
     const text = `[${REC(1)},{"eventName":"GetObject","eventSource":"s3.amazonaws.com","eventID":"abc"}]`;
     const run = await runParser(cloudtrail, text);
     expect(run.events).toHaveLength(1);
-    expect(run.warnings[0]).toMatchObject({ line: 2, reason: 'record 2 of the array: record has no eventTime (eventName GetObject, eventID abc)' });
+    expect(run.warnings[0]).toMatchObject({ line: 1, reason: 'record 2 of the array: record has no eventTime (nor @timestamp, _time, timestamp or time) (eventName GetObject, eventID abc)' });
   });
 
   it('warns about array elements that are not objects', async () => {
     const run = await runParser(cloudtrail, `{"Records":[${REC(1)}, 42, "text", [1,2], null]}`);
     expect(run.events).toHaveLength(1);
-    expect(run.warnings.map((w) => [w.line, w.raw, w.reason.replace(/^.*: /, '')])).toEqual([
-      [2, '42', 'not a JSON object (a scalar)'],
-      [3, '"text"', 'not a JSON object (a string)'],
-      [4, '[1,2]', 'not a JSON object (an array)'],
-      [5, 'null', 'not a JSON object (a scalar)'],
+    expect(run.warnings.map((w) => [w.line, w.raw, w.reason])).toEqual([
+      [1, '42', 'record 2 of the "Records" array: not a JSON object (a scalar)'],
+      [1, '"text"', 'record 3 of the "Records" array: not a JSON object (a string)'],
+      [1, '[1,2]', 'record 4 of the "Records" array: not a JSON object (an array)'],
+      [1, 'null', 'record 5 of the "Records" array: not a JSON object (a scalar)'],
     ]);
   });
 
@@ -392,7 +406,7 @@ describe('cloudtrail bad input', () => {
     await expect(cloudtrail.parse(Readable.from(broken()), ctx)).rejects.toThrow(/unexpected end of file/);
     expect(events.map((e) => e.line)).toEqual([1]);
     expect(warnings).toHaveLength(1);
-    expect(warnings[0]!.reason).toMatch(/^record 2 of the "Records" array: not valid JSON: the data ends here: unexpected end of file/);
+    expect(warnings[0]!.reason).toMatch(/^record 2 of the "Records" array: not valid JSON at line 1, byte \d+: the data ends here: unexpected end of file \(a string is not closed/);
   });
 
   it('streams a 200 MB single-line file in bounded memory', async () => {
@@ -511,8 +525,8 @@ describe('cloudtrail end to end: dwell ingest of the fixtures', () => {
       expect(ev!.events).toBeLessThan(400);
       expect(ev!.warnings).toBe(1);
       const [w] = await query<{ line: number; reason: string }>(c, 'SELECT line, reason FROM parse_warnings');
-      expect(Number(w!.line)).toBe(ev!.events + 1);
-      expect(w!.reason).toMatch(/the data ends here/);
+      expect(Number(w!.line)).toBe(1);
+      expect(w!.reason).toMatch(new RegExp(`^record ${ev!.events + 1} of the "Records" array: not valid JSON at line 1, byte \\d+: the data ends here`));
     } finally {
       t.cleanup();
     }

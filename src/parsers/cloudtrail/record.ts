@@ -94,20 +94,24 @@ export interface NormalizeOptions {
   depth: number;
   /** Outer fields of a lookup-events / CloudWatch wrapper around the record. */
   wrapper?: Obj | null;
-  /** Time to use when the record has no eventTime (the lookup-events `EventTime`). */
+  /** Time to use when the record has no eventTime (lookup-events `EventTime`, Elastic `@timestamp`, Splunk `_time`…). */
   fallbackTime?: string | null;
+  /** The field `fallbackTime` was read from; kept in attrs.time_field when it gives the time. */
+  timeField?: string | null;
 }
 
 export function normalizeRecord(rec: Obj, prov: Provenance, o: NormalizeOptions): Normalized {
-  const timeText = str(rec.eventTime) ?? o.fallbackTime ?? null;
+  const eventTime = str(rec.eventTime);
+  const timeText = eventTime ?? o.fallbackTime ?? null;
   const source = str(rec.eventSource);
   const name = str(rec.eventName);
   const what = [name ? `eventName ${name}` : null, str(rec.eventID) ? `eventID ${rec.eventID}` : null].filter(Boolean).join(', ');
+  const timeName = eventTime === null && o.timeField ? o.timeField : 'eventTime';
   if (!timeText) {
-    return { problem: rec.eventTime === undefined ? `record has no eventTime${what ? ` (${what})` : ''}` : `eventTime is not a time: ${JSON.stringify(rec.eventTime).slice(0, 80)}` };
+    return { problem: rec.eventTime === undefined ? `record has no eventTime (nor @timestamp, _time, timestamp or time)${what ? ` (${what})` : ''}` : `eventTime is not a time: ${JSON.stringify(rec.eventTime).slice(0, 80)}` };
   }
   const t = fastUtcMicros(timeText) ?? parseIsoMicros(timeText, o.tz);
-  if (!t) return { problem: `eventTime is not a time: ${JSON.stringify(timeText).slice(0, 80)}${what ? ` (${what})` : ''}` };
+  if (!t) return { problem: `${timeName} is not a time: ${JSON.stringify(timeText).slice(0, 80)}${what ? ` (${what})` : ''}` };
 
   const ident = readIdentity(obj(rec.userIdentity));
   const attrs: Obj = ident.attrs;
@@ -124,6 +128,8 @@ export function normalizeRecord(rec: Obj, prov: Provenance, o: NormalizeOptions)
   }
   if (unmapped) attrs.unmapped = unmapped;
   if (o.wrapper) attrs.wrapper = o.wrapper;
+  // Say which field gave the time when it was not eventTime (an export renamed or dropped it).
+  if (timeName !== 'eventTime') attrs.time_field = timeName;
 
   const rp = obj(rec.requestParameters);
   const re = obj(rec.responseElements);
@@ -161,8 +167,8 @@ export function normalizeRecord(rec: Obj, prov: Provenance, o: NormalizeOptions)
   let bytesOut: number | null = null;
   let bytesIn: number | null = null;
   if (aed) {
-    if (typeof aed.bytesTransferredOut === 'number') bytesOut = aed.bytesTransferredOut;
-    if (typeof aed.bytesTransferredIn === 'number') bytesIn = aed.bytesTransferredIn;
+    bytesOut = count(aed.bytesTransferredOut);
+    bytesIn = count(aed.bytesTransferredIn);
   }
 
   const cls = classify(source, name);
@@ -231,6 +237,12 @@ function fastUtcMicros(s: string): { us: number; zoned: boolean } | null {
   return { us: ms * 1000 + micros, zoned: true };
 }
 const DIGITS = [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18];
+
+/** A byte count: a number, or the digits CloudTrail Lake's map<string,string> columns turn it into. */
+function count(v: unknown): number | null {
+  if (typeof v === 'number') return v;
+  return typeof v === 'string' && /^\d{1,15}$/.test(v) ? Number(v) : null;
+}
 
 function cut(s: string, n: number): string {
   return s.length > n ? s.slice(0, n - 1) + '…' : s;

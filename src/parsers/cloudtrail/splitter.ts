@@ -4,8 +4,12 @@
  * length, line) to a callback, which parses that slice alone with the native JSON.parse.
  *
  * It understands every shape CloudTrail arrives in:
- * - `{"Records":[…]}` (S3 delivery), `{"Events":[…]}` (`aws cloudtrail lookup-events`) and
- *   `{"events":[…]}` (`aws logs filter-log-events`): the elements of that array are records;
+ * - `{"Records":[…]}` (S3 delivery), `{"Events":[…]}` (`aws cloudtrail lookup-events`),
+ *   `{"events":[…]}` (`aws logs filter-log-events`), `{"logEvents":[…]}` (CloudWatch Logs
+ *   subscription / Firehose deliveries), `{"data":[…]}` (Datadog's log search API),
+ *   `{"QueryResultRows":[…]}` (CloudTrail Lake `get-query-results`) and `{"hits":{"hits":[…]}}`
+ *   (an Elasticsearch / OpenSearch `_search` response): the elements of that array are records,
+ *   and what the wrapper holds before the array is handed over with it;
  * - a bare array `[…]`: its elements are records;
  * - top-level objects one after another (JSON lines, `jq .` output, a single pretty record),
  *   optionally behind a CloudWatch Logs export timestamp (`2021-07-05T13:03:37.000Z {…}`).
@@ -13,7 +17,8 @@
  * Memory is bounded by the largest record kept (`maxRecordBytes`), never by the file. Damage is
  * reported, never thrown: text that is not JSON becomes a `junk` report with its line; a JSON
  * line cut short in a one-record-per-line file ends at its newline so the next line still parses;
- * a bracket that closes the wrong container is noted on the record it damaged.
+ * a bracket that closes the wrong container is noted on the record it damaged; a comma missing
+ * (or doubled) between two records is reported where it happens and both records are read.
  */
 
 export interface RecordSlice {
@@ -48,11 +53,22 @@ export interface JunkSlice {
   reason: string;
 }
 
+/** Damage between records (the records themselves are read). */
+export interface SeparatorDamage {
+  line: number;
+  offset: number;
+  reason: string;
+}
+
 export interface SplitterHandlers {
   record(slice: RecordSlice): void;
   junk(slice: JunkSlice): void;
-  /** A record array opened (its wrapper key, or '' for a bare array). */
-  array?(container: string, line: number, offset: number): void;
+  /**
+   * A record array opened (its wrapper key, or '' for a bare array). `head` is the wrapper's
+   * text before the array (`{"messageType":…,"logEvents":`), when it is at most WRAPPER_HEAD bytes.
+   */
+  array?(container: string, line: number, offset: number, head: string | null): void;
+  damage?(d: SeparatorDamage): void;
 }
 
 export const DEFAULT_MAX_RECORD_BYTES = 32 * 1024 * 1024;
@@ -69,7 +85,17 @@ const TOP_OBJECT = 1; // an object that is (so far) a record
 const TOP_WRAPPER = 2; // an object holding a record array
 const TOP_ARRAY = 3; // a bare array of records
 
-const WRAPPER_KEYS = new Set(['Records', 'Events', 'events']);
+const WRAPPER_KEYS = new Set(['Records', 'Events', 'events', 'logEvents', 'data', 'logs', 'QueryResultRows']);
+/** Keys of a wrapper are read up to this length (the longest wrapper key is 15). */
+const KEY_MAX = 16;
+/** The wrapper's text before its record array is kept up to this size. */
+const WRAPPER_HEAD = 64 * 1024;
+
+// Between the elements of the record array.
+const SEP_START = 0; // just opened
+const SEP_IN = 1; // inside an element
+const SEP_AFTER = 2; // an element ended: a comma or the closing bracket must follow
+const SEP_COMMA = 3; // a comma: an element must follow
 const CLOUDWATCH_PREFIX = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z\s$/;
 
 export class RecordSplitter {
@@ -89,7 +115,9 @@ export class RecordSplitter {
   private topCol0 = false;
   private nlCheck = false; // a newline inside a top-level object: look at the next byte
 
-  // Keys at depth 1 of a top-level object (to spot the wrapper key).
+  // Keys at depth `keyDepth` of a top-level object (to spot the wrapper key): 1, or 2 inside
+  // the `hits` object of a search response.
+  private keyDepth = 1;
   private expectKey = false;
   private capturingKey = false;
   private keyBytes: number[] = [];
@@ -99,6 +127,9 @@ export class RecordSplitter {
   private arrDepth = -1;
   private arrKey = '';
   private arrIndex = 0;
+  private sep = SEP_START;
+  private commaAt = 0; // offset and line of the last comma between elements
+  private commaLine = 0;
 
   // The record being read.
   private inRecord = false;
@@ -172,7 +203,7 @@ export class RecordSplitter {
           this.newline(i);
           if (this.top === TOP_OBJECT || this.linesMode()) this.breakLine(buf, i);
           else if (this.inRecord) this.recProblem ??= 'a raw newline inside a string';
-        } else if (this.capturingKey && this.keyBytes.length < 16) {
+        } else if (this.capturingKey && this.keyBytes.length < KEY_MAX) {
           this.keyBytes.push(c);
         }
         continue;
@@ -229,20 +260,23 @@ export class RecordSplitter {
           }
           if (this.depth === this.arrDepth && !this.inRecord) this.startRecord(buf, i, c, true);
           this.inString = true;
-          if (this.depth === 1 && this.top === TOP_OBJECT && this.expectKey) {
+          if (this.depth === this.keyDepth && this.top === TOP_OBJECT && this.expectKey) {
             this.capturingKey = true;
             this.keyBytes.length = 0;
           }
           break;
         case 0x2c:
-          if (this.depth === this.arrDepth && this.inRecord && this.recScalar) this.endRecord(buf, i);
-          if (this.depth === 1 && this.top !== TOP_ARRAY) {
+          if (this.depth === this.arrDepth) {
+            if (this.inRecord && this.recScalar) this.endRecord(buf, i);
+            if (!this.inRecord) this.comma(i);
+          }
+          if (this.depth === this.keyDepth && this.top !== TOP_ARRAY) {
             this.expectKey = true;
             this.valueKey = null;
           }
           break;
         case 0x3a:
-          if (this.depth === 1) this.expectKey = false;
+          if (this.depth === this.keyDepth) this.expectKey = false;
           break;
         default:
           if (this.depth === 0) this.startJunk(i, c);
@@ -301,20 +335,29 @@ export class RecordSplitter {
         this.arrDepth = 1;
         this.arrKey = '';
         this.arrIndex = 0;
-        this.handlers.array?.('', this.lineNo, this.abs + i);
+        this.sep = SEP_START;
+        this.handlers.array?.('', this.lineNo, this.abs + i, null);
       }
     } else if (d === this.arrDepth && !this.inRecord) {
       this.startRecord(buf, i, type === OBJ ? 0x7b : 0x5b, true);
-    } else if (d === 1 && this.top === TOP_OBJECT && type === ARR && this.valueKey !== null && WRAPPER_KEYS.has(this.valueKey)) {
-      // `{"Records":[` — the object is a wrapper: its array's elements are the records.
-      this.top = TOP_WRAPPER;
-      this.dropRecord();
-      this.arrDepth = 2;
-      this.arrKey = this.valueKey;
-      this.arrIndex = 0;
-      this.handlers.array?.(this.valueKey, this.lineNo, this.abs + i);
+    } else if (d === this.keyDepth && this.top === TOP_OBJECT && this.valueKey !== null) {
+      if (type === ARR && (d === 1 ? WRAPPER_KEYS.has(this.valueKey) : this.valueKey === 'hits')) {
+        // `{"Records":[` — the object is a wrapper: its array's elements are the records.
+        const head = this.wrapperHead(buf, i);
+        this.top = TOP_WRAPPER;
+        this.dropRecord();
+        this.arrDepth = d + 1;
+        this.arrKey = this.valueKey;
+        this.arrIndex = 0;
+        this.sep = SEP_START;
+        this.handlers.array?.(this.valueKey, this.lineNo, this.abs + i, head);
+      } else if (type === OBJ && d === 1 && this.valueKey === 'hits') {
+        // `{"took":…,"hits":{"total":…,"hits":[` — a search response: read the keys inside.
+        this.keyDepth = 2;
+        this.expectKey = true;
+      }
     }
-    if (d === 1) this.valueKey = null;
+    if (d === this.keyDepth) this.valueKey = null;
     if (d < STACK_CAP) this.stack[d] = type;
     this.depth = d + 1;
     if (this.inRecord && this.depth - this.recBase > this.recMaxDepth) this.recMaxDepth = this.depth - this.recBase;
@@ -340,6 +383,13 @@ export class RecordSplitter {
     }
     // A scalar element ends before the bracket that closes its array.
     if (this.inRecord && this.recScalar && d === this.arrDepth) this.endRecord(buf, i);
+    if (d === this.arrDepth && !this.inRecord && this.sep === SEP_COMMA && type === ARR) {
+      this.handlers.damage?.({ line: this.commaLine, offset: this.commaAt, reason: `a comma before the "]" that closes the ${this.arrayName()} (the file is not valid JSON; nothing is lost)` });
+    }
+    if (d === 2 && this.keyDepth === 2) {
+      this.keyDepth = 1;
+      this.expectKey = false;
+    }
     this.depth = d - 1;
     const nd = this.depth;
     if (this.inRecord) {
@@ -357,6 +407,7 @@ export class RecordSplitter {
     if (this.topLine === this.lineNo) this.topSingleLines++;
     else this.topMultiLines++;
     this.top = TOP_NONE;
+    this.keyDepth = 1;
     this.arrDepth = -1;
     this.expectKey = false;
     this.valueKey = null;
@@ -386,6 +437,7 @@ export class RecordSplitter {
     this.recPieces = [];
     this.recKept = 0;
     this.top = TOP_NONE;
+    this.keyDepth = 1;
     this.arrDepth = -1;
     this.expectKey = false;
     this.valueKey = null;
@@ -394,10 +446,39 @@ export class RecordSplitter {
 
   private endKey(): void {
     this.capturingKey = false;
-    this.valueKey = this.keyBytes.length <= 7 ? String.fromCharCode(...this.keyBytes) : null;
+    this.valueKey = this.keyBytes.length < KEY_MAX ? String.fromCharCode(...this.keyBytes) : null;
+  }
+
+  /** The wrapper object's text from its `{` up to the array at `i` (null when longer than WRAPPER_HEAD). */
+  private wrapperHead(buf: Buffer, i: number): string | null {
+    if (!this.inRecord || this.recOverflow || this.abs + i - this.recStart > WRAPPER_HEAD) return null;
+    const part = this.recStartInChunk >= 0 ? buf.subarray(this.recStartInChunk, i) : Buffer.concat([...this.recPieces, buf.subarray(0, i)]);
+    return part.toString('utf8');
+  }
+
+  private arrayName(): string {
+    return this.arrKey ? `"${this.arrKey}" array` : 'array';
+  }
+
+  /** A comma between elements of the record array. */
+  private comma(i: number): void {
+    this.commaAt = this.abs + i;
+    this.commaLine = this.lineNo;
+    if (this.sep === SEP_AFTER) this.sep = SEP_COMMA;
+    else this.damage(i, `${this.sep === SEP_START ? 'a comma before the first element of' : 'two commas in a row in'} the ${this.arrayName()} (the file is not valid JSON; nothing is lost)`);
+  }
+
+  private damage(i: number, reason: string): void {
+    this.handlers.damage?.({ line: this.lineNo, offset: this.abs + i, reason });
   }
 
   private startRecord(buf: Buffer, i: number, first: number, element: boolean): void {
+    if (element) {
+      if (this.sep === SEP_AFTER) {
+        this.damage(i, `no comma between records ${this.arrIndex} and ${this.arrIndex + 1} of the ${this.arrayName()}: the file is not valid JSON; both records are read`);
+      }
+      this.sep = SEP_IN;
+    }
     this.inRecord = true;
     this.recKind = element ? 'element' : 'object';
     this.recScalar = element && first !== 0x7b && first !== 0x5b;
@@ -465,6 +546,7 @@ export class RecordSplitter {
     this.recPieces = [];
     this.recKept = 0;
     this.recStartInChunk = -1;
+    if (slice.kind === 'element') this.sep = SEP_AFTER;
     this.handlers.record(slice);
   }
 
