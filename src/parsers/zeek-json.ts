@@ -7,7 +7,7 @@
 import { parseJsonObjectLine } from './json-object-line.js';
 import type { DwellEvent, TimeQuality } from '../core/event.js';
 import { parseIsoMicros, US_PER_SECOND } from '../core/time.js';
-import { MAX_WARNING_TEXT, Tally } from './netflow/common.js';
+import { MAX_WARNING_TEXT, RelativeTimes, Tally } from './netflow/common.js';
 import { isIp } from './netflow/ip.js';
 import { RELATIVE_TIME_LIMIT_US } from './netflow/values.js';
 import { attrKey, connEvent, logEvent, relativeReason, timeBase, zeekRole, type ZeekValues } from './netflow/zeek-common.js';
@@ -51,10 +51,12 @@ const COLUMN_ROLES = new Set(['orig_h', 'orig_p', 'resp_h', 'resp_p', 'proto', '
 
 class ZeekJsonHandler implements LineHandler {
   private readonly tally: Tally;
+  private readonly relative: RelativeTimes;
   private readonly base: number | null;
 
   constructor(private readonly ctx: ParseContext) {
     this.tally = new Tally(ctx);
+    this.relative = new RelativeTimes(ctx);
     this.base = timeBase(ctx);
   }
 
@@ -160,6 +162,7 @@ class ZeekJsonHandler implements LineHandler {
 
   end(): void {
     this.tally.end();
+    this.relative.end();
   }
 
   private time(ts: unknown, lineNo: number, offset: number, text: string): { us: number; quality: TimeQuality; relative: boolean } | null {
@@ -177,10 +180,10 @@ class ZeekJsonHandler implements LineHandler {
       }
       const relative = us < RELATIVE_TIME_LIMIT_US;
       if (relative) {
-        this.tally.note('relative', lineNo, offset, text, relativeReason('ts', String(ts), this.base));
+        this.relative.note(lineNo, offset, text, relativeReason('ts', String(ts), this.base));
         if (this.base !== null) us += this.base;
       }
-      return { us, quality: 'exact', relative };
+      return { us, quality: relative && this.base === null ? 'relative' : 'exact', relative };
     }
     if (typeof ts === 'string') {
       const r = parseIsoMicros(ts.trim(), this.ctx.options.tz);

@@ -10,7 +10,7 @@
  * zeek-cut writes with `-c`-less TSV exports, and `#close` trailers.
  */
 import type { DwellEvent } from '../core/event.js';
-import { MAX_WARNING_TEXT, Tally } from './netflow/common.js';
+import { MAX_WARNING_TEXT, RelativeTimes, Tally } from './netflow/common.js';
 import { isIp } from './netflow/ip.js';
 import { epochUnit, problem, readCount, readEpoch, readPort, readSeconds, RELATIVE_TIME_LIMIT_US } from './netflow/values.js';
 import { attrKey, connEvent, isConnFields, logEvent, relativeReason, timeBase, zeekRole, type ZeekValues } from './netflow/zeek-common.js';
@@ -113,11 +113,13 @@ class ZeekTsvHandler implements LineHandler {
   private layout: Layout | null = null;
   private fieldsLine = 0;
   private readonly tally: Tally;
+  private readonly relative: RelativeTimes;
   private headers = 0;
   private readonly base: number | null;
 
   constructor(private readonly ctx: ParseContext) {
     this.tally = new Tally(ctx);
+    this.relative = new RelativeTimes(ctx);
     this.base = timeBase(ctx);
   }
 
@@ -147,6 +149,7 @@ class ZeekTsvHandler implements LineHandler {
 
   end(): void {
     this.tally.end();
+    this.relative.end();
     this.ctx.setFileInfo('zeek_headers', this.headers);
   }
 
@@ -227,16 +230,17 @@ class ZeekTsvHandler implements LineHandler {
       return 'warning';
     }
     const attrs: Record<string, unknown> = {};
+    let relativeTs = false;
     if (epochUnit !== 's') {
       this.tally.note(`unit-${epochUnit}`, lineNo, offset, text, `${L.tsName} ${tsText} read as ${epochUnit} since the epoch (Zeek writes seconds)`);
       attrs.ts_unit = epochUnit;
     } else if (ts < RELATIVE_TIME_LIMIT_US) {
-      this.tally.note('relative', lineNo, offset, text, relativeReason(L.tsName, tsText, this.base));
+      this.relative.note(lineNo, offset, text, relativeReason(L.tsName, tsText, this.base));
       attrs.relative_time = true;
       if (this.base !== null) {
         attrs.relative_ts = tsText;
         ts += this.base;
-      }
+      } else relativeTs = true;
     }
     if (L.tsName !== 'ts') attrs.time_field = L.tsName;
 
@@ -325,6 +329,7 @@ class ZeekTsvHandler implements LineHandler {
     } else {
       event = logEvent(this.path, v, attrs, p);
     }
+    if (relativeTs) event.time_quality = 'relative';
     this.ctx.emit(event);
     return 'record';
   }

@@ -85,15 +85,18 @@ describe('zeek_tsv bad input', () => {
     expect(run.events).toHaveLength(0);
   });
 
-  it('keeps relative-time records (replayed pcaps) dated 1970 with one warning per file, or anchors them with -O time-base', async () => {
+  it('keeps relative-time records (replayed pcaps) dated 1970, marked relative, with one warning per file counting them, or anchors them with -O time-base', async () => {
     const text = HEAD + '\n' + row('22.335172', 'C1', '10.0.2.15', '1', '10.0.0.1', '2', 'tcp', '1', '1', '1', 'SF', '1', '1') + '\n' + row('30.5', 'C2', '10.0.2.15', '1', '10.0.0.1', '2', 'tcp', '1', '1', '1', 'SF', '1', '1') + '\n';
     const plain = await runParser(zeekTsv, text);
     expect(plain.events.map((e) => e.ts)).toEqual([22335172, 30500000]);
+    expect(plain.events.map((e) => e.time_quality)).toEqual(['relative', 'relative']);
     expect(plain.events[0]!.attrs).toMatchObject({ relative_time: true });
-    expect(plain.warnings.map((w) => w.line)).toEqual([7, 8]);
-    expect(plain.warnings[0]!.reason).toMatch(/relative time .* -O time-base/);
+    expect(plain.warnings.map((w) => w.line)).toEqual([7]);
+    expect(plain.warnings[0]!.reason).toMatch(/^2 record\(s\) with a relative time \(lines 7–8\); .*time_quality = relative.* -O time-base/);
+    expect(plain.info.relative_time_records).toBe(2);
     const anchored = await runParser(zeekTsv, text, { extra: { 'time-base': '2020-10-06T17:32:56Z' } });
     expect(anchored.events[0]!.ts).toBe(Date.UTC(2020, 9, 6, 17, 32, 56) * 1000 + 22335172);
+    expect(anchored.events[0]!.time_quality).toBe('exact');
     expect(anchored.events[0]!.attrs).toMatchObject({ relative_time: true, relative_ts: '22.335172' });
   });
 
@@ -126,10 +129,12 @@ describe('zeek_json', () => {
     expect(run.warnings).toEqual([expect.objectContaining({ line: 2, reason: expect.stringMatching(/^invalid JSON/) })]);
   });
 
-  it('keeps relative ts dated 1970 with a file warning', async () => {
+  it('keeps relative ts dated 1970, marked relative, with a file warning', async () => {
     const run = await runParser(zeekJson, '{"ts":22.335172,"uid":"C1","id.orig_h":"10.0.2.15","id.orig_p":1,"id.resp_h":"10.0.0.1","id.resp_p":2,"proto":"udp","conn_state":"S0"}\n');
     expect(run.events[0]!.ts).toBe(22335172);
+    expect(run.events[0]!.time_quality).toBe('relative');
     expect(run.warnings).toHaveLength(1);
+    expect(run.warnings[0]!.reason).toMatch(/^1 record\(s\) with a relative time \(line 1\)/);
   });
 });
 

@@ -172,6 +172,6 @@ export function timeBase(ctx: ParseContext): number | null {
 
 export function relativeReason(field: string, value: string, base: number | null): string {
   return base === null
-    ? `${field} ${value} is in 1970: a relative time (seconds since the capture started, as when a pcap is replayed) or a zeroed field; kept as written (dated 1970-01-01, attrs.relative_time = true); -O time-base=<capture start> dates such records`
+    ? `${field} ${value} is in 1970: a relative time (seconds since the capture started, as when a pcap is replayed); kept as written with time_quality = relative, which the default timeline, exports and answers leave out (--include-relative shows them); -O time-base=<capture start> dates such records`
     : `${field} ${value} is in 1970: read as relative to -O time-base (attrs.relative_time = true, attrs.relative_ts keeps the value written)`;
 }
