@@ -4,6 +4,7 @@
  * ISO 8601 string (LogAscii::json_timestamps). conn records (by `_path` or their conn.log fields)
  * become `flow` events; any other record becomes a `zeek_<path>` event.
  */
+import { basename } from 'node:path';
 import { parseJsonObjectLine } from './json-object-line.js';
 import type { DwellEvent, TimeQuality } from '../core/event.js';
 import { parseIsoMicros, US_PER_SECOND } from '../core/time.js';
@@ -53,11 +54,14 @@ class ZeekJsonHandler implements LineHandler {
   private readonly tally: Tally;
   private readonly relative: RelativeTimes;
   private readonly base: number | null;
+  /** The evidence's base name: names the log when its records do not (ssh.log, dns.json…). */
+  private readonly fileName: string;
 
   constructor(private readonly ctx: ParseContext) {
     this.tally = new Tally(ctx);
     this.relative = new RelativeTimes(ctx);
     this.base = timeBase(ctx);
+    this.fileName = basename(ctx.path).toLowerCase();
   }
 
   line(text: string, lineNo: number, offset: number, byteLength: number): LineDisposition {
@@ -153,7 +157,7 @@ class ZeekJsonHandler implements LineHandler {
       event = r.event;
       if (r.cidMismatch) warn(`the log's community_id ${v.sourceCommunityId} differs from the one computed from its 5-tuple (${event.community_id}); both kept`);
     } else {
-      event = logEvent(path, v, attrs, p);
+      event = logEvent(path, v, attrs, p, this.fileName);
     }
     event.time_quality = time.quality;
     this.ctx.emit(event);

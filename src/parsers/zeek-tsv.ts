@@ -9,6 +9,7 @@
  * the time column anywhere, logs concatenated with repeated headers, a plain (non-#) header line as
  * zeek-cut writes with `-c`-less TSV exports, and `#close` trailers.
  */
+import { basename } from 'node:path';
 import type { DwellEvent } from '../core/event.js';
 import { MAX_WARNING_TEXT, RelativeTimes, Tally } from './netflow/common.js';
 import { isIp } from './netflow/ip.js';
@@ -116,11 +117,14 @@ class ZeekTsvHandler implements LineHandler {
   private readonly relative: RelativeTimes;
   private headers = 0;
   private readonly base: number | null;
+  /** The evidence's base name: names the log when its records do not (ssh.log, dns.json…). */
+  private readonly fileName: string;
 
   constructor(private readonly ctx: ParseContext) {
     this.tally = new Tally(ctx);
     this.relative = new RelativeTimes(ctx);
     this.base = timeBase(ctx);
+    this.fileName = basename(ctx.path).toLowerCase();
   }
 
   line(text: string, lineNo: number, offset: number, byteLength: number): LineDisposition {
@@ -327,7 +331,7 @@ class ZeekTsvHandler implements LineHandler {
       event = r.event;
       if (r.cidMismatch) this.ctx.warn({ line: lineNo, byte_offset: offset, raw: text.slice(0, MAX_WARNING_TEXT), reason: `the log's community_id ${v.sourceCommunityId} differs from the one computed from its 5-tuple (${event.community_id}); both kept` });
     } else {
-      event = logEvent(this.path, v, attrs, p);
+      event = logEvent(this.path, v, attrs, p, this.fileName);
     }
     if (relativeTs) event.time_quality = 'relative';
     this.ctx.emit(event);

@@ -23,10 +23,53 @@ describe('zeek_tsv on the bundled fixtures', () => {
     expect(run.events.filter((e) => e.host === 'sensor-dmz')).toHaveLength(2);
   });
 
-  it('reads a non-conn log with a comma separator as zeek_<path> events', async () => {
+  it('reads a dns.log with a comma separator as dns_query events', async () => {
     const run = await expectFixture(zeekTsv, 'zeek/dns.log');
-    expect(run.events[0]).toMatchObject({ action: 'zeek_dns', src_ip: '10.0.1.25', dst_port: 53, protocol: 'udp' });
+    expect(run.events[0]).toMatchObject({ action: 'dns_query', src_ip: '10.0.1.25', dst_port: 53, protocol: 'dns', target: 'aGVsbG8.x.exfil.example', outcome: 'success' });
+    expect(run.events[0]!.attrs).toMatchObject({ transport: 'udp' });
     expect(run.events[0]!.attrs).toMatchObject({ query: 'aGVsbG8.x.exfil.example', answers: ['ok', 'ok'], TTLs: [60, 60] });
+  });
+});
+
+describe('Zeek application logs in the event vocabulary', () => {
+  it('reads ssh.log auth_success as the ssh_login / ssh_login_failed events auth_log writes, and unset as a connection', async () => {
+    const run = await expectFixture(zeekTsv, 'zeek/ssh.log');
+    expect(run.events.map((e) => [e.class, e.action, e.outcome])).toEqual([
+      ['authentication', 'ssh_login_failed', 'failure'],
+      ['network_activity', 'ssh_connection', 'unknown'],
+      ['authentication', 'ssh_login', 'success'],
+      ['authentication', 'ssh_login', 'success'],
+    ]);
+    expect(run.events[2]).toMatchObject({ src_ip: '203.0.113.77', src_port: 40110, dst_ip: '10.0.1.25', dst_port: 22, protocol: 'ssh' });
+    expect(run.events[2]!.actor ?? null).toBeNull();
+    expect(run.events[2]!.attrs).toMatchObject({ user_visible: false, auth_attempts: 1 });
+    expect(run.events[3]!.dst_port).toBe(2222);
+  });
+
+  it('reads Zeek JSON ssh records without _path by their fields, the same way', async () => {
+    const run = await expectFixture(zeekJson, 'zeek/ssh.json');
+    expect(run.events.map((e) => e.action)).toEqual(['ssh_login_failed', 'ssh_connection', 'ssh_login']);
+    const tsv = await runParser(zeekTsv, fixture('zeek/ssh.log'));
+    for (const k of ['class', 'action', 'outcome', 'src_ip', 'src_port', 'dst_ip', 'dst_port', 'protocol', 'ts'] as const) {
+      expect(run.events.map((e) => e[k])).toEqual(tsv.events.slice(0, 3).map((e) => e[k]));
+    }
+  });
+
+  it('reads notice.log as ids_alert events, taking src/dst when the notice is about a host', async () => {
+    const run = await expectFixture(zeekTsv, 'zeek/notice.log');
+    expect(run.events[0]).toMatchObject({ action: 'ids_alert', src_ip: '203.0.113.77', dst_ip: null });
+    expect(run.events[0]!.attrs).toMatchObject({ note: 'SSH::Password_Guessing', n: 30 });
+    expect(run.events[1]).toMatchObject({ action: 'ids_alert', src_ip: '203.0.113.77', dst_ip: '10.0.1.25', dst_port: 22 });
+  });
+
+  it('reads http.log as http_request events with the URL, user agent and status as outcome', async () => {
+    const run = await expectFixture(zeekTsv, 'zeek/http.log');
+    expect(run.events.map((e) => [e.target, e.outcome, e.user_agent ?? null])).toEqual([
+      ['http://update.example.net/login.php?id=7', 'failure', 'Mozilla/4.0 (compatible; MSIE 2.0; Windows NT 5.0)'],
+      ['http://198.51.100.8:8080/upload', 'success', 'curl/8.5.0'],
+      ['/', 'unknown', null],
+    ]);
+    expect(run.events.every((e) => e.action === 'http_request' && e.protocol === 'http')).toBe(true);
   });
 });
 

@@ -13,6 +13,7 @@ import { communityId } from './community-id.js';
 import { connStateOutcome, endpoint, flowSummary } from './common.js';
 import { isIPv6 } from './ip.js';
 import { normalizeProtocol, protocolName } from './protocols.js';
+import { mapZeekLog, zeekLogOf } from './zeek-logs.js';
 
 /** Role → the column names Zeek and its exporters use for it. */
 export const ZEEK_ALIASES: Record<string, readonly string[]> = {
@@ -120,15 +121,19 @@ export function connEvent(v: ZeekValues, attrs: Record<string, unknown>, p: Prov
   return { event, cidMismatch: v.sourceCommunityId !== null && cid !== null && v.sourceCommunityId !== cid };
 }
 
-/** Any other Zeek log (dns, http, ssl, kerberos, …) → a `zeek_<path>` event with its fields in attrs. */
-export function logEvent(path: string | null, v: ZeekValues, attrs: Record<string, unknown>, p: Provenance): DwellEvent {
+/**
+ * Any other Zeek log: ssh, notice, dns and http in dwell's vocabulary (zeek-logs.ts), the rest (ssl,
+ * kerberos, …) as `zeek_<path>` events; every field in attrs. `fileName` (the evidence's base name)
+ * names the log when neither a path nor the fields do.
+ */
+export function logEvent(path: string | null, v: ZeekValues, attrs: Record<string, unknown>, p: Provenance, fileName = ''): DwellEvent {
   const proto = zeekProtocol(v);
   const name = path ? 'zeek_' + path.toLowerCase().replace(/[^a-z0-9_]+/g, '_') : 'zeek_log';
   const cid = proto.number >= 0 ? communityId(proto.number, v.srcIp, v.dstIp, v.srcPort, v.dstPort) : null;
   let summary = `zeek ${path ?? 'log'}`;
   if (v.srcIp || v.dstIp) summary += ` ${endpoint(v.srcIp, v.srcPort)} -> ${endpoint(v.dstIp, v.dstPort)}`;
   if (typeof attrs.uid === 'string') summary += ` ${attrs.uid}`;
-  return {
+  const event: DwellEvent = {
     ts: v.ts,
     ts_end: v.durationUs !== null ? v.ts + v.durationUs : null,
     time_quality: 'exact',
@@ -149,6 +154,9 @@ export function logEvent(path: string | null, v: ZeekValues, attrs: Record<strin
     byte_length: p.length,
     raw: p.raw,
   };
+  const kind = zeekLogOf(path, attrs, fileName);
+  if (kind) mapZeekLog(kind, event, attrs);
+  return event;
 }
 
 /** Seconds (Zeek `interval`) → microseconds. */
