@@ -27,9 +27,9 @@ const SAMPLE = [
 export const zeekTsv: LineParser = {
   kind: 'lines',
   name: 'zeek_tsv',
-  version: '1',
+  version: '2',
   source: 'zeek',
-  description: 'Zeek/Bro ASCII (TSV) logs: conn.log as flows, any other log as zeek_<path> events',
+  description: 'Zeek/Bro ASCII (TSV) logs: conn.log as flows, ssh/notice/dns/http in the vocabulary, any other log as zeek_<path> events',
   samples: [SAMPLE],
   sniff: sniffZeekTsv,
   open: (ctx) => new ZeekTsvHandler(ctx),

@@ -172,6 +172,42 @@ describe('zeek_json', () => {
     expect(run.warnings).toEqual([expect.objectContaining({ line: 2, reason: expect.stringMatching(/^invalid JSON/) })]);
   });
 
+  it('reads platform fields: _path/_system_name/_write_ts (Corelight, Zeek logger) and @stream/@system/@proc, several logs in one stream', async () => {
+    const run = await expectFixture(zeekJson, 'zeek/platform.json');
+    expect(run.events.map((e) => [e.action, e.host])).toEqual([
+      ['flow', 'sensor-dmz'], ['ssh_login_failed', 'sensor-dmz'], ['ssh_login', 'sensor-core'], ['dns_query', 'sensor-core'],
+    ]);
+    expect(run.events[0]!.ts).toBe(Date.UTC(2026, 0, 2, 2, 20, 0) * 1000 + 118201);
+    expect(run.events[0]!.attrs).toMatchObject({ _write_ts: '2026-01-02T02:21:05.000000Z' });
+    expect(run.events[2]!.attrs).toMatchObject({ '@proc': 'zeek' });
+    expect(run.events[3]).toMatchObject({ target: 'aGVsbG8.x.exfil.example', outcome: 'failure' });
+    expect(run.warnings).toEqual([]);
+    expect(run.info.zeek_json_variants).toEqual({ platform: 4 });
+  });
+
+  it('unwraps lines a shipper put in message / event.original, names the log from log.file.path or event.dataset, and warns for a message that is not JSON', async () => {
+    const run = await expectFixture(zeekJson, 'zeek/shipped.json');
+    expect(run.events.map((e) => [e.line, e.action, e.host, e.src_port])).toEqual([
+      [1, 'ssh_login', 'so-sensor-01', 40110],
+      [2, 'ssh_login_failed', 'so-sensor-01', 40022],
+    ]);
+    // The time is Zeek's ts, not the shipper's @timestamp.
+    expect(run.events[0]!.ts).toBe(1767320461004400);
+    expect(run.events[0]!.attrs!.envelope).toMatchObject({ 'log.file.path': '/nsm/zeek/logs/current/ssh.log', 'agent.type': 'filebeat' });
+    expect(run.warnings).toEqual([expect.objectContaining({ line: 3, byte_offset: expect.any(Number), reason: expect.stringMatching(/^message is not valid JSON .*kept as a warning/) })]);
+    expect(run.warnings[0]!.byte_offset).toBe(fixture('zeek/shipped.json').toString().split('\n').slice(0, 2).join('\n').length + 1);
+  });
+
+  it('reads Elasticsearch hits of ECS documents: endpoints, counters, @timestamp, event.dataset, nanosecond durations', async () => {
+    const run = await expectFixture(zeekJson, 'zeek/es-hits.json');
+    expect(run.events[0]).toMatchObject({
+      action: 'flow', outcome: 'success', host: 'sensor-dmz', src_ip: '203.0.113.77', src_port: 40022, dst_ip: '10.0.1.25', dst_port: 22,
+      bytes_out: 1200, bytes_in: 2100, packets_out: 14, packets_in: 12, protocol: 'tcp', ts: Date.UTC(2026, 0, 2, 2, 20, 0, 118) * 1000, ts_end: Date.UTC(2026, 0, 2, 2, 20, 3, 318) * 1000,
+    });
+    expect(run.events[0]!.attrs).toMatchObject({ uid: 'CsSh1aBcDeFgHiJk1', conn_state: 'SF', time_field: '@timestamp' });
+    expect(run.events[1]).toMatchObject({ action: 'dns_query', target: 'aGVsbG8.x.exfil.example', outcome: 'failure' });
+  });
+
   it('keeps relative ts dated 1970, marked relative, with a file warning', async () => {
     const run = await runParser(zeekJson, '{"ts":22.335172,"uid":"C1","id.orig_h":"10.0.2.15","id.orig_p":1,"id.resp_h":"10.0.0.1","id.resp_p":2,"proto":"udp","conn_state":"S0"}\n');
     expect(run.events[0]!.ts).toBe(22335172);
@@ -188,5 +224,21 @@ describe('zeek sniffing', () => {
     expect(claim(fixture('zeek/dns.log').toString())).toBe('zeek_tsv');
     expect(claim(fixture('zeek/conn.json').toString())).toBe('zeek_json');
     expect(claim(fixture('suricata/eve.json').toString())).toBe('suricata_eve');
+  });
+
+  it('claims every Zeek JSON variant and says which one', () => {
+    const why = (name: string) => sniff(makeHead(name, fixture(`zeek/${name}`))).winner?.match.reason ?? '';
+    expect(why('platform.json')).toMatch(/platform fields/);
+    expect(why('shipped.json')).toMatch(/wrapped by a shipper/);
+    expect(why('es-hits.json')).toMatch(/Elasticsearch hits/);
+    expect(why('ssh.json')).toMatch(/Zeek's own JSON/);
+    expect(why('conn.json')).toMatch(/underscored keys/);
+  });
+
+  it('leaves JSON that only shares ECS address fields or a time with Zeek to other parsers', () => {
+    const ecsCloudTrail = '{"@timestamp":"2026-01-02T02:20:00Z","source":{"ip":"203.0.113.77"},"event":{"dataset":"aws.cloudtrail","action":"GetObject"}}\n'.repeat(3);
+    expect(sniff(makeHead('x.json', Buffer.from(ecsCloudTrail))).candidates.find((c) => c.parser.name === 'zeek_json')).toBeUndefined();
+    const wrappedOther = '{"@timestamp":"2026-01-02T02:20:00Z","message":"{\\"level\\":\\"info\\",\\"ts\\":1767320400}"}\n'.repeat(3);
+    expect(sniff(makeHead('x.json', Buffer.from(wrappedOther))).candidates.find((c) => c.parser.name === 'zeek_json')).toBeUndefined();
   });
 });

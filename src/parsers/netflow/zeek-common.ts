@@ -18,21 +18,22 @@ import { mapZeekLog, zeekLogOf } from './zeek-logs.js';
 /** Role → the column names Zeek and its exporters use for it. */
 export const ZEEK_ALIASES: Record<string, readonly string[]> = {
   ts: ['ts'],
-  uid: ['uid'],
-  orig_h: ['id.orig_h', 'id_orig_h', 'src', 'orig_h', 'src_ip'],
-  orig_p: ['id.orig_p', 'id_orig_p', 'src_port', 'orig_p', 'srcport'],
-  resp_h: ['id.resp_h', 'id_resp_h', 'dst', 'resp_h', 'dst_ip'],
-  resp_p: ['id.resp_p', 'id_resp_p', 'dst_port', 'resp_p', 'dstport'],
-  proto: ['proto'],
+  uid: ['uid', 'log.id.uid', 'zeek.session_id'],
+  // The ECS names (source.ip, …) are those of Zeek records shipped as ECS documents (Security Onion, Elastic's integration).
+  orig_h: ['id.orig_h', 'id_orig_h', 'src', 'orig_h', 'src_ip', 'source.ip'],
+  orig_p: ['id.orig_p', 'id_orig_p', 'src_port', 'orig_p', 'srcport', 'source.port'],
+  resp_h: ['id.resp_h', 'id_resp_h', 'dst', 'resp_h', 'dst_ip', 'destination.ip'],
+  resp_p: ['id.resp_p', 'id_resp_p', 'dst_port', 'resp_p', 'dstport', 'destination.port'],
+  proto: ['proto', 'network.transport'],
   ip_proto: ['ip_proto'],
   duration: ['duration'],
-  orig_bytes: ['orig_bytes'],
-  resp_bytes: ['resp_bytes'],
-  orig_pkts: ['orig_pkts'],
-  resp_pkts: ['resp_pkts'],
-  conn_state: ['conn_state'],
-  community_id: ['community_id'],
-  host: ['_system_name', '_node_name', 'peer_descr', 'peer'],
+  orig_bytes: ['orig_bytes', 'source.bytes'],
+  resp_bytes: ['resp_bytes', 'destination.bytes'],
+  orig_pkts: ['orig_pkts', 'source.packets'],
+  resp_pkts: ['resp_pkts', 'destination.packets'],
+  conn_state: ['conn_state', 'connection.state', 'zeek.connection.state'],
+  community_id: ['community_id', 'network.community_id'],
+  host: ['_system_name', '_node_name', '@system', 'peer_descr', 'peer', 'observer.name', 'observer.hostname'],
 };
 
 const ROLE_OF = new Map<string, string>();

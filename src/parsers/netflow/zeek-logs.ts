@@ -31,7 +31,7 @@ export function zeekLogOf(path: string | null, attrs: Record<string, unknown>, f
     const p = path.toLowerCase();
     return p === 'ssh' || p === 'notice' || p === 'dns' || p === 'http' ? p : null;
   }
-  if ('auth_success' in attrs || ('auth_attempts' in attrs && 'client' in attrs && 'server' in attrs)) return 'ssh';
+  if ('auth_success' in attrs || 'zeek_ssh_auth_success' in attrs || ('auth_attempts' in attrs && 'client' in attrs && 'server' in attrs)) return 'ssh';
   if ('note' in attrs && 'msg' in attrs) return 'notice';
   if ('qtype_name' in attrs || ('query' in attrs && ('rcode' in attrs || 'trans_id' in attrs))) return 'dns';
   if ('method' in attrs && 'uri' in attrs) return 'http';
@@ -70,7 +70,7 @@ function text(v: unknown): string | null {
 }
 
 function ssh(e: DwellEvent, attrs: Record<string, unknown>): void {
-  const ok = bool(attrs.auth_success);
+  const ok = bool(attrs.auth_success ?? attrs.zeek_ssh_auth_success);
   const from = endpoint(e.src_ip, e.src_port);
   const to = endpoint(e.dst_ip, e.dst_port);
   const client = text(attrs.client);
@@ -87,7 +87,8 @@ function ssh(e: DwellEvent, attrs: Record<string, unknown>): void {
   e.class = 'authentication';
   e.action = ok ? 'ssh_login' : 'ssh_login_failed';
   e.outcome = ok ? 'success' : 'failure';
-  const attempts = typeof attrs.auth_attempts === 'number' ? `, ${attrs.auth_attempts} attempt(s)` : '';
+  const n = attrs.auth_attempts ?? attrs.zeek_ssh_auth_attempts;
+  const attempts = typeof n === 'number' ? `, ${n} attempt(s)` : '';
   e.summary = `${ok ? 'ssh login' : 'failed ssh login'} from ${from} to ${to} (Zeek auth_success ${ok ? 'T' : 'F'}${attempts}${tail})`;
 }
 
@@ -103,28 +104,30 @@ function notice(e: DwellEvent, attrs: Record<string, unknown>): void {
 }
 
 function dns(e: DwellEvent, attrs: Record<string, unknown>): void {
-  const query = text(attrs.query);
-  const rcode = text(attrs.rcode_name) ?? text(attrs.rcode);
+  // Zeek's names, then ECS's (Elastic's integration, Security Onion).
+  const query = text(attrs.query) ?? text(attrs.dns_question_name);
+  const rcode = text(attrs.rcode_name) ?? text(attrs.rcode) ?? text(attrs.dns_response_code);
   e.action = 'dns_query';
   e.protocol = 'dns';
   e.target = query;
   e.outcome = rcode === null ? 'unknown' : rcode === 'NOERROR' || rcode === '0' ? 'success' : 'failure';
-  const qtype = text(attrs.qtype_name) ?? text(attrs.qtype);
+  const qtype = text(attrs.qtype_name) ?? text(attrs.qtype) ?? text(attrs.dns_question_type);
   e.summary = `dns ${qtype ? `${qtype} ` : ''}${query ?? '?'} from ${endpoint(e.src_ip, e.src_port)} to ${endpoint(e.dst_ip, e.dst_port)}: ${rcode ?? 'no answer'}`;
 }
 
 function http(e: DwellEvent, attrs: Record<string, unknown>): void {
-  const method = text(attrs.method);
-  const host = text(attrs.host);
-  const uri = text(attrs.uri);
-  const status = typeof attrs.status_code === 'number' ? attrs.status_code : Number(attrs.status_code);
+  const method = text(attrs.method) ?? text(attrs.http_request_method);
+  const host = text(attrs.host) ?? text(attrs.url_domain);
+  const uri = text(attrs.uri) ?? text(attrs.url_original);
+  const code = attrs.status_code ?? attrs.http_response_status_code;
+  const status = typeof code === 'number' ? code : Number(code);
   e.action = 'http_request';
   e.protocol = 'http';
   if (host !== null || uri !== null) {
     const port = e.dst_port !== null && e.dst_port !== undefined && e.dst_port !== 80 ? `:${e.dst_port}` : '';
     e.target = host !== null ? `http://${host.includes(':') ? host : host + port}${uri ?? ''}` : uri;
   }
-  const ua = text(attrs.user_agent);
+  const ua = text(attrs.user_agent) ?? text(attrs.user_agent_original);
   if (ua !== null) e.user_agent = ua;
   let outcome: Outcome = 'unknown';
   if (Number.isInteger(status) && status >= 100 && status < 400) outcome = 'success';
