@@ -9,7 +9,8 @@
 import type { DwellEvent, TimeQuality } from '../core/event.js';
 import { isLeapYear, leapYearAtOrBefore, YearTracker } from './syslog/year-inference.js';
 import { parseSyslogHeader, splitForwardedRecords, type SyslogHeader } from './syslog/header.js';
-import { AUTH_PROGRAMS, recognize, SUDO_CONTINUED, unescapeSyslog } from './auth/messages.js';
+import { AUTH_PROGRAMS, SUDO_CONTINUED } from './auth/messages.js';
+import { authEvent, continueSudo, sudoUserOf } from './auth/event.js';
 import type { LineDisposition, LineHandler, LineParser, ParseContext, SniffHead } from './types.js';
 
 const SAMPLE_LINES = [
@@ -124,45 +125,18 @@ class AuthLogHandler implements LineHandler {
     const time = this.timeOf(head, lineNo, offset, text);
     if (!time) return false;
     // sudo's "(command continued)" lines have a full header; they continue the pending sudo record.
-    if (head.program === 'sudo' && this.pending?.sudoUser) {
-      const cont = SUDO_CONTINUED.exec(head.message);
-      if (cont && cont[1] === this.pending.sudoUser) {
-        const ev = this.pending.event;
-        ev.command = (ev.command ?? '') + unescapeSyslog(cont[2]!);
-        ev.summary = ev.summary + unescapeSyslog(cont[2]!).replace(/[\n\t]/g, ' ');
-        ev.raw += '\n' + text;
-        ev.byte_length = offset + byteLength - ev.byte_offset;
-        return 'continuation';
-      }
+    if (this.pending && continueSudo(this.pending.event, this.pending.sudoUser, head.program, head.message)) {
+      const ev = this.pending.event;
+      ev.raw += '\n' + text;
+      ev.byte_length = offset + byteLength - ev.byte_offset;
+      return 'continuation';
     }
     this.flush();
-    const fields = recognize(head.program, head.message);
-    const pid = head.pid;
-    const program = head.program;
-    const event: DwellEvent = {
-      ts: time.us,
-      time_quality: time.quality,
-      class: fields?.class ?? 'other',
-      action: fields?.action ?? 'other',
-      outcome: fields?.outcome ?? 'unknown',
-      host: head.host,
-      actor: fields?.actor ?? null,
-      src_ip: fields?.src_ip ?? null,
-      src_port: fields?.src_port ?? null,
-      dst_ip: fields?.dst_ip ?? null,
-      dst_port: fields?.dst_port ?? null,
-      protocol: fields?.protocol ?? null,
-      session: fields?.session ?? (program && pid !== null ? `${program.replace(/\(.*\)$/, '')}[${pid}]` : null),
-      target: fields?.target ?? null,
-      command: fields?.command ?? null,
-      summary: fields?.summary ?? `${program ?? 'syslog'}: ${head.message}`,
-      attrs: buildAttrs(head, fields?.attrs),
-      line: lineNo,
-      byte_offset: offset,
-      byte_length: byteLength,
-      raw: text,
-    };
-    this.pending = { event, sudoUser: fields?.action === 'sudo' || fields?.action === 'sudo_failed' ? (fields.actor ?? undefined) : undefined };
+    const event = authEvent(
+      { ts: time.us, quality: time.quality, host: head.host, program: head.program, pid: head.pid, message: head.message, attrs: syslogAttrs(head) },
+      { line: lineNo, byte_offset: offset, byte_length: byteLength, raw: text },
+    );
+    this.pending = { event, sudoUser: sudoUserOf(event) };
     return 'record';
   }
 
@@ -219,11 +193,10 @@ class AuthLogHandler implements LineHandler {
   }
 }
 
-function buildAttrs(head: SyslogHeader, extra: Record<string, unknown> | undefined): Record<string, unknown> | null {
-  // The recognizer's attrs object is fresh per line: extend it rather than copying it.
-  const attrs: Record<string, unknown> = extra ?? {};
-  if (head.program) attrs.program = head.program;
-  if (head.pid !== null) attrs.pid = head.pid;
+/** What the syslog header adds to an auth event's attrs. */
+function syslogAttrs(head: SyslogHeader): Record<string, unknown> | undefined {
+  if (head.pri === undefined && !head.msgid && !head.structured) return undefined;
+  const attrs: Record<string, unknown> = {};
   if (head.pri !== undefined) {
     attrs.facility = head.pri >> 3;
     attrs.severity = head.pri & 7;

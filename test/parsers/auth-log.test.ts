@@ -152,3 +152,11 @@ describe('auth_log robustness', () => {
     expect(authLog.sniff(head('# auth/plaso\n\n- Repository: x\n'))).toBeNull();
   });
 });
+
+describe('auth_log account changes', () => {
+  it('reads useradd’s trailing from= (shadow-utils 4.6+) apart from the shell', async () => {
+    const { events } = await runParser(authLog, 'Jan  2 02:23:10 web-01 useradd[4401]: new user: name=backdoor, UID=1002, GID=1002, home=/home/backdoor, shell=/bin/bash, from=/dev/pts/1\n', { year: 2026 });
+    expect(events[0]).toMatchObject({ action: 'user_created', target: 'backdoor' });
+    expect(events[0]!.attrs).toMatchObject({ shell: '/bin/bash', from: '/dev/pts/1', uid: 1002 });
+  });
+});
