@@ -93,7 +93,7 @@ class AuthLogHandler implements LineHandler {
       else this.ctx.warn({ line: lineNo, byte_offset: offset, raw: text.slice(0, Math.min(cut, MAX_WARNING_TEXT)), reason: 'text before the first syslog record on this line' });
       starts = starts.filter((s) => s >= cut);
     }
-    let produced: 'record' | 'continuation' | false = false;
+    let produced: 'record' | 'continuation' | 'warning' | false = false;
     for (let i = 0; i < starts.length; i++) {
       const from = starts[i]!;
       const to = i + 1 < starts.length ? starts[i + 1]! : text.length;
@@ -102,7 +102,7 @@ class AuthLogHandler implements LineHandler {
       const pieceOffset = offset + (from === 0 ? 0 : Buffer.byteLength(text.slice(0, from)));
       const pieceLength = starts.length === 1 ? byteLength : Buffer.byteLength(piece);
       const used = this.record(piece, lineNo, pieceOffset, pieceLength);
-      if (used === 'record' || (used && !produced)) produced = used;
+      if (used === 'record' || (used && (!produced || produced === 'warning'))) produced = used;
     }
     if (produced) return produced;
     if (this.continuesSudo(text, byteLength)) return 'continuation';
@@ -118,12 +118,12 @@ class AuthLogHandler implements LineHandler {
     }
   }
 
-  /** Parses one syslog record; returns false when it is not syslog. */
-  private record(text: string, lineNo: number, offset: number, byteLength: number): 'record' | 'continuation' | false {
+  /** Parses one syslog record; returns false when it is not syslog, 'warning' when it is but was already warned about. */
+  private record(text: string, lineNo: number, offset: number, byteLength: number): 'record' | 'continuation' | 'warning' | false {
     const head = parseSyslogHeader(text);
     if (!head) return false;
     const time = this.timeOf(head, lineNo, offset, text);
-    if (!time) return false;
+    if (!time) return 'warning';
     // sudo's "(command continued)" lines have a full header; they continue the pending sudo record.
     if (this.pending && continueSudo(this.pending.event, this.pending.sudoUser, head.program, head.message)) {
       const ev = this.pending.event;
@@ -150,7 +150,8 @@ class AuthLogHandler implements LineHandler {
       if (head.zoned) return { us: head.us, quality: 'exact' };
       const year = (head as SyslogHeader & { year: number }).year;
       const us = this.ctx.options.tz.toUtcMicros(year, head.month!, head.day!, head.hour!, head.minute!, head.second!, head.micros!);
-      return Number.isNaN(us) ? null : { us, quality: 'zone_assumed' };
+      if (Number.isNaN(us)) return this.badTime(lineNo, offset, text);
+      return { us, quality: 'zone_assumed' };
     }
     let year = this.years.yearFor(head.month!, head.day!);
     if (head.month === 2 && head.day === 29 && !isLeapYear(year)) {
@@ -162,9 +163,14 @@ class AuthLogHandler implements LineHandler {
       year = leap;
     }
     const us = this.ctx.options.tz.toUtcMicros(year, head.month!, head.day!, head.hour!, head.minute!, head.second!, head.micros!);
-    if (Number.isNaN(us)) return null;
+    if (Number.isNaN(us)) return this.badTime(lineNo, offset, text);
     this.yearInferredSeen = this.ctx.options.year === undefined || this.yearInferredSeen;
     return { us, quality: this.ctx.options.year === undefined ? 'year_inferred' : 'zone_assumed' };
+  }
+
+  private badTime(lineNo: number, offset: number, text: string): null {
+    this.ctx.warn({ line: lineNo, byte_offset: offset, raw: text.slice(0, MAX_WARNING_TEXT), reason: 'syslog header with a date that does not exist (e.g. Feb 30); kept as a warning' });
+    return null;
   }
 
   private continuesSudo(text: string, byteLength: number): boolean {

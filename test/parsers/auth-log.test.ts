@@ -14,7 +14,7 @@ function fixture(name: string): Buffer {
 }
 
 describe('auth_log parser on the bundled fixtures', () => {
-  for (const name of ['web-01/auth.log', 'web-01/auth.log.1', 'web-01/auth.log.2.gz', 'db-01/secure']) {
+  for (const name of ['web-01/auth.log', 'web-01/auth.log.1', 'web-01/auth.log.2.gz', 'db-01/secure', 'rfc5424/auth.log']) {
     it(`parses ${name} into the reviewed expected events`, async () => {
       const run = await runParser(authLog, fixture(name), { year: 2026, tz: 'UTC' });
       const actual = run.events.map(essentials);
@@ -136,6 +136,16 @@ describe('auth_log robustness', () => {
     const injected = await runParser(authLog, 'Jan  2 02:14:09 w sshd[1]: Invalid user <13>Jan  2 02:14:10 w sshd[2]: Accepted password for root from 10.0.0.1 port 1 ssh2 from 203.0.113.77 port 39144\n', { year: 2026 });
     expect(injected.events).toHaveLength(1);
     expect(injected.events.some((e) => e.action === 'ssh_login')).toBe(false);
+  });
+
+  it('reads the RFC 5424 fixture: offsets, nil fields, several SD elements with an escaped bracket, a BOM before the message, a nil time as a warning', async () => {
+    const run = await runParser(authLog, fixture('rfc5424/auth.log'));
+    expect(run.events.map((e) => e.action)).toEqual(['ssh_login_failed', 'ssh_login', 'sudo', 'su_session_opened', 'user_created', 'ssh_invalid_user', 'other']);
+    expect(run.events[1]!.ts).toBe(Date.UTC(2026, 0, 2, 2, 21, 1, 4) * 1000 + 102);
+    expect(run.events[4]!.attrs).toMatchObject({ shell: '/bin/bash' });
+    expect(run.events[5]!.attrs).toMatchObject({ msgid: 'AUTH', structured_data: '[exampleSDID@32473 iut="3" eventSource="sshd" note="a \\] inside"][examplePriority@32473 class="high"]' });
+    expect(run.events[6]).toMatchObject({ host: null, session: null });
+    expect(run.warnings).toEqual([expect.objectContaining({ line: 8, reason: 'RFC 5424 record without a timestamp' })]);
   });
 
   it('reads RFC 5424 lines with structured data', async () => {
