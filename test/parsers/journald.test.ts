@@ -8,8 +8,8 @@ import { journaldJson } from '../../src/parsers/journald-json.js';
 import { compareExpected } from '../helpers/expected.js';
 import { essentials, runParser } from '../helpers/run-parser.js';
 
-const FIX = new URL('../../fixtures/auth/journald/', import.meta.url);
-const EXPECTED = new URL('../../fixtures/expected/auth/', import.meta.url);
+const FIX = new URL('../../fixtures/variants/journald/', import.meta.url);
+const EXPECTED = new URL('../../fixtures/expected/variants/', import.meta.url);
 const fixture = (name: string) => readFileSync(new URL(name, FIX));
 
 /** The fields a syslog line and a journal entry of the same message must agree on. */
