@@ -40,7 +40,8 @@ function sniffAuthLog(head: SniffHead) {
     if (line.trim() === '' || line.charCodeAt(0) === 9 || line.charCodeAt(0) === 32) continue;
     considered++;
     const h = parseSyslogHeader(line);
-    if (!h) continue;
+    // A bracketed token after the time is a logger's component, not a host (Cowrie, Twisted apps).
+    if (!h || h.host?.charCodeAt(0) === 91) continue;
     syslog++;
     if (h.program && AUTH_PROGRAMS.test(h.program.replace(/\[.*$/, ''))) auth++;
   }

@@ -162,6 +162,12 @@ describe('auth_log robustness', () => {
     expect(authLog.sniff(head('{"Records":[]}'))).toBeNull();
     expect(authLog.sniff(head('LineId,Month,Date,Time\n1,Dec,10,06:55:46\n'))).toBeNull();
     expect(authLog.sniff(head('# auth/plaso\n\n- Repository: x\n'))).toBeNull();
+    // Twisted-style application logs (the Cowrie honeypot's text log): a component in brackets where syslog has its host.
+    expect(authLog.sniff(head([
+      '2026-01-10T02:01:37.777153Z [cowrie.ssh.factory.CowrieSSHFactory] New connection: 203.0.113.77:45526 (10.0.1.25:2222) [session: 0a50b73a3389]',
+      '2026-01-10T02:01:37.845658Z [HoneyPotSSHTransport,72,203.0.113.77] Connection lost after 0 seconds',
+      '2026-01-10T02:01:38.101010Z [HoneyPotSSHTransport,73,203.0.113.77] login attempt [b\'root\'/b\'123456\'] failed',
+    ].join('\n')))).toBeNull();
   });
 });
 
