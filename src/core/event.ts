@@ -23,8 +23,12 @@ export type EventClass =
  * - `year_inferred`: the source wrote no year (traditional syslog); it was inferred from the file's
  *   mtime and December→January roll-overs. Such sources carry no zone either: the zone is assumed too.
  * - `zone_assumed`: the source wrote no zone; `--tz` (default UTC) was applied.
+ * - `relative`: the source's clock is relative (e.g. a Zeek capture whose `ts` counts seconds from
+ *   the start of a replayed pcap, dated 1970); set by the parser that knows it.
+ * - `implausible`: a time before 1990-01-01 or after the ingest's date + 1 day that the parser did
+ *   not mark `relative`; set centrally at ingest.
  */
-export type TimeQuality = 'exact' | 'year_inferred' | 'zone_assumed';
+export type TimeQuality = 'exact' | 'year_inferred' | 'zone_assumed' | 'relative' | 'implausible';
 
 export type Outcome = 'success' | 'failure' | 'unknown';
 

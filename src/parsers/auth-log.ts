@@ -9,7 +9,8 @@
 import type { DwellEvent, TimeQuality } from '../core/event.js';
 import { isLeapYear, leapYearAtOrBefore, YearTracker } from './syslog/year-inference.js';
 import { parseSyslogHeader, splitForwardedRecords, type SyslogHeader } from './syslog/header.js';
-import { AUTH_PROGRAMS, recognize, SUDO_CONTINUED, unescapeSyslog } from './auth/messages.js';
+import { AUTH_PROGRAMS, SUDO_CONTINUED } from './auth/messages.js';
+import { authEvent, continueSudo, sudoUserOf } from './auth/event.js';
 import type { LineDisposition, LineHandler, LineParser, ParseContext, SniffHead } from './types.js';
 
 const SAMPLE_LINES = [
@@ -39,7 +40,8 @@ function sniffAuthLog(head: SniffHead) {
     if (line.trim() === '' || line.charCodeAt(0) === 9 || line.charCodeAt(0) === 32) continue;
     considered++;
     const h = parseSyslogHeader(line);
-    if (!h) continue;
+    // A bracketed token after the time is a logger's component, not a host (Cowrie, Twisted apps).
+    if (!h || h.host?.charCodeAt(0) === 91) continue;
     syslog++;
     if (h.program && AUTH_PROGRAMS.test(h.program.replace(/\[.*$/, ''))) auth++;
   }
@@ -92,7 +94,7 @@ class AuthLogHandler implements LineHandler {
       else this.ctx.warn({ line: lineNo, byte_offset: offset, raw: text.slice(0, Math.min(cut, MAX_WARNING_TEXT)), reason: 'text before the first syslog record on this line' });
       starts = starts.filter((s) => s >= cut);
     }
-    let produced: 'record' | 'continuation' | false = false;
+    let produced: 'record' | 'continuation' | 'warning' | false = false;
     for (let i = 0; i < starts.length; i++) {
       const from = starts[i]!;
       const to = i + 1 < starts.length ? starts[i + 1]! : text.length;
@@ -101,7 +103,7 @@ class AuthLogHandler implements LineHandler {
       const pieceOffset = offset + (from === 0 ? 0 : Buffer.byteLength(text.slice(0, from)));
       const pieceLength = starts.length === 1 ? byteLength : Buffer.byteLength(piece);
       const used = this.record(piece, lineNo, pieceOffset, pieceLength);
-      if (used === 'record' || (used && !produced)) produced = used;
+      if (used === 'record' || (used && (!produced || produced === 'warning'))) produced = used;
     }
     if (produced) return produced;
     if (this.continuesSudo(text, byteLength)) return 'continuation';
@@ -117,52 +119,25 @@ class AuthLogHandler implements LineHandler {
     }
   }
 
-  /** Parses one syslog record; returns false when it is not syslog. */
-  private record(text: string, lineNo: number, offset: number, byteLength: number): 'record' | 'continuation' | false {
+  /** Parses one syslog record; returns false when it is not syslog, 'warning' when it is but was already warned about. */
+  private record(text: string, lineNo: number, offset: number, byteLength: number): 'record' | 'continuation' | 'warning' | false {
     const head = parseSyslogHeader(text);
     if (!head) return false;
     const time = this.timeOf(head, lineNo, offset, text);
-    if (!time) return false;
+    if (!time) return 'warning';
     // sudo's "(command continued)" lines have a full header; they continue the pending sudo record.
-    if (head.program === 'sudo' && this.pending?.sudoUser) {
-      const cont = SUDO_CONTINUED.exec(head.message);
-      if (cont && cont[1] === this.pending.sudoUser) {
-        const ev = this.pending.event;
-        ev.command = (ev.command ?? '') + unescapeSyslog(cont[2]!);
-        ev.summary = ev.summary + unescapeSyslog(cont[2]!).replace(/[\n\t]/g, ' ');
-        ev.raw += '\n' + text;
-        ev.byte_length = offset + byteLength - ev.byte_offset;
-        return 'continuation';
-      }
+    if (this.pending && continueSudo(this.pending.event, this.pending.sudoUser, head.program, head.message)) {
+      const ev = this.pending.event;
+      ev.raw += '\n' + text;
+      ev.byte_length = offset + byteLength - ev.byte_offset;
+      return 'continuation';
     }
     this.flush();
-    const fields = recognize(head.program, head.message);
-    const pid = head.pid;
-    const program = head.program;
-    const event: DwellEvent = {
-      ts: time.us,
-      time_quality: time.quality,
-      class: fields?.class ?? 'other',
-      action: fields?.action ?? 'other',
-      outcome: fields?.outcome ?? 'unknown',
-      host: head.host,
-      actor: fields?.actor ?? null,
-      src_ip: fields?.src_ip ?? null,
-      src_port: fields?.src_port ?? null,
-      dst_ip: fields?.dst_ip ?? null,
-      dst_port: fields?.dst_port ?? null,
-      protocol: fields?.protocol ?? null,
-      session: fields?.session ?? (program && pid !== null ? `${program.replace(/\(.*\)$/, '')}[${pid}]` : null),
-      target: fields?.target ?? null,
-      command: fields?.command ?? null,
-      summary: fields?.summary ?? `${program ?? 'syslog'}: ${head.message}`,
-      attrs: buildAttrs(head, fields?.attrs),
-      line: lineNo,
-      byte_offset: offset,
-      byte_length: byteLength,
-      raw: text,
-    };
-    this.pending = { event, sudoUser: fields?.action === 'sudo' || fields?.action === 'sudo_failed' ? (fields.actor ?? undefined) : undefined };
+    const event = authEvent(
+      { ts: time.us, quality: time.quality, host: head.host, program: head.program, pid: head.pid, message: head.message, attrs: syslogAttrs(head) },
+      { line: lineNo, byte_offset: offset, byte_length: byteLength, raw: text },
+    );
+    this.pending = { event, sudoUser: sudoUserOf(event) };
     return 'record';
   }
 
@@ -176,7 +151,8 @@ class AuthLogHandler implements LineHandler {
       if (head.zoned) return { us: head.us, quality: 'exact' };
       const year = (head as SyslogHeader & { year: number }).year;
       const us = this.ctx.options.tz.toUtcMicros(year, head.month!, head.day!, head.hour!, head.minute!, head.second!, head.micros!);
-      return Number.isNaN(us) ? null : { us, quality: 'zone_assumed' };
+      if (Number.isNaN(us)) return this.badTime(lineNo, offset, text);
+      return { us, quality: 'zone_assumed' };
     }
     let year = this.years.yearFor(head.month!, head.day!);
     if (head.month === 2 && head.day === 29 && !isLeapYear(year)) {
@@ -188,9 +164,14 @@ class AuthLogHandler implements LineHandler {
       year = leap;
     }
     const us = this.ctx.options.tz.toUtcMicros(year, head.month!, head.day!, head.hour!, head.minute!, head.second!, head.micros!);
-    if (Number.isNaN(us)) return null;
+    if (Number.isNaN(us)) return this.badTime(lineNo, offset, text);
     this.yearInferredSeen = this.ctx.options.year === undefined || this.yearInferredSeen;
     return { us, quality: this.ctx.options.year === undefined ? 'year_inferred' : 'zone_assumed' };
+  }
+
+  private badTime(lineNo: number, offset: number, text: string): null {
+    this.ctx.warn({ line: lineNo, byte_offset: offset, raw: text.slice(0, MAX_WARNING_TEXT), reason: 'syslog header with a date that does not exist (e.g. Feb 30); kept as a warning' });
+    return null;
   }
 
   private continuesSudo(text: string, byteLength: number): boolean {
@@ -219,11 +200,10 @@ class AuthLogHandler implements LineHandler {
   }
 }
 
-function buildAttrs(head: SyslogHeader, extra: Record<string, unknown> | undefined): Record<string, unknown> | null {
-  // The recognizer's attrs object is fresh per line: extend it rather than copying it.
-  const attrs: Record<string, unknown> = extra ?? {};
-  if (head.program) attrs.program = head.program;
-  if (head.pid !== null) attrs.pid = head.pid;
+/** What the syslog header adds to an auth event's attrs. */
+function syslogAttrs(head: SyslogHeader): Record<string, unknown> | undefined {
+  if (head.pri === undefined && !head.msgid && !head.structured) return undefined;
+  const attrs: Record<string, unknown> = {};
   if (head.pri !== undefined) {
     attrs.facility = head.pri >> 3;
     attrs.severity = head.pri & 7;

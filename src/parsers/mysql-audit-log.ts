@@ -4,6 +4,8 @@
  *   per line, `{ "timestamp": "2020-10-19 19:25:51", "class": "connection", "event": "connect", … },`
  *   (timestamps are UTC by definition of the format);
  * - Percona Server audit_log plugin, JSON format: `{"audit_record":{"name":"Query",…}}` per line;
+ * - MySQL Enterprise Audit and Percona audit_log in XML, new style (child elements, MySQL's default)
+ *   and old style (attributes, Percona's default), records over several lines (dbquery/audit-xml.ts);
  * - MariaDB server_audit plugin (text; it has no JSON format):
  *   `20180613 14:04:36,dbhost,root,10.0.0.5,12,41,QUERY,shop,'SELECT …',0` (server local time).
  */
@@ -11,6 +13,7 @@ import { parseIsoMicros } from '../core/time.js';
 import type { TimeQuality } from '../core/event.js';
 import { hostAddress, isIp } from './dbquery/client.js';
 import { splitCsv } from './dbquery/csv.js';
+import { auditXmlFields, recordEnd, recordStart, type XmlStyle } from './dbquery/audit-xml.js';
 import { MysqlInterpreter, parseUserHost, type MyKind, type MyRecord } from './dbquery/mysql-record.js';
 import type { LineDisposition, LineHandler, LineParser, ParseContext, SniffHead } from './types.js';
 
@@ -20,13 +23,15 @@ const SAMPLES = [
 
 const MARIADB_LINE = /^(\d{8} \d\d:\d\d:\d\d),([^,]*),([^,]*),([^,]*),(\d+),(\d+),([A-Z_]+),/;
 const MAX_WARNING_TEXT = 512;
+/** An XML record longer than this is damaged (a record is a few lines). */
+const MAX_XML_LINES = 10_000;
 
 export const mysqlAuditLog: LineParser = {
   kind: 'lines',
   name: 'mysql_audit_log',
-  version: '1',
+  version: '2',
   source: 'mysql_audit_log',
-  description: 'MySQL Enterprise Audit JSON, Percona audit_log JSON, MariaDB server_audit',
+  description: 'MySQL Enterprise Audit JSON and XML (new/old style), Percona audit_log JSON and XML, MariaDB server_audit',
   samples: SAMPLES,
   sniff: sniffAudit,
   open: (ctx) => new AuditHandler(ctx),
@@ -36,10 +41,21 @@ function sniffAudit(head: SniffHead) {
   let enterprise = 0;
   let percona = 0;
   let mariadb = 0;
-  for (const line of head.lines.slice(0, 30)) {
+  let xml = 0;
+  let style = '';
+  for (const line of head.lines.slice(0, 50)) {
+    const t = line.trim();
+    if (recordStart(t)) {
+      xml++;
+      style ||= recordStart(t)!.style === 'new' ? 'new-style' : 'old-style';
+      continue;
+    }
     if (/^\s*\{\s*"timestamp"\s*:\s*"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d".*"class"\s*:\s*"/.test(line) && /"connection_id"|"event"/.test(line)) enterprise++;
     else if (/^\s*\{\s*"audit_record"\s*:/.test(line)) percona++;
     else if (MARIADB_LINE.test(line)) mariadb++;
+  }
+  if (xml > 0 && /<(TIMESTAMP|NAME)>|\b(TIMESTAMP|NAME)="/.test(head.text)) {
+    return { confidence: 95, reason: `${xml} audit records in ${style} XML (MySQL Enterprise Audit / Percona audit_log: <AUDIT_RECORD>${style === 'new-style' ? ' elements' : ' attributes'})` };
   }
   const n = enterprise + percona + mariadb;
   if (n === 0) return null;
@@ -47,9 +63,19 @@ function sniffAudit(head: SniffHead) {
   return { confidence: 95, reason: `${n} head lines are ${kind} records` };
 }
 
+interface XmlLine {
+  text: string;
+  lineNo: number;
+  offset: number;
+  byteLength: number;
+}
+
 class AuditHandler implements LineHandler {
   private readonly interp: MysqlInterpreter;
   private readonly formats = new Map<string, number>();
+  /** The lines of an XML record not closed yet, and its style. */
+  private xml: XmlLine[] | null = null;
+  private xmlStyle: XmlStyle = 'new';
 
   constructor(private readonly ctx: ParseContext) {
     this.interp = new MysqlInterpreter(ctx);
@@ -57,9 +83,28 @@ class AuditHandler implements LineHandler {
 
   line(text: string, lineNo: number, offset: number, byteLength: number): LineDisposition {
     const t = text.trim();
+    if (this.xml) {
+      if (recordStart(t)) {
+        // A new record before the last one closed: the last one is damaged.
+        this.xmlDamaged('a new <AUDIT_RECORD> starts before this one closed');
+      } else {
+        this.xml.push({ text, lineNo, offset, byteLength });
+        if (recordEnd(t, this.xmlStyle)) this.xmlRecord();
+        else if (this.xml.length > MAX_XML_LINES) this.xmlDamaged(`no end of record within ${MAX_XML_LINES} lines`);
+        return 'continuation';
+      }
+    }
     if (t === '') return 'blank';
-    // The array brackets around Enterprise Audit records.
+    // The array brackets around Enterprise Audit records; the XML declaration and root element.
     if (t === '[' || t === ']' || t === '],' || t === '[]') return 'meta';
+    if (t.startsWith('<?xml') || t === '<AUDIT>' || t === '</AUDIT>') return 'meta';
+    const start = recordStart(t);
+    if (start) {
+      this.xml = [{ text, lineNo, offset, byteLength }];
+      this.xmlStyle = start.style;
+      if (start.closed) this.xmlRecord();
+      return 'record';
+    }
     const pos = { line: lineNo, byte_offset: offset, byte_length: byteLength, raw: text };
     const warn = (reason: string): LineDisposition => {
       this.ctx.warn({ line: lineNo, byte_offset: offset, raw: text.slice(0, MAX_WARNING_TEXT), reason });
@@ -91,8 +136,34 @@ class AuditHandler implements LineHandler {
   }
 
   end(): void {
+    if (this.xml) this.xmlDamaged('the file ends inside it');
     this.interp.finish();
     if (this.formats.size > 0) this.ctx.setFileInfo('audit_formats', Object.fromEntries(this.formats));
+  }
+
+  private xmlRecord(): void {
+    const lines = this.xml!;
+    this.xml = null;
+    const first = lines[0]!;
+    const last = lines[lines.length - 1]!;
+    const raw = lines.length === 1 ? first.text : lines.map((l) => l.text).join('\n');
+    const pos = { line: first.lineNo, byte_offset: first.offset, byte_length: last.offset + last.byteLength - first.offset, raw };
+    const { fields, style } = auditXmlFields(raw);
+    const rec = this.percona(fields, pos);
+    if (typeof rec === 'string') {
+      this.ctx.warn({ line: first.lineNo, byte_offset: first.offset, raw: raw.slice(0, MAX_WARNING_TEXT), reason: rec });
+      return;
+    }
+    this.count(`xml_${style}`);
+    this.interp.emit(rec);
+  }
+
+  /** An XML record that never closed: one warning with its first line; the lines stay accounted as read. */
+  private xmlDamaged(why: string): void {
+    const lines = this.xml!;
+    this.xml = null;
+    const first = lines[0]!;
+    this.ctx.warn({ line: first.lineNo, byte_offset: first.offset, raw: lines.map((l) => l.text).join('\n').slice(0, MAX_WARNING_TEXT), reason: `damaged audit record: ${why}; kept as this warning` });
   }
 
   private count(f: string): void {

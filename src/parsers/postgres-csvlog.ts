@@ -1,6 +1,12 @@
 /**
  * PostgreSQL csvlog (`log_destination=csvlog`, `postgresql-*.csv`), PostgreSQL 8.4–17 column sets
- * (23 columns up to 12, + backend_type in 13, + leader_pid and query_id from 14).
+ * (23 columns up to 12, + backend_type in 13, + leader_pid and query_id from 14; 15–17 unchanged).
+ *
+ * Recognized by content, whatever the CSV quoting: as PostgreSQL writes it (time unquoted, text
+ * quoted), and as spreadsheets, Python's csv module or pandas write it back (every field quoted,
+ * only what must be, SQLSTATE read as a number). A header row naming the columns (`COPY … CSV
+ * HEADER` from the documentation's `postgres_log` table, pandas' `to_csv`) maps them by name, so
+ * reordered, missing or added columns (a pandas index) are read too.
  *
  * Records are found line by line by quote parity (a record ends on a line where the running
  * number of `"` is even: csvlog doubles quotes inside fields), which keeps each record's line
@@ -22,32 +28,93 @@ const SAMPLES = [
 ];
 
 const RECORD_START = /^"?\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(?:\.\d+)?(?: [A-Za-z]{1,6}| ?[+-]\d\d(?::?\d\d)?)?"?,/;
-const SEVERITY_FIELD = /,(?:LOG|ERROR|FATAL|PANIC|WARNING|NOTICE|INFO|DEBUG[1-5]?),[0-9A-Z]{5},/;
+const SEVERITY = /^(?:LOG|ERROR|FATAL|PANIC|WARNING|NOTICE|INFO|DEBUG[1-5]?|STATEMENT|DETAIL|HINT|CONTEXT)$/;
+// SQLSTATE as written, or as a number when a spreadsheet or pandas read "00000" as 0.
+const SQLSTATE = /^(?:[0-9A-Z]{5}|\d{1,5})$/;
 const MAX_RECORD_CHARS = 8 * 1024 * 1024;
 const MAX_RECORD_LINES = 200_000;
 const MAX_WARNING_TEXT = 512;
 
+/** The csvlog columns in PostgreSQL's order (docs: "Using CSV-Format Log Output"). */
+export const CSVLOG_COLUMNS = [
+  'log_time', 'user_name', 'database_name', 'process_id', 'connection_from', 'session_id', 'session_line_num', 'command_tag',
+  'session_start_time', 'virtual_transaction_id', 'transaction_id', 'error_severity', 'sql_state_code', 'message', 'detail', 'hint',
+  'internal_query', 'internal_query_pos', 'context', 'query', 'query_pos', 'location', 'application_name', 'backend_type', 'leader_pid',
+  'query_id',
+] as const;
+type Column = (typeof CSVLOG_COLUMNS)[number];
+type Columns = Record<Column, number>;
+const NATIVE: Columns = Object.fromEntries(CSVLOG_COLUMNS.map((c, i) => [c, i])) as Columns;
+/** Names other tools give the same columns (the PG 14 patch's `queryid`). */
+const ALIASES: Record<string, Column> = { queryid: 'query_id', log_timestamp: 'log_time', timestamp: 'log_time' };
+
+const VERSIONS: Record<number, string> = { 23: 'PostgreSQL 9.0–12 (23 columns)', 24: 'PostgreSQL 13 (24 columns)', 26: 'PostgreSQL 14–17 (26 columns)' };
+
+/** Column positions named by a header row, or null when the line is not a csvlog header. */
+function headerColumns(line: string): { cols: Columns; extra: Array<[number, string]> } | null {
+  if (!/log_time|error_severity/i.test(line)) return null;
+  const names = splitCsv(line).fields.map((n) => n.trim().toLowerCase());
+  const cols: Partial<Columns> = {};
+  const extra: Array<[number, string]> = [];
+  names.forEach((n, i) => {
+    const c = (CSVLOG_COLUMNS as readonly string[]).includes(n) ? (n as Column) : ALIASES[n];
+    if (c && cols[c] === undefined) cols[c] = i;
+    else extra.push([i, n || `column_${i + 1}`]);
+  });
+  if (cols.log_time === undefined || cols.error_severity === undefined || cols.message === undefined) return null;
+  for (const c of CSVLOG_COLUMNS) if (cols[c] === undefined) cols[c] = -1;
+  return { cols: cols as Columns, extra };
+}
+
+/** How a record line was quoted (for `dwell sniff`). */
+function quoting(line: string): string {
+  if (line.charCodeAt(0) !== 34) return line.includes(',"') ? 'quoted as PostgreSQL writes it' : 'quoted only where needed';
+  return /",-?\d+,"/.test(line) ? 'text quoted, numbers not' : 'every field quoted';
+}
+
+/** A head line that is a csvlog record, by its fields: a time first, a severity and a SQLSTATE at 11 and 12. */
+function recordFields(line: string, cols: Columns = NATIVE): string[] | null {
+  if (cols === NATIVE && !RECORD_START.test(line)) return null;
+  const { fields } = splitCsv(line);
+  const sev = fields[cols.error_severity];
+  const state = fields[cols.sql_state_code];
+  if (sev === undefined || !SEVERITY.test(sev) || (state !== undefined && state !== '' && !SQLSTATE.test(state))) return null;
+  return /^\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d/.test(fields[cols.log_time] ?? '') ? fields : null;
+}
+
 export const postgresCsvlog: LineParser = {
   kind: 'lines',
   name: 'postgres_csvlog',
-  version: '1',
+  version: '2',
   source: 'postgres_csvlog',
-  description: 'PostgreSQL csvlog (8.4–17 column sets, multi-line quoted fields)',
+  description: 'PostgreSQL csvlog (8.4–17 column sets, any CSV quoting, optional header row, multi-line quoted fields)',
   samples: SAMPLES,
   sniff: sniffCsvlog,
   open: (ctx) => new CsvlogHandler(ctx),
 };
 
 function sniffCsvlog(head: SniffHead) {
-  let starts = 0;
-  let withSeverity = 0;
+  let records = 0;
+  let header: ReturnType<typeof headerColumns> = null;
+  const counts = new Set<number>();
+  let how = '';
   for (const line of head.lines.slice(0, 50)) {
-    if (!RECORD_START.test(line)) continue;
-    starts++;
-    if (SEVERITY_FIELD.test(line)) withSeverity++;
+    if (records === 0 && !header) {
+      header = headerColumns(line);
+      if (header) continue;
+    }
+    const fields = recordFields(line, header?.cols);
+    if (!fields) continue;
+    records++;
+    // A record whose message spans lines is cut in the head: count only whole ones.
+    if (splitCsv(line).complete) counts.add(fields.length);
+    if (!how) how = quoting(line);
   }
-  if (withSeverity === 0) return null;
-  return { confidence: 95, reason: `${withSeverity} head lines are csvlog records (time, …, severity, SQLSTATE)` };
+  if (records === 0) return null;
+  const layout = header
+    ? 'a header row naming the columns'
+    : [...counts].sort((a, b) => a - b).map((n) => VERSIONS[n] ?? `${n} columns`).join(', ') || 'multi-line records';
+  return { confidence: 95, reason: `${records} head lines are csvlog records (time, …, severity, SQLSTATE): ${layout}; ${how}` };
 }
 
 interface Line {
@@ -70,15 +137,25 @@ class CsvlogHandler implements LineHandler {
   private pending: Pending | null = null;
   private readonly zoneNotes = new Set<string>();
   private columnCounts = new Map<number, number>();
+  /** Column positions: PostgreSQL's order, or as a header row names them. */
+  private cols: Columns = NATIVE;
+  private extraCols: Array<[number, string]> = [];
+  private sawRecord = false;
 
   constructor(private readonly ctx: ParseContext) {
     this.interp = new PgInterpreter(ctx);
   }
 
+  /** A continuation line that looks like the start of a new record (where to read again after a quote left open). */
+  private looksLikeStart(text: string): boolean {
+    if (this.cols.log_time === 0 ? !RECORD_START.test(text) : !/\d{4}-\d\d-\d\d/.test(text.slice(0, 80))) return false;
+    return recordFields(text, this.cols) !== null;
+  }
+
   line(text: string, lineNo: number, offset: number, byteLength: number): LineDisposition {
     const p = this.pending;
     if (p) {
-      if (p.restartAt < 0 && RECORD_START.test(text) && SEVERITY_FIELD.test(text)) p.restartAt = p.lines.length;
+      if (p.restartAt < 0 && this.looksLikeStart(text)) p.restartAt = p.lines.length;
       p.lines.push({ text, lineNo, offset, byteLength });
       p.chars += text.length + 1;
       p.quotes += quoteCount(text);
@@ -88,6 +165,16 @@ class CsvlogHandler implements LineHandler {
       return 'continuation';
     }
     if (text.length === 0) return 'blank';
+    if (!this.sawRecord) {
+      this.sawRecord = true;
+      const h = headerColumns(text);
+      if (h) {
+        this.cols = h.cols;
+        this.extraCols = h.extra;
+        this.ctx.setFileInfo('csvlog_header', splitCsv(text).fields);
+        return 'meta';
+      }
+    }
     this.pending = { lines: [{ text, lineNo, offset, byteLength }], chars: text.length, quotes: quoteCount(text), restartAt: -1 };
     this.checkCut(text, byteLength);
     if (this.pending && this.pending.quotes % 2 === 0) this.complete();
@@ -111,8 +198,21 @@ class CsvlogHandler implements LineHandler {
 
   private complete(): void {
     const p = this.pending!;
+    // A quote left open by a damaged row pairs with one of a later record: the lines then close as
+    // one "record" whose fields are not csvlog's. When a line inside looked like a record start,
+    // check, and read again from there (a real multi-line message keeps its fields in place).
+    if (p.restartAt > 0 && !this.plausible(p.lines)) {
+      this.unterminated('its quotes pair with those of a later record (a damaged or cut row)');
+      return;
+    }
     this.pending = null;
     this.record(p.lines, true);
+  }
+
+  private plausible(lines: Line[]): boolean {
+    const { fields } = splitCsv(lines.map((l) => l.text).join('\n'));
+    const sev = fields[this.cols.error_severity];
+    return sev !== undefined && SEVERITY.test(sev) && /^\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d/.test(fields[this.cols.log_time] ?? '');
   }
 
   /** The record never closed: keep what there is, and read again from a line that looked like a new record. */
@@ -137,9 +237,13 @@ class CsvlogHandler implements LineHandler {
     const byteLength = last.offset + last.byteLength - first.offset;
     const { fields, complete } = splitCsv(text);
     const warnAt = (reason: string) => this.ctx.warn({ line: first.lineNo, byte_offset: first.offset, raw: text.slice(0, MAX_WARNING_TEXT), reason });
-    const time = fields[0] ? parseZonedTime(fields[0], this.ctx.options.tz) : null;
+    const C = this.cols;
+    const at = (c: Column): string | undefined => (C[c] >= 0 ? fields[C[c]] : undefined);
+    const timeText = at('log_time');
+    const time = timeText ? parseZonedTime(timeText, this.ctx.options.tz) : null;
     if (fields.length < 14 || !time) {
-      warnAt(`not a csvlog record (${fields.length} fields${time ? '' : ', no log_time'})`);
+      // A damaged record was already warned about (unterminated quote): one warning per row.
+      if (closed) warnAt(`not a csvlog record (${fields.length} fields${time ? '' : ', no log_time'})`);
       return;
     }
     this.columnCounts.set(fields.length, (this.columnCounts.get(fields.length) ?? 0) + 1);
@@ -147,8 +251,8 @@ class CsvlogHandler implements LineHandler {
       this.zoneNotes.add(time.zone);
       warnAt(`${time.zoneNote} (said once per file; such events are marked zone_assumed)`);
     }
-    const f = (i: number): string | undefined => {
-      const v = fields[i];
+    const f = (c: Column): string | undefined => {
+      const v = at(c);
       return v === undefined || v === '' ? undefined : v;
     };
     const rec: PgRecord = {
@@ -156,36 +260,41 @@ class CsvlogHandler implements LineHandler {
       quality: time.quality,
       zone: time.zone,
       zoneNote: time.zoneNote,
-      user: f(1) ?? null,
-      database: f(2) ?? null,
-      pid: f(3) ?? null,
-      remote: f(4) ?? null,
-      sessionId: f(5) ?? null,
-      lineNum: f(6) ?? null,
-      commandTag: f(7) ?? null,
-      sessionStart: f(8) ?? null,
-      vxid: f(9) ?? null,
-      xid: f(10) ?? null,
-      severity: f(11) ?? 'LOG',
-      sqlstate: f(12) ?? null,
-      message: fields[13] ?? '',
-      detail: f(14),
-      hint: f(15),
-      query: f(16),
-      context: f(18),
-      statement: f(19),
-      location: f(21),
-      app: f(22) ?? null,
-      backendType: f(23) ?? null,
-      leaderPid: f(24) ?? null,
-      queryId: f(25) ?? null,
+      user: f('user_name') ?? null,
+      database: f('database_name') ?? null,
+      pid: f('process_id') ?? null,
+      remote: f('connection_from') ?? null,
+      sessionId: f('session_id') ?? null,
+      lineNum: f('session_line_num') ?? null,
+      commandTag: f('command_tag') ?? null,
+      sessionStart: f('session_start_time') ?? null,
+      vxid: f('virtual_transaction_id') ?? null,
+      xid: f('transaction_id') ?? null,
+      severity: f('error_severity') ?? 'LOG',
+      sqlstate: f('sql_state_code') ?? null,
+      message: at('message') ?? '',
+      detail: f('detail'),
+      hint: f('hint'),
+      query: f('internal_query'),
+      context: f('context'),
+      statement: f('query'),
+      location: f('location'),
+      app: f('application_name') ?? null,
+      backendType: f('backend_type') ?? null,
+      leaderPid: f('leader_pid') ?? null,
+      queryId: f('query_id') ?? null,
       line: first.lineNo,
       byte_offset: first.offset,
       byte_length: byteLength,
       raw: text.length > MAX_RECORD_CHARS ? text.slice(0, MAX_RECORD_CHARS) : text,
     };
     if (!closed || !complete) rec.extra = { damaged: true };
-    if (fields.length > 26) rec.extra = { ...(rec.extra ?? {}), extra_fields: fields.slice(26) };
+    if (C === NATIVE && fields.length > 26) rec.extra = { ...(rec.extra ?? {}), extra_fields: fields.slice(26) };
+    if (this.extraCols.length > 0) {
+      const named: Record<string, string> = {};
+      for (const [i, name] of this.extraCols) if (fields[i] !== undefined && fields[i] !== '') named[name] = fields[i]!;
+      if (Object.keys(named).length > 0) rec.extra = { ...(rec.extra ?? {}), extra_columns: named };
+    }
     this.interp.emit(rec);
   }
 }

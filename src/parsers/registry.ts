@@ -6,6 +6,8 @@ import { argusFlow } from './argus-flow.js';
 import { authLog } from './auth-log.js';
 import { cloudtrail } from './cloudtrail.js';
 import { cloudtrailCsv } from './cloudtrail-csv.js';
+import { journaldExport } from './journald-export.js';
+import { journaldJson } from './journald-json.js';
 import { mysqlAuditLog } from './mysql-audit-log.js';
 import { mysqlGeneralLog } from './mysql-general-log.js';
 import { mysqlSlowLog } from './mysql-slow-log.js';
@@ -21,6 +23,8 @@ import type { SourceParser } from './types.js';
 
 export const PARSERS: readonly SourceParser[] = [
   authLog,
+  journaldJson,
+  journaldExport,
   cloudtrail,
   cloudtrailCsv,
   postgresLog,

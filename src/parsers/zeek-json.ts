@@ -1,15 +1,20 @@
 /**
- * Zeek logs written as JSON lines (LogAscii::use_json): keys with dots (`id.orig_h`), underscores
- * (`id_orig_h`, as some shippers rename them) or a nested `id` object; `ts` as epoch seconds or an
- * ISO 8601 string (LogAscii::json_timestamps). conn records (by `_path` or their conn.log fields)
- * become `flow` events; any other record becomes a `zeek_<path>` event.
+ * Zeek logs as JSON lines, as Zeek writes them (LogAscii::use_json: dotted keys, `ts` as epoch
+ * seconds or ISO 8601) and as sensor platforms and shippers hand them over: underscored keys
+ * (`id_orig_h`), a nested `id`, platform fields (`_path`, `_system_name`, `_write_ts`, `@stream`,
+ * `@system`, `@proc`), lines wrapped in a shipper's `message` / `event.original`, Elasticsearch hits
+ * (`_source`) and ECS documents (netflow/zeek-envelope.ts). conn records become `flow` events;
+ * ssh, notice, dns and http records dwell's vocabulary (netflow/zeek-logs.ts); any other
+ * `zeek_<path>`.
  */
+import { basename } from 'node:path';
 import { parseJsonObjectLine } from './json-object-line.js';
 import type { DwellEvent, TimeQuality } from '../core/event.js';
 import { parseIsoMicros, US_PER_SECOND } from '../core/time.js';
-import { MAX_WARNING_TEXT, Tally } from './netflow/common.js';
+import { MAX_WARNING_TEXT, RelativeTimes, Tally } from './netflow/common.js';
 import { isIp } from './netflow/ip.js';
 import { RELATIVE_TIME_LIMIT_US } from './netflow/values.js';
+import { readZeekJson, VARIANT_NAMES, looksLikeZeek, type ZeekJsonVariant } from './netflow/zeek-envelope.js';
 import { attrKey, connEvent, logEvent, relativeReason, timeBase, zeekRole, type ZeekValues } from './netflow/zeek-common.js';
 import type { LineDisposition, LineHandler, LineParser, ParseContext, SniffHead, SniffMatch } from './types.js';
 
@@ -20,30 +25,42 @@ const SAMPLES = [
 export const zeekJson: LineParser = {
   kind: 'lines',
   name: 'zeek_json',
-  version: '1',
+  version: '2',
   source: 'zeek',
-  description: 'Zeek logs as JSON lines (dotted or underscore keys, epoch or ISO ts): conn as flows, others as zeek_<path>',
+  description: 'Zeek logs as JSON lines (native, platform fields, shipper wrappers, ECS; epoch or ISO ts): conn as flows, ssh/notice/dns/http in the vocabulary, others as zeek_<path>',
   samples: SAMPLES,
   sniff: sniffZeekJson,
   open: (ctx) => new ZeekJsonHandler(ctx),
 };
 
-const ZEEK_KEYS = /"(id\.orig_h|id_orig_h|id\.resp_h|id_resp_h)"\s*:|"id"\s*:\s*\{\s*"orig_h"/;
-
 function sniffZeekJson(head: SniffHead): SniffMatch | null {
   let considered = 0;
   let zeek = 0;
-  for (const line of head.lines.slice(0, 40)) {
+  const variants = new Map<ZeekJsonVariant, number>();
+  // The head's last line may be cut at the sniff limit: it is not held against the file.
+  const lines = head.text.length >= 65536 ? head.lines.slice(0, -1) : head.lines;
+  for (const line of lines.slice(0, 40)) {
     const t = line.trim();
     if (t === '') continue;
     considered++;
-    // Suricata eve records also carry a uid-less 5-tuple; they have event_type and src_ip instead.
-    if (t.startsWith('{') && /"ts"\s*:/.test(t) && (ZEEK_KEYS.test(t) || /"uid"\s*:\s*"C[0-9A-Za-z]{8,}"/.test(t)) && !/"event_type"\s*:/.test(t)) zeek++;
+    if (t.charCodeAt(0) !== 123) continue;
+    let o: unknown;
+    try {
+      o = JSON.parse(t);
+    } catch {
+      continue;
+    }
+    if (o === null || typeof o !== 'object' || Array.isArray(o)) continue;
+    const z = readZeekJson(o as Record<string, unknown>);
+    if (z.problem || !looksLikeZeek(z.fields, z.path, z.envelope)) continue;
+    zeek++;
+    variants.set(z.variant, (variants.get(z.variant) ?? 0) + 1);
   }
   if (zeek === 0) return null;
   const share = zeek / considered;
   if (share < 0.5) return null;
-  return { confidence: Math.round(50 + 40 * share), reason: `${zeek}/${considered} head lines are Zeek JSON records (ts, uid, id.orig_h …)` };
+  const kinds = [...variants].sort((a, b) => b[1] - a[1]).map(([v]) => VARIANT_NAMES[v]).join('; ');
+  return { confidence: Math.round(50 + 40 * share), reason: `${zeek}/${considered} head lines are Zeek JSON records: ${kinds}` };
 }
 
 /** Keys whose values are read into event columns (their attrs copies are not needed). */
@@ -51,11 +68,17 @@ const COLUMN_ROLES = new Set(['orig_h', 'orig_p', 'resp_h', 'resp_p', 'proto', '
 
 class ZeekJsonHandler implements LineHandler {
   private readonly tally: Tally;
+  private readonly relative: RelativeTimes;
+  private readonly variants = new Map<ZeekJsonVariant, number>();
   private readonly base: number | null;
+  /** The evidence's base name: names the log when its records do not (ssh.log, dns.json…). */
+  private readonly fileName: string;
 
   constructor(private readonly ctx: ParseContext) {
     this.tally = new Tally(ctx);
+    this.relative = new RelativeTimes(ctx);
     this.base = timeBase(ctx);
+    this.fileName = basename(ctx.path).toLowerCase();
   }
 
   line(text: string, lineNo: number, offset: number, byteLength: number): LineDisposition {
@@ -67,38 +90,47 @@ class ZeekJsonHandler implements LineHandler {
       warn(parsed.reason);
       return 'warning';
     }
-    const rec = parsed.rec;
-
-    // Flatten a nested "id" object to the dotted names Zeek uses.
-    const id = rec.id;
-    if (id && typeof id === 'object' && !Array.isArray(id)) {
-      for (const [k, v] of Object.entries(id as Record<string, unknown>)) rec[`id.${k}`] = v;
-      delete rec.id;
+    const z = readZeekJson(parsed.rec);
+    this.variants.set(z.variant, (this.variants.get(z.variant) ?? 0) + 1);
+    if (z.problem) {
+      warn(`${z.problem}: a shipper's record that does not hold a Zeek record; kept as a warning`);
+      return 'warning';
     }
+    const rec = z.fields;
 
-    const time = this.time(rec.ts, lineNo, offset, text);
+    const tsField = rec.ts !== undefined ? 'ts' : rec['@timestamp'] !== undefined ? '@timestamp' : 'ts';
+    const time = this.time(rec[tsField], tsField, lineNo, offset, text);
     if (!time) return 'warning';
 
     const byRole: Record<string, unknown> = {};
     const attrs: Record<string, unknown> = {};
     let isConn = false;
-    for (const [k, v] of Object.entries(rec)) {
-      if (k === 'conn_state' || k === 'orig_bytes' || k === 'orig_pkts') isConn = true;
+    for (const k in rec) {
+      const v = rec[k];
       const role = zeekRole(k);
-      if (role && role !== 'uid' && byRole[role] === undefined) {
+      if (role === 'conn_state' || role === 'orig_bytes' || role === 'orig_pkts') isConn = true;
+      if (role === 'uid') {
+        if (attrs.uid === undefined) attrs.uid = v;
+        if (k !== 'uid') continue;
+      } else if (role && byRole[role] === undefined) {
         byRole[role] = v;
         if (COLUMN_ROLES.has(role)) continue;
       }
-      if (k === 'ts' || k === '_path') continue;
+      if (k === tsField || k === '_path' || k === '@stream') continue;
       attrs[attrKey(k)] = v;
     }
-    const path = typeof rec._path === 'string' ? rec._path : null;
+    const path = z.path;
     if (path === 'conn') isConn = true;
+    if (z.envelope) {
+      attrs.envelope = z.envelope;
+      if (byRole.host === undefined) byRole.host = z.envelope['host.name'] ?? z.envelope['agent.hostname'] ?? z.envelope['@system'] ?? z.envelope['_system_name'];
+    }
+    if (tsField !== 'ts') attrs.time_field = tsField;
     if (time.relative) {
       attrs.relative_time = true;
-      if (this.base !== null) attrs.relative_ts = rec.ts;
+      if (this.base !== null) attrs.relative_ts = rec[tsField];
     }
-    if (typeof rec.ts === 'string') attrs.ts_text = rec.ts;
+    if (typeof rec[tsField] === 'string') attrs.ts_text = rec[tsField];
 
     const fieldWarn = (name: string, v: unknown, why: string) => {
       attrs[attrKey(name)] = v;
@@ -125,6 +157,8 @@ class ZeekJsonHandler implements LineHandler {
     };
     let durationUs: number | null = null;
     if (typeof byRole.duration === 'number' && byRole.duration >= 0) durationUs = Math.round(byRole.duration * US_PER_SECOND);
+    // ECS writes the duration in nanoseconds.
+    else if (byRole.duration === undefined && typeof rec['event.duration'] === 'number' && rec['event.duration'] >= 0) durationUs = Math.round(rec['event.duration'] / 1000);
     else if (byRole.duration !== undefined && byRole.duration !== null) fieldWarn('duration', byRole.duration, 'not a duration');
 
     const v: ZeekValues = {
@@ -151,7 +185,7 @@ class ZeekJsonHandler implements LineHandler {
       event = r.event;
       if (r.cidMismatch) warn(`the log's community_id ${v.sourceCommunityId} differs from the one computed from its 5-tuple (${event.community_id}); both kept`);
     } else {
-      event = logEvent(path, v, attrs, p);
+      event = logEvent(path, v, attrs, p, this.fileName);
     }
     event.time_quality = time.quality;
     this.ctx.emit(event);
@@ -160,35 +194,44 @@ class ZeekJsonHandler implements LineHandler {
 
   end(): void {
     this.tally.end();
+    this.relative.end();
+    if (this.variants.size > 0) this.ctx.setFileInfo('zeek_json_variants', Object.fromEntries(this.variants));
   }
 
-  private time(ts: unknown, lineNo: number, offset: number, text: string): { us: number; quality: TimeQuality; relative: boolean } | null {
+  private time(ts: unknown, field: string, lineNo: number, offset: number, text: string): { us: number; quality: TimeQuality; relative: boolean } | null {
     const warn = (reason: string) => this.ctx.warn({ line: lineNo, byte_offset: offset, raw: text.slice(0, MAX_WARNING_TEXT), reason });
+    let us: number;
+    let quality: TimeQuality = 'exact';
     if (typeof ts === 'number' && Number.isFinite(ts)) {
       if (ts < 0) {
-        warn(`ts ${ts}: negative time; a record without a time is kept as a warning`);
+        warn(`${field} ${ts}: negative time; a record without a time is kept as a warning`);
         return null;
       }
-      let us = Math.round(ts * US_PER_SECOND);
+      us = Math.round(ts * US_PER_SECOND);
       if (ts >= 1e11 && Number.isInteger(ts)) {
         const unit = ts >= 1e17 ? 'ns' : ts >= 1e14 ? 'us' : 'ms';
         us = unit === 'ms' ? ts * 1000 : unit === 'us' ? ts : Math.floor(ts / 1000);
-        this.tally.note(`unit-${unit}`, lineNo, offset, text, `ts ${ts} read as ${unit} since the epoch (Zeek writes seconds)`);
+        this.tally.note(`unit-${unit}`, lineNo, offset, text, `${field} ${ts} read as ${unit} since the epoch (Zeek writes seconds)`);
       }
-      const relative = us < RELATIVE_TIME_LIMIT_US;
-      if (relative) {
-        this.tally.note('relative', lineNo, offset, text, relativeReason('ts', String(ts), this.base));
-        if (this.base !== null) us += this.base;
-      }
-      return { us, quality: 'exact', relative };
-    }
-    if (typeof ts === 'string') {
+    } else if (typeof ts === 'string') {
       const r = parseIsoMicros(ts.trim(), this.ctx.options.tz);
-      if (r) return { us: r.us, quality: r.zoned ? 'exact' : 'zone_assumed', relative: false };
-      warn(`ts ${JSON.stringify(ts).slice(0, 40)}: not a time; a record without a time is kept as a warning`);
+      if (!r) {
+        warn(`${field} ${JSON.stringify(ts).slice(0, 40)}: not a time; a record without a time is kept as a warning`);
+        return null;
+      }
+      us = r.us;
+      if (!r.zoned) quality = 'zone_assumed';
+    } else {
+      warn(ts === undefined ? 'record has no ts (nor @timestamp); kept as a warning' : `${field} ${JSON.stringify(ts).slice(0, 40)}: not a time; kept as a warning`);
       return null;
     }
-    warn(ts === undefined ? 'record has no ts; kept as a warning' : `ts ${JSON.stringify(ts).slice(0, 40)}: not a time; kept as a warning`);
-    return null;
+    // ISO times of a relative capture are in 1970 too (json_timestamps = JSON::TS_ISO8601).
+    const relative = us >= 0 && us < RELATIVE_TIME_LIMIT_US;
+    if (relative) {
+      this.relative.note(lineNo, offset, text, relativeReason(field, typeof ts === 'string' ? ts : String(ts), this.base));
+      if (this.base !== null) us += this.base;
+      else quality = 'relative';
+    }
+    return { us, quality, relative };
   }
 }

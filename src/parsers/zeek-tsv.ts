@@ -9,8 +9,9 @@
  * the time column anywhere, logs concatenated with repeated headers, a plain (non-#) header line as
  * zeek-cut writes with `-c`-less TSV exports, and `#close` trailers.
  */
+import { basename } from 'node:path';
 import type { DwellEvent } from '../core/event.js';
-import { MAX_WARNING_TEXT, Tally } from './netflow/common.js';
+import { MAX_WARNING_TEXT, RelativeTimes, Tally } from './netflow/common.js';
 import { isIp } from './netflow/ip.js';
 import { epochUnit, problem, readCount, readEpoch, readPort, readSeconds, RELATIVE_TIME_LIMIT_US } from './netflow/values.js';
 import { attrKey, connEvent, isConnFields, logEvent, relativeReason, timeBase, zeekRole, type ZeekValues } from './netflow/zeek-common.js';
@@ -26,9 +27,9 @@ const SAMPLE = [
 export const zeekTsv: LineParser = {
   kind: 'lines',
   name: 'zeek_tsv',
-  version: '1',
+  version: '2',
   source: 'zeek',
-  description: 'Zeek/Bro ASCII (TSV) logs: conn.log as flows, any other log as zeek_<path> events',
+  description: 'Zeek/Bro ASCII (TSV) logs: conn.log as flows, ssh/notice/dns/http in the vocabulary, any other log as zeek_<path> events',
   samples: [SAMPLE],
   sniff: sniffZeekTsv,
   open: (ctx) => new ZeekTsvHandler(ctx),
@@ -113,12 +114,17 @@ class ZeekTsvHandler implements LineHandler {
   private layout: Layout | null = null;
   private fieldsLine = 0;
   private readonly tally: Tally;
+  private readonly relative: RelativeTimes;
   private headers = 0;
   private readonly base: number | null;
+  /** The evidence's base name: names the log when its records do not (ssh.log, dns.json…). */
+  private readonly fileName: string;
 
   constructor(private readonly ctx: ParseContext) {
     this.tally = new Tally(ctx);
+    this.relative = new RelativeTimes(ctx);
     this.base = timeBase(ctx);
+    this.fileName = basename(ctx.path).toLowerCase();
   }
 
   line(text: string, lineNo: number, offset: number, byteLength: number): LineDisposition {
@@ -147,6 +153,7 @@ class ZeekTsvHandler implements LineHandler {
 
   end(): void {
     this.tally.end();
+    this.relative.end();
     this.ctx.setFileInfo('zeek_headers', this.headers);
   }
 
@@ -227,16 +234,17 @@ class ZeekTsvHandler implements LineHandler {
       return 'warning';
     }
     const attrs: Record<string, unknown> = {};
+    let relativeTs = false;
     if (epochUnit !== 's') {
       this.tally.note(`unit-${epochUnit}`, lineNo, offset, text, `${L.tsName} ${tsText} read as ${epochUnit} since the epoch (Zeek writes seconds)`);
       attrs.ts_unit = epochUnit;
     } else if (ts < RELATIVE_TIME_LIMIT_US) {
-      this.tally.note('relative', lineNo, offset, text, relativeReason(L.tsName, tsText, this.base));
+      this.relative.note(lineNo, offset, text, relativeReason(L.tsName, tsText, this.base));
       attrs.relative_time = true;
       if (this.base !== null) {
         attrs.relative_ts = tsText;
         ts += this.base;
-      }
+      } else relativeTs = true;
     }
     if (L.tsName !== 'ts') attrs.time_field = L.tsName;
 
@@ -323,8 +331,9 @@ class ZeekTsvHandler implements LineHandler {
       event = r.event;
       if (r.cidMismatch) this.ctx.warn({ line: lineNo, byte_offset: offset, raw: text.slice(0, MAX_WARNING_TEXT), reason: `the log's community_id ${v.sourceCommunityId} differs from the one computed from its 5-tuple (${event.community_id}); both kept` });
     } else {
-      event = logEvent(this.path, v, attrs, p);
+      event = logEvent(this.path, v, attrs, p, this.fileName);
     }
+    if (relativeTs) event.time_quality = 'relative';
     this.ctx.emit(event);
     return 'record';
   }

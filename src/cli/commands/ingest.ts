@@ -82,13 +82,13 @@ export function renderReport(report: IngestReport): string {
 async function problemNotes(casePath: string, report: IngestReport): Promise<string> {
   const out: string[] = [];
   const withWarnings = report.files.filter((f) => f.warnings > 0 && f.evidenceId !== null);
-  const firstWarnings = new Map<number, { line: number; reason: string; raw: string | null }>();
+  const firstWarnings = new Map<number, { line: number; byte_offset: number; reason: string; raw: string | null }>();
   if (withWarnings.length > 0) {
     const db = await CaseDb.open(casePath, { readOnly: true });
     try {
       for (const f of withWarnings) {
-        const w = await db.one<{ line: number; reason: string; raw: string | null }>(
-          `SELECT line, reason, raw FROM parse_warnings WHERE evidence_id = $id ORDER BY line LIMIT 1`,
+        const w = await db.one<{ line: number; byte_offset: number; reason: string; raw: string | null }>(
+          `SELECT line, byte_offset, reason, raw FROM parse_warnings WHERE evidence_id = $id ORDER BY line LIMIT 1`,
           { id: f.evidenceId! },
         );
         if (w) firstWarnings.set(f.evidenceId!, w);
@@ -123,7 +123,7 @@ async function problemNotes(casePath: string, report: IngestReport): Promise<str
           level: 'warning',
           title: `${humanCount(f.warnings)} warning(s) in ${path}`,
           reason: w ? safeText(w.reason) : undefined,
-          where: w ? `${path}:${w.line}${w.raw ? ` "${safeText(w.raw.slice(0, 80))}"` : ''}` : undefined,
+          where: w ? `${path}:${w.line} (byte ${w.byte_offset})${w.raw ? ` "${safeText(w.raw.slice(0, 80))}"` : ''}` : undefined,
           help: `every warning is in the case: SELECT * FROM parse_warnings WHERE evidence_id = ${f.evidenceId}`,
         }),
       );

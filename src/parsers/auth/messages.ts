@@ -395,7 +395,8 @@ function su(msg: string): AuthFields | null {
 
 // ---- shadow-utils account changes -------------------------------------------------------------
 
-const NEW_USER = /^new user: name=([^,]+), UID=(\d+), GID=(\d+), home=([^,]*), shell=(\S*)/;
+// shadow-utils 4.6+ appends `, from=/dev/pts/1` (the terminal useradd ran on).
+const NEW_USER = /^new user: name=([^,]+), UID=(\d+), GID=(\d+), home=([^,]*), shell=([^,\s]*)(?:, from=(\S+))?/;
 const NEW_GROUP = /^(?:new group: name=([^,\s]+)(?:, GID=(\d+))?|group added to (\S+): name=([^,\s]+)(?:, GID=(\d+))?)/;
 const ADD_TO_GROUP = /^add '([^']+)' to (shadow )?group '([^']+)'/;
 const DELETE_USER = /^delete user '([^']+)'/;
@@ -414,7 +415,7 @@ const GROUPMOD = /^group changed in (\S+) \(group (\S+)(?:\/(\d+))?, new name: (
 
 function accounts(program: string, msg: string): AuthFields | null {
   let m = NEW_USER.exec(msg);
-  if (m) return ac('user_created', 'success', m[1]!, `user ${m[1]} created (uid ${m[2]}, shell ${m[5]}, home ${m[4]})`, { uid: Number(m[2]), gid: Number(m[3]), home: m[4], shell: m[5] });
+  if (m) return ac('user_created', 'success', m[1]!, `user ${m[1]} created (uid ${m[2]}, shell ${m[5]}, home ${m[4]})`, compact({ uid: Number(m[2]), gid: Number(m[3]), home: m[4], shell: m[5], from: m[6] }));
   m = NEW_GROUP.exec(msg);
   if (m) {
     const name = m[1] ?? m[4]!;

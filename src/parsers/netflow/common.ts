@@ -52,6 +52,44 @@ export class Tally {
   }
 }
 
+/**
+ * Records whose clock is relative (1970: seconds since a replayed capture started). They are kept
+ * and marked `time_quality = 'relative'`; the file gets one warning at the end saying how many and
+ * where (the ingest report shows it), and the count on its evidence row (`info.relative_time_records`).
+ */
+export class RelativeTimes {
+  private count = 0;
+  private first = 0;
+  private firstOffset = 0;
+  private last = 0;
+  private firstRaw = '';
+  private firstReason = '';
+
+  constructor(private readonly ctx: ParseContext) {}
+
+  note(lineNo: number, offset: number, raw: string, reason: string): void {
+    if (this.count++ === 0) {
+      this.first = lineNo;
+      this.firstOffset = offset;
+      this.firstRaw = raw.slice(0, MAX_WARNING_TEXT);
+      this.firstReason = reason;
+    }
+    this.last = lineNo;
+  }
+
+  end(): void {
+    if (this.count === 0) return;
+    this.ctx.setFileInfo('relative_time_records', this.count);
+    const where = this.count === 1 ? `line ${this.first}` : `lines ${this.first}–${this.last}`;
+    this.ctx.warn({
+      line: this.first,
+      byte_offset: this.firstOffset,
+      raw: this.firstRaw,
+      reason: `${this.count} record(s) with a relative time (${where}); the first: ${this.firstReason}`,
+    });
+  }
+}
+
 /** VPC / TGW `action`: ACCEPT → success, REJECT → failure. */
 export function acceptOutcome(action: string | null): Outcome {
   if (action === 'ACCEPT') return 'success';

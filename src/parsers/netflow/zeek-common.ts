@@ -13,25 +13,27 @@ import { communityId } from './community-id.js';
 import { connStateOutcome, endpoint, flowSummary } from './common.js';
 import { isIPv6 } from './ip.js';
 import { normalizeProtocol, protocolName } from './protocols.js';
+import { mapZeekLog, zeekLogOf } from './zeek-logs.js';
 
 /** Role → the column names Zeek and its exporters use for it. */
 export const ZEEK_ALIASES: Record<string, readonly string[]> = {
   ts: ['ts'],
-  uid: ['uid'],
-  orig_h: ['id.orig_h', 'id_orig_h', 'src', 'orig_h', 'src_ip'],
-  orig_p: ['id.orig_p', 'id_orig_p', 'src_port', 'orig_p', 'srcport'],
-  resp_h: ['id.resp_h', 'id_resp_h', 'dst', 'resp_h', 'dst_ip'],
-  resp_p: ['id.resp_p', 'id_resp_p', 'dst_port', 'resp_p', 'dstport'],
-  proto: ['proto'],
+  uid: ['uid', 'log.id.uid', 'zeek.session_id'],
+  // The ECS names (source.ip, …) are those of Zeek records shipped as ECS documents (Security Onion, Elastic's integration).
+  orig_h: ['id.orig_h', 'id_orig_h', 'src', 'orig_h', 'src_ip', 'source.ip'],
+  orig_p: ['id.orig_p', 'id_orig_p', 'src_port', 'orig_p', 'srcport', 'source.port'],
+  resp_h: ['id.resp_h', 'id_resp_h', 'dst', 'resp_h', 'dst_ip', 'destination.ip'],
+  resp_p: ['id.resp_p', 'id_resp_p', 'dst_port', 'resp_p', 'dstport', 'destination.port'],
+  proto: ['proto', 'network.transport'],
   ip_proto: ['ip_proto'],
   duration: ['duration'],
-  orig_bytes: ['orig_bytes'],
-  resp_bytes: ['resp_bytes'],
-  orig_pkts: ['orig_pkts'],
-  resp_pkts: ['resp_pkts'],
-  conn_state: ['conn_state'],
-  community_id: ['community_id'],
-  host: ['_system_name', '_node_name', 'peer_descr', 'peer'],
+  orig_bytes: ['orig_bytes', 'source.bytes'],
+  resp_bytes: ['resp_bytes', 'destination.bytes'],
+  orig_pkts: ['orig_pkts', 'source.packets'],
+  resp_pkts: ['resp_pkts', 'destination.packets'],
+  conn_state: ['conn_state', 'connection.state', 'zeek.connection.state'],
+  community_id: ['community_id', 'network.community_id'],
+  host: ['_system_name', '_node_name', '@system', 'peer_descr', 'peer', 'observer.name', 'observer.hostname'],
 };
 
 const ROLE_OF = new Map<string, string>();
@@ -120,15 +122,19 @@ export function connEvent(v: ZeekValues, attrs: Record<string, unknown>, p: Prov
   return { event, cidMismatch: v.sourceCommunityId !== null && cid !== null && v.sourceCommunityId !== cid };
 }
 
-/** Any other Zeek log (dns, http, ssl, kerberos, …) → a `zeek_<path>` event with its fields in attrs. */
-export function logEvent(path: string | null, v: ZeekValues, attrs: Record<string, unknown>, p: Provenance): DwellEvent {
+/**
+ * Any other Zeek log: ssh, notice, dns and http in dwell's vocabulary (zeek-logs.ts), the rest (ssl,
+ * kerberos, …) as `zeek_<path>` events; every field in attrs. `fileName` (the evidence's base name)
+ * names the log when neither a path nor the fields do.
+ */
+export function logEvent(path: string | null, v: ZeekValues, attrs: Record<string, unknown>, p: Provenance, fileName = ''): DwellEvent {
   const proto = zeekProtocol(v);
   const name = path ? 'zeek_' + path.toLowerCase().replace(/[^a-z0-9_]+/g, '_') : 'zeek_log';
   const cid = proto.number >= 0 ? communityId(proto.number, v.srcIp, v.dstIp, v.srcPort, v.dstPort) : null;
   let summary = `zeek ${path ?? 'log'}`;
   if (v.srcIp || v.dstIp) summary += ` ${endpoint(v.srcIp, v.srcPort)} -> ${endpoint(v.dstIp, v.dstPort)}`;
   if (typeof attrs.uid === 'string') summary += ` ${attrs.uid}`;
-  return {
+  const event: DwellEvent = {
     ts: v.ts,
     ts_end: v.durationUs !== null ? v.ts + v.durationUs : null,
     time_quality: 'exact',
@@ -149,6 +155,9 @@ export function logEvent(path: string | null, v: ZeekValues, attrs: Record<strin
     byte_length: p.length,
     raw: p.raw,
   };
+  const kind = zeekLogOf(path, attrs, fileName);
+  if (kind) mapZeekLog(kind, event, attrs);
+  return event;
 }
 
 /** Seconds (Zeek `interval`) → microseconds. */
@@ -172,6 +181,6 @@ export function timeBase(ctx: ParseContext): number | null {
 
 export function relativeReason(field: string, value: string, base: number | null): string {
   return base === null
-    ? `${field} ${value} is in 1970: a relative time (seconds since the capture started, as when a pcap is replayed) or a zeroed field; kept as written (dated 1970-01-01, attrs.relative_time = true); -O time-base=<capture start> dates such records`
+    ? `${field} ${value} is in 1970: a relative time (seconds since the capture started, as when a pcap is replayed); kept as written with time_quality = relative, which the default timeline, exports and answers leave out (--include-relative shows them); -O time-base=<capture start> dates such records`
     : `${field} ${value} is in 1970: read as relative to -O time-base (attrs.relative_time = true, attrs.relative_ts keeps the value written)`;
 }
