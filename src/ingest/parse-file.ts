@@ -9,7 +9,7 @@ import { LocalZone } from '../core/time.js';
 import { parserByName } from '../parsers/registry.js';
 import type { LineDisposition, ParseContext, ParseWarning, SourceParser } from '../parsers/types.js';
 import { encodeEvent, encodeWarning } from '../store/staging-rows.js';
-import { DecodeError, openEvidence, type Compression } from './evidence-reader.js';
+import { DecodeError, openEvidence, type Compression, type EvidenceStream } from './evidence-reader.js';
 import { BatchFile } from './batch-file.js';
 import { LineSplitter } from './line-splitter.js';
 import { makeHead, sniff, SNIFF_BYTES } from './sniff.js';
@@ -88,6 +88,16 @@ const MAX_TEXT = 1 << 20;
 
 export async function parseFile(opts: ParseFileOptions, hooks: ParseFileHooks): Promise<ParseFileResult> {
   const ev = await openEvidence(opts.path, { maxRatio: opts.maxRatio });
+  try {
+    return await parseOpened(ev, opts, hooks);
+  } catch (err) {
+    // Whatever went wrong, the file is closed (a long-lived parse thread must not keep it open).
+    ev.destroy();
+    throw err;
+  }
+}
+
+async function parseOpened(ev: EvidenceStream, opts: ParseFileOptions, hooks: ParseFileHooks): Promise<ParseFileResult> {
   const checkCancelled = () => {
     if (hooks.isCancelled?.()) {
       ev.destroy();
