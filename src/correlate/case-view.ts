@@ -3,7 +3,8 @@
  * name no host (PostgreSQL stderr logs, for one, never say which server wrote them) take the host
  * their evidence path names — a folder called after a host whose own logs are in the case
  * (`…/db-01/var/log/postgresql/…` → db-01). The events themselves are not changed; each hint is
- * returned with its reason so the findings can say where a host came from.
+ * returned with its reason so the findings can say where a host came from. A host's own name is
+ * what its own logs (the host-log vocabulary: sshd, PAM, sudo, accounts) call it.
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { all } from '../store/case-db.js';
@@ -16,7 +17,7 @@ export interface HostHint {
 
 export async function createCaseView(conn: DuckDBConnection): Promise<HostHint[]> {
   await conn.run(`CREATE OR REPLACE TEMP TABLE evidence_host AS
-    WITH named AS (SELECT DISTINCT host FROM events WHERE host IS NOT NULL AND source = 'auth_log' AND length(host) >= 3),
+    WITH named AS (SELECT DISTINCT host FROM events WHERE host IS NOT NULL AND is_host_log(class, action) AND length(host) >= 3),
          files AS (SELECT evidence_id, path FROM evidence WHERE status IN ('ingested', 'partial')),
          matches AS (
            SELECT f.evidence_id, f.path, n.host, strpos('/' || f.path || '/', '/' || n.host || '/') AS pos

@@ -10,6 +10,7 @@ import { buildFindings, type FindingsParams } from './findings.js';
 import { loadRules, type Phase } from './rules.js';
 import { runRules, type RuleResult } from './run-rules.js';
 import { proposeSeeds } from './seeds.js';
+import { installSqlVocabulary } from './sql-vocabulary.js';
 
 export interface CorrelateOptions {
   casePath: string;
@@ -48,6 +49,7 @@ export async function correlate(opts: CorrelateOptions): Promise<CorrelateResult
       const findingsId = (await db.one<{ id: number }>(`SELECT nextval('findings_id_seq')::INTEGER AS id`))!.id;
       const sensitive = opts.sensitive ?? [];
       const rules = loadRules();
+      await installSqlVocabulary(conn);
       t = lap('open', t);
       const results = await runRules(conn, findingsId, rules, {
         tables: sensitive.filter((s) => s.startsWith('db:')).map((s) => s.slice(3)),

@@ -20,10 +20,15 @@
  * attacker's time on it (a nightly backup upload) is not exfiltration.
  */
 import { LIST, listValue, VARCHAR, type DuckDBConnection } from '@duckdb/node-api';
+import { inGroup, isCloudCall, isHostLogEvent } from '../core/vocabulary.js';
 import { all } from '../store/case-db.js';
 import { classify, cloudEventName, EVENT_FIELDS, parseAttrs, type EventRow } from './classify.js';
 import { Footprint, type Entity } from './model.js';
+import { CLOUD_CREDENTIAL_FILE, isPrivateIp, THRESHOLDS } from './knowledge.js';
 import type { EntityKind, Phase } from './rules.js';
+import { VOCAB_LISTS } from './sql-vocabulary.js';
+
+export { isPrivateIp };
 
 export interface Seed {
   kind: EntityKind;
@@ -40,21 +45,15 @@ export interface ExpandOptions {
 }
 
 /** An address used by at least this many different accounts is shared infrastructure (NAT). */
-const SHARED_ADDRESS_USERS = 3;
+const SHARED_ADDRESS_USERS = THRESHOLDS.sharedAddressAccounts;
 /** Bytes sent to one new external address from a compromised host that count as exfiltration. */
-export const EXFIL_BYTES = 1_000_000;
+export const EXFIL_BYTES = THRESHOLDS.exfilBytes;
 /** Margin around the attacker's time on a host for what it caused there (uploads, scans). */
-const HOST_WINDOW_MARGIN_US = 15 * 60e6;
+const HOST_WINDOW_MARGIN_US = THRESHOLDS.hostWindowMarginUs;
 /** Distinct internal (address, port) targets from one host in 10 minutes that make a sweep. */
-const SWEEP_TARGETS = 10;
-const CREDENTIALS_FILE = /\.aws\/credentials|\.aws\/config|\.boto|\.s3cfg/;
-
-export function isPrivateIp(ip: string | null | undefined): boolean {
-  if (!ip) return false;
-  if (ip.includes(':')) return /^(fc|fd|fe80|::1$)/i.test(ip);
-  const [a, b] = ip.split('.').map(Number) as [number, number];
-  return a === 10 || a === 127 || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168) || (a === 169 && b === 254) || (a === 100 && b >= 64 && b <= 127);
-}
+const SWEEP_TARGETS = THRESHOLDS.sweepTargets;
+const CREDENTIALS_FILE = CLOUD_CREDENTIAL_FILE;
+const REMOTE_LOGIN = VOCAB_LISTS.remote_login;
 
 const isSessionArn = (a: string | null) => !!a && /:assumed-role\/|:federated-user\//.test(a);
 
@@ -89,7 +88,7 @@ export class Expander {
 
   async run(): Promise<Footprint> {
     const shared = await this.q<{ ip: string }>(
-      `SELECT src_ip AS ip FROM ev WHERE source = 'auth_log' AND action = 'ssh_login' AND outcome = 'success' AND src_ip IS NOT NULL
+      `SELECT src_ip AS ip FROM ev WHERE action IN ${REMOTE_LOGIN} AND outcome = 'success' AND src_ip IS NOT NULL
        GROUP BY src_ip HAVING count(DISTINCT actor) >= ${SHARED_ADDRESS_USERS}`,
     );
     for (const r of shared) this.sharedAddresses.add(r.ip);
@@ -157,12 +156,12 @@ export class Expander {
     const rows = await this.q(`SELECT ${EVENT_FIELDS} FROM ev WHERE src_ip = $ip OR dst_ip = $ip ORDER BY ts, event_id`, { ip });
     // Logins first: they date the initial access, which decides what counts as recon.
     let firstLogin: number | null = null;
-    for (const r of rows) if (r.source === 'auth_log' && r.action === 'ssh_login' && r.outcome === 'success' && r.src_ip === ip) firstLogin ??= r.ts_us;
+    for (const r of rows) if (inGroup('remote_login', r.action) && r.outcome === 'success' && r.src_ip === ip) firstLogin ??= r.ts_us;
     if (firstLogin !== null) this.noteAccess(firstLogin);
     // Guessing one or two passwords per account name is enumeration (recon); hammering one account
     // is a brute force (access). The brute force starts with the first failure of such an account.
     const failures = new Map<string, number>();
-    const isFailure = (r: EventRow) => r.source === 'auth_log' && r.src_ip === ip && r.actor !== null && /^(ssh_login_failed|ssh_invalid_user)$/.test(r.action);
+    const isFailure = (r: EventRow) => r.src_ip === ip && r.actor !== null && /^(ssh_login_failed|ssh_invalid_user)$/.test(r.action);
     for (const r of rows) if (isFailure(r) && (firstLogin === null || r.ts_us < firstLogin)) failures.set(r.actor!, (failures.get(r.actor!) ?? 0) + (Number(parseAttrs(r).repeated) || 1));
     const hammered = (actor: string | null) => actor !== null && (failures.get(actor) ?? 0) >= 3;
     // The brute force proper: the last burst of failures on a hammered account before the login.
@@ -184,22 +183,22 @@ export class Expander {
       return 'recon';
     };
     for (const r of rows) {
-      if (r.source === 'auth_log' && r.src_ip === ip) {
+      if (isHostLogEvent(r) && r.src_ip === ip) {
         const failed = r.outcome === 'failure' && r.class === 'authentication';
         this.event(r, ipEntity, `from attacker address ${ip}`, preAccessPhase(r) ?? (failed ? 'access' : undefined), preAccessPhase(r) === 'recon' ? 'T1595' : undefined);
-        if (r.action === 'ssh_login' && r.outcome === 'success' && r.actor && r.host) {
+        if (inGroup('remote_login', r.action) && r.outcome === 'success' && r.actor && r.host) {
           ipEntity.roles.add('login_source');
           const user = this.fp.add('local_user', r.actor, r.host, 'compromised', `logged in from ${ip}`, { compromisedAtUs: r.ts_us });
           this.fp.touch(user, r.ts_us, r.event_id);
           if (r.session) this.fp.add('session', r.session, r.host, null, `ssh session of ${r.actor} from ${ip}`, { eventIds: [r.event_id] });
           this.hostEntity(r.host, `attacker logged in as ${r.actor} from ${ip}`, r);
         } else if (r.outcome !== 'success') {
-          ipEntity.roles.add(/^(ssh_login_failed|ssh_max_auth_exceeded|ssh_too_many_auth_failures|auth_failures_more|ssh_auth_failure)$/.test(r.action) ? 'login_source' : 'scanner');
+          ipEntity.roles.add(inGroup('password_failure', r.action) ? 'login_source' : 'scanner');
         }
         await this.learnAddressFromFlow(r);
         continue;
       }
-      if (r.source === 'cloudtrail' && r.src_ip === ip) {
+      if (isCloudCall(r.action) && r.src_ip === ip) {
         this.event(r, ipEntity, `API call from attacker address ${ip}`);
         ipEntity.roles.add('api_caller');
         if (r.access_key) this.fp.touch(this.fp.add('access_key', r.access_key, null, null, `used from attacker address ${ip}`, { compromisedAtUs: r.ts_us }), r.ts_us, r.event_id);
@@ -238,15 +237,15 @@ export class Expander {
   private async expandLocalUser(u: Entity): Promise<void> {
     const host = u.host!;
     const rows = await this.q(
-      `SELECT ${EVENT_FIELDS} FROM ev WHERE source = 'auth_log' AND host = $host AND actor = $user
-         AND (action = 'ssh_login' OR (outcome = 'failure' AND class = 'authentication')) ORDER BY ts, event_id`,
+      `SELECT ${EVENT_FIELDS} FROM ev WHERE is_host_log(class, action) AND host = $host AND actor = $user
+         AND (action IN ${REMOTE_LOGIN} OR (outcome = 'failure' AND class = 'authentication')) ORDER BY ts, event_id`,
       { host, user: u.value },
     );
     const since = u.createdByAttacker ? null : u.compromisedAtUs;
     // The owner's usual addresses: used before the compromise.
     const baseline = new Set(rows.filter((l) => l.action === 'ssh_login' && l.outcome === 'success' && since !== null && l.ts_us < since && l.src_ip).map((l) => l.src_ip!));
     for (const l of rows) {
-      const ok = l.action === 'ssh_login' && l.outcome === 'success';
+      const ok = inGroup('remote_login', l.action) && l.outcome === 'success';
       if (!u.createdByAttacker && (!ok || since === null || l.ts_us < since)) continue;
       if (!l.src_ip && !u.createdByAttacker) continue;
       const attackerIp = !!l.src_ip && this.fp.has('ip', l.src_ip);
@@ -262,12 +261,12 @@ export class Expander {
     const host = s.host!;
     const own = await this.q(`SELECT ${EVENT_FIELDS} FROM ev WHERE host = $host AND session = $s ORDER BY ts, event_id`, { host, s: s.value });
     if (own.length === 0) return;
-    const first = own.find((r) => r.action === 'ssh_login' && r.outcome === 'success') ?? own[0]!;
+    const first = own.find((r) => inGroup('remote_login', r.action) && r.outcome === 'success') ?? own[0]!;
     // sshd logs some lines of a connection under another pid (privilege separation, sshd-session):
     // the client's address and port name the same connection.
     const sameConnection = first.src_ip && first.src_port !== null
       ? await this.q(
-          `SELECT ${EVENT_FIELDS} FROM ev WHERE source = 'auth_log' AND host = $host AND src_ip = $ip AND src_port = $port AND session IS DISTINCT FROM $s
+          `SELECT ${EVENT_FIELDS} FROM ev WHERE is_host_log(class, action) AND host = $host AND src_ip = $ip AND src_port = $port AND session IS DISTINCT FROM $s
              AND epoch_us(ts) BETWEEN $t AND $t + 86400000000 ORDER BY ts, event_id`,
           { host, ip: first.src_ip, port: first.src_port, s: s.value, t: first.ts_us },
         )
@@ -276,12 +275,12 @@ export class Expander {
     const login = first;
     const user = login.actor;
     const start = rows[0]!.ts_us;
-    const closing = rows.filter((r) => /_session_closed$|^ssh_disconnected$|^ssh_disconnect_received$|^logind_session_removed$/.test(r.action));
+    const closing = rows.filter((r) => r.action.endsWith('_session_closed') || inGroup('session_end', r.action));
     // Without a close the session is taken to last until the user's next login on the host, or 24 h.
     let end = closing.length ? closing[closing.length - 1]!.ts_us : start + 24 * 3600e6;
     if (!closing.length && user) {
       const next = await this.q<{ ts_us: number | null }>(
-        `SELECT epoch_us(min(ts)) AS ts_us FROM ev WHERE source = 'auth_log' AND host = $host AND actor = $user AND action = 'ssh_login' AND outcome = 'success' AND epoch_us(ts) > $start`,
+        `SELECT epoch_us(min(ts)) AS ts_us FROM ev WHERE action IN ${REMOTE_LOGIN} AND host = $host AND actor = $user AND outcome = 'success' AND epoch_us(ts) > $start`,
         { host, user, start },
       );
       if (next[0]?.ts_us) end = Math.min(end, next[0].ts_us);
@@ -294,8 +293,8 @@ export class Expander {
 
     // What the user did with privileges while the session lasted: sudo/su lines carry no sshd pid.
     const acts = await this.q(
-      `SELECT ${EVENT_FIELDS} FROM ev WHERE source = 'auth_log' AND host = $host AND epoch_us(ts) BETWEEN $start AND $end
-         AND ((actor IN ($user, 'root') AND action IN ('sudo', 'sudo_failed', 'su', 'sudo_session_opened', 'sudo_session_closed', 'su_session_opened', 'su_session_closed'))
+      `SELECT ${EVENT_FIELDS} FROM ev WHERE is_host_log(class, action) AND host = $host AND epoch_us(ts) BETWEEN $start AND $end
+         AND ((actor IN ($user, 'root') AND action IN ${VOCAB_LISTS.privilege_use})
               OR class = 'account_change')
        ORDER BY ts, event_id`,
       { host, user, start, end },
@@ -325,15 +324,15 @@ export class Expander {
     }
     // Lateral movement: the same account reaching another host from an internal address while the session lasted.
     const lateral = await this.q(
-      `SELECT ${EVENT_FIELDS} FROM ev WHERE source = 'auth_log' AND actor = $user AND host <> $host AND epoch_us(ts) BETWEEN $start AND $end
-         AND (action = 'ssh_login' OR (class IN ('authentication', 'network_activity') AND action LIKE 'ssh_%'))
+      `SELECT ${EVENT_FIELDS} FROM ev WHERE is_host_log(class, action) AND actor = $user AND host <> $host AND epoch_us(ts) BETWEEN $start AND $end
+         AND (action IN ${REMOTE_LOGIN} OR (class IN ('authentication', 'network_activity') AND action LIKE 'ssh_%'))
        ORDER BY ts, event_id`,
       { host, user, start, end },
     );
     for (const l of lateral) {
       if (!l.src_ip || !isPrivateIp(l.src_ip) || !l.host) continue;
       this.fp.learnHostAddress(l.src_ip, host, `${user} reached ${l.host} from ${l.src_ip} during the attacker's session on ${host}`);
-      const ok = l.action === 'ssh_login' && l.outcome === 'success';
+      const ok = inGroup('remote_login', l.action) && l.outcome === 'success';
       this.event(l, s, `${ok ? 'lateral movement' : 'lateral movement attempt'} from ${host} to ${l.host}`, 'actions', 'T1021.004');
       await this.learnAddressFromFlow(l);
       if (!ok) continue;
@@ -362,13 +361,13 @@ export class Expander {
     for (const c of this.cronWrites.splice(0)) {
       if (c.minute === null) continue;
       const removed = await this.q<{ ts_us: number | null }>(
-        `SELECT epoch_us(min(ts)) AS ts_us FROM ev WHERE source = 'auth_log' AND host = $h AND action = 'sudo' AND epoch_us(ts) > $t
+        `SELECT epoch_us(min(ts)) AS ts_us FROM ev WHERE action = 'sudo' AND host = $h AND epoch_us(ts) > $t
            AND contains(command, $p) AND regexp_matches(command, '(^|/|\\s)(rm|unlink|shred|truncate)\\s|>\\s*' || $p)`,
         { h: c.host, t: c.fromUs, p: c.path },
       );
       const until = removed[0]?.ts_us ?? Number.MAX_SAFE_INTEGER;
       const runs = await this.q(
-        `SELECT ${EVENT_FIELDS} FROM ev WHERE source = 'auth_log' AND host = $h AND action IN ('cron_session_opened', 'cron_session_closed', 'cron_command')
+        `SELECT ${EVENT_FIELDS} FROM ev WHERE action IN ${VOCAB_LISTS.cron_run} AND host = $h
            AND target = $u AND minute(ts) = $m AND epoch_us(ts) > $t AND epoch_us(ts) < $until ${c.hour !== null ? 'AND hour(ts) = $hr' : ''} ORDER BY ts, event_id`,
         { h: c.host, u: c.user, m: c.minute, t: c.fromUs, until, ...(c.hour !== null ? { hr: c.hour } : {}) },
       );
@@ -381,7 +380,7 @@ export class Expander {
   private async learnAddressFromFlow(r: EventRow): Promise<void> {
     if (!r.src_ip || r.src_port === null || !r.host) return;
     const flows = await this.q<{ dst_ip: string }>(
-      `SELECT DISTINCT dst_ip FROM ev WHERE class = 'network_activity' AND source <> 'auth_log' AND src_ip = $ip AND src_port = $port
+      `SELECT DISTINCT dst_ip FROM ev WHERE action = 'flow' AND src_ip = $ip AND src_port = $port
          AND dst_port = 22 AND epoch_us(ts) BETWEEN $t - 900000000 AND $t + 300000000 AND dst_ip IS NOT NULL`,
       { ip: r.src_ip, port: r.src_port, t: r.ts_us },
     );
@@ -402,7 +401,7 @@ export class Expander {
       const rows = await this.q<{ access_key: string; ts_us: number; src_ip: string; event_id: number }>(
         `WITH keyed AS (
            SELECT access_key, src_ip, epoch_us(ts) AS ts_us, event_id FROM ev
-           WHERE source = 'cloudtrail' AND access_key LIKE 'AKIA%' AND src_ip IS NOT NULL),
+           WHERE is_cloud_call(action) AND access_key LIKE 'AKIA%' AND src_ip IS NOT NULL),
          baseline AS (SELECT DISTINCT access_key, src_ip FROM keyed WHERE ts_us < $t)
          SELECT k.access_key, k.ts_us, k.src_ip, k.event_id FROM keyed k
          WHERE k.ts_us >= $t AND k.ts_us <= $t + 30 * 86400000000
@@ -458,15 +457,15 @@ export class Expander {
   /** Backwards from a stolen key: the attacker session that read a credentials file before its first misuse. */
   private async traceKeyToHost(k: Entity, firstUseUs: number): Promise<void> {
     const reads = await this.q(
-      `SELECT ${EVENT_FIELDS} FROM ev WHERE source = 'auth_log' AND action = 'sudo' AND regexp_matches(command, '\\.aws/credentials|\\.aws/config|\\.boto|\\.s3cfg')
+      `SELECT ${EVENT_FIELDS} FROM ev WHERE action = 'sudo' AND regexp_matches(command, $cred)
          AND epoch_us(ts) < $t AND epoch_us(ts) >= $t - 30 * 86400000000 ORDER BY ts DESC, event_id LIMIT 5`,
-      { t: firstUseUs },
+      { t: firstUseUs, cred: CLOUD_CREDENTIAL_FILE.source },
     );
     for (const r of reads) {
       if (!r.host || !r.actor) continue;
       // The SSH session of that user on that host that was open when the file was read.
       const sess = await this.q(
-        `SELECT ${EVENT_FIELDS} FROM ev WHERE source = 'auth_log' AND host = $h AND actor = $u AND action = 'ssh_login' AND outcome = 'success'
+        `SELECT ${EVENT_FIELDS} FROM ev WHERE action IN ${REMOTE_LOGIN} AND host = $h AND actor = $u AND outcome = 'success'
            AND epoch_us(ts) <= $t ORDER BY ts DESC, event_id DESC LIMIT 1`,
         { h: r.host, u: r.actor, t: r.ts_us },
       );
@@ -479,7 +478,7 @@ export class Expander {
 
   private async expandPrincipal(p: Entity): Promise<void> {
     if (!p.createdByAttacker) return; // a borrowed principal's calls are followed through its keys and addresses
-    const rows = await this.q(`SELECT ${EVENT_FIELDS} FROM ev WHERE source = 'cloudtrail' AND actor = $p ORDER BY ts, event_id`, { p: p.value });
+    const rows = await this.q(`SELECT ${EVENT_FIELDS} FROM ev WHERE is_cloud_call(action) AND actor = $p ORDER BY ts, event_id`, { p: p.value });
     for (const r of rows) {
       this.event(r, p, `activity of attacker-created principal ${p.value}`);
       if (r.src_ip && !isPrivateIp(r.src_ip)) this.fp.add('ip', r.src_ip, null, 'backdoor_user', `used attacker-created principal ${p.value}`, { eventIds: [r.event_id] });
@@ -494,7 +493,7 @@ export class Expander {
   }
 
   private async expandCloudSession(s: Entity): Promise<void> {
-    const rows = await this.q(`SELECT ${EVENT_FIELDS} FROM ev WHERE source = 'cloudtrail' AND actor = $s ORDER BY ts, event_id`, { s: s.value });
+    const rows = await this.q(`SELECT ${EVENT_FIELDS} FROM ev WHERE is_cloud_call(action) AND actor = $s ORDER BY ts, event_id`, { s: s.value });
     for (const r of rows) {
       this.event(r, s, `call in role session ${s.value}`);
       if (r.access_key && !this.fp.has('access_key', r.access_key)) this.fp.add('access_key', r.access_key, null, 'issued_by_assume_role', `credentials of role session ${s.value}`, { createdByAttacker: true });
@@ -504,7 +503,7 @@ export class Expander {
 
   /** Keys, users, login profiles and role sessions the attacker's calls created. */
   private followCloudCreations(r: EventRow, from: Entity): void {
-    if (r.source !== 'cloudtrail' || r.outcome === 'failure') return;
+    if (!isCloudCall(r.action) || r.outcome === 'failure') return;
     const a = parseAttrs(r);
     const name = cloudEventName(r);
     const issued = a.issued_access_key as string | undefined;
@@ -526,8 +525,8 @@ export class Expander {
   private async expandDbRole(role: Entity): Promise<void> {
     if (!role.createdByAttacker) return; // sessions of borrowed roles are found from the hosts and addresses that used them
     const rows = await this.q(
-      `SELECT ${EVENT_FIELDS} FROM ev WHERE actor = $r AND host = $h AND source NOT IN ('auth_log', 'cloudtrail')
-         AND (class = 'datastore_activity' OR action LIKE 'db_%') ORDER BY ts, event_id`,
+      `SELECT ${EVENT_FIELDS} FROM ev WHERE actor = $r AND host = $h
+         AND (class = 'datastore_activity' OR starts_with(action, 'db_')) ORDER BY ts, event_id`,
       { r: role.value, h: role.host },
     );
     for (const r of rows) {
@@ -540,7 +539,7 @@ export class Expander {
     if (h.reason !== 'seed') return;
     // A host given as a seed: its successful logins from external addresses not shared by many users.
     const rows = await this.q(
-      `SELECT ${EVENT_FIELDS} FROM ev WHERE source = 'auth_log' AND host = $h AND action = 'ssh_login' AND outcome = 'success' ORDER BY ts, event_id`,
+      `SELECT ${EVENT_FIELDS} FROM ev WHERE action IN ${REMOTE_LOGIN} AND host = $h AND outcome = 'success' ORDER BY ts, event_id`,
       { h: h.value },
     );
     for (const r of rows) if (r.src_ip && !isPrivateIp(r.src_ip) && !this.sharedAddresses.has(r.src_ip)) this.fp.add('ip', r.src_ip, null, 'login_source', `logged in to seed host ${h.value}`, { eventIds: [r.event_id] });
@@ -574,13 +573,13 @@ export class Expander {
   private async databaseSessionsFrom(host: string, ipList: string, within: string): Promise<void> {
     const sessions = await this.q<{ db_host: string | null; session: string; actor: string | null; app: string | null; src_ip: string; first_us: number }>(
       `SELECT host AS db_host, session, any_value(actor) AS actor, any_value(attrs->>'application_name') AS app, any_value(src_ip) AS src_ip, epoch_us(min(ts)) AS first_us
-       FROM ev WHERE (class = 'datastore_activity' OR action LIKE 'db_%') AND source NOT IN ('auth_log', 'cloudtrail') AND session IS NOT NULL
+       FROM ev WHERE (class = 'datastore_activity' OR starts_with(action, 'db_')) AND session IS NOT NULL
          AND src_ip IN (${ipList}) AND (${within})
        GROUP BY host, session ORDER BY first_us`,
     );
     for (const s of sessions) {
       const events = await this.q(
-        `SELECT ${EVENT_FIELDS} FROM ev WHERE session = $s AND host IS NOT DISTINCT FROM $h AND (class = 'datastore_activity' OR action LIKE 'db_%') AND source NOT IN ('auth_log', 'cloudtrail')
+        `SELECT ${EVENT_FIELDS} FROM ev WHERE session = $s AND host IS NOT DISTINCT FROM $h AND (class = 'datastore_activity' OR starts_with(action, 'db_'))
            AND epoch_us(ts) >= $t - 86400000000 AND epoch_us(ts) <= $t + 86400000000 ORDER BY ts, event_id`,
         { s: s.session, h: s.db_host, t: s.first_us },
       );
@@ -625,7 +624,7 @@ export class Expander {
         const c = mine.find((e) => e.src_ip && e.src_port !== null);
         if (c) {
           const flows = await this.q<{ dst_ip: string }>(
-            `SELECT DISTINCT dst_ip FROM ev WHERE class = 'network_activity' AND src_ip = $ip AND src_port = $port AND epoch_us(ts) BETWEEN $t - 900000000 AND $t + 300000000 AND dst_ip IS NOT NULL`,
+            `SELECT DISTINCT dst_ip FROM ev WHERE action = 'flow' AND src_ip = $ip AND src_port = $port AND epoch_us(ts) BETWEEN $t - 900000000 AND $t + 300000000 AND dst_ip IS NOT NULL`,
             { ip: c.src_ip, port: c.src_port, t: c.ts_us },
           );
           for (const f of flows) if (isPrivateIp(f.dst_ip)) this.fp.learnHostAddress(f.dst_ip, dbHost, `the flow of database session ${s.session} from ${c.src_ip}:${c.src_port} went to ${f.dst_ip}`);
@@ -639,15 +638,15 @@ export class Expander {
     const firstUs = Math.min(...(this.hostWindows.get(host) ?? []).map(([s]) => s));
     const rows = await this.q<{ dst_ip: string; bytes: number }>(
       `SELECT dst_ip, sum(bytes_out)::DOUBLE AS bytes FROM ev
-       WHERE class = 'network_activity' AND source <> 'auth_log' AND src_ip IN (${ipList}) AND (${within})
-         AND dst_ip NOT IN (SELECT DISTINCT dst_ip FROM ev WHERE class = 'network_activity' AND src_ip IN (${ipList}) AND epoch_us(ts) < $first AND dst_ip IS NOT NULL)
+       WHERE action = 'flow' AND src_ip IN (${ipList}) AND (${within})
+         AND dst_ip NOT IN (SELECT DISTINCT dst_ip FROM ev WHERE action = 'flow' AND src_ip IN (${ipList}) AND epoch_us(ts) < $first AND dst_ip IS NOT NULL)
        GROUP BY dst_ip HAVING sum(bytes_out) >= ${EXFIL_BYTES}`,
       { first: firstUs - HOST_WINDOW_MARGIN_US },
     );
     for (const r of rows) {
       if (!r.dst_ip || isPrivateIp(r.dst_ip)) continue;
       const flows = await this.q(
-        `SELECT ${EVENT_FIELDS} FROM ev WHERE class = 'network_activity' AND source <> 'auth_log' AND (src_ip IN (${ipList}) AND dst_ip = $d OR src_ip = $d AND dst_ip IN (${ipList})) AND (${within}) ORDER BY ts, event_id`,
+        `SELECT ${EVENT_FIELDS} FROM ev WHERE action = 'flow' AND (src_ip IN (${ipList}) AND dst_ip = $d OR src_ip = $d AND dst_ip IN (${ipList})) AND (${within}) ORDER BY ts, event_id`,
         { d: r.dst_ip },
       );
       const ipE = this.fp.add('ip', r.dst_ip, null, 'exfil_destination', `received ${r.bytes} bytes from compromised ${host}, a new destination for it`);
@@ -658,7 +657,7 @@ export class Expander {
   /** Internal scanning from the host ("map out the network"). */
   private async sweepsFrom(host: string, ipList: string, within: string): Promise<void> {
     const rows = await this.q(
-      `SELECT ${EVENT_FIELDS} FROM ev WHERE class = 'network_activity' AND source <> 'auth_log' AND src_ip IN (${ipList}) AND (${within})
+      `SELECT ${EVENT_FIELDS} FROM ev WHERE action = 'flow' AND src_ip IN (${ipList}) AND (${within})
          AND dst_ip IS NOT NULL AND dst_port IS NOT NULL ORDER BY ts, event_id`,
     );
     // Flows the host initiated: from an ephemeral port to a service port (not its replies).

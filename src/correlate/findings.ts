@@ -7,7 +7,9 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { isoFromMicros } from '../core/time.js';
 import { all } from '../store/case-db.js';
 import { cloudEventName, EVENT_FIELDS, eventFields, parseAttrs, type EventRow } from './classify.js';
-import { EXFIL_BYTES, isPrivateIp, type Seed } from './expand.js';
+import { inGroup, isCloudCall } from '../core/vocabulary.js';
+import { type Seed } from './expand.js';
+import { CREDENTIAL_FILE_PATTERNS, CREDENTIAL_FILE_RE, FILE_READ_COMMAND, isPrivateIp, SENSITIVE_CONFIG_FILE, THRESHOLDS } from './knowledge.js';
 import type { Entity, Footprint } from './model.js';
 import { PHASES, type Phase } from './rules.js';
 import type { RuleResult } from './run-rules.js';
@@ -208,20 +210,19 @@ function entityOut(e: Entity) {
 }
 
 function isAccessSuccess(r: EventRow): boolean {
-  if (r.source === 'auth_log') return r.action === 'ssh_login';
-  if (r.source === 'cloudtrail') return true;
-  return r.class === 'authentication';
+  if (isCloudCall(r.action)) return true;
+  return inGroup('access_granted', r.action);
 }
 
 function describeAccess(initial: EventRow, rows: EventRow[]): string {
-  if (initial.source === 'auth_log') {
+  if (inGroup('remote_login', initial.action)) {
     const fails = rows
       .filter((r) => r.src_ip === initial.src_ip && r.ts_us < initial.ts_us && /^(ssh_login_failed|ssh_invalid_user)$/.test(r.action))
       .reduce((n, r) => n + (Number(parseAttrs(r).repeated) || 1), 0);
     const method = String(parseAttrs(initial).method ?? 'ssh');
-    return `${fails >= 5 ? `ssh ${method} brute force` : `ssh ${method} login`} of ${initial.actor}@${initial.host} from ${initial.src_ip}${fails >= 5 ? ` (${fails} failed attempts before)` : ''}`;
+    return `${fails >= THRESHOLDS.bruteForceVector ? `ssh ${method} brute force` : `ssh ${method} login`} of ${initial.actor}@${initial.host} from ${initial.src_ip}${fails >= THRESHOLDS.bruteForceVector ? ` (${fails} failed attempts before)` : ''}`;
   }
-  if (initial.source === 'cloudtrail') return `${cloudEventName(initial)} with access key ${initial.access_key ?? '?'} from ${initial.src_ip ?? '?'}`;
+  if (isCloudCall(initial.action)) return `${cloudEventName(initial)} with access key ${initial.access_key ?? '?'} from ${initial.src_ip ?? '?'}`;
   return `${initial.action} of ${initial.actor ?? '?'} on ${initial.host ?? '?'} from ${initial.src_ip ?? '?'}`;
 }
 
@@ -236,8 +237,8 @@ function dbClassification(sql: Record<string, any>): string[] {
   return out;
 }
 
-const SHELL_READ = /\b(cat|less|more|head|tail|cp|scp|base64|xxd|strings|vi|vim|nano|grep|tar|zip|openssl)\b/;
-const SECRET_FILES = /(\/etc\/g?shadow|[~\w./-]*\.aws\/(credentials|config)|[~\w./-]*\.ssh\/id_(rsa|dsa|ecdsa|ed25519)|[~\w./-]*\.pgpass|[~\w./-]*\.my\.cnf|[\w./-]*\.env\b|[\w./-]*app\.env|\/etc\/[\w./-]+\.(conf|ya?ml|ini|env|json))/g;
+/** Credential files and configuration files: what a read in an attacker session exposed. */
+const SECRET_FILES = new RegExp(`${CREDENTIAL_FILE_RE}|(${SENSITIVE_CONFIG_FILE})`, 'g');
 
 function buildCompromisedData(rows: EventRow[], sensitive: string[]) {
   type Item = { kind: string; value: string; host: string | null; access: string; rows: number | null; bytes: number | null; firstUs: number; lastUs: number; event_ids: number[] };
@@ -256,10 +257,10 @@ function buildCompromisedData(rows: EventRow[], sensitive: string[]) {
     items.set(key, it);
   };
   for (const r of rows) {
-    if (r.source === 'auth_log' && (r.action === 'sudo' || r.action === 'cron_command') && r.command && SHELL_READ.test(r.command)) {
+    if ((r.action === 'sudo' || r.action === 'cron_command') && r.command && FILE_READ_COMMAND.test(r.command)) {
       for (const m of r.command.matchAll(SECRET_FILES)) add('file', m[0], r.host, 'read', r, null, null);
     }
-    if (r.source === 'cloudtrail' && r.outcome !== 'failure') {
+    if (isCloudCall(r.action) && r.outcome !== 'failure') {
       const name = cloudEventName(r);
       if (name === 'GetObject' && r.target) add('s3_object', r.target, null, 'read', r, null, r.bytes_out);
       if ((name === 'GetSecretValue' || name === 'BatchGetSecretValue') && r.target) add('secret', r.target, null, 'read', r, null, null);
@@ -300,19 +301,19 @@ function buildCredentials(rows: EventRow[], fp: Footprint) {
     if (e.kind === 'db_role') add('db_password', e.value, e.host, e.createdByAttacker ? 'database role created by the attacker: drop it' : 'database role used by the attacker', ids);
   }
   for (const r of rows) {
-    if (r.source === 'auth_log' && r.command) {
-      if (/\/etc\/g?shadow/.test(r.command)) add('local_password', '/etc/shadow', r.host, '/etc/shadow was read: every local password hash on the host', [r.event_id]);
-      if (/id_(rsa|dsa|ecdsa|ed25519)/.test(r.command)) add('ssh_key', (r.command.match(/[~\w./-]*id_(rsa|dsa|ecdsa|ed25519)/) ?? ['id_*'])[0], r.host, 'private SSH key was read', [r.event_id]);
-      if (/\.aws\/credentials/.test(r.command)) add('access_key', (r.command.match(/[~\w./-]*\.aws\/credentials/) ?? ['.aws/credentials'])[0], r.host, 'AWS credentials file was read: every key in it', [r.event_id]);
-      if (/\.pgpass|app\.env|\.env\b|\.my\.cnf/.test(r.command)) add('db_password', (r.command.match(/[~\w./-]*(\.pgpass|app\.env|\.env|\.my\.cnf)/) ?? ['config'])[0], r.host, 'file holding database credentials was read', [r.event_id]);
+    if (inGroup('host_command', r.action) && r.command) {
+      for (const c of CREDENTIAL_FILE_PATTERNS) {
+        const m = c.re.exec(r.command);
+        if (m) add(c.kind, m[0], r.host, `${m[0]} was read: ${c.what}`, [r.event_id]);
+      }
     }
-    if (r.source === 'cloudtrail' && r.outcome !== 'failure' && /^(GetSecretValue|BatchGetSecretValue)$/.test(cloudEventName(r)) && r.target) add('secret', r.target, null, 'secret value read by the attacker', [r.event_id]);
-    if (r.source === 'cloudtrail' && r.outcome !== 'failure' && /^(CreateLoginProfile|UpdateLoginProfile)$/.test(cloudEventName(r))) {
+    if (isCloudCall(r.action) && r.outcome !== 'failure' && /^(GetSecretValue|BatchGetSecretValue)$/.test(cloudEventName(r)) && r.target) add('secret', r.target, null, 'secret value read by the attacker', [r.event_id]);
+    if (isCloudCall(r.action) && r.outcome !== 'failure' && /^(CreateLoginProfile|UpdateLoginProfile)$/.test(cloudEventName(r))) {
       const user = (parseAttrs(r).request_parameters ?? {}).userName ?? r.target;
       if (user) add('iam_user_password', String(user), null, 'console password set by the attacker', [r.event_id]);
     }
     // Keys the attacker logged in with: whoever holds them can come back.
-    if (r.source === 'auth_log' && r.action === 'ssh_login' && r.outcome === 'success') {
+    if (inGroup('remote_login', r.action) && r.outcome === 'success') {
       const fpr = parseAttrs(r).key_fingerprint as string | undefined;
       // The private key lives where the login came from: the source host for lateral movement.
       const holder = fp.hostOf(r.src_ip) ?? (isPrivateIp(r.src_ip) ? null : 'the attacker');
@@ -321,7 +322,7 @@ function buildCredentials(rows: EventRow[], fp: Footprint) {
   }
   // A file of credentials needs no line of its own when the credential it held is already listed.
   const listed = (kind: string) => [...out.values()].some((c) => c.kind === kind && !c.value.includes('/'));
-  for (const [key, c] of out) if (c.value.includes('/') && c.kind !== 'ssh_key' && c.value !== '/etc/shadow' && listed(c.kind)) out.delete(key);
+  for (const [key, c] of out) if (c.value.includes('/') && c.kind !== 'ssh_key' && c.kind !== 'local_password' && listed(c.kind)) out.delete(key);
   return [...out.values()].map((c) => ({ ...c, event_ids: [...new Set(c.event_ids)].sort((a, b) => a - b) })).sort((a, b) => (a.kind < b.kind ? -1 : a.kind > b.kind ? 1 : a.value < b.value ? -1 : 1));
 }
 
@@ -336,22 +337,22 @@ function buildBackdoors(rows: EventRow[], fp: Footprint, containedAtUs: number |
       return ev && ev.tsUs >= containedAtUs && row && (!okOnly || row.outcome === 'success') && row.class !== 'account_change';
     });
   for (const r of rows) {
-    if (r.source === 'auth_log' && r.action === 'user_created' && r.outcome === 'success' && r.target) {
+    if (r.action === 'user_created' && r.outcome === 'success' && r.target) {
       const ent = fp.get('local_user', r.target, r.host);
       const creator = rows.filter((x) => x.host === r.host && x.action === 'sudo' && x.ts_us <= r.ts_us).pop();
       const useIds = ent ? [...ent.eventIds].filter((id) => id !== r.event_id) : [];
       out.push({ kind: 'local_user', value: r.target, host: r.host, created_at: iso(r.ts_us), created_by: creator?.actor ?? null, used_after_containment: after(useIds, true), attempted_after_containment: after(useIds, false), event_ids: [r.event_id, ...useIds].sort((a, b) => a - b) });
     }
-    if (r.source === 'auth_log' && r.command && /authorized_keys/.test(r.command) && /(>>|>|tee|cp |mv )/.test(r.command)) {
+    if (inGroup('host_command', r.action) && r.command && /authorized_keys/.test(r.command) && /(>>|>|tee|cp |mv )/.test(r.command)) {
       const file = (r.command.match(/[~\w./-]*authorized_keys\d?/) ?? ['authorized_keys'])[0];
       const key = (r.command.match(/(ssh-(rsa|ed25519|dss)|ecdsa-sha2-\S+) \S+( [^'">\n]+)?/) ?? [null])[0];
       out.push({ kind: 'ssh_authorized_key', value: key ? `${file}: ${key.trim()}` : file, host: r.host, created_at: iso(r.ts_us), created_by: r.actor, used_after_containment: false, attempted_after_containment: false, event_ids: [r.event_id] });
     }
-    if (r.source === 'auth_log' && (/^crontab_(replace|end_edit)$/.test(r.action) || (r.action === 'sudo' && r.command && /crontab\s+(-[a-z]*\s+)*[^-l]|\/etc\/cron|\/var\/spool\/cron/.test(r.command)))) {
+    if ((/^crontab_(replace|end_edit)$/.test(r.action) || (r.action === 'sudo' && r.command && /crontab\s+(-[a-z]*\s+)*[^-l]|\/etc\/cron|\/var\/spool\/cron/.test(r.command)))) {
       const path = r.command ? (r.command.match(/\/(etc\/cron[\w./-]*|var\/spool\/cron[\w./-]*)/) ?? [null])[0] : null;
       out.push({ kind: 'cron', value: path ?? r.target ?? 'crontab', host: r.host, created_at: iso(r.ts_us), created_by: r.actor === 'root' ? sessionUser(fp, r) ?? r.actor : r.actor, used_after_containment: false, attempted_after_containment: false, event_ids: [r.event_id] });
     }
-    if (r.source === 'cloudtrail' && r.outcome !== 'failure') {
+    if (isCloudCall(r.action) && r.outcome !== 'failure') {
       const name = cloudEventName(r);
       const a = parseAttrs(r);
       const req = (a.request_parameters ?? {}) as Record<string, any>;
@@ -388,7 +389,7 @@ function sessionUser(fp: Footprint, r: EventRow): string | null {
 function buildExfiltration(rows: EventRow[]) {
   const byDst = new Map<string, { dst_ip: string; bySource: Map<string, number>; firstUs: number; lastUs: number }>();
   for (const r of rows) {
-    if (r.class !== 'network_activity' || r.source === 'auth_log' || !r.dst_ip || isPrivateIp(r.dst_ip) || !r.bytes_out) continue;
+    if (!inGroup('flow', r.action) || !r.dst_ip || isPrivateIp(r.dst_ip) || !r.bytes_out) continue;
     if (!isPrivateIp(r.src_ip)) continue; // leaving the estate: from an internal address
     const d = byDst.get(r.dst_ip) ?? { dst_ip: r.dst_ip, bySource: new Map(), firstUs: r.ts_us, lastUs: r.ts_us };
     d.bySource.set(r.source, (d.bySource.get(r.source) ?? 0) + r.bytes_out);
@@ -402,7 +403,7 @@ function buildExfiltration(rows: EventRow[]) {
       const bytes = Math.max(...d.bySource.values());
       return { dst_ip: d.dst_ip, bytes, bytes_by_source: Object.fromEntries([...d.bySource.entries()].sort()), first: iso(d.firstUs), last: iso(d.lastUs), sources: [...d.bySource.keys()].sort() };
     })
-    .filter((d) => d.bytes >= EXFIL_BYTES)
+    .filter((d) => d.bytes >= THRESHOLDS.exfilBytes)
     .sort((a, b) => b.bytes - a.bytes || (a.dst_ip < b.dst_ip ? -1 : 1));
 }
 
@@ -411,18 +412,18 @@ async function buildGaps(conn: DuckDBConnection, rows: EventRow[], fromUs: numbe
   // CloudTrail logging stopped by someone until started again.
   const trail = await all<EventRow>(
     conn,
-    `SELECT ${EVENT_FIELDS} FROM events WHERE source = 'cloudtrail' AND outcome <> 'failure' AND (action LIKE '%:StopLogging' OR action LIKE '%:StartLogging' OR action LIKE '%:DeleteTrail') ORDER BY ts, event_id`,
+    `SELECT ${EVENT_FIELDS} FROM events WHERE outcome <> 'failure' AND (action LIKE '%:StopLogging' OR action LIKE '%:StartLogging' OR action LIKE '%:DeleteTrail') ORDER BY ts, event_id`,
   );
   let stopped: EventRow | null = null;
   for (const t of trail) {
     const name = cloudEventName(t);
     if (name === 'StopLogging' || name === 'DeleteTrail') stopped ??= t;
     else if (name === 'StartLogging' && stopped) {
-      gaps.push({ source: 'cloudtrail', from: iso(stopped.ts_us), to: iso(t.ts_us), reason: `${cloudEventName(stopped)} by ${stopped.actor ?? '?'}` });
+      gaps.push({ source: stopped.source, from: iso(stopped.ts_us), to: iso(t.ts_us), reason: `${cloudEventName(stopped)} by ${stopped.actor ?? '?'}` });
       stopped = null;
     }
   }
-  if (stopped) gaps.push({ source: 'cloudtrail', from: iso(stopped.ts_us), to: null, reason: `${cloudEventName(stopped)} by ${stopped.actor ?? '?'} (never restarted in the evidence)` });
+  if (stopped) gaps.push({ source: stopped.source, from: iso(stopped.ts_us), to: null, reason: `${cloudEventName(stopped)} by ${stopped.actor ?? '?'} (never restarted in the evidence)` });
   // Flow logs that say nothing was recorded.
   const nodata = await all<{ source: string; from_us: number; to_us: number; n: number }>(
     conn,

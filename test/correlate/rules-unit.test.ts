@@ -6,6 +6,7 @@
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadRules } from '../../src/correlate/rules.js';
+import { installSqlVocabulary } from '../../src/correlate/sql-vocabulary.js';
 import { SCHEMA_SQL } from '../../src/store/schema.js';
 import { SCENARIO_RULES, UNIT_TESTED_RULES } from '../helpers/rule-expectations.js';
 
@@ -34,6 +35,7 @@ beforeAll(async () => {
   db = await DuckDBInstance.create(':memory:');
   conn = await db.connect();
   for (const sql of SCHEMA_SQL) await conn.run(sql);
+  await installSqlVocabulary(conn);
 });
 afterAll(() => conn.closeSync());
 

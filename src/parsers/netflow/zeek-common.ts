@@ -13,6 +13,7 @@ import { communityId } from './community-id.js';
 import { connStateOutcome, endpoint, flowSummary } from './common.js';
 import { isIPv6 } from './ip.js';
 import { normalizeProtocol, protocolName } from './protocols.js';
+import { sshLogVocabulary } from './zeek-ssh.js';
 
 /** Role → the column names Zeek and its exporters use for it. */
 export const ZEEK_ALIASES: Record<string, readonly string[]> = {
@@ -120,7 +121,7 @@ export function connEvent(v: ZeekValues, attrs: Record<string, unknown>, p: Prov
   return { event, cidMismatch: v.sourceCommunityId !== null && cid !== null && v.sourceCommunityId !== cid };
 }
 
-/** Any other Zeek log (dns, http, ssl, kerberos, …) → a `zeek_<path>` event with its fields in attrs. */
+/** Any other Zeek log (dns, http, ssl, kerberos, …) → a `zeek_<path>` event with its fields in attrs; ssh.log in the shared login vocabulary (zeek-ssh.ts). */
 export function logEvent(path: string | null, v: ZeekValues, attrs: Record<string, unknown>, p: Provenance): DwellEvent {
   const proto = zeekProtocol(v);
   const name = path ? 'zeek_' + path.toLowerCase().replace(/[^a-z0-9_]+/g, '_') : 'zeek_log';
@@ -128,7 +129,7 @@ export function logEvent(path: string | null, v: ZeekValues, attrs: Record<strin
   let summary = `zeek ${path ?? 'log'}`;
   if (v.srcIp || v.dstIp) summary += ` ${endpoint(v.srcIp, v.srcPort)} -> ${endpoint(v.dstIp, v.dstPort)}`;
   if (typeof attrs.uid === 'string') summary += ` ${attrs.uid}`;
-  return {
+  const event: DwellEvent = {
     ts: v.ts,
     ts_end: v.durationUs !== null ? v.ts + v.durationUs : null,
     time_quality: 'exact',
@@ -149,6 +150,8 @@ export function logEvent(path: string | null, v: ZeekValues, attrs: Record<strin
     byte_length: p.length,
     raw: p.raw,
   };
+  if (name === 'zeek_ssh') sshLogVocabulary(event, attrs);
+  return event;
 }
 
 /** Seconds (Zeek `interval`) → microseconds. */

@@ -10,10 +10,10 @@
 -- description: a successful ssh_login whose source address had at least `failures` failed logins (any account, any host) in the preceding `lookback_minutes`; both the success and the failures are returned.
 WITH ok AS (
   SELECT event_id, ts, src_ip, host, actor FROM events
-  WHERE source = 'auth_log' AND action = 'ssh_login' AND outcome = 'success' AND src_ip IS NOT NULL
+  WHERE action IN {{vocab.remote_login}} AND outcome = 'success' AND src_ip IS NOT NULL
 ), fails AS (
   SELECT event_id, ts, src_ip, coalesce(TRY_CAST(attrs->>'repeated' AS INTEGER), 1) AS w FROM events
-  WHERE source = 'auth_log' AND action IN ('ssh_login_failed', 'ssh_invalid_user') AND src_ip IS NOT NULL
+  WHERE action IN ('ssh_login_failed', 'ssh_invalid_user') AND src_ip IS NOT NULL
 ), hits AS (
   SELECT ok.event_id, ok.ts, ok.src_ip FROM ok JOIN fails f
     ON f.src_ip = ok.src_ip AND f.ts < ok.ts AND f.ts >= ok.ts - INTERVAL {{lookback_minutes}} MINUTE
