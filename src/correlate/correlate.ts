@@ -7,9 +7,10 @@ import { DWELL_VERSION } from '../version.js';
 import { createCaseView } from './case-view.js';
 import { Expander, type Seed } from './expand.js';
 import { buildFindings, type FindingsParams } from './findings.js';
+import type { Findings } from './findings-types.js';
 import { loadRules, type Phase } from './rules.js';
 import { runRules, type RuleResult } from './run-rules.js';
-import { proposeSeeds } from './seeds.js';
+import { countSeedMatches, proposeSeeds } from './seeds.js';
 import { installSqlVocabulary } from './sql-vocabulary.js';
 
 export interface CorrelateOptions {
@@ -20,11 +21,13 @@ export interface CorrelateOptions {
   containedAtUs?: number | null;
   /** `db:schema.table` and `s3:bucket` values. */
   sensitive?: string[];
+  /** Keep events with relative or implausible times in the correlation. */
+  includeRelative?: boolean;
 }
 
 export interface CorrelateResult {
   findingsId: number;
-  findings: Record<string, unknown>;
+  findings: Findings;
   rules: RuleResult[];
 }
 
@@ -78,7 +81,9 @@ export async function correlate(opts: CorrelateOptions): Promise<CorrelateResult
         if (!prior || levels[r.level] > levels[byId.get(prior.ruleId)!.level]) detections.set(h.event_id, { phase: r.phase, technique: r.technique, ruleId: r.id });
       }
       t = lap('seeds and detections', t);
-      const hostHints = await createCaseView(conn);
+      const hostHints = await createCaseView(conn, { includeRelative: opts.includeRelative });
+      const seedMatches: number[] = [];
+      for (const s of seeds) seedMatches.push(await countSeedMatches(conn, s));
       const expander = new Expander(conn, { seeds, detections });
       const fp = await expander.run();
       t = lap('footprint', t);
@@ -91,6 +96,8 @@ export async function correlate(opts: CorrelateOptions): Promise<CorrelateResult
         detectedAtUs: opts.detectedAtUs ?? null,
         containedAtUs: opts.containedAtUs ?? null,
         sensitive,
+        includeRelative: opts.includeRelative ?? false,
+        seedMatches,
       };
       const findings = await buildFindings(conn, fp, params, results, DWELL_VERSION, expander.networkMapping, expander.failedStatements);
       t = lap('findings', t);
@@ -105,7 +112,7 @@ export async function correlate(opts: CorrelateOptions): Promise<CorrelateResult
   }
 }
 
-async function storeFindings(db: CaseDb, findingsId: number, findings: Record<string, unknown>, events: Map<number, { eventId: number; tsUs: number; phase: string; technique: string | null; reason: string }>): Promise<void> {
+async function storeFindings(db: CaseDb, findingsId: number, findings: Findings, events: Map<number, { eventId: number; tsUs: number; phase: string; technique: string | null; reason: string }>): Promise<void> {
   await db.run('BEGIN TRANSACTION');
   try {
     await db.run(`INSERT INTO findings VALUES ($id, now()::TIMESTAMP, $v, $p::JSON, $b::JSON)`, {

@@ -5,16 +5,19 @@
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { isoFromMicros } from '../core/time.js';
-import { all } from '../store/case-db.js';
-import { cloudEventName, EVENT_FIELDS, eventFields, parseAttrs, type EventRow } from './classify.js';
 import { inGroup, isCloudCall } from '../core/vocabulary.js';
-import { type Seed } from './expand.js';
+import { all } from '../store/case-db.js';
+import { PLAUSIBLE_FROM_US, UNTRUSTED_TIME_SQL } from './case-view.js';
+import { cloudEventName, EVENT_FIELDS, eventFields, parseAttrs, type EventRow } from './classify.js';
+import type { Seed } from './expand.js';
+import { FINDINGS_SCHEMA, type AnnotationOut, type Answers, type Backdoor, type CompromisedItem, type Credential, type DbQuery, type DetectionOut, type EntityOut, type Exfiltration, type Findings, type Gap, type SeedProvenance, type TimelineItem, type TimeUncertainty } from './findings-types.js';
 import { CREDENTIAL_FILE_PATTERNS, CREDENTIAL_FILE_RE, FILE_READ_COMMAND, isPrivateIp, SENSITIVE_CONFIG_FILE, THRESHOLDS } from './knowledge.js';
 import type { Entity, Footprint } from './model.js';
-import { PHASES, type Phase } from './rules.js';
+import { PHASES } from './rules.js';
 import type { RuleResult } from './run-rules.js';
 
-export const FINDINGS_SCHEMA = 'dwell.findings/v1';
+export { FINDINGS_SCHEMA };
+export type { Findings };
 
 export interface FindingsParams {
   seeds: Seed[];
@@ -22,17 +25,20 @@ export interface FindingsParams {
   detectedAtUs: number | null;
   containedAtUs: number | null;
   sensitive: string[];
+  /** Relative and implausible times were kept in the correlation. */
+  includeRelative: boolean;
+  /** Events each seed matched directly, in the order of seedsUsed. */
+  seedMatches: number[];
 }
 
-const iso = (us: number | null | undefined): string | null => (us === null || us === undefined ? null : isoFromMicros(us).replace(/\.000Z$/, 'Z'));
-const byTsThen = <T>(key: (t: T) => string) => (a: T & { tsUs?: number }, b: T & { tsUs?: number }) => (a.tsUs ?? 0) - (b.tsUs ?? 0) || (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0);
-void byTsThen;
+export const iso = (us: number | null | undefined): string | null => (us === null || us === undefined ? null : isoFromMicros(us).replace(/\.000Z$/, 'Z'));
 
 interface TimelineRow extends EventRow {
   path: string;
-  sha256: string;
+  sha256: string | null;
   line: number;
   summary: string;
+  time_quality: string;
 }
 
 export async function buildFindings(
@@ -43,18 +49,17 @@ export async function buildFindings(
   dwellVersion: string,
   mapping: { src: string; host: string; targets: Set<string>; ports: Set<number>; firstUs: number; lastUs: number; eventIds: number[] }[] = [],
   failedStatements: Set<number> = new Set(),
-): Promise<Record<string, unknown>> {
+): Promise<Findings> {
   const ids = [...fp.events.keys()].sort((a, b) => a - b);
   const rows = ids.length
     ? await all<TimelineRow>(
         conn,
-        `SELECT ${eventFields('e')}, e.summary, v.path, v.sha256, e.line
+        `SELECT ${eventFields('e')}, e.summary, e.time_quality, v.path, v.sha256, e.line
          FROM ev e JOIN evidence v USING (evidence_id) WHERE e.event_id IN (SELECT unnest($ids::BIGINT[])) ORDER BY e.ts, e.event_id`,
         { ids: `[${ids.join(',')}]` } as never,
       )
     : [];
-  const byId = new Map(rows.map((r) => [r.event_id, r]));
-  const timeline = rows.map((r) => {
+  const timeline = rows.map((r): TimelineItem => {
     const a = fp.events.get(r.event_id)!;
     return {
       event_id: r.event_id,
@@ -67,6 +72,7 @@ export async function buildFindings(
       src_ip: r.src_ip,
       summary: r.summary,
       reason: a.reason,
+      time_quality: r.time_quality,
       evidence: { file: r.path, sha256: r.sha256, line: r.line },
     };
   });
@@ -83,7 +89,7 @@ export async function buildFindings(
   const reconFirst = rows.find((r) => phaseOf(r) === 'recon') ?? null;
   const last = rows[rows.length - 1] ?? null;
   const initialUs = initial?.ts_us ?? null;
-  const answers = {
+  const answers: Answers = {
     first_recon_at: iso(reconFirst?.ts_us),
     initial_access_at: iso(initialUs),
     initial_access_vector: initial ? describeAccess(initial, rows) : null,
@@ -101,7 +107,7 @@ export async function buildFindings(
 
   const dbQueries = rows
     .filter((r) => r.class === 'datastore_activity' && r.command)
-    .map((r) => {
+    .map((r): DbQuery => {
       const sql = (parseAttrs(r).sql ?? {}) as Record<string, any>;
       return {
         event_id: r.event_id,
@@ -128,7 +134,7 @@ export async function buildFindings(
   const exfilIps = new Set([...fp.entities.values()].filter((e) => e.kind === 'ip' && e.roles.has('exfil_destination')).map((e) => e.value));
   const exfiltration = buildExfiltration(rows.filter((r) => r.dst_ip !== null && exfilIps.has(r.dst_ip)));
   const gaps = await buildGaps(conn, rows, initialUs, last?.ts_us ?? null);
-  const annotations = await all(
+  const annotations = await all<AnnotationOut>(
     conn,
     `SELECT event_id, kind, text, author, strftime(created_at, '%Y-%m-%dT%H:%M:%SZ') AS created_at FROM annotations ORDER BY created_at, annotation_id`,
   );
@@ -138,6 +144,12 @@ export async function buildFindings(
             (SELECT epoch_us(min(ts)) FROM events) AS from_us, (SELECT epoch_us(max(ts)) FROM events) AS to_us`,
   );
   const sources = await all<{ source: string }>(conn, `SELECT DISTINCT source FROM events ORDER BY source`);
+
+  const uncertainty = {
+    time: await timeUncertainty(conn, rows, params.includeRelative),
+    seeds: params.seedsUsed.map((s, i): SeedProvenance => ({ kind: s.kind, value: s.value, provenance: s.reason === 'given' ? 'given' : 'proposed', reason: s.reason, matched_events: params.seedMatches[i] ?? 0 })),
+    gaps: gaps.length,
+  };
 
   return {
     schema: FINDINGS_SCHEMA,
@@ -156,6 +168,7 @@ export async function buildFindings(
       detected_at: iso(params.detectedAtUs),
       contained_at: iso(params.containedAtUs),
       sensitive: params.sensitive,
+      include_relative: params.includeRelative,
     },
     answers,
     entities,
@@ -173,7 +186,7 @@ export async function buildFindings(
     gaps,
     detections: rules
       .filter((r) => r.hits > 0 || r.error)
-      .map((r) => ({
+      .map((r): DetectionOut => ({
         rule_id: r.rule.id,
         title: r.rule.title,
         phase: r.rule.phase,
@@ -188,15 +201,50 @@ export async function buildFindings(
     annotations,
     notes: fp.notes,
     host_addresses: [...fp.hostAddresses.entries()].map(([ip, v]) => ({ ip, host: v.host, reason: v.reason })).sort((a, b) => (a.ip < b.ip ? -1 : 1)),
+    uncertainty,
   };
-  void byId;
+}
+
+const TIME_NOTES: Record<string, string> = {
+  year_inferred: "the source wrote no year: it was inferred from the file's modification time (and December→January roll-overs); no zone either, --tz was applied",
+  zone_assumed: 'the source wrote no time zone: --tz (default UTC) was applied',
+  relative: "the source's clock is relative (e.g. seconds since a capture started): the dates are not real",
+  implausible: 'a time before 1990 or after the day of ingest: a zeroed or broken clock',
+};
+
+/**
+ * Events whose time is less than exact, per source and quality: how many, when, how many of them
+ * are in the attacker timeline, and whether they were left out of the correlation.
+ */
+async function timeUncertainty(conn: DuckDBConnection, rows: TimelineRow[], includeRelative: boolean): Promise<TimeUncertainty[]> {
+  const groups = await all<{ source: string; q: string; n: number; from_us: number | null; to_us: number | null }>(
+    conn,
+    `SELECT source, CASE WHEN ${UNTRUSTED_TIME_SQL} AND time_quality NOT IN ('relative', 'implausible') THEN 'implausible' ELSE time_quality END AS q,
+            count(*)::BIGINT AS n, epoch_us(min(ts)) AS from_us, epoch_us(max(ts)) AS to_us
+     FROM events WHERE time_quality <> 'exact' OR ${UNTRUSTED_TIME_SQL} GROUP BY ALL ORDER BY source, q`,
+  );
+  const attacker = new Map<string, number>();
+  for (const r of rows) {
+    const q = r.ts_us < PLAUSIBLE_FROM_US && r.time_quality !== 'relative' ? 'implausible' : r.time_quality;
+    if (q !== 'exact') attacker.set(`${r.source}|${q}`, (attacker.get(`${r.source}|${q}`) ?? 0) + 1);
+  }
+  return groups.map((g) => ({
+    source: g.source,
+    time_quality: g.q,
+    events: g.n,
+    attacker_events: attacker.get(`${g.source}|${g.q}`) ?? 0,
+    from: iso(g.from_us),
+    to: iso(g.to_us),
+    left_out: !includeRelative && (g.q === 'relative' || g.q === 'implausible'),
+    note: (TIME_NOTES[g.q] ?? g.q) + (!includeRelative && (g.q === 'relative' || g.q === 'implausible') ? '; left out of the answers and the timeline (--include-relative keeps them)' : ''),
+  }));
 }
 
 function uniq<T>(xs: T[]): T[] {
   return [...new Set(xs)].sort();
 }
 
-function entityOut(e: Entity) {
+function entityOut(e: Entity): EntityOut {
   return {
     kind: e.kind,
     value: e.value,
@@ -240,7 +288,7 @@ function dbClassification(sql: Record<string, any>): string[] {
 /** Credential files and configuration files: what a read in an attacker session exposed. */
 const SECRET_FILES = new RegExp(`${CREDENTIAL_FILE_RE}|(${SENSITIVE_CONFIG_FILE})`, 'g');
 
-function buildCompromisedData(rows: EventRow[], sensitive: string[]) {
+function buildCompromisedData(rows: EventRow[], sensitive: string[]): CompromisedItem[] {
   type Item = { kind: string; value: string; host: string | null; access: string; rows: number | null; bytes: number | null; firstUs: number; lastUs: number; event_ids: number[] };
   const items = new Map<string, Item>();
   // One line per item, with the strongest access seen (an exported table was also read).
@@ -283,7 +331,7 @@ function buildCompromisedData(rows: EventRow[], sensitive: string[]) {
     .map((it) => ({ kind: it.kind, value: it.value, host: it.host, access: it.access, rows: it.rows, bytes: it.bytes, first: iso(it.firstUs), last: iso(it.lastUs), event_ids: it.event_ids.sort((a, b) => a - b) }));
 }
 
-function buildCredentials(rows: EventRow[], fp: Footprint) {
+function buildCredentials(rows: EventRow[], fp: Footprint): Credential[] {
   const out = new Map<string, { kind: string; value: string; host: string | null; reason: string; event_ids: number[] }>();
   const add = (kind: string, value: string, host: string | null, reason: string, ids: number[]) => {
     const key = `${kind}|${host ?? ''}|${value}`;
@@ -326,7 +374,7 @@ function buildCredentials(rows: EventRow[], fp: Footprint) {
   return [...out.values()].map((c) => ({ ...c, event_ids: [...new Set(c.event_ids)].sort((a, b) => a - b) })).sort((a, b) => (a.kind < b.kind ? -1 : a.kind > b.kind ? 1 : a.value < b.value ? -1 : 1));
 }
 
-function buildBackdoors(rows: EventRow[], fp: Footprint, containedAtUs: number | null, failedStatements: Set<number>) {
+function buildBackdoors(rows: EventRow[], fp: Footprint, containedAtUs: number | null, failedStatements: Set<number>): Backdoor[] {
   type B = { kind: string; value: string; host: string | null; created_at: string | null; created_by: string | null; used_after_containment: boolean; attempted_after_containment: boolean; event_ids: number[] };
   const out: B[] = [];
   const after = (ids: Iterable<number>, okOnly: boolean) =>
@@ -386,7 +434,7 @@ function sessionUser(fp: Footprint, r: EventRow): string | null {
   return null;
 }
 
-function buildExfiltration(rows: EventRow[]) {
+function buildExfiltration(rows: EventRow[]): Exfiltration[] {
   const byDst = new Map<string, { dst_ip: string; bySource: Map<string, number>; firstUs: number; lastUs: number }>();
   for (const r of rows) {
     if (!inGroup('flow', r.action) || !r.dst_ip || isPrivateIp(r.dst_ip) || !r.bytes_out) continue;
@@ -407,7 +455,7 @@ function buildExfiltration(rows: EventRow[]) {
     .sort((a, b) => b.bytes - a.bytes || (a.dst_ip < b.dst_ip ? -1 : 1));
 }
 
-async function buildGaps(conn: DuckDBConnection, rows: EventRow[], fromUs: number | null, toUs: number | null) {
+async function buildGaps(conn: DuckDBConnection, rows: EventRow[], fromUs: number | null, toUs: number | null): Promise<Gap[]> {
   const gaps: { source: string; from: string | null; to: string | null; reason: string }[] = [];
   // CloudTrail logging stopped by someone until started again.
   const trail = await all<EventRow>(
@@ -448,5 +496,3 @@ async function buildGaps(conn: DuckDBConnection, rows: EventRow[], fromUs: numbe
   return gaps;
 }
 
-export type Findings = Awaited<ReturnType<typeof buildFindings>>;
-export type { Phase };

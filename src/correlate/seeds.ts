@@ -68,3 +68,18 @@ export async function proposeSeeds(conn: DuckDBConnection, findingsId: number): 
   }
   return out;
 }
+
+/** How many events (of the correlation's view `ev`) a seed names directly: zero means it matches nothing. */
+export async function countSeedMatches(conn: DuckDBConnection, s: Seed): Promise<number> {
+  const where: Record<Seed['kind'], string> = {
+    ip: 'src_ip = $v OR dst_ip = $v',
+    local_user: 'host = $h AND (actor = $v OR target = $v)',
+    access_key: 'access_key = $v',
+    iam_principal: "actor = $v OR attrs->>'issuer_arn' = $v",
+    session: "actor = $v OR session = $v",
+    host: 'host = $v OR src_ip = $v OR dst_ip = $v',
+    db_role: 'actor = $v AND host = $h',
+  };
+  const rows = await all<{ n: number }>(conn, `SELECT count(*)::BIGINT AS n FROM ev WHERE ${where[s.kind]}`, { v: s.value, ...(where[s.kind].includes('$h') ? { h: s.host } : {}) });
+  return Number(rows[0]?.n ?? 0);
+}

@@ -13,6 +13,7 @@ export interface CorrelateCliOptions {
   containedAt?: string;
   sensitive: string[];
   auto?: boolean;
+  includeRelative?: boolean;
   json?: boolean;
 }
 
@@ -34,10 +35,11 @@ export async function runCorrelate(opts: CorrelateCliOptions): Promise<number> {
       detectedAtUs: parseTime('--detected-at', opts.detectedAt),
       containedAtUs: parseTime('--contained-at', opts.containedAt),
       sensitive: opts.sensitive,
+      includeRelative: opts.includeRelative,
     });
     if (opts.json) process.stdout.write(JSON.stringify(result.findings, null, 2) + '\n');
     else {
-      process.stdout.write(renderSummary(result.findings as never) + '\n');
+      process.stdout.write(renderSummary(result.findings) + '\n');
       process.stdout.write(`\nFindings #${result.findingsId} stored in the case. Full report: dwell export --case ${opts.case} --what findings --format md\n`);
     }
     const broken = result.rules.filter((r) => r.error);
