@@ -187,10 +187,13 @@ export interface AnnotationOut {
   created_at: Iso | null;
 }
 
-/** An address of a host, learned from the evidence (or inferred during correlation), with why. */
+/** An address of a compromised host, learned from the evidence (or inferred during correlation), with why. */
 export interface HostAddress {
   ip: string;
+  /** The host's name, or another name of the same machine (a VPC interface id, an instance id). */
   host: string;
+  /** own_log, inbound_flow, flow_interface, cloud_instance, cloud_name_tag, dhcp, dns, inferred (docs/schema.md#hosts). */
+  how: string;
   reason: string;
 }
 

@@ -9,8 +9,8 @@ import { inGroup, isCloudCall } from '../core/vocabulary.js';
 import { all } from '../store/case-db.js';
 import { PLAUSIBLE_FROM_US, UNTRUSTED_TIME_SQL } from './case-view.js';
 import { cloudEventName, EVENT_FIELDS, eventFields, parseAttrs, type EventRow } from './classify.js';
-import type { Seed } from './expand.js';
-import { FINDINGS_SCHEMA, type AnnotationOut, type Answers, type Backdoor, type CompromisedItem, type Credential, type DbQuery, type DetectionOut, type EntityOut, type Exfiltration, type Findings, type Gap, type SeedProvenance, type TimelineItem, type TimeUncertainty } from './findings-types.js';
+import type { Seed } from './model.js';
+import { FINDINGS_SCHEMA, type AnnotationOut, type Answers, type Backdoor, type CompromisedItem, type Credential, type DbQuery, type DetectionOut, type EntityOut, type Exfiltration, type Findings, type Gap, type HostAddress, type SeedProvenance, type TimelineItem, type TimeUncertainty } from './findings-types.js';
 import { CREDENTIAL_FILE_PATTERNS, CREDENTIAL_FILE_RE, FILE_READ_COMMAND, isPrivateIp, SENSITIVE_CONFIG_FILE, THRESHOLDS } from './knowledge.js';
 import type { Entity, Footprint } from './model.js';
 import { PHASES } from './rules.js';
@@ -200,9 +200,19 @@ export async function buildFindings(
       })),
     annotations,
     notes: fp.notes,
-    host_addresses: [...fp.hostAddresses.entries()].map(([ip, v]) => ({ ip, host: v.host, reason: v.reason })).sort((a, b) => (a.ip < b.ip ? -1 : 1)),
+    host_addresses: hostAddresses(fp),
     uncertainty,
   };
+}
+
+/** Each compromised host's addresses (and the other names the evidence gives the machine), with why. */
+function hostAddresses(fp: Footprint): HostAddress[] {
+  const out: HostAddress[] = [];
+  for (const h of fp.ofKind('host')) {
+    for (const a of fp.hosts.addressesOf(h.value)) out.push({ ip: a.ip, host: h.value, how: a.how, reason: a.reason });
+    for (const a of fp.hosts.aliasesOf(h.value)) out.push({ ip: a.ip, host: a.alias, how: a.how, reason: `${a.reason} (the same machine as ${h.value})` });
+  }
+  return out.sort((a, b) => (a.host < b.host ? -1 : a.host > b.host ? 1 : a.ip < b.ip ? -1 : a.ip > b.ip ? 1 : a.how < b.how ? -1 : 1));
 }
 
 const TIME_NOTES: Record<string, string> = {

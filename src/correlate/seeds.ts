@@ -5,7 +5,7 @@
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { all } from '../store/case-db.js';
-import type { Seed } from './expand.js';
+import type { Seed } from './model.js';
 
 export class SeedError extends Error {}
 

@@ -129,3 +129,9 @@ it('docs/vocabulary.md lists every declared action and group', () => {
   for (const a of ACTIONS) expect(doc, a.action).toContain(`\`${a.action}\``);
   for (const g of Object.keys(ACTION_GROUPS)) expect(doc, g).toContain(`\`${g}\``);
 });
+
+it('docs/correlation.md lists every footprint link of the registry', async () => {
+  const { ENTITY_LINKS, HOST_LINKS, ROUND_LINKS } = await import('../../src/correlate/links/index.js');
+  const doc = readFileSync(join(ROOT, 'docs', 'correlation.md'), 'utf8');
+  for (const l of [...ENTITY_LINKS, ...ROUND_LINKS, ...HOST_LINKS]) expect(doc, l.name).toContain(`\`${l.name}\``);
+});
