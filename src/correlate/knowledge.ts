@@ -79,6 +79,13 @@ export const THRESHOLDS = {
   /** How far a flow record may lie from the connection a host logged (flow logs aggregate), µs. */
   flowBeforeUs: 15 * 60e6,
   flowAfterUs: 5 * 60e6,
+  /**
+   * --auto: an address that logged in on this many days, over at least this many days, before the
+   * first detection is its owner's (weeks of routine logins), unless the detection flagged an
+   * account it never used.
+   */
+  ownerBaselineDays: 5,
+  ownerBaselineSpanDays: 7,
   /** A network-only flow this large from an internal host is exfiltration by itself (phase tagging). */
   largeFlowBytes: 10_000_000,
 } as const;

@@ -105,6 +105,11 @@ export function renderSummary(f: Findings): string {
   const a: Partial<Findings['answers']> = f.answers ?? {};
   const lines: string[] = [];
   const t = (s: unknown) => safeText(s === null || s === undefined ? '—' : String(s));
+  const matched = new Map((f.uncertainty?.seeds ?? []).map((s) => [`${s.kind}|${s.value}`, s.matched_events]));
+  lines.push('Seeds');
+  for (const s of f.parameters?.seeds_used ?? []) lines.push(`  ${t(s.kind)} ${t(s.value)}: ${t(s.reason)}${matched.has(`${s.kind}|${s.value}`) ? ` (${matched.get(`${s.kind}|${s.value}`)} events)` : ''}`);
+  for (const u of (f.uncertainty?.time ?? []).filter((x) => x.left_out)) lines.push(`  left out: ${u.events} ${t(u.source)} event(s) whose time is ${t(u.time_quality)} (--include-relative keeps them)`);
+  lines.push('');
   lines.push('Answers (UTC)');
   lines.push(`  first reconnaissance    ${t(a.first_recon_at)}`);
   lines.push(`  initial access          ${t(a.initial_access_at)}  ${t(a.initial_access_vector)}`);

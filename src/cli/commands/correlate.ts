@@ -2,6 +2,7 @@
 import { safeText } from '../../core/sanitize.js';
 import { parseIsoMicros } from '../../core/time.js';
 import { correlate, CorrelateError } from '../../correlate/correlate.js';
+import { correlateProgress } from '../correlate-progress.js';
 import { parseSeed, SeedError } from '../../correlate/seeds.js';
 import { CaseError } from '../../store/case-db.js';
 import { renderSummary } from '../../export/findings-md.js';
@@ -36,6 +37,7 @@ export async function runCorrelate(opts: CorrelateCliOptions): Promise<number> {
       containedAtUs: parseTime('--contained-at', opts.containedAt),
       sensitive: opts.sensitive,
       includeRelative: opts.includeRelative,
+      onProgress: correlateProgress(process.stderr),
     });
     if (opts.json) process.stdout.write(JSON.stringify(result.findings, null, 2) + '\n');
     else {
