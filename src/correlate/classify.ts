@@ -92,6 +92,8 @@ function classifyHost(e: EventRow, before: boolean): Classification {
 
 function classifyCloud(e: EventRow): Classification {
   const name = cloudEventName(e);
+  // Unauthenticated reads are what any visitor of a public bucket does: looking around, not taking.
+  if (/^(ANONYMOUS_PRINCIPAL|anonymous)$/i.test(e.actor ?? '') && DATA_READ.test(name)) return { phase: 'recon', technique: 'T1593' };
   if (CLOUD_ACCESS.test(name)) return { phase: 'access', technique: 'T1078.004' };
   if (/^GetObject$|^SelectObjectContent$/.test(name)) return { phase: 'exfiltration', technique: 'T1530' };
   if (/^(GetSecretValue|BatchGetSecretValue|GetParameter|GetParameters|GetParametersByPath)$/.test(name)) return { phase: 'actions', technique: 'T1555.006' };

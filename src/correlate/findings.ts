@@ -229,13 +229,14 @@ const TIME_NOTES: Record<string, string> = {
 async function timeUncertainty(conn: DuckDBConnection, rows: TimelineRow[], includeRelative: boolean): Promise<TimeUncertainty[]> {
   const groups = await all<{ source: string; q: string; n: number; from_us: number | null; to_us: number | null }>(
     conn,
-    `SELECT source, CASE WHEN ${UNTRUSTED_TIME_SQL} AND time_quality NOT IN ('relative', 'implausible') THEN 'implausible' ELSE time_quality END AS q,
+    `SELECT source, CASE WHEN ${UNTRUSTED_TIME_SQL} AND time_quality NOT IN ('relative', 'implausible')
+                         THEN (CASE WHEN attrs->>'relative_time' = 'true' THEN 'relative' ELSE 'implausible' END) ELSE time_quality END AS q,
             count(*)::BIGINT AS n, epoch_us(min(ts)) AS from_us, epoch_us(max(ts)) AS to_us
      FROM events WHERE time_quality <> 'exact' OR ${UNTRUSTED_TIME_SQL} GROUP BY ALL ORDER BY source, q`,
   );
   const attacker = new Map<string, number>();
   for (const r of rows) {
-    const q = r.ts_us < PLAUSIBLE_FROM_US && r.time_quality !== 'relative' ? 'implausible' : r.time_quality;
+    const q = r.ts_us < PLAUSIBLE_FROM_US && r.time_quality !== 'relative' && r.time_quality !== 'implausible' ? (parseAttrs(r).relative_time === true ? 'relative' : 'implausible') : r.time_quality;
     if (q !== 'exact') attacker.set(`${r.source}|${q}`, (attacker.get(`${r.source}|${q}`) ?? 0) + 1);
   }
   return groups.map((g) => ({
@@ -277,8 +278,11 @@ function describeAccess(initial: EventRow, rows: EventRow[]): string {
     const fails = rows
       .filter((r) => r.src_ip === initial.src_ip && r.ts_us < initial.ts_us && /^(ssh_login_failed|ssh_invalid_user)$/.test(r.action))
       .reduce((n, r) => n + (Number(parseAttrs(r).repeated) || 1), 0);
-    const method = String(parseAttrs(initial).method ?? 'ssh');
-    return `${fails >= THRESHOLDS.bruteForceVector ? `ssh ${method} brute force` : `ssh ${method} login`} of ${initial.actor}@${initial.host} from ${initial.src_ip}${fails >= THRESHOLDS.bruteForceVector ? ` (${fails} failed attempts before)` : ''}`;
+    const method = parseAttrs(initial).method as string | undefined;
+    const what = `ssh ${method ? `${method} ` : ''}${fails >= THRESHOLDS.bruteForceVector ? 'brute force' : 'login'}`;
+    const account = initial.actor && initial.host ? `${initial.actor}@${initial.host}` : `${initial.actor ?? 'an account'} on ${initial.host ?? initial.dst_ip ?? '?'}${initial.dst_port ? ` port ${initial.dst_port}` : ''}`;
+    const unseen = initial.actor ? '' : ' (the account is not visible to the source)';
+    return `${what} of ${account} from ${initial.src_ip}${fails >= THRESHOLDS.bruteForceVector ? ` (${fails} failed attempts before)` : ''}${unseen}`;
   }
   if (isCloudCall(initial.action)) return `${cloudEventName(initial)} with access key ${initial.access_key ?? '?'} from ${initial.src_ip ?? '?'}`;
   return `${initial.action} of ${initial.actor ?? '?'} on ${initial.host ?? '?'} from ${initial.src_ip ?? '?'}`;

@@ -94,10 +94,13 @@ export class Footprint {
     return e;
   }
 
-  /** Records an attacker event; an event keeps the phase it was first given unless a rule is more specific. */
-  addEvent(ev: AttackEvent, entity?: Entity): void {
+  /**
+   * Records an attacker event; an event keeps the phase it was first given unless a rule is more
+   * specific, or a link knows what it was (`decisive`: the first use of a stolen key is the access).
+   */
+  addEvent(ev: AttackEvent, entity?: Entity, decisive = false): void {
     const prior = this.events.get(ev.eventId);
-    if (!prior) this.events.set(ev.eventId, ev);
+    if (!prior || decisive) this.events.set(ev.eventId, ev);
     else if (!prior.technique && ev.technique) this.events.set(ev.eventId, { ...prior, technique: ev.technique, phase: ev.phase });
     if (entity) {
       entity.eventIds.add(ev.eventId);

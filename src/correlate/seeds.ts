@@ -71,6 +71,7 @@ export interface SetAside {
 const PROPOSING: readonly { rule: string; kind: Seed['kind'] }[] = [
   { rule: 'access.ssh_success_after_bruteforce', kind: 'ip' },
   { rule: 'access.cloud_key_new_address', kind: 'access_key' },
+  { rule: 'access.ssh_success_after_connection_burst', kind: 'ip' },
 ];
 
 const iso = (us: number) => isoFromMicros(us).replace(/\.000Z$/, 'Z');

@@ -66,6 +66,12 @@ describe('rules on events written for them', () => {
     ).toEqual(['arn:aws:iam::111122223333:user/x']);
   });
 
+  it('access.ssh_success_after_connection_burst: a login after 20 connections a sensor could not see into, not after a few', async () => {
+    const conn = (ip: string, i: number): Ev => ({ source: 'zeek', class: 'network_activity', action: 'ssh_connection', outcome: 'unknown', host: null as never, src_ip: ip, ts: `2026-01-01 00:${String(i).padStart(2, '0')}:00` });
+    const ok = (ip: string): Ev => ({ source: 'zeek', class: 'authentication', action: 'ssh_login', outcome: 'success', host: null as never, src_ip: ip, ts: '2026-01-01 00:30:00' });
+    expect(await hits('access.ssh_success_after_connection_burst', [...Array.from({ length: 25 }, (_, i) => conn('198.51.100.3', i)), ok('198.51.100.3'), ...Array.from({ length: 3 }, (_, i) => conn('192.0.2.8', i)), ok('192.0.2.8')])).toEqual(['198.51.100.3']);
+  });
+
   it('access.db_auth_failure_burst: five failed logins from one client in ten minutes', async () => {
     const fail = (min: number, ip: string): Ev => ({ source: 'postgres_log', action: 'db_auth_failed', outcome: 'failure', actor: 'postgres', src_ip: ip, ts: `2026-01-01 00:${String(min).padStart(2, '0')}:00` });
     expect(await hits('access.db_auth_failure_burst', [...[1, 2, 3, 4, 5].map((m) => fail(m, '198.51.100.5')), fail(1, '10.0.1.11'), fail(30, '10.0.1.11')])).toEqual(['198.51.100.5']);

@@ -50,7 +50,9 @@ async function expandAccessKey(ctx: LinkContext, k: Entity): Promise<void> {
       firstUse ? `first use of stolen key ${k.value} by the attacker` : `call with ${k.createdByAttacker ? 'attacker-issued' : 'stolen'} key ${k.value}`,
       firstUse ? 'access' : /^(AssumeRole|GetSessionToken|GetFederationToken)$/.test(name) ? 'actions' : undefined,
       firstUse ? 'T1078.004' : undefined,
+      firstUse,
     );
+    if (firstUse) ctx.noteAccess(r.ts_us);
     if (r.src_ip && !isPrivateIp(r.src_ip)) fp.add('ip', r.src_ip, null, 'api_caller', `used key ${k.value}`, { eventIds: [r.event_id] });
     addCloudIdentity(fp, r, `identity of key ${k.value}`);
     followCloudCreations(fp, r, k);

@@ -78,10 +78,10 @@ export class LinkContext {
   }
 
   /** Records an attacker event: a rule's phase and technique when one fired on it, else classify's. */
-  event(e: EventRow, entity: Entity | undefined, reason: string, phase?: Phase, technique?: string | null): void {
+  event(e: EventRow, entity: Entity | undefined, reason: string, phase?: Phase, technique?: string | null, decisive = false): void {
     const det = this.opts.detections.get(e.event_id);
     const c = classify(e, this.firstAccessUs);
-    this.fp.addEvent({ eventId: e.event_id, tsUs: e.ts_us, phase: phase ?? det?.phase ?? c.phase, technique: technique ?? det?.technique ?? c.technique, reason }, entity);
+    this.fp.addEvent({ eventId: e.event_id, tsUs: e.ts_us, phase: phase ?? det?.phase ?? c.phase, technique: technique ?? det?.technique ?? c.technique, reason }, entity, decisive);
   }
 
   noteAccess(tsUs: number): void {
