@@ -147,7 +147,7 @@ export async function correlate(opts: CorrelateOptions): Promise<CorrelateResult
         seedMatches: used.map((u) => u.matched),
       };
       progress({ step: 'findings' });
-      const findings = await buildFindings(conn, fp, params, results, DWELL_VERSION, expander.networkMapping, expander.failedStatements);
+      const findings = await buildFindings(conn, fp, params, results, DWELL_VERSION, expander.networkMapping, expander.failedStatements, expander.ctx.persistence);
       t = lap('findings', t);
       progress({ step: 'store' });
       await storeFindings(db, findingsId, findings, fp.events);

@@ -12,6 +12,7 @@ import { cloudEventName, EVENT_FIELDS, eventFields, parseAttrs, type EventRow } 
 import type { Seed } from './model.js';
 import { FINDINGS_SCHEMA, type AnnotationOut, type Answers, type Backdoor, type CompromisedItem, type Credential, type DbQuery, type DetectionOut, type EntityOut, type Exfiltration, type Findings, type Gap, type HostAddress, type SeedProvenance, type TimelineItem, type TimeUncertainty } from './findings-types.js';
 import { CREDENTIAL_FILE_PATTERNS, CREDENTIAL_FILE_RE, FILE_READ_COMMAND, isPrivateIp, SENSITIVE_CONFIG_FILE, THRESHOLDS } from './knowledge.js';
+import type { PersistenceFound } from './links/persistence.js';
 import type { Entity, Footprint } from './model.js';
 import { PHASES } from './rules.js';
 import type { RuleResult } from './run-rules.js';
@@ -49,6 +50,7 @@ export async function buildFindings(
   dwellVersion: string,
   mapping: { src: string; host: string; targets: Set<string>; ports: Set<number>; firstUs: number; lastUs: number; eventIds: number[] }[] = [],
   failedStatements: Set<number> = new Set(),
+  persistence: PersistenceFound[] = [],
 ): Promise<Findings> {
   const ids = [...fp.events.keys()].sort((a, b) => a - b);
   const rows = ids.length
@@ -124,7 +126,7 @@ export async function buildFindings(
       };
     });
 
-  const backdoors = buildBackdoors(rows, fp, params.containedAtUs, failedStatements);
+  const backdoors = buildBackdoors(rows, fp, params.containedAtUs, failedStatements, persistence);
   const compromised = buildCompromisedData(rows, params.sensitive);
   const credentials = buildCredentials(rows, fp);
   const ips = [...fp.entities.values()]
@@ -388,9 +390,17 @@ function buildCredentials(rows: EventRow[], fp: Footprint): Credential[] {
   return [...out.values()].map((c) => ({ ...c, event_ids: [...new Set(c.event_ids)].sort((a, b) => a - b) })).sort((a, b) => (a.kind < b.kind ? -1 : a.kind > b.kind ? 1 : a.value < b.value ? -1 : 1));
 }
 
-function buildBackdoors(rows: EventRow[], fp: Footprint, containedAtUs: number | null, failedStatements: Set<number>): Backdoor[] {
+function buildBackdoors(rows: EventRow[], fp: Footprint, containedAtUs: number | null, failedStatements: Set<number>, persistence: PersistenceFound[]): Backdoor[] {
   type B = { kind: string; value: string; host: string | null; created_at: string | null; created_by: string | null; used_after_containment: boolean; attempted_after_containment: boolean; event_ids: number[] };
   const out: B[] = [];
+  // What the attacker's commands installed (links/persistence.ts): cron tables and files, units, rc files, groups, passwords.
+  const byId = new Map(rows.map((r) => [r.event_id, r]));
+  for (const p of persistence) {
+    const r = byId.get(p.eventId);
+    if (!r) continue;
+    const by = p.actor === 'root' || p.actor === null ? (sessionUser(fp, r) ?? p.actor) : p.actor;
+    out.push({ kind: p.kind, value: p.value, host: p.host, created_at: iso(p.tsUs), created_by: by, used_after_containment: false, attempted_after_containment: false, event_ids: [p.eventId] });
+  }
   const after = (ids: Iterable<number>, okOnly: boolean) =>
     containedAtUs !== null &&
     [...ids].some((id) => {
@@ -409,10 +419,6 @@ function buildBackdoors(rows: EventRow[], fp: Footprint, containedAtUs: number |
       const file = (r.command.match(/[~\w./-]*authorized_keys\d?/) ?? ['authorized_keys'])[0];
       const key = (r.command.match(/(ssh-(rsa|ed25519|dss)|ecdsa-sha2-\S+) \S+( [^'">\n]+)?/) ?? [null])[0];
       out.push({ kind: 'ssh_authorized_key', value: key ? `${file}: ${key.trim()}` : file, host: r.host, created_at: iso(r.ts_us), created_by: r.actor, used_after_containment: false, attempted_after_containment: false, event_ids: [r.event_id] });
-    }
-    if ((/^crontab_(replace|end_edit)$/.test(r.action) || (r.action === 'sudo' && r.command && /crontab\s+(-[a-z]*\s+)*[^-l]|\/etc\/cron|\/var\/spool\/cron/.test(r.command)))) {
-      const path = r.command ? (r.command.match(/\/(etc\/cron[\w./-]*|var\/spool\/cron[\w./-]*)/) ?? [null])[0] : null;
-      out.push({ kind: 'cron', value: path ?? r.target ?? 'crontab', host: r.host, created_at: iso(r.ts_us), created_by: r.actor === 'root' ? sessionUser(fp, r) ?? r.actor : r.actor, used_after_containment: false, attempted_after_containment: false, event_ids: [r.event_id] });
     }
     if (isCloudCall(r.action) && r.outcome !== 'failure') {
       const name = cloudEventName(r);

@@ -9,6 +9,7 @@ import { all } from '../../store/case-db.js';
 import { classify, type EventRow } from '../classify.js';
 import type { Entity, Footprint, Seed } from '../model.js';
 import type { Phase } from '../rules.js';
+import type { PersistenceFound } from './persistence.js';
 
 export interface Detection {
   phase: Phase;
@@ -64,6 +65,9 @@ export class LinkContext {
   /** Statements logged before they ran whose ERROR followed: they did nothing. */
   readonly failedStatements = new Set<number>();
   readonly networkMapping: NetworkMappingEntry[] = [];
+  /** What the attacker installed to come back (links/persistence.ts), and the events already read for it. */
+  readonly persistence: PersistenceFound[] = [];
+  readonly persistenceSeen = new Set<number>();
   /** Host activity already followed, by host (its addresses and windows then). */
   readonly expandedHosts = new Map<string, string>();
 

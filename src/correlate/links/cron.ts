@@ -1,5 +1,5 @@
 /**
- * Cron files the attacker wrote → their runs: cron sessions of the job's user on its host at the
+ * Cron jobs the attacker wrote out (a cron file, or a line piped to `crontab -u USER`) → their runs: cron sessions of the job's user on its host at the
  * job's minute (and hour, when fixed), from when the file was written until someone removed it.
  * auth.log does not name the job, so the host's own jobs at that minute are included too (the
  * reason says so).
@@ -18,10 +18,15 @@ export const cronRunsLink: RoundLink = {
 async function cronRuns(ctx: LinkContext): Promise<void> {
   for (const c of ctx.cronWrites.splice(0)) {
     if (c.minute === null) continue;
+    // Until the file was removed, or the table cleared (`crontab -r`, `crontab -u USER -r`).
+    const table = c.path.startsWith('crontab of ');
     const removed = await ctx.q<{ ts_us: number | null }>(
-      `SELECT epoch_us(min(ts)) AS ts_us FROM ev WHERE action = 'sudo' AND host = $h AND epoch_us(ts) > $t
-         AND contains(command, $p) AND regexp_matches(command, '(^|/|\\s)(rm|unlink|shred|truncate)\\s|>\\s*' || $p)`,
-      { h: c.host, t: c.fromUs, p: c.path },
+      table
+        ? `SELECT epoch_us(min(ts)) AS ts_us FROM ev WHERE action = 'sudo' AND host = $h AND epoch_us(ts) > $t
+             AND regexp_matches(command, 'crontab\\s(.*\\s)?-[a-z]*r') AND (contains(command, '-u ' || $u) OR (NOT contains(command, '-u ') AND coalesce(target, 'root') = $u))`
+        : `SELECT epoch_us(min(ts)) AS ts_us FROM ev WHERE action = 'sudo' AND host = $h AND epoch_us(ts) > $t
+             AND contains(command, $p) AND regexp_matches(command, '(^|/|\\s)(rm|unlink|shred|truncate)\\s|>\\s*' || $p)`,
+      table ? { h: c.host, t: c.fromUs, u: c.user } : { h: c.host, t: c.fromUs, p: c.path },
     );
     const until = removed[0]?.ts_us ?? Number.MAX_SAFE_INTEGER;
     const runs = await ctx.q(

@@ -13,6 +13,7 @@ import { dbSessionLink } from './db-session.js';
 import { hostActivityLink, hostSeedLink } from './host.js';
 import { localUserLink } from './local-user.js';
 import { egressLink, sweepLink } from './network.js';
+import { persistenceLink } from './persistence.js';
 import { sshSessionLink } from './ssh-session.js';
 import { stolenKeysLink } from './stolen-keys.js';
 import type { EntityLink, HostLink, RoundLink } from './types.js';
@@ -22,6 +23,6 @@ export const ENTITY_LINKS: readonly EntityLink[] = [addressLink, localUserLink, 
 /** Followed for every compromised host with known addresses, within the attacker's time on it. */
 export const HOST_LINKS: readonly HostLink[] = [dbSessionLink, egressLink, sweepLink];
 
-export const ROUND_LINKS: readonly RoundLink[] = [stolenKeysLink, cronRunsLink, hostActivityLink(HOST_LINKS)];
+export const ROUND_LINKS: readonly RoundLink[] = [stolenKeysLink, persistenceLink, cronRunsLink, hostActivityLink(HOST_LINKS)];
 
 export type { EntityLink, HostLink, RoundLink } from './types.js';

@@ -1,12 +1,12 @@
 /**
  * SSH session → what the attacker did in it: the lines of the same connection logged under another
  * sshd pid (matched by client address and port), the account's sudo and su while the session lasted
- * (sudo lines carry no sshd pid), account changes after the first privileged command, cron files
- * written, cloud credential files read, and the same account logging in to other hosts from an
+ * (sudo lines carry no sshd pid), account changes after the first privileged command, cloud
+ * credential files read (what the commands installed is the persistence link's), and the same account logging in to other hosts from an
  * internal address meanwhile (lateral movement) — which also tells that address is this host's.
  */
 import { inGroup } from '../../core/vocabulary.js';
-import { EVENT_FIELDS, type EventRow } from '../classify.js';
+import { EVENT_FIELDS } from '../classify.js';
 import { CLOUD_CREDENTIAL_FILE, isPrivateIp } from '../knowledge.js';
 import type { Entity } from '../model.js';
 import { VOCAB_LISTS } from '../sql-vocabulary.js';
@@ -18,7 +18,7 @@ const OPEN_SESSION_US = 24 * 3600e6;
 
 export const sshSessionLink: EntityLink = {
   name: 'ssh_session',
-  describe: "SSH session → its own lines, the account's sudo/su while it lasted, account changes after the first sudo, cron files written, cloud credential files read, and lateral logins to other hosts from an internal address (which is then this host's)",
+  describe: "SSH session → its own lines, the account's sudo/su while it lasted, account changes after the first sudo, cloud credential files read, and lateral logins to other hosts from an internal address (which is then this host's)",
   follows: 'session',
   appliesTo: (e) => e.host !== null,
   expand: expandSshSession,
@@ -83,7 +83,6 @@ async function expandSshSession(ctx: LinkContext, s: Entity): Promise<void> {
     if (a.action === 'su' && a.outcome === 'success' && a.target && a.target !== 'root') {
       fp.add('local_user', a.target, host, 'compromised', `su from attacker session of ${user}`, { compromisedAtUs: a.ts_us, eventIds: [a.event_id] });
     }
-    if (a.action === 'sudo' && a.command) noteCronWrite(ctx, host, a);
     if (a.action === 'sudo' && a.command && CLOUD_CREDENTIAL_FILE.test(a.command)) {
       ctx.credentialReads.push({ host, tsUs: a.ts_us, file: (a.command.match(CLOUD_CREDENTIAL_FILE) ?? [a.command])[0], eventId: a.event_id, session: s });
     }
@@ -107,10 +106,3 @@ async function expandSshSession(ctx: LinkContext, s: Entity): Promise<void> {
   }
 }
 
-/** A cron file the attacker wrote: `echo 'M H dom mon dow user cmd' > /etc/cron.d/x`. */
-function noteCronWrite(ctx: LinkContext, host: string, a: EventRow): void {
-  const m = /['"]\s*(\S+)\s+(\S+)\s+\S+\s+\S+\s+\S+\s+(\w+)\s+[^'"]*['"]\s*>>?\s*(\/etc\/cron\S*|\/var\/spool\/cron\S*)/.exec(a.command!);
-  if (!m) return;
-  const num = (f: string) => (/^\d+$/.test(f) ? Number(f) : null);
-  ctx.cronWrites.push({ host, path: m[4]!, minute: num(m[1]!), hour: num(m[2]!), user: m[3]!, fromUs: a.ts_us, eventId: a.event_id });
-}

