@@ -69,11 +69,6 @@ export class HostDirectory {
     return [...out.values()].sort((a, b) => (a.alias < b.alias ? -1 : a.alias > b.alias ? 1 : a.ip < b.ip ? -1 : 1));
   }
 
-  /** Whether the evidence knows this name as a host at all (its own logs, an evidence folder, an address). */
-  knows(host: string): boolean {
-    return this.facts.some((f) => f.host === host) || this.inferred.some((f) => f.host === host);
-  }
-
   /** Records an address inferred by a link; kept only when the evidence does not already place it. */
   infer(ip: string, host: string, reason: string, tsUs: number): boolean {
     if (this.hostOf(ip) !== null || this.facts.some((f) => f.address === ip && f.ambiguous)) return false;
