@@ -106,6 +106,7 @@ program
   .option('--contained-at <time>', 'when the attacker was contained (ISO 8601 with zone)')
   .option('--sensitive <what>', 'sensitive data: db:schema.table or s3:bucket (repeatable)', collect, [])
   .option('--auto', 'also propose seeds from the strongest detections (the default when no seed is given)')
+  .option('--include-relative', 'keep events whose time is relative or implausible (e.g. 1970 capture times) in the answers and the timeline')
   .option('--json', 'print the findings JSON instead of the summary')
   .action(async (opts) => {
     const { runCorrelate } = await import('./commands/correlate.js');

