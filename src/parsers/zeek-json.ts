@@ -8,7 +8,7 @@ import { parseJsonObjectLine } from './json-object-line.js';
 import type { DwellEvent, TimeQuality } from '../core/event.js';
 import { parseIsoMicros, US_PER_SECOND } from '../core/time.js';
 import { MAX_WARNING_TEXT, Tally } from './netflow/common.js';
-import { isIp } from './netflow/ip.js';
+import { isIp } from '../core/ip.js';
 import { RELATIVE_TIME_LIMIT_US } from './netflow/values.js';
 import { attrKey, connEvent, logEvent, relativeReason, timeBase, zeekRole, type ZeekValues } from './netflow/zeek-common.js';
 import type { LineDisposition, LineHandler, LineParser, ParseContext, SniffHead, SniffMatch } from './types.js';
