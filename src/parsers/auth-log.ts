@@ -41,7 +41,7 @@ function sniffAuthLog(head: SniffHead) {
     const h = parseSyslogHeader(line);
     if (!h) continue;
     syslog++;
-    if (h.program && AUTH_PROGRAMS.test(h.program.replace(/\[.*$/, ''))) auth++;
+    if (h.program && AUTH_PROGRAMS.test(h.program.replace(/\[.*$/s, ''))) auth++;
   }
   if (considered === 0 || syslog === 0) return null;
   const share = syslog / considered;
@@ -152,7 +152,7 @@ class AuthLogHandler implements LineHandler {
       dst_ip: fields?.dst_ip ?? null,
       dst_port: fields?.dst_port ?? null,
       protocol: fields?.protocol ?? null,
-      session: fields?.session ?? (program && pid !== null ? `${program.replace(/\(.*\)$/, '')}[${pid}]` : null),
+      session: fields?.session ?? (program && pid !== null ? `${programName(program)}[${pid}]` : null),
       target: fields?.target ?? null,
       command: fields?.command ?? null,
       summary: fields?.summary ?? `${program ?? 'syslog'}: ${head.message}`,
@@ -217,6 +217,12 @@ class AuthLogHandler implements LineHandler {
       this.pending = null;
     }
   }
+}
+
+/** `sshd(pam_unix)` → `sshd`. Without a regular expression: `\(.*\)$` re-scanned a run of `(` from each one. */
+function programName(program: string): string {
+  const open = program.indexOf('(');
+  return open >= 0 && program.endsWith(')') ? program.slice(0, open) : program;
 }
 
 function buildAttrs(head: SyslogHeader, extra: Record<string, unknown> | undefined): Record<string, unknown> | null {

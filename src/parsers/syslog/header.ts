@@ -29,17 +29,20 @@ export interface SyslogHeader {
   structured?: string;
 }
 
+// Every `.` here has the `s` flag: a CR or U+2028 inside a message is message text, not the end of
+// the line (JavaScript's `.` stops at them otherwise, and the line became a warning).
 // Month names: ASCII or Latin letters (août, déc.), 3-9 chars, optional trailing dot.
 const TRADITIONAL =
-  /^(?:<(\d{1,3})>)?([A-Za-z\u00C0-\u017F]{3,9}\.?) {1,2}(\d{1,2}) (\d{1,2}):(\d\d):(\d\d)(?:\.(\d{1,9}))?:? ?(.*)$/;
+  /^(?:<(\d{1,3})>)?([A-Za-z\u00C0-\u017F]{3,9}\.?) {1,2}(\d{1,2}) (\d{1,2}):(\d\d):(\d\d)(?:\.(\d{1,9}))?:? ?(.*)$/s;
 // Syslog writes RFC 3339 with a 'T'; 'YYYY-MM-DD HH:MM:SS' lines are other logs (PostgreSQL, MySQL).
 const RFC3339 =
-  /^(?:<(\d{1,3})>)?(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)(?:[.,](\d{1,9}))?(Z|[+-]\d\d:?\d\d)? (.*)$/;
+  /^(?:<(\d{1,3})>)?(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)(?:[.,](\d{1,9}))?(Z|[+-]\d\d:?\d\d)? (.*)$/s;
 const RFC5424 =
-  /^<(\d{1,3})>1 (\S+) (\S+) (\S+) (\S+) (\S+) (-|(?:\[(?:[^\]\\]|\\.)*\])+) ?(.*)$/;
+  /^<(\d{1,3})>1 (\S+) (\S+) (\S+) (\S+) (\S+) (-|(?:\[(?:[^\]\\]|\\.)*\])+) ?(.*)$/s;
 /** `prog[pid]: msg`, `prog: msg`, `sshd(pam_unix)[123]: msg`. */
-// login(1) logs with the ident `-- root`.
-const PROGRAM = /^((?:-- )?[^\s[\]:]+(?:\([^)\s]*\))?)(?:\[(\d+)\])?: ?(.*)$/;
+// login(1) logs with the ident `-- root`. The name holds no `(`: with one, a run of `(` could be
+// split between the name and `\(…\)` at every point, each split re-reading the run.
+const PROGRAM = /^((?:-- )?[^\s[\]:(]+(?:\([^)\s]*\))?)(?:\[(\d+)\])?: ?(.*)$/s;
 
 /** Parses the header of one syslog line, or returns null when the line is not syslog. */
 export function parseSyslogHeader(line: string): SyslogHeader | null {
