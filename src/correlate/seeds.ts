@@ -4,6 +4,7 @@
  * with --auto) dwell proposes them from its highest-confidence detections and says which it used.
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
+import { canonicalIp, isIp } from '../core/ip.js';
 import { all } from '../store/case-db.js';
 import type { Seed } from './expand.js';
 
@@ -31,7 +32,11 @@ export function parseSeed(text: string): Seed {
   const kind = KINDS[kindText];
   if (!kind) throw new SeedError(`unknown seed kind "${kindText}" (use ip, user, key, principal, host or db_role)`);
   if (!value) throw new SeedError(`seed "${text}" has no value`);
-  if (kind === 'ip' && !/^[0-9a-fA-F:.]+$/.test(value)) throw new SeedError(`seed "${text}": "${value}" is not an IP address`);
+  if (kind === 'ip') {
+    if (!isIp(value)) throw new SeedError(`seed "${text}": "${value}" is not an IP address`);
+    // The case stores addresses canonically (core/ip.ts): ::ffff:203.0.113.77 is 203.0.113.77.
+    return { kind, value: canonicalIp(value), host: null };
+  }
   if (kind === 'local_user' || kind === 'db_role') {
     const at = value.lastIndexOf('@');
     if (at <= 0) throw new SeedError(`seed "${text}": write ${kindText === 'user' ? 'user' : 'db_role'}:name@host`);

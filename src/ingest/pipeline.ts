@@ -29,6 +29,8 @@ export interface IngestOptions {
   argv?: string[];
   /** Build the TUI's timeline index at the end (default true; skipped when already fresh). */
   index?: boolean;
+  /** The ingest's time (ms) for the plausibility check: times more than a day later are implausible. Default: when ingest() starts. */
+  ingestMs?: number;
 }
 
 export interface FileReport {
@@ -42,6 +44,9 @@ export interface FileReport {
   lastTsUs: number | null;
   message: string | null;
   sha256: string | null;
+  /** Events stored with time_quality `implausible` / `relative` (event-sanity.ts). */
+  implausibleTimes?: number;
+  relativeTimes?: number;
 }
 
 export interface IngestReport {
@@ -106,8 +111,9 @@ async function refreshTimelineIndex(db: CaseDb, progress: IngestProgress, notes:
   }
 }
 
-export async function ingest(opts: IngestOptions, progress: IngestProgress = NO_PROGRESS): Promise<IngestReport> {
+export async function ingest(options: IngestOptions, progress: IngestProgress = NO_PROGRESS): Promise<IngestReport> {
   const started = Date.now();
+  const opts: IngestOptions = { ...options, ingestMs: options.ingestMs ?? started };
   const caseAbs = resolve(opts.casePath);
   for (const input of opts.inputs) {
     const abs = resolve(input);
@@ -257,7 +263,7 @@ async function ingestFile(
   let result: ParseFileResult;
   try {
     result = await runner.run(
-      { path: file.absPath, stagingDir: staging.path, batchBytes: batchBytesFromEnv(), mtimeMs: file.mtimeMs, tz: opts.tz, year: opts.year, format: opts.format, extra: opts.extra ?? {} },
+      { path: file.absPath, stagingDir: staging.path, batchBytes: batchBytesFromEnv(), mtimeMs: file.mtimeMs, tz: opts.tz, year: opts.year, format: opts.format, extra: opts.extra ?? {}, ingestMs: opts.ingestMs },
       {
         onBatch: async (batch) => {
           if (isInterrupted()) throw new IngestError('interrupted');
@@ -334,6 +340,8 @@ async function ingestFile(
     lastTsUs: result.lastTs,
     message: result.message,
     sha256: result.sha256,
+    implausibleTimes: Number(result.info.implausible_times ?? 0),
+    relativeTimes: Number(result.info.relative_times ?? 0),
   };
 }
 

@@ -193,7 +193,9 @@ class ArgusHandler implements LineHandler {
     const event: DwellEvent = {
       ts,
       ts_end: tsEnd,
-      time_quality: 'zone_assumed',
+      // A replayed capture's clock starts at 0: off the timeline (NetFlow and VPC exporters have
+      // real clocks, so their 1970 times are zeroed fields, found implausible at ingest).
+      time_quality: attrs.relative_time === true ? 'relative' : 'zone_assumed',
       class: 'network_activity',
       action: 'flow',
       outcome: 'unknown',

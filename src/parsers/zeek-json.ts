@@ -153,7 +153,8 @@ class ZeekJsonHandler implements LineHandler {
     } else {
       event = logEvent(path, v, attrs, p);
     }
-    event.time_quality = time.quality;
+    // Seconds since the capture started, with no -O time-base to date them: off the timeline.
+    event.time_quality = time.relative && this.base === null ? 'relative' : time.quality;
     this.ctx.emit(event);
     return 'record';
   }

@@ -325,6 +325,8 @@ class ZeekTsvHandler implements LineHandler {
     } else {
       event = logEvent(this.path, v, attrs, p);
     }
+    // Seconds since the capture started, with no -O time-base to date them: off the timeline.
+    if (attrs.relative_time === true && this.base === null) event.time_quality = 'relative';
     this.ctx.emit(event);
     return 'record';
   }

@@ -90,11 +90,13 @@ describe('zeek_tsv bad input', () => {
     const plain = await runParser(zeekTsv, text);
     expect(plain.events.map((e) => e.ts)).toEqual([22335172, 30500000]);
     expect(plain.events[0]!.attrs).toMatchObject({ relative_time: true });
+    expect(plain.events.map((e) => e.time_quality)).toEqual(['relative', 'relative']);
     expect(plain.warnings.map((w) => w.line)).toEqual([7, 8]);
     expect(plain.warnings[0]!.reason).toMatch(/relative time .* -O time-base/);
     const anchored = await runParser(zeekTsv, text, { extra: { 'time-base': '2020-10-06T17:32:56Z' } });
     expect(anchored.events[0]!.ts).toBe(Date.UTC(2020, 9, 6, 17, 32, 56) * 1000 + 22335172);
     expect(anchored.events[0]!.attrs).toMatchObject({ relative_time: true, relative_ts: '22.335172' });
+    expect(anchored.events[0]!.time_quality).toBe('exact');
   });
 
   it('does not store negative or overflowing counters and warns', async () => {
@@ -129,6 +131,7 @@ describe('zeek_json', () => {
   it('keeps relative ts dated 1970 with a file warning', async () => {
     const run = await runParser(zeekJson, '{"ts":22.335172,"uid":"C1","id.orig_h":"10.0.2.15","id.orig_p":1,"id.resp_h":"10.0.0.1","id.resp_p":2,"proto":"udp","conn_state":"S0"}\n');
     expect(run.events[0]!.ts).toBe(22335172);
+    expect(run.events[0]!.time_quality).toBe('relative');
     expect(run.warnings).toHaveLength(1);
   });
 });

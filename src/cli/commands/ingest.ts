@@ -73,7 +73,16 @@ export function renderReport(report: IngestReport): string {
   ]);
   const body = table(['STATUS', 'FORMAT', 'EVENTS', 'WARNINGS', 'FIRST', 'LAST', 'FILE'], rows);
   const rate = report.seconds > 0 ? Math.round(report.events / report.seconds) : report.events;
-  return `${body}\n\n${report.files.length} file(s), ${humanCount(report.events)} events, ${humanCount(report.warnings)} warnings in ${report.seconds.toFixed(1)} s (${humanCount(rate)} events/s); ingest run #${report.runId}${report.index ? `; timeline index of ${humanCount(report.index.events)} events built in ${report.index.seconds.toFixed(1)} s` : ''}`;
+  return `${body}\n\n${offTimelineNote(report)}${report.files.length} file(s), ${humanCount(report.events)} events, ${humanCount(report.warnings)} warnings in ${report.seconds.toFixed(1)} s (${humanCount(rate)} events/s); ingest run #${report.runId}${report.index ? `; timeline index of ${humanCount(report.index.events)} events built in ${report.index.seconds.toFixed(1)} s` : ''}`;
+}
+
+/** Events kept but off the timeline (time_quality relative / implausible): said before the totals. */
+function offTimelineNote(report: IngestReport): string {
+  const implausible = report.files.reduce((s, f) => s + (f.implausibleTimes ?? 0), 0);
+  const relative = report.files.reduce((s, f) => s + (f.relativeTimes ?? 0), 0);
+  if (implausible === 0 && relative === 0) return '';
+  const parts = [implausible ? `${humanCount(implausible)} event(s) with implausible times (before 1990 or in the future)` : null, relative ? `${humanCount(relative)} with relative times (e.g. a replayed capture)` : null];
+  return `note: ${parts.filter(Boolean).join(' and ')}: kept in the case, left out of default views and exports (--include-relative shows them)\n`;
 }
 
 /** One diagnostic per file that did not go cleanly, naming the file and, where known, the line. */

@@ -3,7 +3,7 @@
  * no year, no zone; optional `<PRI>`; localized month names), RFC 3339 (`2020-05-31T00:00:45.698+00:00
  * host prog[pid]: msg`, rsyslog's high-precision format) and RFC 5424 (`<PRI>1 TS HOST APP PROCID MSGID SD MSG`).
  */
-import { fractionToMicros, monthNumber, zoneOffsetMinutes } from '../../core/time.js';
+import { fractionToMicros, monthNumber, utcMillis, zoneOffsetMinutes } from '../../core/time.js';
 
 export interface SyslogHeader {
   /** Present for RFC 3339 / 5424 lines (exact UTC microseconds). */
@@ -89,7 +89,7 @@ function parseRfc3339(line: string): SyslogHeader | null {
   const m = RFC3339.exec(line);
   if (!m) return null;
   const [y, mo, d, h, mi, s] = [m[2], m[3], m[4], m[5], m[6], m[7]].map(Number) as [number, number, number, number, number, number];
-  const base = Date.UTC(y, mo - 1, d, h, mi, s);
+  const base = utcMillis(y, mo, d, h, mi, s);
   if (Number.isNaN(base)) return null;
   const zone = m[9];
   const us = (base - (zone ? zoneOffsetMinutes(zone) : 0) * 60_000) * 1000 + fractionToMicros(m[8]);
@@ -127,7 +127,7 @@ function parseRfc5424(line: string): SyslogHeader | null {
     const [y, mo, d, h, mi, s] = [t[2], t[3], t[4], t[5], t[6], t[7]].map(Number) as [number, number, number, number, number, number];
     const zone = t[9];
     zoned = zone !== undefined;
-    us = (Date.UTC(y, mo - 1, d, h, mi, s) - (zone ? zoneOffsetMinutes(zone) : 0) * 60_000) * 1000 + fractionToMicros(t[8]);
+    us = (utcMillis(y, mo, d, h, mi, s) - (zone ? zoneOffsetMinutes(zone) : 0) * 60_000) * 1000 + fractionToMicros(t[8]);
   }
   const nil = (v: string) => (v === '-' ? null : v);
   const procid = nil(m[5]!);

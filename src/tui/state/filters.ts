@@ -5,6 +5,7 @@
  *
  *   host=web-01 ip=203.0.113.77 actor!=root action=ssh_login* phase=access,actions from=-2h to=2026-01-02T03:00 marked
  */
+import { canonicalIp } from '../../core/ip.js';
 import { safeText } from '../../core/sanitize.js';
 import { isPhase } from '../data/types.js';
 import { formatTs, parseTimeInput } from './time-input.js';
@@ -95,7 +96,8 @@ export function parseFilters(text: string, refUs: number): ParseResult {
     }
     const field = FIELD_ALIASES[name];
     if (!field) return { ok: false, error: `unknown filter field "${safeText(name)}" (fields: ${VALUE_FIELDS.join(', ')}, from, to, marked)` };
-    const values = rawValue.split(',').filter((v) => v !== '');
+    // Addresses are canonical in the case (core/ip.ts): ip=::ffff:203.0.113.77 finds 203.0.113.77.
+    const values = rawValue.split(',').filter((v) => v !== '').map((v) => (field === 'ip' && !v.includes('*') ? canonicalIp(v) : v));
     if (values.length === 0) return { ok: false, error: `${name}: no value` };
     if (field === 'phase') {
       const bad = values.find((v) => !isPhase(v));
