@@ -52,6 +52,7 @@ export async function runRepl(db: CaseDb, opts: ReplOptions): Promise<number> {
   let interruptedAtEmpty = false;
   let buffer: string[] = [];
   let historyBroken = false;
+  let closed = false;
 
   const rl = createInterface({
     input: process.stdin,
@@ -67,6 +68,7 @@ export async function runRepl(db: CaseDb, opts: ReplOptions): Promise<number> {
   const say = (text: string) => (echo ?? process.stderr).write(text);
   const width = () => (process.stdout.isTTY ? process.stdout.columns : undefined);
   const prompt = () => {
+    if (closed) return;
     rl.setPrompt(buffer.length > 0 ? MORE : PROMPT);
     if (interactive) rl.prompt();
   };
@@ -127,6 +129,7 @@ export async function runRepl(db: CaseDb, opts: ReplOptions): Promise<number> {
       db.conn.interrupt();
       return;
     }
+    if (closed) return;
     if (buffer.length > 0 || rl.line.length > 0) {
       buffer = [];
       rl.write(null, { ctrl: true, name: 'u' });
@@ -155,7 +158,12 @@ export async function runRepl(db: CaseDb, opts: ReplOptions): Promise<number> {
         process.stderr.write(`error: ${safeText((err as Error)?.message ?? String(err))}\n`);
       });
   });
-  await new Promise<void>((resolve) => rl.once('close', resolve));
+  await new Promise<void>((resolve) =>
+    rl.once('close', () => {
+      closed = true;
+      resolve();
+    }),
+  );
   await queue;
   // The last statement of a file may lack its `;`.
   if (buffer.join('\n').trim() !== '') await execute(buffer.join('\n'));
