@@ -8,7 +8,7 @@
  */
 import { chmodSync, closeSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { partialPath, placeFile } from '../core/output/atomic.js';
 import type { OutputGuard } from '../core/output/guard.js';
 import { trackPartial, untrackPartial } from '../core/output/partials.js';
@@ -37,8 +37,9 @@ export function loadHistory(path: string | null): string[] {
 
 /** Replaces the history file with `entries` (newest last). Throws OutputError when the guard refuses the path. */
 export function saveHistory(path: string, entries: readonly string[], guard: OutputGuard): void {
+  // The folder (e.g. $XDG_STATE_HOME/dwell) is checked before it is created, the file once it can be.
+  mkdirSync(guard.checkDirectory(dirname(resolve(path))), { recursive: true, mode: 0o700 });
   const abs = guard.checkFile(path);
-  mkdirSync(dirname(abs), { recursive: true, mode: 0o700 });
   const partial = partialPath(abs);
   // 'wx': a file already under the partial's name (planted, or left over) is an error, never
   // written through — and never removed, since this process did not create it.
