@@ -66,3 +66,8 @@ export function ownTerminal(): void {
 export function matchMark(): readonly [string, string] {
   return process.env.NO_COLOR ? ['\x1b[7m', '\x1b[27m'] : ['\x1b[1;31m', '\x1b[22;39m'];
 }
+
+/** The terminal's width when standard output is one that knows it (a pseudo-terminal may say 0: then no limit). */
+export function terminalWidth(): number | undefined {
+  return process.stdout.isTTY && process.stdout.columns > 0 ? process.stdout.columns : undefined;
+}

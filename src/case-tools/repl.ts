@@ -18,7 +18,7 @@ import { stdoutSink } from '../core/output/sink.js';
 import type { CaseDb } from '../store/case-db.js';
 import { dotCommand } from './dot-commands.js';
 import { HISTORY_SIZE, loadHistory, saveHistory } from './history.js';
-import { ownTerminal, type OutputFormat } from './output.js';
+import { ownTerminal, terminalWidth, type OutputFormat } from './output.js';
 import { SqlError } from './sql-errors.js';
 import { runScript } from './sql-run.js';
 import { endsStatement } from './statement-end.js';
@@ -66,7 +66,7 @@ export async function runRepl(db: CaseDb, opts: ReplOptions): Promise<number> {
   rl.setPrompt(PROMPT);
 
   const say = (text: string) => (echo ?? process.stderr).write(text);
-  const width = () => (process.stdout.isTTY ? process.stdout.columns : undefined);
+  const width = terminalWidth;
   const prompt = () => {
     if (closed) return;
     rl.setPrompt(buffer.length > 0 ? MORE : PROMPT);

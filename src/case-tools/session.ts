@@ -18,6 +18,7 @@
  */
 import { CaseDb } from '../store/case-db.js';
 import { SCHEMA_SQL } from '../store/schema.js';
+import { codeOnly } from './statement-end.js';
 
 /** DuckDB settings of a session running SQL that dwell did not write. */
 export const SANDBOX_CONFIG: Readonly<Record<string, string>> = {
@@ -70,4 +71,16 @@ export async function ensureDocumentedViews(db: CaseDb): Promise<string[]> {
     added.push(v.name);
   }
   return added;
+}
+
+/**
+ * DuckDB's logging can be pointed at a folder by a function call, which the locked settings do not
+ * stop: no file is written (external access is off), but every later statement fails and the
+ * process aborts when the session closes. Refused before it runs.
+ */
+export function sandboxRefusal(sql: string): string | null {
+  if (/\benable_logging\b/i.test(codeOnly(sql))) {
+    return "DuckDB's logging cannot be turned on from dwell sql\n reason: it could be pointed at a file, and the session writes none\n help: EXPLAIN ANALYZE shows how a query runs";
+  }
+  return null;
 }

@@ -9,6 +9,7 @@ import { csvLine } from '../core/output/csv.js';
 import { OutputError } from '../core/output/errors.js';
 import type { Sink } from '../core/output/sink.js';
 import type { CaseDb } from '../store/case-db.js';
+import { sandboxRefusal } from './session.js';
 import { explainSqlError, SqlError } from './sql-errors.js';
 import { renderTable, type Column } from './table.js';
 import type { OutputFormat } from './output.js';
@@ -124,6 +125,8 @@ export async function runScript(db: CaseDb, sql: string, sink: Sink, opts: Print
   let rows = 0;
   let printed = 0;
   let count = 0;
+  const refused = sandboxRefusal(sql);
+  if (refused) throw new SqlError(refused);
   try {
     const statements = await db.conn.extractStatements(sql);
     count = statements.count;

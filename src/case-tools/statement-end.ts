@@ -54,3 +54,52 @@ export function endsStatement(text: string): boolean {
   }
   return last === ';' && (state === 'code' || state === 'line');
 }
+
+/**
+ * The SQL without its string literals and comments (each replaced by a space), and with quoted
+ * names unquoted: what is left names the functions and tables a statement uses.
+ */
+export function codeOnly(text: string): string {
+  let out = '';
+  let state: State = 'code';
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    const n = text[i + 1];
+    switch (state) {
+      case 'code':
+        if (c === "'") {
+          state = 'single';
+          out += ' ';
+        } else if (c === '"') state = 'double';
+        else if (c === '-' && n === '-') {
+          state = 'line';
+          i++;
+        } else if (c === '/' && n === '*') {
+          state = 'block';
+          i++;
+        } else out += c;
+        break;
+      case 'single':
+        if (c === "'") state = 'code';
+        break;
+      case 'double':
+        if (c === '"') state = 'code';
+        else out += c;
+        break;
+      case 'line':
+        if (c === '\n') {
+          state = 'code';
+          out += ' ';
+        }
+        break;
+      case 'block':
+        if (c === '*' && n === '/') {
+          state = 'code';
+          out += ' ';
+          i++;
+        }
+        break;
+    }
+  }
+  return out;
+}

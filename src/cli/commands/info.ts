@@ -4,6 +4,7 @@
  */
 import { caseInfo } from '../../case-tools/info.js';
 import { infoLines } from '../../case-tools/info-text.js';
+import { terminalWidth } from '../../case-tools/output.js';
 import { CaseDb, CaseError } from '../../store/case-db.js';
 
 export async function runInfo(opts: { case: string; json?: boolean }): Promise<number> {
@@ -12,7 +13,7 @@ export async function runInfo(opts: { case: string; json?: boolean }): Promise<n
     db = await CaseDb.open(opts.case, { readOnly: true });
     const info = await caseInfo(db);
     if (opts.json) process.stdout.write(JSON.stringify(info, null, 2) + '\n');
-    else process.stdout.write(infoLines(info, process.stdout.isTTY ? process.stdout.columns : undefined).join('\n') + '\n');
+    else process.stdout.write(infoLines(info, terminalWidth()).join('\n') + '\n');
     return 0;
   } catch (err) {
     if (err instanceof CaseError) {

@@ -9,9 +9,10 @@
 import { OutputError } from '../../core/output/errors.js';
 import { safeText } from '../../core/sanitize.js';
 import { parseEventView, type EventView, type ViewOptions } from '../../case-tools/event-view.js';
-import { chooseFormat, matchMark, openOutput, ownTerminal, toFile, UsageError } from '../../case-tools/output.js';
+import { chooseFormat, matchMark, openOutput, ownTerminal, terminalWidth, toFile, UsageError } from '../../case-tools/output.js';
 import { countSql, linesSql, rowsSql, segments, type SearchPattern, type SearchRow } from '../../case-tools/search.js';
-import { renderTable, type Cell, type Column } from '../../case-tools/table.js';
+import { columnWidths, renderTable, type Cell, type Column, type Segment } from '../../case-tools/table.js';
+import { displayWidth } from '../../tui/format.js';
 import { newestFindingsId } from '../../export/event-query.js';
 import { FilterError } from '../../export/filters.js';
 import { CaseDb, CaseError } from '../../store/case-db.js';
@@ -32,8 +33,8 @@ export interface SearchCliOptions extends ViewOptions {
 /** Matches per page unless --limit says otherwise (0: all). */
 export const DEFAULT_LIMIT = 100;
 
-/** Characters of the raw record kept before its first match. */
-const CONTEXT = 24;
+/** Characters kept before a match that would be cut off otherwise. */
+const CONTEXT = 16;
 
 function fail(msg: string): number {
   process.stderr.write(`error: ${msg}\n`);
@@ -126,13 +127,20 @@ async function printTable(db: CaseDb, view: EventView, pattern: SearchPattern, p
     { name: 'match', min: 24 },
     { name: 'evidence', max: 48, min: 12, cut: 'start' },
   ];
-  const cells: Cell[][] = shown.map((r) => {
-    const segs = segments(r.text, r.pieces, r.matches, r.where === 'raw' ? CONTEXT : undefined);
+  const width = terminal ? terminalWidth() : undefined;
+  const cellsOf = (r: SearchRow, around?: number): Cell[] => {
+    const segs = segments(r.text, r.pieces, r.matches, around);
     return [r.ts ?? '(no time)', r.host, r.source, r.where === 'raw' ? [{ text: 'raw: ', match: false }, ...segs] : segs, r.file === null ? null : `${r.file}:${r.line ?? '?'}`];
-  });
+  };
+  let cells = shown.map((r) => cellsOf(r));
+  if (width !== undefined) {
+    // A match past the width of its column would be cut off: start that text shortly before it.
+    const room = columnWidths(columns, cells, width)[3]!;
+    cells = shown.map((r, i) => (matchEnd(cells[i]![3] as Segment[]) > room - 1 ? cellsOf(r, Math.min(CONTEXT, Math.floor(room / 3))) : cells[i]!));
+  }
   // On a terminal this command writes the highlight itself, after escaping (table.ts).
   if (terminal) ownTerminal();
-  const lines = renderTable(columns, cells, terminal ? { width: process.stdout.columns, mark: matchMark() } : {});
+  const lines = renderTable(columns, cells, terminal ? { width, mark: matchMark() } : {});
   const sink = await openOutput(db, output);
   try {
     await sink.write(lines.join('\n') + '\n');
@@ -142,6 +150,16 @@ async function printTable(db: CaseDb, view: EventView, pattern: SearchPattern, p
     throw err;
   }
   return { rows: shown.length, more };
+}
+
+/** Display width up to the end of the first match (as shown: escaped), or 0 without one. */
+function matchEnd(segs: readonly Segment[]): number {
+  let w = 0;
+  for (const s of segs) {
+    w += displayWidth(safeText(s.text));
+    if (s.match) return w;
+  }
+  return 0;
 }
 
 async function printLines(db: CaseDb, view: EventView, pattern: SearchPattern, page: { limit: number; offset: number }, format: 'json' | 'csv', output: string | undefined): Promise<Shown> {

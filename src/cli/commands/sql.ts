@@ -10,7 +10,7 @@ import { OutputGuard } from '../../core/output/guard.js';
 import { safeText } from '../../core/sanitize.js';
 import { parseEventView, viewSelect, type ViewOptions } from '../../case-tools/event-view.js';
 import { historyPath } from '../../case-tools/history.js';
-import { chooseFormat, openOutput, toFile, UsageError } from '../../case-tools/output.js';
+import { chooseFormat, openOutput, terminalWidth, toFile, UsageError } from '../../case-tools/output.js';
 import { runRepl } from '../../case-tools/repl.js';
 import { openQuerySession } from '../../case-tools/session.js';
 import { SqlError } from '../../case-tools/sql-errors.js';
@@ -86,7 +86,7 @@ async function runOne(db: CaseDb, query: string, format: 'table' | 'json' | 'csv
   process.on('SIGINT', onInterrupt);
   const sink = await openOutput(db, output);
   try {
-    const width = !toFile(output) && process.stdout.isTTY ? process.stdout.columns : undefined;
+    const width = toFile(output) ? undefined : terminalWidth();
     await runScript(db, query, sink, { format, maxRows, width });
     await sink.close();
     return 0;
