@@ -18,7 +18,6 @@
  */
 import { CaseDb } from '../store/case-db.js';
 import { SCHEMA_SQL } from '../store/schema.js';
-import { codeOnly } from './statement-end.js';
 
 /** DuckDB settings of a session running SQL that dwell did not write. */
 export const SANDBOX_CONFIG: Readonly<Record<string, string>> = {
@@ -74,13 +73,24 @@ export async function ensureDocumentedViews(db: CaseDb): Promise<string[]> {
 }
 
 /**
- * DuckDB's logging can be pointed at a folder by a function call, which the locked settings do not
- * stop: no file is written (external access is off), but every later statement fails and the
- * process aborts when the session closes. Refused before it runs.
+ * DuckDB's logging can be pointed at a folder by a function call (enable_logging), which the
+ * locked settings do not stop: no file is written (external access is off), but every later
+ * statement fails and the process aborts when the session closes — the TUI with it. Checked on the
+ * whole text, string literals and comments included, so that no quoting hides the name; and SQL
+ * run from a string (query(), query_table(), json_execute_serialized_sql()) is refused outright,
+ * as its text is only known once it runs. Refused before anything runs (the rare query that only
+ * mentions these names is refused too, and told why).
  */
+const LOGGING = /enable_logging/i;
+const DYNAMIC = /\b(query|query_table|json_execute_serialized_sql)"?\s*\(/i;
+
 export function sandboxRefusal(sql: string): string | null {
-  if (/\benable_logging\b/i.test(codeOnly(sql))) {
-    return "DuckDB's logging cannot be turned on from dwell sql\n reason: it could be pointed at a file, and the session writes none\n help: EXPLAIN ANALYZE shows how a query runs";
+  if (LOGGING.test(sql)) {
+    return "DuckDB's logging cannot be turned on from dwell sql (the text names enable_logging)\n reason: it could be pointed at a file, and the session writes none\n help: EXPLAIN ANALYZE shows how a query runs";
+  }
+  const m = DYNAMIC.exec(sql);
+  if (m) {
+    return `SQL run from a string cannot be used in dwell sql: ${m[1]!.toLowerCase()}() is refused\n reason: the sandbox checks a statement before it runs, and a string's SQL is only known once it runs\n help: write the statement itself (FROM events, not FROM query_table('events'))`;
   }
   return null;
 }

@@ -5,11 +5,13 @@
  */
 import { describe, expect, it } from 'vitest';
 import { segments } from '../../src/case-tools/search.js';
+import { sandboxRefusal } from '../../src/case-tools/session.js';
 import { explainSqlError } from '../../src/case-tools/sql-errors.js';
 import { endsStatement } from '../../src/case-tools/statement-end.js';
 import { columnWidths, renderTable } from '../../src/case-tools/table.js';
 import { chooseFormat } from '../../src/case-tools/output.js';
 import { historyPath } from '../../src/case-tools/history.js';
+import { addressText } from '../../src/case-tools/info-text.js';
 
 const MARK = ['<', '>'] as const;
 
@@ -100,6 +102,28 @@ describe('sandbox refusals in words', () => {
   });
 });
 
+describe('statements refused before they run (session.ts)', () => {
+  it.each([
+    "CALL enable_logging(storage := 'file', storage_path := '/ev/logs')",
+    'SELECT * FROM "ENABLE_LOGGING"()',
+    // Hidden from a tokenizer by a dollar-quoted string holding a quote: the whole text is checked.
+    "SELECT $$'$$; CALL enable_logging(storage := 'file', storage_path := '/ev/logs') --'",
+  ])('logging: %j', (sql) => {
+    expect(sandboxRefusal(sql)).toMatch(/^DuckDB's logging cannot be turned on/);
+  });
+  it.each([
+    ["SELECT * FROM query('SELECT * FROM enable_' || 'logging(storage := ''file'')')", 'query'],
+    ["FROM Query_Table('events')", 'query_table'],
+    ['SELECT * FROM "query" (\'SELECT 1\')', 'query'],
+    ["SELECT json_execute_serialized_sql(x) FROM t", 'json_execute_serialized_sql'],
+  ])('SQL from a string: %j', (sql, fn) => {
+    expect(sandboxRefusal(sql)).toMatch(new RegExp(`^SQL run from a string cannot be used in dwell sql: ${fn}\\(\\) is refused\n reason: .*\n help: `));
+  });
+  it.each(['SELECT query_id, action FROM events', "SELECT * FROM events WHERE summary ILIKE '%query%'", 'SELECT count(*) FROM view'])('%j runs', (sql) => {
+    expect(sandboxRefusal(sql)).toBeNull();
+  });
+});
+
 describe('output choices', () => {
   it('format: one flag, else the file extension, else the default', () => {
     expect(chooseFormat({}, 'table')).toBe('table');
@@ -113,5 +137,13 @@ describe('output choices', () => {
     expect(historyPath({ DWELL_HISTORY: '' })).toBeNull();
     expect(historyPath({ XDG_STATE_HOME: '/state' })).toBe('/state/dwell/history');
     expect(historyPath({})).toMatch(/\.dwell_history$/);
+  });
+});
+
+describe('dwell info: a host\'s learned addresses on one line', () => {
+  const row = (address: string | null, how: string, ambiguous = false) => ({ address, how, reason: 'r', first_seen: null, last_seen: null, events: 1, ambiguous });
+  it('each address once with every way it was learned; names without an address left to --json', () => {
+    expect(addressText([row('10.0.1.25', 'own_log'), row(null, 'self_named'), row('10.0.1.25', 'inbound_flow'), row('10.0.9.9', 'dns', true)])).toBe('10.0.1.25 (own_log, inbound_flow), 10.0.9.9 (dns, ambiguous)');
+    expect(addressText([row(null, 'evidence_path')])).toBe('');
   });
 });

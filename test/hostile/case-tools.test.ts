@@ -125,6 +125,10 @@ describe('case tools against hostile evidence', () => {
       'SET lock_configuration = false',
       `SET temp_directory = '${ev}/spill'`,
       `CALL enable_logging(storage := 'file', storage_path := '${ev}/logs'); SELECT count(*) FROM events`,
+      // The same built from strings, or hidden after a dollar-quoted quote: without the check the
+      // session fails every statement after it and the process aborts on close.
+      `SELECT * FROM query('SELECT * FROM enable_' || 'logging(storage := ''file'', storage_path := ''${ev}/logs'')'); SELECT 1`,
+      `SELECT $$'$$; CALL enable_logging(storage := 'file', storage_path := '${ev}/logs') --'`,
       `SELECT * FROM read_text('${c.authLog}')`,
       `SELECT * FROM read_csv('/etc/passwd')`,
       `SELECT * FROM glob('${ev}/**')`,
@@ -132,7 +136,7 @@ describe('case tools against hostile evidence', () => {
     for (const q of vectors) {
       const r = await dwell(['sql', '--case', c.casePath, q]);
       expect(r.code, `${q}: ${r.stdout}`).toBe(2);
-      expect(r.stderr, q).toMatch(/^error: (no file is read or written|settings are locked|extensions cannot|the case is read-only|DuckDB's logging cannot)/);
+      expect(r.stderr, q).toMatch(/^error: (no file is read or written|settings are locked|extensions cannot|the case is read-only|DuckDB's logging cannot|SQL run from a string)/);
     }
     expect(tree(ev)).toEqual(before.tree);
     expect(tree(tmp.path)).toEqual(before.tmp);
