@@ -5,7 +5,7 @@
  */
 import { safeText } from '../core/sanitize.js';
 import { humanBytes } from '../cli/format.js';
-import type { CaseInfo, QualityCounts } from './info.js';
+import type { CaseInfo, HostAddress, QualityCounts } from './info.js';
 import { QUALITIES } from './info.js';
 import { renderTable, type Cell } from './table.js';
 
@@ -39,6 +39,23 @@ function duration(seconds: unknown): string | null {
 function seedText(seeds: unknown): string {
   if (!Array.isArray(seeds) || seeds.length === 0) return 'none';
   return seeds.map((s: { kind?: unknown; value?: unknown }) => `${String(s?.kind)}:${String(s?.value)}`).join(', ');
+}
+
+/**
+ * A host's learned addresses, each once with every way it was learned: `10.0.1.25 (own_log,
+ * inbound_flow)`; an address two names claim is marked ambiguous. Names learned without an address
+ * (self_named, evidence_path) say nothing about addresses: left to --json.
+ */
+export function addressText(rows: readonly HostAddress[]): string {
+  const by = new Map<string, { hows: string[]; ambiguous: boolean }>();
+  for (const r of rows) {
+    if (r.address === null) continue;
+    const a = by.get(r.address) ?? { hows: [], ambiguous: false };
+    if (r.how && !a.hows.includes(r.how)) a.hows.push(r.how);
+    a.ambiguous ||= r.ambiguous === true;
+    by.set(r.address, a);
+  }
+  return [...by.entries()].map(([addr, a]) => `${addr} (${[...a.hows, ...(a.ambiguous ? ['ambiguous'] : [])].join(', ') || '?'})`).join(', ');
 }
 
 export function infoLines(info: CaseInfo, width?: number): string[] {
@@ -89,12 +106,11 @@ export function infoLines(info: CaseInfo, width?: number): string[] {
         .sort((a, b) => b[1] - a[1])
         .map(([s, k]) => `${s} ${n(k)}`)
         .join(', '),
-      h.addresses
-        .map((a) => `${a.address ?? '?'}${a.how ? ` (${a.how}${a.ambiguous ? ', ambiguous' : ''})` : ''}`)
-        .join(', '),
+      addressText(h.addresses),
     ]);
     const cols = [{ name: 'host', max: 32 }, { name: 'events', align: 'right' as const }, { name: 'sources', min: 12 }];
-    out.push(...renderTable(info.hosts_table ? [...cols, { name: 'addresses (dwell correlate)', min: 12 }] : cols, rows, { width }));
+    const learned = info.hosts.some((h) => h.addresses.some((a) => a.address !== null));
+    out.push(...renderTable(learned ? [...cols, { name: 'addresses (dwell correlate)', min: 12 }] : cols, rows, { width }));
     if (info.hosts.length > SHOWN_HOSTS) out.push(`… ${n(info.hosts.length - SHOWN_HOSTS)} more hosts (--json lists all)`);
   }
 

@@ -46,11 +46,16 @@ export interface SourceInfo {
   time_quality: QualityCounts;
 }
 
+/** One row of the `hosts` table (docs/schema.md#hosts): a name, an address, how it was learned. */
 export interface HostAddress {
+  /** null: a name known without an address (self_named, evidence_path). */
   address: string | null;
   how: string | null;
+  reason: string | null;
   first_seen: string | null;
   last_seen: string | null;
+  /** Events behind the row. */
+  events: number | null;
   ambiguous: boolean | null;
 }
 
@@ -59,7 +64,7 @@ export interface HostInfo {
   host: string | null;
   events: number;
   sources: Record<string, number>;
-  /** From the `hosts` table (dwell correlate), when the case has one. */
+  /** The `hosts` table's rows for this name (learned by dwell correlate), when the case has the table. */
   addresses: HostAddress[];
 }
 
@@ -79,8 +84,11 @@ export interface CaseInfo {
   evidence: { files: number; bytes: number; warnings: number; by_status: Record<string, number>; by_source: SourceInfo[] };
   events: { total: number; first: string | null; last: string | null; time_quality: QualityCounts; untrusted_times: number; by_source: Record<string, number> };
   hosts: HostInfo[];
-  /** Whether the case has the `hosts` table of dwell correlate (learned addresses). */
-  hosts_table: boolean;
+  /**
+   * Rows of the `hosts` table, which every dwell correlate rebuilds: 0 before the first correlate,
+   * null on a case made before the table existed.
+   */
+  hosts_learned: number | null;
   findings: FindingsRunInfo[];
   annotations: { total: number; marks: number; notes: number; authors: number; waiting: number; waiting_file: string };
   timeline_index: TimelineIndexStatus & { events: number };
@@ -177,16 +185,27 @@ export async function caseInfo(db: CaseDb): Promise<CaseInfo> {
   // columns it has.
   const hostCols = (await tableExists(db, 'hosts')) ? await columnsOf(db, 'hosts') : new Set<string>();
   const hostsTable = hostCols.has('host') && hostCols.has('address');
+  let hostsLearned: number | null = null;
   if (hostsTable) {
     const col = (c: string, as: string, ts = false) => (hostCols.has(c) ? `${ts ? TS(c) : c} AS ${as}` : `NULL AS ${as}`);
-    const learned = await db.all<{ host: string; address: string | null; how: string | null; first_seen: string | null; last_seen: string | null; ambiguous: boolean | null }>(
-      `SELECT host, address, ${col('how', 'how')}, ${col('first_seen', 'first_seen', true)}, ${col('last_seen', 'last_seen', true)}, ${col('ambiguous', 'ambiguous')}
-       FROM hosts ORDER BY host, address`,
+    const learned = await db.all<{ host: string } & Omit<HostAddress, 'events'> & { events: unknown }>(
+      `SELECT host, address, ${col('how', 'how')}, ${col('reason', 'reason')}, ${col('first_seen', 'first_seen', true)}, ${col('last_seen', 'last_seen', true)},
+              ${col('events', 'events')}, ${col('ambiguous', 'ambiguous')}
+       FROM hosts ORDER BY host, address NULLS LAST, ${hostCols.has('how') ? 'how' : '1'}`,
     );
+    hostsLearned = learned.length;
     for (const a of learned) {
       let h = hosts.get(a.host);
       if (!h) hosts.set(a.host, (h = { host: a.host, events: 0, sources: {}, addresses: [] }));
-      h.addresses.push({ address: a.address, how: a.how, first_seen: a.first_seen, last_seen: a.last_seen, ambiguous: a.ambiguous });
+      h.addresses.push({
+        address: a.address,
+        how: a.how,
+        reason: a.reason,
+        first_seen: a.first_seen,
+        last_seen: a.last_seen,
+        events: a.events === null || a.events === undefined ? null : num(a.events),
+        ambiguous: a.ambiguous,
+      });
     }
   }
   const hostList = [...hosts.values()].sort((a, b) => b.events - a.events || String(a.host).localeCompare(String(b.host)));
@@ -236,7 +255,7 @@ export async function caseInfo(db: CaseDb): Promise<CaseInfo> {
     evidence: { files: num(evidenceTotals?.files), bytes: num(evidenceTotals?.bytes), warnings: num(evidenceTotals?.warnings), by_status: byStatus, by_source: bySource },
     events: { total, first: span?.first ?? null, last: span?.last ?? null, time_quality: totalQuality, untrusted_times: untrustedTimes, by_source: eventsBySource },
     hosts: hostList,
-    hosts_table: hostsTable,
+    hosts_learned: hostsLearned,
     findings,
     annotations: { total: num(ann?.total), marks: num(ann?.marks), notes: num(ann?.notes), authors: num(ann?.authors), waiting, waiting_file: db.path === ':memory:' ? '' : pendingPath(db.path) },
     timeline_index: { ...index, events: total },

@@ -1,16 +1,16 @@
 /**
  * dwell info end to end on a small case: every number equals the tables' (counted here with SQL
- * of the test's own), the screen fits, and what changes the case (findings, notes, a host table,
- * a later ingest without the index) shows up.
+ * of the test's own), the screen fits, and what changes the case (findings, notes, the addresses
+ * dwell correlate learns into the hosts table, a later ingest without the index) shows up.
  */
-import { copyFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { CaseInfo } from '../../src/case-tools/info.js';
 import { CaseDb } from '../../src/store/case-db.js';
 import { query } from '../helpers/case.js';
 import { dwell, tempDir } from '../helpers/cli.js';
-import { fixtureCase } from './helpers.js';
+import { CONN_LOG, fixtureCase } from './helpers.js';
 
 vi.setConfig({ testTimeout: 300_000, hookTimeout: 300_000 });
 
@@ -73,7 +73,9 @@ describe('dwell info', () => {
     expect(i.ingest_runs[0]!.argv).toEqual(expect.arrayContaining(['--year', '2026']));
     expect(i.timeline_index).toMatchObject({ state: 'fresh', indexedEvents: 22, events: 22 });
     expect(i.findings).toEqual([]);
-    expect(i.hosts_table).toBe(false);
+    // The hosts table is in every case; dwell correlate fills it.
+    expect(i.hosts_learned).toBe(0);
+    expect(i.hosts.every((h) => h.addresses.length === 0)).toBe(true);
     expect(i.annotations).toMatchObject({ total: 0, marks: 0, notes: 0, waiting: 0 });
   });
 
@@ -91,18 +93,23 @@ describe('dwell info', () => {
     expect(r.stdout).toMatch(/^index +fresh: 22 events/m);
   });
 
-  it('findings, notes (saved and waiting), a hosts table and a stale index show up', async () => {
+  it('findings, notes (saved and waiting), learned addresses and a stale index show up', async () => {
     const c = join(tmp.path, 'worked.duckdb');
     copyFileSync(casePath, c);
+    // A flow sensor saw the attacker's login (auth.log line 9, port 39188) arrive: dwell correlate
+    // learns web-01's address from it (hosts table, how = inbound_flow).
+    const flows = join(tmp.path, 'flows');
+    mkdirSync(join(flows, 'sensor-2'), { recursive: true });
+    const conn = readFileSync(CONN_LOG, 'utf8').split('\n');
+    const header = conn.filter((l) => l.startsWith('#') && !l.startsWith('#close'));
+    writeFileSync(join(flows, 'sensor-2', 'conn.log'), [...header, ['1767320199.500000', 'Cf0f1f2f3f4f5f6f7', '203.0.113.77', '39188', '10.0.1.25', '22', 'tcp', 'ssh', '30.0', '2100', '3300', 'SF', 'F', 'T', '0', 'ShAdDaFf', '20', '3140', '18', '4236', '(empty)'].join('\t'), ''].join('\n'));
+    const more = await dwell(['ingest', '--year', '2026', '-q', '--case', c, flows]);
+    expect(more.code, more.stderr).toBe(0);
     const cor = await dwell(['correlate', '--case', c, '--seed', 'ip:203.0.113.77', '--detected-at', '2026-01-02T06:00:00Z']);
     expect(cor.code, cor.stderr).toBe(0);
     const db = await CaseDb.open(c);
     try {
       await db.run(`INSERT INTO annotations VALUES (1, 8589934600, 'mark', NULL, 'alice', now()), (2, 8589934602, 'note', 'stage 2', 'bob', now())`);
-      // The hosts table of dwell correlate (being added on another branch): info reads whatever columns it has.
-      await db.run(`CREATE TABLE IF NOT EXISTS hosts (host VARCHAR NOT NULL, address VARCHAR, first_seen TIMESTAMP, last_seen TIMESTAMP, how VARCHAR NOT NULL, reason VARCHAR NOT NULL, events BIGINT NOT NULL, event_ids BIGINT[], ambiguous BOOLEAN NOT NULL DEFAULT false)`);
-      await db.run(`DELETE FROM hosts`);
-      await db.run(`INSERT INTO hosts VALUES ('web-01', '10.0.1.25', '2026-01-02 02:14:07', '2026-01-02 02:30:00', 'own_log', 'test', 3, [1], false)`);
     } finally {
       db.close();
     }
@@ -121,20 +128,27 @@ describe('dwell info', () => {
     expect(i.findings[0]!.answers).toMatchObject({ initial_access_at: expect.stringMatching(/^2026-01-02T02:16:40/) });
     expect(i.findings[0]!.seeds).toEqual([{ kind: 'ip', value: '203.0.113.77' }]);
     expect(i.annotations).toMatchObject({ total: 2, marks: 1, notes: 1, authors: 2, waiting: 1 });
-    expect(i.hosts_table).toBe(true);
-    expect(i.hosts.find((h) => h.host === 'web-01')!.addresses).toEqual([
-      { address: '10.0.1.25', how: 'own_log', first_seen: '2026-01-02T02:14:07.000000Z', last_seen: '2026-01-02T02:30:00.000000Z', ambiguous: false },
-    ]);
-    expect(i.ingest_runs).toHaveLength(2);
-    expect(i.timeline_index).toMatchObject({ state: 'stale', indexedEvents: 22, events: 23 });
+    // Every row of the hosts table, as the table has it.
+    const learned = await query<{ host: string; address: string | null; how: string; reason: string; events: number; ambiguous: boolean; first_seen: string; last_seen: string }>(
+      c,
+      `SELECT host, address, how, reason, events, ambiguous, strftime(first_seen, '%Y-%m-%dT%H:%M:%S.%fZ') AS first_seen, strftime(last_seen, '%Y-%m-%dT%H:%M:%S.%fZ') AS last_seen FROM hosts`,
+    );
+    expect(i.hosts_learned).toBe(learned.length);
+    const key = (r: { address: string | null; how: string | null }) => `${r.address}|${r.how}`;
+    expect(i.hosts.flatMap((h) => h.addresses.map((a) => ({ host: h.host, ...a }))).sort((a, b) => key(a).localeCompare(key(b)) || String(a.host).localeCompare(String(b.host)))).toEqual(
+      learned.sort((a, b) => key(a).localeCompare(key(b)) || a.host.localeCompare(b.host)).map((r) => ({ host: r.host, address: r.address, how: r.how, reason: r.reason, first_seen: r.first_seen, last_seen: r.last_seen, events: r.events, ambiguous: r.ambiguous })),
+    );
+    expect(i.hosts.find((h) => h.host === 'web-01')!.addresses).toContainEqual(expect.objectContaining({ address: '10.0.1.25', how: 'inbound_flow', ambiguous: false }));
+    expect(i.ingest_runs).toHaveLength(3);
+    expect(i.timeline_index).toMatchObject({ state: 'stale', indexedEvents: 23, events: 24 });
 
     const r = await dwell(['info', '--case', c]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/^findings  1 run · newest #\d+, .*: seeds ip:203\.0\.113\.77 · \d+ attacker events$/m);
     expect(r.stdout).toMatch(/initial access 2026-01-02 02:16:40/);
     expect(r.stdout).toMatch(/^notes +2 annotations \(1 marks, 1 notes\) by 2 author\(s\) · 1 waiting in .*worked\.duckdb\.annotations-pending\.jsonl$/m);
-    expect(r.stdout).toMatch(/^web-01 +14 +auth_log 14 +10\.0\.1\.25 \(own_log\)$/m);
-    expect(r.stdout).toMatch(/^index +stale: built over 22 of 23 events/m);
+    expect(r.stdout).toMatch(/^web-01 +14 +auth_log 14 +10\.0\.1\.25 \(inbound_flow\)$/m);
+    expect(r.stdout).toMatch(/^index +stale: built over 23 of 24 events/m);
   });
 
   it('a missing case is an error naming it, exit 2', async () => {
