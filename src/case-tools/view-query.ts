@@ -6,7 +6,9 @@
  * session again, so nothing holds the case between queries (a mark or note needs it alone for a
  * moment). Opening takes ≈0.1 s.
  */
+import { OutputError } from '../core/output/errors.js';
 import { OutputGuard } from '../core/output/guard.js';
+import { safeText } from '../core/sanitize.js';
 import type { Sink } from '../core/output/sink.js';
 import type { CaseDb } from '../store/case-db.js';
 import { saveHistory } from './history.js';
@@ -34,19 +36,25 @@ export interface ViewQueryResult {
   rows: number;
 }
 
-/** Best effort: a history that cannot be written (a refused path, a full disk) is not the query's failure. */
-async function remember(db: CaseDb, path: string, entries: string[]): Promise<void> {
+/**
+ * Best effort: a history that cannot be written (a refused path — inside the evidence —, a full
+ * disk) is not the query's failure; it stays in memory for this TUI session. Returns why, if so.
+ */
+async function remember(db: CaseDb, path: string, entries: string[]): Promise<string | null> {
   try {
     const guard = await OutputGuard.forCase(db.path, async (q) => (await db.conn.runAndReadAll(q)).getRowObjectsJson());
     saveHistory(path, entries, guard);
-  } catch {
-    /* kept in memory for this TUI session */
+    return null;
+  } catch (err) {
+    return err instanceof OutputError ? err.message : `cannot write ${safeText(path)}: ${safeText((err as Error).message)}`;
   }
 }
 
 export class ViewQueryRunner {
   private db: CaseDb | null = null;
   private cancelled = false;
+  /** The history could not be saved and the analyst was told so (once, as dwell sql does). */
+  private historyWarned = false;
 
   constructor(private readonly casePath: string) {}
 
@@ -64,12 +72,18 @@ export class ViewQueryRunner {
       await defineTempView(db, 'view', view);
       const sink = new TextSink();
       let r;
+      let unsaved: string | null = null;
       try {
         r = await runScript(db, sql, sink, { format: 'table', width: opts.width, maxRows: opts.maxRows });
       } finally {
-        if (opts.history) await remember(db, opts.history.path, opts.history.entries);
+        if (opts.history && !this.historyWarned) unsaved = await remember(db, opts.history.path, opts.history.entries);
       }
-      return { lines: sink.text.replace(/\n$/, '').split('\n'), rows: r.rows };
+      const lines = sink.text.replace(/\n$/, '').split('\n');
+      if (unsaved) {
+        this.historyWarned = true;
+        lines.push('', `warning: history not saved: ${unsaved}`);
+      }
+      return { lines, rows: r.rows };
     } catch (err) {
       if (err instanceof SqlError) throw err;
       throw this.cancelled ? new SqlError('query cancelled', true) : explainSqlError(err);
