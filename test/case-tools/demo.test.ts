@@ -25,9 +25,18 @@ describe('dwell info, search and sql on the demo case', () => {
   const tmp = tempDir('dwell-case-tools-demo-');
   const dir = join(tmp.path, 'demo');
   const casePath = join(dir, 'demo.duckdb');
+  let demoOut = '';
   beforeAll(async () => {
     const r = await dwell(['demo', '--dir', dir, '--scale', '0.1']);
     expect(r.code, r.stderr).toBe(0);
+    demoOut = r.stdout;
+  });
+
+  it('the demo points at the three commands', () => {
+    expect(demoOut).toContain(`what it holds:  npx dwell info --case ${casePath}`);
+    expect(demoOut).toContain(`npx dwell sql --case ${casePath}`);
+    const seed = (JSON.parse(readFileSync(join(dir, 'expected.json'), 'utf8')) as { seed: { value: string } }).seed.value;
+    expect(demoOut).toContain(`npx dwell search --case ${casePath} ${seed} `);
   });
   afterAll(() => tmp.cleanup());
 
