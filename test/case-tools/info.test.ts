@@ -151,6 +151,23 @@ describe('dwell info', () => {
     expect(r.stdout).toMatch(/^index +stale: built over 23 of 24 events/m);
   });
 
+  it('a case made before the hosts table: no learned addresses (null), the rest as before', async () => {
+    const c = join(tmp.path, 'old.duckdb');
+    copyFileSync(casePath, c);
+    const db = await CaseDb.open(c);
+    try {
+      await db.run('DROP TABLE hosts');
+    } finally {
+      db.close();
+    }
+    const i = await info(c);
+    expect(i.hosts_learned).toBeNull();
+    expect(i.events.total).toBe(22);
+    const r = await dwell(['info', '--case', c]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).not.toContain('addresses');
+  });
+
   it('a missing case is an error naming it, exit 2', async () => {
     const r = await dwell(['info', '--case', join(tmp.path, 'nope.duckdb')]);
     expect(r.code).toBe(2);
