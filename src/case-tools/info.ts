@@ -8,7 +8,7 @@ import { statSync } from 'node:fs';
 import type { CaseDb } from '../store/case-db.js';
 import { timelineIndexStatus, type TimelineIndexStatus } from '../store/timeline-index.js';
 import { pendingPath, readPending } from '../tui/data/pending-annotations.js';
-import { UNTRUSTED_TIMES } from '../tui/state/filters.js';
+import { OFF_TIMELINE_QUALITIES } from '../core/event.js';
 
 /** Time qualities, in the order shown (src/core/event.ts). */
 export const QUALITIES = ['exact', 'zone_assumed', 'year_inferred', 'relative', 'implausible'] as const;
@@ -132,7 +132,7 @@ export async function caseInfo(db: CaseDb): Promise<CaseInfo> {
     )
   ).map((r) => ({ ...r, argv: parseJson(r.argv) as string[] | null }) as unknown as IngestRunInfo);
 
-  const untrusted = UNTRUSTED_TIMES.map((q) => `'${q}'`).join(', ');
+  const untrusted = OFF_TIMELINE_QUALITIES.map((q) => `'${q}'`).join(', ');
   // Events grouped per file first (an integer key), then per source: one pass over events.
   const perFile = `SELECT evidence_id, time_quality, count(*) AS n,
                           min(ts) FILTER (WHERE time_quality IS NULL OR time_quality NOT IN (${untrusted})) AS first,
@@ -214,7 +214,7 @@ export async function caseInfo(db: CaseDb): Promise<CaseInfo> {
     `SELECT ${TS('min(ts)')} AS first, ${TS('max(ts)')} AS last FROM events WHERE time_quality IS NULL OR time_quality NOT IN (${untrusted})`,
   );
   const total = Object.values(totalQuality).reduce((a, b) => a + b, 0);
-  const untrustedTimes = UNTRUSTED_TIMES.reduce((a, q) => a + (totalQuality[q] ?? 0), 0);
+  const untrustedTimes = OFF_TIMELINE_QUALITIES.reduce((a, q) => a + (totalQuality[q] ?? 0), 0);
 
   const findings = (
     await db.all<Record<string, unknown>>(

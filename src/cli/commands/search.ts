@@ -8,7 +8,7 @@
  */
 import { OutputError } from '../../core/output/errors.js';
 import { safeText } from '../../core/sanitize.js';
-import { parseEventView, type EventView, type ViewOptions } from '../../case-tools/event-view.js';
+import { parseEventView, withRelative, type EventView, type ViewOptions } from '../../case-tools/event-view.js';
 import { chooseFormat, matchMark, openOutput, ownTerminal, terminalWidth, toFile, UsageError } from '../../case-tools/output.js';
 import { countSql, linesSql, rowsSql, segments, type SearchPattern, type SearchRow } from '../../case-tools/search.js';
 import { columnWidths, renderTable, type Cell, type Column, type Segment } from '../../case-tools/table.js';
@@ -102,8 +102,8 @@ async function invalidPattern(db: CaseDb, p: SearchPattern): Promise<string | nu
 
 /** Nothing matched: say so when events left out for their untrusted time would have. */
 async function hintHidden(db: CaseDb, view: EventView, pattern: SearchPattern): Promise<void> {
-  if (view.includeRelative) return;
-  const q = countSql({ ...view, includeRelative: true }, pattern);
+  if (view.filters.includeRelative) return;
+  const q = countSql(withRelative(view), pattern);
   const hidden = Number((await db.one<{ n: number }>(q.sql, q.params))?.n ?? 0);
   if (hidden > 0) process.stderr.write(`note: ${n(hidden)} match(es) among events whose time is relative or implausible, left out by default: --include-relative shows them\n`);
 }
