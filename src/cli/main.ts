@@ -7,6 +7,7 @@ import { guardOutput, stdoutState } from '../core/output/stdout.js';
 import { safeMultiline } from '../core/sanitize.js';
 import { isValidZone } from '../core/time.js';
 import { parserNames } from '../parsers/registry.js';
+import { addFilterOptions } from './filter-options.js';
 import { DWELL_VERSION } from '../version.js';
 
 function zone(value: string): string {
@@ -146,6 +147,55 @@ program
     const { runExport } = await import('./commands/export.js');
     process.exitCode = await runExport(opts);
   });
+
+program
+  .command('info')
+  .description('What a case holds: ingest runs, evidence per source (files, bytes, times, warnings, time quality), events per host, hosts and addresses, findings, notes, index.')
+  .requiredOption('--case <path>', 'the case file (opened read-only)')
+  .option('--json', 'everything, as JSON')
+  .action(async (opts) => {
+    const { runInfo } = await import('./commands/info.js');
+    process.exitCode = await runInfo(opts);
+  });
+
+addFilterOptions(
+  program
+    .command('search')
+    .description('Find events whose summary or raw record holds PATTERN (any case), in time order: a table on a terminal, JSON lines or CSV otherwise. Exit 1 when nothing matched.')
+    .requiredOption('--case <path>', 'the case file (opened read-only)')
+    .argument('<pattern>', 'text to find (or an RE2 regular expression with --regex)')
+    .option('--regex', 'PATTERN is an RE2 regular expression (https://github.com/google/re2/wiki/Syntax)')
+    .option('--case-sensitive', 'match case exactly')
+    .option('--count', 'print only the number of matching events')
+    .option('--limit <n>', 'matches per page (0: all)', positiveInt, 100)
+    .option('--offset <n>', 'skip this many matches (the next page)', positiveInt, 0)
+    .option('--table', 'an aligned table even when not on a terminal')
+    .option('--json', 'JSON lines: every field of each event (as dwell export --format jsonl) and matched_in')
+    .option('--csv', 'CSV with the same fields')
+    .option('-o, --output <path>', 'file to write (default: standard output); never inside the evidence, never the case'),
+  'filter:',
+  { text: false },
+).action(async (pattern: string, opts) => {
+  const { runSearch } = await import('./commands/search.js');
+  process.exitCode = await runSearch(pattern, opts);
+});
+
+addFilterOptions(
+  program
+    .command('sql')
+    .description('Read-only SQL over the case with dwell\'s own DuckDB: QUERY prints a table (or --json/--csv); without QUERY, an SQL prompt. No query can change the case or read or write a file.')
+    .requiredOption('--case <path>', 'the case file (opened read-only)')
+    .argument('[query]', 'SQL to run (one or more statements); omitted: the prompt (or statements from standard input)')
+    .option('--json', 'JSON lines, one object per row')
+    .option('--csv', 'CSV (formula cells neutralized)')
+    .option('-o, --output <path>', 'write QUERY\'s result to this file; never inside the evidence, never the case')
+    .option('--max-rows <n>', 'rows a table shows, the rest counted (0: all)', positiveInt, 1000),
+  'view:',
+  { text: true },
+).action(async (query: string | undefined, opts) => {
+  const { runSql } = await import('./commands/sql.js');
+  process.exitCode = await runSql(query, opts);
+});
 
 program
   .command('tui')

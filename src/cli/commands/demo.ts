@@ -60,6 +60,8 @@ export async function runDemo(opts: { dir?: string; seed?: string; scale?: strin
   out.write(renderSummary(result.findings) + '\n\n');
   out.write(`The case is ${casePath}\n`);
   out.write(`  browse it:      npx dwell tui --case ${casePath}\n`);
+  out.write(`  what it holds:  npx dwell info --case ${casePath}\n`);
+  out.write(`  search, query:  npx dwell search --case ${casePath} ${safeText(seed.value)} · npx dwell sql --case ${casePath}\n`);
   out.write(`  full report:    npx dwell export --case ${casePath} --what findings --format md\n`);
   out.write(`  check evidence: npx dwell verify --case ${casePath}\n`);
   out.write(`  ground truth:   ${gen.expectedPath}\n`);

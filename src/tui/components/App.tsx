@@ -5,6 +5,7 @@
 import { Box, Text, useApp, useInput } from 'ink';
 import { useEffect, useMemo } from 'react';
 import type { TimelineSource } from '../data/source.js';
+import { viewSql } from '../data/sql.js';
 import { fit, formatCount } from '../format.js';
 import { useCounts } from '../hooks/useCounts.js';
 import { useDelayedFlag } from '../hooks/useDelayedFlag.js';
@@ -24,6 +25,7 @@ import { Header } from './Header.js';
 import { HelpView } from './HelpView.js';
 import { PhaseRibbon } from './PhaseRibbon.js';
 import { PivotMenu } from './PivotMenu.js';
+import { SqlConsole, SQL_HINTS } from './SqlConsole.js';
 import { StatusLine } from './StatusLine.js';
 import { TimelineTable } from './TimelineTable.js';
 
@@ -74,7 +76,9 @@ export function App({ source, author, initialQuery = EMPTY_QUERY, theme = colorT
     [detail.detail, detail.verify, detail.bytes, columns],
   );
 
-  useInput((input, key) => dispatch({ type: 'key', input, key, detailHeight: mainHeight, detailLength: lines.length, now: Date.now() }));
+  // The SQL prompt (`:`) reads its own keys.
+  useInput((input, key) => dispatch({ type: 'key', input, key, detailHeight: mainHeight, detailLength: lines.length, now: Date.now() }), { isActive: state.mode !== 'sql' });
+  const sqlView = useMemo(() => (state.mode === 'sql' ? viewSql(state.query, info.findings?.findingsId ?? null) : null), [state.mode, state.query]);
   useEffect(() => {
     if (!state.quit) return;
     onQuit?.();
@@ -95,7 +99,9 @@ export function App({ source, author, initialQuery = EMPTY_QUERY, theme = colorT
     : `${state.query.attack ? 'no attacker events match' : 'no events match the filters'}${hiddenNote ? ` · ${hiddenNote}` : ''}`;
 
   let main;
-  if (state.mode === 'help') {
+  if (state.mode === 'sql') {
+    main = <SqlConsole casePath={info.path} view={sqlView!} width={columns} height={mainHeight} onClose={() => dispatch({ type: 'closeView' })} />;
+  } else if (state.mode === 'help') {
     main = (
       <Box height={mainHeight} overflow="hidden">
         <HelpView width={columns} />
@@ -156,7 +162,7 @@ export function App({ source, author, initialQuery = EMPTY_QUERY, theme = colorT
             width={columns}
           />
         )}
-        <BottomLine prompt={state.prompt} message={state.message} hints={state.mode === 'detail' ? DETAIL_HINTS : KEY_HINTS} width={columns} />
+        <BottomLine prompt={state.prompt} message={state.message} hints={state.mode === 'detail' ? DETAIL_HINTS : state.mode === 'sql' ? SQL_HINTS : KEY_HINTS} width={columns} />
       </Box>
     </ThemeContext.Provider>
   );

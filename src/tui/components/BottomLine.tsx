@@ -13,7 +13,7 @@ const PROMPT_LABEL: Record<PromptKind, string> = {
   export: 'export view to (.csv or .jsonl): ',
 };
 
-export const KEY_HINTS = 'j/k ↑↓ PgUp/PgDn g/G move · t time · / search n/N · f filter · a attack · p pivot · Enter detail · m mark · e export · ? help · q quit';
+export const KEY_HINTS = 'j/k ↑↓ PgUp/PgDn g/G move · t time · / search n/N · f filter · a attack · p pivot · Enter detail · m mark · e export · : sql · ? help · q quit';
 
 export interface BottomLineProps {
   prompt: { kind: PromptKind; text: string; placeholder?: string } | null;

@@ -20,6 +20,7 @@ export const HELP: Array<[string, string]> = [
   ['c', 'add a note to the event (n in the detail view)'],
   ['e', 'export the filtered view to CSV or JSON lines (by the file name you give; Enter alone takes the offered name, Tab edits it)'],
   ['z', 'density bar: whole view / a day / an hour around the selected event'],
+  [':', 'SQL over the view on screen (`view`) and every table, read-only (Esc cancels a query / closes; ↑↓ history)'],
   ['?', 'this help'],
   ['q Ctrl-C', 'quit (q closes detail and help first)'],
 ];

@@ -365,3 +365,12 @@ export function exportSql(q: ViewQuery, findingsId: number | null, format: Expor
     ORDER BY e.ts, e.event_id`;
   return { sql, params: p.values, header: format === 'csv' ? EXPORT_COLUMNS.map(([n]) => n).join(',') : null };
 }
+
+/**
+ * The view on screen (filters, pivot, attack view, hidden times) as `SELECT * FROM events …`: what
+ * the `:` prompt calls `view` (src/case-tools/view-query.ts).
+ */
+export function viewSql(q: ViewQuery, findingsId: number | null): Sql {
+  const p = new Params();
+  return { sql: relation(q, { table: 'events', findingsId }, p, [], '*'), params: p.values };
+}

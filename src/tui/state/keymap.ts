@@ -87,6 +87,8 @@ function timelineKey(s: ViewState, input: string, key: Key, now: Date): KeyResul
       return { type: 'openPrompt', kind: 'export', text: '', placeholder: defaultExportName(now) };
     case 'z':
       return { type: 'cycleZoom' };
+    case ':':
+      return { type: 'openSql' };
     case '?':
       return { type: 'help' };
     default:
@@ -107,6 +109,8 @@ export function keyToAction(s: ViewState, input: string, key: Key, opts: { now?:
       return null;
     case 'detail':
       return detailKey(s, input, key, opts.height ?? 10);
+    case 'sql':
+      return null;
     case 'timeline':
       return timelineKey(s, input, key, opts.now ?? new Date());
   }

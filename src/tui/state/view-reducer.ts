@@ -18,7 +18,7 @@ import { keyToAction } from './keymap.js';
 import { applyInput, stripControls } from './prompt-edit.js';
 import { parseTimeInput } from './time-input.js';
 
-export type Mode = 'timeline' | 'detail' | 'help' | 'pivot';
+export type Mode = 'timeline' | 'detail' | 'help' | 'pivot' | 'sql';
 export type PromptKind = 'search' | 'filter' | 'jump' | 'note' | 'export';
 export type Zoom = 'view' | 'day' | 'hour';
 export const ZOOMS: Zoom[] = ['view', 'day', 'hour'];
@@ -125,6 +125,8 @@ export type Action =
   | { type: 'found'; id: number; key: RowKey | null }
   | { type: 'findFailed'; id: number; error: string }
   | { type: 'openPivot' }
+  /** `:` — the SQL prompt over the current view (components/SqlConsole.tsx handles its keys). */
+  | { type: 'openSql' }
   | { type: 'pivot'; index: number }
   | { type: 'back' }
   | { type: 'openDetail' }
@@ -463,6 +465,8 @@ export function viewReducer(s: ViewState, a: Action): ViewState {
       const popped = { ...s, stack: s.stack.slice(0, -1), find: null, message: null };
       return frame.key ? request(popped, { kind: 'around', key: frame.key, offset: frame.offset }, frame.query) : request(popped, { kind: 'start' }, frame.query);
     }
+    case 'openSql':
+      return { ...s, mode: 'sql', message: null };
     case 'openDetail': {
       const row = selectedRow(s);
       return row ? { ...s, mode: 'detail', detailId: row.eventId, detailScroll: 0, message: null } : s;
