@@ -117,7 +117,7 @@ program
   .command('export')
   .description('Write the timeline, the attack, the findings or the indicators in formats other tools read (docs/exports.md).')
   .requiredOption('--case <path>', 'the case file (opened read-only)')
-  .addOption(new Option('--what <what>', 'what to export').choices(['timeline', 'attack', 'findings', 'iocs']).makeOptionMandatory())
+  .addOption(new Option('--what <what>', 'what to export').choices(['timeline', 'attack', 'findings', 'iocs', 'mitigations']).makeOptionMandatory())
   .requiredOption(
     '--format <format>',
     'timeline|attack: csv, jsonl, timesketch-jsonl, timesketch-csv, ocsf, parquet; attack|findings: navigator; iocs: stix, csv; findings: json, md, csv',
@@ -136,7 +136,8 @@ program
   .option('--from <time>', 'filter: from this time (ISO 8601, inclusive; no zone = UTC)')
   .option('--to <time>', 'filter: up to this time (inclusive; a bare date = the whole day)')
   .option('--text <text>', 'filter: case-insensitive substring of the summary or the raw record')
-  .addOption(new Option('--tlp <level>', 'STIX: TLP marking').choices(['white', 'green', 'amber', 'red']).default('amber'))
+  .addOption(new Option('--tlp <level>', 'STIX and the md/html report: TLP marking').choices(['white', 'green', 'amber', 'red']).default('amber'))
+  .option('--case-id <id>', 'md/html report: the case id in the title (default: the case file name)')
   .option('--identity <name>', 'STIX: producer identity name', 'dwell')
   .option('--valid-days <n>', 'STIX: indicators stay valid this many days after the last sighting', positiveInt, 90)
   .option('--overwrite', 'parquet: replace the tables a previous dwell export wrote in that directory (only the files its _dwell-export.json lists)')
