@@ -4,6 +4,7 @@
  */
 import { findingsCsv, findingsJson } from './findings.js';
 import { iocsCsv } from './iocs-csv.js';
+import { MITIGATION_FORMATS } from './mitigations/formats.js';
 import { navigator } from './navigator.js';
 import { ocsf } from './ocsf.js';
 import { parquet } from './parquet.js';
@@ -14,7 +15,7 @@ import { timelineJsonl } from './timeline-jsonl.js';
 import { timesketchCsv, timesketchJsonl } from './timesketch.js';
 import { WHATS, type ExportFormat, type What } from './types.js';
 
-export const FORMATS: readonly ExportFormat[] = [timelineCsv, timelineJsonl, timesketchJsonl, timesketchCsv, ocsf, parquet, navigator, stix, iocsCsv, findingsJson, reportMd, findingsCsv];
+export const FORMATS: readonly ExportFormat[] = [timelineCsv, timelineJsonl, timesketchJsonl, timesketchCsv, ocsf, parquet, navigator, stix, iocsCsv, findingsJson, reportMd, findingsCsv, ...MITIGATION_FORMATS];
 
 /** The format for a what/format pair, or undefined. */
 export function findFormat(what: What, name: string): ExportFormat | undefined {
