@@ -120,7 +120,7 @@ program
   .addOption(new Option('--what <what>', 'what to export').choices(['timeline', 'attack', 'findings', 'iocs', 'mitigations']).makeOptionMandatory())
   .requiredOption(
     '--format <format>',
-    'timeline|attack: csv, jsonl, timesketch-jsonl, timesketch-csv, ocsf, parquet; attack|findings: navigator; iocs: stix, csv; findings: json, md, csv; mitigations: blocklist, nft, iptables, aws-cli, waf-json, revoke-sh, sigma',
+    'timeline|attack: csv, jsonl, timesketch-jsonl, timesketch-csv, ocsf, parquet; attack|findings: navigator; iocs: stix, csv; findings: json, md, html, csv; mitigations: blocklist, nft, iptables, aws-cli, waf-json, revoke-sh, sigma',
   )
   .option('-o, --output <path>', 'file to write (default: standard output); a directory for parquet. Never inside the evidence, never the case, never over anything but a regular file')
   .option('--source <names>', 'filter: source(s), comma-separated; * wildcards; !value negates (repeatable)', collect)

@@ -8,14 +8,14 @@ import { MITIGATION_FORMATS } from './mitigations/formats.js';
 import { navigator } from './navigator.js';
 import { ocsf } from './ocsf.js';
 import { parquet } from './parquet.js';
-import { reportMd } from './report.js';
+import { reportHtml, reportMd } from './report.js';
 import { stix } from './stix.js';
 import { timelineCsv } from './timeline-csv.js';
 import { timelineJsonl } from './timeline-jsonl.js';
 import { timesketchCsv, timesketchJsonl } from './timesketch.js';
 import { WHATS, type ExportFormat, type What } from './types.js';
 
-export const FORMATS: readonly ExportFormat[] = [timelineCsv, timelineJsonl, timesketchJsonl, timesketchCsv, ocsf, parquet, navigator, stix, iocsCsv, findingsJson, reportMd, findingsCsv, ...MITIGATION_FORMATS];
+export const FORMATS: readonly ExportFormat[] = [timelineCsv, timelineJsonl, timesketchJsonl, timesketchCsv, ocsf, parquet, navigator, stix, iocsCsv, findingsJson, reportMd, reportHtml, findingsCsv, ...MITIGATION_FORMATS];
 
 /** The format for a what/format pair, or undefined. */
 export function findFormat(what: What, name: string): ExportFormat | undefined {

@@ -7,6 +7,7 @@
 import { basename, dirname, extname, join } from 'node:path';
 import { withSink as withOutput } from '../core/output/sink.js';
 import { loadReportData } from '../report/case-data.js';
+import { renderReportHtml } from '../report/html.js';
 import { renderReportMarkdown, renderTimelineMarkdown } from '../report/markdown.js';
 import { buildReport, type ReportModel } from '../report/model.js';
 import { latestFindings } from './latest-findings.js';
@@ -40,3 +41,4 @@ function reportFormat(name: string, description: string, render: (m: ReportModel
 }
 
 export const reportMd = reportFormat('md', 'Markdown incident report (executive summary, key events, manifest; full timeline in FILE.timeline.md)', renderReportMarkdown);
+export const reportHtml = reportFormat('html', 'self-contained HTML incident report with SVG diagrams (no script; prints to PDF); full timeline in FILE.timeline.md', renderReportHtml);

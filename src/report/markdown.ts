@@ -12,6 +12,7 @@ import { markdownText as md, TrustedMarkdown } from '../core/output/markdown.js'
 import type { Findings } from '../correlate/findings-types.js';
 import { attackTechniques } from './techniques.js';
 import { bytes, duration } from './format.js';
+import { entityRows } from './entities.js';
 import { gapSpan } from './gaps.js';
 import { SECTIONS, type ReportModel } from './model.js';
 import type { SummaryLine } from './summary.js';
@@ -41,26 +42,6 @@ function inline(v: unknown): string {
 
 function summaryLine(line: SummaryLine): string {
   return line.map((s) => (typeof s === 'string' ? inline(s) : `[${inline(s.text)}](#${s.section})`)).join('');
-}
-
-/** Entities with per-session rows folded: one row per host and kind of session, with the count. */
-function entityRows(f: Findings): unknown[][] {
-  const rows: unknown[][] = [];
-  const sessions = new Map<string, { n: number; first: string | null; last: string | null; host: string | null }>();
-  for (const e of f.entities ?? []) {
-    if (e.kind !== 'session') {
-      rows.push([e.kind, e.value, e.host, (e.roles ?? []).join(', '), e.first_seen, e.last_seen]);
-      continue;
-    }
-    const k = `${e.host ?? ''}|${e.value.replace(/\[.*$|\/.*$/, '')}`;
-    const s = sessions.get(k) ?? { n: 0, first: null, last: null, host: e.host };
-    s.n++;
-    if (e.first_seen && (!s.first || e.first_seen < s.first)) s.first = e.first_seen;
-    if (e.last_seen && (!s.last || e.last_seen > s.last)) s.last = e.last_seen;
-    sessions.set(k, s);
-  }
-  for (const [k, s] of sessions) rows.push(['session', `${s.n} ${k.split('|')[1]} session${s.n === 1 ? '' : 's'} (full list in the findings JSON)`, s.host, '', s.first, s.last]);
-  return rows;
 }
 
 function evidenceRef(e: { file: string; line: number } | null | undefined): string | null {
