@@ -61,7 +61,8 @@ export function phaseDiagram(f: Findings): string {
     const y = top + li * laneH + 2 + pi * 6;
     out.push(`<rect class="act" x="${(left + c * colW).toFixed(1)}" y="${y}" width="${Math.max(colW, 2).toFixed(1)}" height="5" fill="${PHASE_COLORS[PHASES[pi] ?? 'actions']}"><title>${n} ${PHASES[pi]} event(s)</title></rect>`);
   }
-  for (const b of f.backdoors ?? []) {
+  // Those used after containment last, so their red diamond is on top.
+  for (const b of [...(f.backdoors ?? [])].sort((x, y) => Number(x.used_after_containment) - Number(y.used_after_containment))) {
     const t = ms(b.created_at);
     if (t === null) continue;
     const x = xOf(axis, t);
