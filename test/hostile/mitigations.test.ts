@@ -13,6 +13,7 @@ import { buildPlan } from '../../src/export/mitigations/plan.js';
 import { renderAwsCli, renderBlocklist, renderIptables, renderNft } from '../../src/export/mitigations/network.js';
 import { renderRevokeSh } from '../../src/export/mitigations/revoke.js';
 import { buildSigma, renderSigma } from '../../src/export/mitigations/sigma.js';
+import { yamlString } from '../../src/export/mitigations/yaml.js';
 import { tempDir } from '../helpers/cli.js';
 import { findings } from '../helpers/report-findings.js';
 
@@ -120,5 +121,9 @@ describe('mitigation artefacts with hostile values', () => {
     const yaml = renderSigma(buildSigma(p, f, []), f.generated_at);
     expect(yaml).not.toMatch(/^level: informational/m);
     expect(yaml).toContain('"a\\"\\nlevel: informational\\nx: \\""');
+  });
+
+  it('escapes in YAML strings what a terminal or a YAML parser must not see raw (C1, bidi, line separators)', () => {
+    expect(yamlString('a\u202eb\u0085c\u2028d\x1be')).toBe('"a\\u202eb\\u0085c\\u2028d\\u001be"');
   });
 });

@@ -1,7 +1,8 @@
 /**
  * A small YAML writer for dwell's own data (Sigma rules): block mappings and sequences, every
  * string double-quoted as JSON (valid YAML 1.2), with the characters YAML wants escaped that JSON
- * leaves alone (DEL, C1, line and paragraph separators, BOM). Keys are dwell's (field names, with
+ * leaves alone (DEL, C1, line and paragraph separators, BOM), and bidi controls, so the file reads
+ * on a terminal as it parses. Keys are dwell's (field names, with
  * Sigma modifiers); one that is not a plain key is quoted too.
  */
 type Value = string | number | boolean | null | Value[] | { [k: string]: Value };
@@ -9,7 +10,7 @@ type Value = string | number | boolean | null | Value[] | { [k: string]: Value }
 const PLAIN_KEY = /^[A-Za-z_][A-Za-z0-9_.|-]*$/;
 
 export function yamlString(s: string): string {
-  return JSON.stringify(s).replace(/[\x7f-\x9f\u2028\u2029\ufeff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return JSON.stringify(s).replace(/[\x7f-\x9f\u2028\u2029\ufeff\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 function scalar(v: string | number | boolean | null): string {
