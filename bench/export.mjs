@@ -31,7 +31,7 @@ function countFiles(p) {
 }
 
 /** SQL generating `n` events for evidence 1000 (parameters: none; n is a number this script owns). */
-function generateSql(n) {
+export function generateSql(n) {
   const us = Math.floor((30 * 86400e6) / n);
   return `INSERT INTO events
 SELECT (1000::BIGINT << 32) + i AS event_id,

@@ -118,10 +118,10 @@ program
   .command('export')
   .description('Write the timeline, the attack, the findings or the indicators in formats other tools read (docs/exports.md).')
   .requiredOption('--case <path>', 'the case file (opened read-only)')
-  .addOption(new Option('--what <what>', 'what to export').choices(['timeline', 'attack', 'findings', 'iocs']).makeOptionMandatory())
+  .addOption(new Option('--what <what>', 'what to export').choices(['timeline', 'attack', 'findings', 'iocs', 'mitigations']).makeOptionMandatory())
   .requiredOption(
     '--format <format>',
-    'timeline|attack: csv, jsonl, timesketch-jsonl, timesketch-csv, ocsf, parquet; attack|findings: navigator; iocs: stix, csv; findings: json, md, csv',
+    'timeline|attack: csv, jsonl, timesketch-jsonl, timesketch-csv, ocsf, parquet; attack|findings: navigator; iocs: stix, csv; findings: json, md, html, csv; mitigations: blocklist, nft, iptables, aws-cli, waf-json, revoke-sh, sigma',
   )
   .option('-o, --output <path>', 'file to write (default: standard output); a directory for parquet. Never inside the evidence, never the case, never over anything but a regular file')
   .option('--source <names>', 'filter: source(s), comma-separated; * wildcards; !value negates (repeatable)', collect)
@@ -138,7 +138,8 @@ program
   .option('--to <time>', 'filter: up to this time (inclusive; a bare date = the whole day)')
   .option('--text <text>', 'filter: case-insensitive substring of the summary or the raw record')
   .option('--include-relative', 'timeline|attack: also events whose time is relative (a replayed capture) or implausible (before 1990, in the future), left out by default')
-  .addOption(new Option('--tlp <level>', 'STIX: TLP marking').choices(['white', 'green', 'amber', 'red']).default('amber'))
+  .addOption(new Option('--tlp <level>', 'STIX and the md/html report: TLP marking').choices(['white', 'green', 'amber', 'red']).default('amber'))
+  .option('--case-id <id>', 'md/html report: the case id in the title (default: the case file name)')
   .option('--identity <name>', 'STIX: producer identity name', 'dwell')
   .option('--valid-days <n>', 'STIX: indicators stay valid this many days after the last sighting', positiveInt, 90)
   .option('--overwrite', 'parquet: replace the tables a previous dwell export wrote in that directory (only the files its _dwell-export.json lists)')

@@ -2,18 +2,20 @@
  * Every export format, by what it exports. `dwell export --what W --format F` looks the pair up
  * here; docs/exports.md describes each and how to load it into its tool.
  */
-import { findingsCsv, findingsJson, findingsMd } from './findings.js';
+import { findingsCsv, findingsJson } from './findings.js';
 import { iocsCsv } from './iocs-csv.js';
+import { MITIGATION_FORMATS } from './mitigations/formats.js';
 import { navigator } from './navigator.js';
 import { ocsf } from './ocsf.js';
 import { parquet } from './parquet.js';
+import { reportHtml, reportMd } from './report.js';
 import { stix } from './stix.js';
 import { timelineCsv } from './timeline-csv.js';
 import { timelineJsonl } from './timeline-jsonl.js';
 import { timesketchCsv, timesketchJsonl } from './timesketch.js';
 import { WHATS, type ExportFormat, type What } from './types.js';
 
-export const FORMATS: readonly ExportFormat[] = [timelineCsv, timelineJsonl, timesketchJsonl, timesketchCsv, ocsf, parquet, navigator, stix, iocsCsv, findingsJson, findingsMd, findingsCsv];
+export const FORMATS: readonly ExportFormat[] = [timelineCsv, timelineJsonl, timesketchJsonl, timesketchCsv, ocsf, parquet, navigator, stix, iocsCsv, findingsJson, reportMd, reportHtml, findingsCsv, ...MITIGATION_FORMATS];
 
 /** The format for a what/format pair, or undefined. */
 export function findFormat(what: What, name: string): ExportFormat | undefined {

@@ -4,14 +4,16 @@ import type { CaseDb } from '../store/case-db.js';
 import type { TimelineFilters } from './filters.js';
 import type { ExportProgress } from './progress.js';
 
-export type What = 'timeline' | 'attack' | 'findings' | 'iocs';
-export const WHATS: readonly What[] = ['timeline', 'attack', 'findings', 'iocs'];
+export type What = 'timeline' | 'attack' | 'findings' | 'iocs' | 'mitigations';
+export const WHATS: readonly What[] = ['timeline', 'attack', 'findings', 'iocs', 'mitigations'];
 
 export type Tlp = 'white' | 'green' | 'amber' | 'red';
 
 export interface ExportOptions {
-  /** STIX: TLP marking of every object (default amber). */
+  /** STIX objects and the report (md, html): TLP marking (default amber). */
   tlp: Tlp;
+  /** Report (md, html): the case id in the title (default: the case file's name). */
+  caseId?: string;
   /** STIX: name of the identity that produced the bundle (default "dwell"). */
   identity: string;
   /** STIX: indicators stay valid this many days after the last sighting (default 90). */

@@ -5,7 +5,7 @@
  * create_n_users.sh). Earlier, --auto picked that address and listed its test accounts as back doors.
  */
 import { join, resolve } from 'node:path';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { query } from '../helpers/case.js';
 import { dwell, ROOT, tempDir } from '../helpers/cli.js';
@@ -48,5 +48,15 @@ describe.skipIf(!existsSync(CORPUS))('--auto on the whole shared corpus', () => 
       expect(s.reason).toMatch(/^detection /);
       expect(stderr).toContain(`seed ip:${s.value}: detection`);
     }
+  });
+
+  it('writes a Markdown report of the whole corpus under 600 lines, the full timeline in a separate file (issue 16)', async () => {
+    const out = join(tmp.path, 'report.md');
+    const r = await dwell(['export', '--case', casePath, '--what', 'findings', '--format', 'md', '-o', out]);
+    expect(r.code, r.stderr).toBe(0);
+    const lines = readFileSync(out, 'utf8').split('\n').length;
+    expect(lines).toBeLessThan(600);
+    const timeline = readFileSync(join(tmp.path, 'report.timeline.md'), 'utf8').split('\n').filter((l) => l.startsWith('| 20'));
+    expect(timeline).toHaveLength(f.timeline.length);
   });
 });

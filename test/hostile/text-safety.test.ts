@@ -293,11 +293,16 @@ describe('text safety: the hostile corpus through every output', () => {
   });
 
   it('the Markdown report renders no HTML, link or image from evidence, in two renderers, and still shows the names', async () => {
-    const r = await dwell(['export', '--case', c.casePath, '--what', 'findings', '--format', 'md']);
+    // The report and its separate full timeline (where most evidence text is) are both checked.
+    const out = join(tmp.path, 'hostile-report.md');
+    const r = await dwell(['export', '--case', c.casePath, '--what', 'findings', '--format', 'md', '-o', out]);
     expect(r.code, r.stderr).toBe(0);
+    const both = readFileSync(out, 'utf8') + '\n' + readFileSync(join(tmp.path, 'hostile-report.timeline.md'), 'utf8');
     for (const [name, render] of RENDERERS) {
-      const html = render(r.stdout);
-      expect([...new Set(tagsOf(html))].filter((t) => !REPORT_TAGS.has(t)), name).toEqual([]);
+      const html = render(both);
+      // The report's own structure: section anchors, links to them, the summary list, the Mermaid block.
+      expect([...new Set(tagsOf(html))].filter((t) => !REPORT_TAGS.has(t) && !['a', 'ul', 'li', 'pre'].includes(t)), name).toEqual([]);
+      for (const a of html.match(/<a\b[^>]*>/g) ?? []) expect(a, name).toMatch(/^<a (id="[a-z-]+"|href="#[a-z-]+"|href="hostile-report\.timeline\.md")>$/);
       const text = htmlToText(html);
       for (const s of [IMG, MD_IMAGE, MD_LINK, SCRIPT, FORMULA, 'www.evil.example', 'ops@evil.example.com']) expect(text, `${name}: ${s}`).toContain(s);
       expect(text).toContain('\\x1b]52;c;ZXZpbA==\\x07clip');

@@ -10,6 +10,7 @@ import { parseIsoMicros } from '../../core/time.js';
 import { correlate } from '../../correlate/correlate.js';
 import { formatSeed } from '../../correlate/seeds.js';
 import { renderSummary } from '../../export/findings-md.js';
+import { runExport } from './export.js';
 import { ingest } from '../../ingest/pipeline.js';
 import { generate } from '../../scenario/generate.js';
 import { makeProgress } from '../progress.js';
@@ -58,12 +59,18 @@ export async function runDemo(opts: { dir?: string; seed?: string; scale?: strin
     sensitive: expected.parameters.sensitive,
   });
   out.write(renderSummary(result.findings) + '\n\n');
+  // The report through the export path itself (output guard, atomic file), next to the case.
+  const html = join(dir, 'report.html');
+  const exported = await runExport({ case: casePath, what: 'findings', format: 'html', output: html, quiet: true });
   out.write(`The case is ${casePath}\n`);
   out.write(`  browse it:      npx dwell tui --case ${casePath}\n`);
   out.write(`  what it holds:  npx dwell info --case ${casePath}\n`);
   out.write(`  search, query:  npx dwell search --case ${casePath} ${safeText(seed.value)} · npx dwell sql --case ${casePath}\n`);
-  out.write(`  full report:    npx dwell export --case ${casePath} --what findings --format md\n`);
+  out.write(`  Markdown:       npx dwell export --case ${casePath} --what findings --format md -o report.md\n`);
+  out.write(`  block, revoke:  npx dwell export --case ${casePath} --what mitigations --format revoke-sh -o revoke.sh\n`);
   out.write(`  check evidence: npx dwell verify --case ${casePath}\n`);
-  out.write(`  ground truth:   ${gen.expectedPath}\n`);
+  out.write(`  ground truth:   ${gen.expectedPath}\n\n`);
+  if (exported !== 0) return exported;
+  out.write(`The report: ${html} (open it in a browser; full timeline in ${join(dir, 'report.timeline.md')})\n`);
   return 0;
 }

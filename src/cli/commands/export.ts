@@ -25,6 +25,7 @@ export interface ExportCliOptions extends FilterOptions {
   quiet?: boolean;
   overwrite?: boolean;
   tlp?: string;
+  caseId?: string;
   identity?: string;
   validDays?: number;
 }
@@ -80,6 +81,7 @@ export async function runExport(opts: ExportCliOptions): Promise<number> {
         ...DEFAULT_OPTIONS,
         overwrite: Boolean(opts.overwrite),
         tlp: (opts.tlp as Tlp | undefined) ?? DEFAULT_OPTIONS.tlp,
+        caseId: opts.caseId,
         identity: opts.identity ?? DEFAULT_OPTIONS.identity,
         validDays: opts.validDays ?? DEFAULT_OPTIONS.validDays,
       },

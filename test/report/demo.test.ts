@@ -1,0 +1,40 @@
+/**
+ * `dwell demo` ends by naming the HTML report it wrote (issue 16), and that report tells the demo
+ * breach's story (golden structure, not bytes): the key events hold the brute-force access, the back
+ * doors and the use after containment; the summary links each count to its section.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dwell, tempDir } from '../helpers/cli.js';
+
+describe('dwell demo and its report', () => {
+  const tmp = tempDir('dwell-demo-report-');
+  let stdout = '';
+  let html = '';
+  beforeAll(async () => {
+    // A small background volume: the attack is the same at any scale.
+    const r = await dwell(['demo', '--dir', tmp.path, '--scale', '0.05']);
+    expect(r.code, r.stderr).toBe(0);
+    stdout = r.stdout;
+    html = readFileSync(join(tmp.path, 'report.html'), 'utf8');
+  }, 600_000);
+  afterAll(() => tmp.cleanup());
+
+  it('ends by naming the HTML report, written next to the case with its full timeline', () => {
+    const last = stdout.trimEnd().split('\n').pop()!;
+    expect(last).toContain(`The report: ${join(tmp.path, 'report.html')}`);
+    expect(existsSync(join(tmp.path, 'report.timeline.md'))).toBe(true);
+  });
+
+  it('tells the demo breach: brute-force access, back doors, use after containment, exfiltration', () => {
+    const keys = html.split('<section id="key-events">')[1]!.split('</section>')[0]!;
+    for (const kind of ['first recon', 'initial access', 'privilege change', 'back door', 'data access', 'exfiltration', 'detection', 'containment', 'use after containment']) expect(keys, kind).toContain(`<td>${kind}</td>`);
+    expect(keys).toContain('ssh password brute force of deploy@bastion-01');
+    expect((keys.match(/<tr>/g) ?? []).length - 1).toBeLessThanOrEqual(30);
+    const summary = html.split('<ul class="summary">')[1]!.split('</ul>')[0]!;
+    expect(summary).toMatch(/<a href="#back-doors">8 back doors<\/a>/);
+    expect(summary).toContain('USED AFTER CONTAINMENT');
+    expect(summary).toMatch(/<a href="#exfiltration">[\d.]+ MiB sent to 2 destinations<\/a>/);
+  });
+});
