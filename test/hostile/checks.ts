@@ -69,7 +69,7 @@ export const RENDERERS: [string, (md: string) => string][] = [
 ];
 
 /** Tags a report may render to: its own structure, nothing that loads, links or runs. */
-export const REPORT_TAGS = new Set(['h1', 'h2', 'h3', 'p', 'table', 'thead', 'tbody', 'tr', 'th', 'td', 'strong', 'em', 'code', 'br', 'ul', 'ol', 'li', 'pre', 'hr', 'blockquote']);
+export const REPORT_TAGS = new Set(['h1', 'h2', 'p', 'table', 'thead', 'tbody', 'tr', 'th', 'td', 'strong', 'em', 'code', 'br']);
 
 export function tagsOf(html: string): string[] {
   return [...html.matchAll(/<\/?([a-zA-Z][a-zA-Z0-9]*)\b/g)].map((m) => m[1]!.toLowerCase());

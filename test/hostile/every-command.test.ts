@@ -30,8 +30,8 @@ import { BIN, tempDir } from '../helpers/cli.js';
 import { csvRows, foreignControl, foreignTags, formulaCells } from './checks.js';
 import { CSI, FORMULA, IMG, MD_IMAGE, OSC52, TITLE, writeHostileEvidence } from './corpus.js';
 
-/** Dozens of CLI runs on a loaded 2-core machine. */
-const LONG = 600_000;
+/** Dozens of CLI runs: about a minute on a quiet machine, ten inside the full suite on a loaded 2-core one. */
+const LONG = 1_200_000;
 vi.setConfig({ testTimeout: LONG, hookTimeout: LONG });
 
 const HAS_SCRIPT = spawnSync('script', ['--version']).status === 0;
