@@ -8,6 +8,7 @@
 import { createRequire } from 'node:module';
 import { PassThrough, Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
+import { Bzip2Decoder } from './bzip2-decoder.js';
 
 const require = createRequire(import.meta.url);
 
@@ -39,15 +40,46 @@ export interface DecoderHooks {
   onError(err: Error): void;
 }
 
-/** Thrown from bzip2's output callback to break out of its synchronous decode loop. */
-const STOP = new Error('dwell: decoding stopped');
+/**
+ * bzip2 without a stream: the block decoder hands its output over in 64 KiB pieces as it goes
+ * (bzip2-decoder.ts), so a bomb is stopped at the ratio limit mid-block, in bounded memory.
+ */
+function bzip2(hooks: DecoderHooks): Decoder {
+  let stopped = false;
+  let failed = false;
+  const dec = new Bzip2Decoder({
+    onData: (chunk) => {
+      if (!stopped && !failed) hooks.onData(chunk);
+    },
+    onError: (err) => {
+      if (stopped || failed) return;
+      failed = true;
+      hooks.onError(err);
+    },
+  });
+  return {
+    write: async (chunk) => {
+      if (!stopped && !failed) dec.write(chunk);
+    },
+    end: async () => {
+      if (!stopped && !failed) dec.end();
+    },
+    consumed: () => dec.fed(),
+    stop() {
+      if (stopped) return;
+      stopped = true;
+      dec.stop();
+    },
+  };
+}
 
 export function createDecoder(codec: Codec, hooks: DecoderHooks): Decoder {
+  if (codec === 'bzip2') return bzip2(hooks);
   let fed = 0;
   let stopped = false;
   let failed = false;
   const onError = (err: Error) => {
-    if (failed || err === STOP || stopped) return;
+    if (failed || stopped) return;
     failed = true;
     hooks.onError(err);
   };
@@ -63,15 +95,6 @@ export function createDecoder(codec: Codec, hooks: DecoderHooks): Decoder {
     // zlib counts the input it has actually inflated: the ratio check is exact for gzip.
     consumed = () => gunzip.bytesWritten;
     stop = () => gunzip.destroy();
-  } else if (codec === 'bzip2') {
-    const unbzip2 = (require('unbzip2-stream') as () => NodeJS.ReadWriteStream & Readable)();
-    input = unbzip2;
-    output = unbzip2;
-    // unbzip2-stream decodes every buffered block in one synchronous loop (all of a small bomb
-    // at end()); a throw from its output callback is the only way to break that loop.
-    stop = () => {
-      throw STOP;
-    };
   } else {
     const { XzReadableStream } = require('xz-decompress') as { XzReadableStream: new (s: ReadableStream<Uint8Array>) => ReadableStream<Uint8Array> };
     const pass = new PassThrough();

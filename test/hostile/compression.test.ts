@@ -16,6 +16,7 @@ import { dwell, ROOT, tempDir } from '../helpers/cli.js';
 const AUTH = readFileSync(join(ROOT, 'fixtures', 'auth', 'web-01', 'auth.log'));
 const BZ2 = readFileSync(join(ROOT, 'fixtures', 'hostile', 'auth.log.bz2'));
 const XZ = readFileSync(join(ROOT, 'fixtures', 'hostile', 'auth.log.xz'));
+const BZ2_BOMB = join(ROOT, 'fixtures', 'hostile', 'bomb.log.bz2');
 
 /** A gzip of `mib` MiB of newlines: ~1028:1, the most deflate can do. */
 async function newlineGzip(path: string, mib: number): Promise<void> {
@@ -131,5 +132,29 @@ describe('a decompression bomb', () => {
     expect(res.code).toBe(0);
     const [row] = await query<{ status: string; blank_lines: number }>(casePath, 'SELECT status, blank_lines::INTEGER AS blank_lines FROM evidence');
     expect(row).toEqual({ status: 'ingested', blank_lines: 48 * (1 << 20) });
+  });
+});
+
+describe('a bzip2 bomb (one block expands to ~45 MB)', () => {
+  it('is stopped at the ratio limit as its output grows, in 64 KiB pieces, not after decoding the whole block', async () => {
+    // Before: unbzip2-stream collected each block as an array of numbers (1.2 GB of memory for
+    // this 198-byte file) and handed 44 MB over at once, past the limit.
+    const ev = await openEvidence(BZ2_BOMB, { maxRatio: 1000 });
+    let bytes = 0;
+    let largest = 0;
+    let error: unknown = null;
+    try {
+      for await (const chunk of ev.data) {
+        bytes += chunk.length;
+        largest = Math.max(largest, chunk.length);
+      }
+    } catch (err) {
+      error = err;
+    }
+    await ev.digest;
+    expect((error as Error).message).toMatch(/decompression stopped at \d+:1 .*limit 1000:1/);
+    expect(largest).toBeLessThanOrEqual(64 * 1024);
+    expect(bytes).toBeGreaterThan(16 * 1024 * 1024);
+    expect(bytes).toBeLessThan(17 * 1024 * 1024);
   });
 });

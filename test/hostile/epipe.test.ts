@@ -76,6 +76,12 @@ describe('a reader that leaves ends every command quietly', () => {
     }
   });
 
+  it('dwell demo | head: exit 0, no stack trace (the smallest scenario; its ingest and correlate still complete)', async () => {
+    const r = await run(['demo', '--scale', '0.05', '--dir', join(tmp.path, 'demo')], 'closed');
+    expect([r.code, r.signal], r.stderr).toEqual([0, null]);
+    expect(r.stderr).not.toMatch(NODE_TRACE);
+  });
+
   it('output that cannot be written (a full disk) is an error with exit 2, not a success', async () => {
     const full = openSync('/dev/full', 'w');
     try {

@@ -198,6 +198,31 @@ describe('evidence roots', () => {
     expect(rootOf('ev/web', 'ev/web-01/auth.log', '/w/ev/web-01/auth.log')).toBeNull();
   });
 
+  it('a link to a folder protects that folder, not its parent: ln -s . loop in the evidence still lets an export beside it', async () => {
+    const tmp = tempDir('dwell-hostile-roots-');
+    try {
+      const { root } = writeHostileEvidence(tmp.path);
+      symlinkSync('.', join(root, 'loop'));
+      mkdirSync(join(tmp.path, 'outside'));
+      symlinkSync(join(tmp.path, 'outside'), join(root, 'web-01', 'etc'));
+      const casePath = join(tmp.path, 'case.duckdb');
+      const r = await dwell(['ingest', '--year', '2026', '-q', '--case', casePath, root]);
+      expect(r.code, r.stderr).toBe(0);
+      const x = (o: string) => dwell(['export', '--case', casePath, '--what', 'timeline', '--format', 'csv', '-q', '-o', o]);
+      // Beside the evidence: allowed (before the fix, the loop's target's parent — this folder — was protected).
+      const ok = await x(join(tmp.path, 'timeline.csv'));
+      expect(ok.code, ok.stderr).toBe(0);
+      // The folders the links lead to stay protected, whole.
+      const inLoop = await x(join(root, 'loop-target.csv'));
+      expect(inLoop.code).toBe(2);
+      const inOutside = await x(join(tmp.path, 'outside', 'x.csv'));
+      expect(inOutside.code, inOutside.stderr).toBe(2);
+      expect(existsSync(join(tmp.path, 'outside', 'x.csv'))).toBe(false);
+    } finally {
+      tmp.cleanup();
+    }
+  });
+
   it('a folder given to ingest by a relative path is protected whole, wherever dwell export runs from', async () => {
     const tmp = tempDir('dwell-hostile-roots-');
     try {

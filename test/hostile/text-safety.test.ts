@@ -12,9 +12,6 @@ import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
-import MarkdownIt from 'markdown-it';
-import { micromark } from 'micromark';
-import { gfm, gfmHtml } from 'micromark-extension-gfm';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { csvCell, csvLine } from '../../src/core/output/csv.js';
 import { markdownText } from '../../src/core/output/markdown.js';
@@ -25,6 +22,7 @@ import { CaseDb } from '../../src/store/case-db.js';
 import { DuckDbSource } from '../../src/tui/data/duckdb-source.js';
 import { EXPORT_COLUMNS } from '../../src/tui/data/sql.js';
 import { BIN, dwell, ROOT, tempDir } from '../helpers/cli.js';
+import { csvRows, htmlToText, isFormula, RENDERERS, REPORT_TAGS, tagsOf } from './checks.js';
 import { ATTACKER_IP, BIDI, C1_CSI, fingerprint, FORMULA, hostileCase, HOSTILE_USERS, IMG, MD_IMAGE, MD_LINK, OSC52, SCRIPT, TERMINAL_UNSAFE, TITLE, type HostileEvidence } from './corpus.js';
 
 /** Many runs of the CLI one after the other: on a loaded 2-core machine each can take seconds. */
@@ -42,63 +40,6 @@ function onTerminal(args: string[], errFile: string): { code: number | null; out
   const cmd = `${[process.execPath, BIN, ...args].map(shellQuote).join(' ')} 2>${shellQuote(errFile)}`;
   const r = spawnSync('script', ['-qec', cmd, '/dev/null'], { cwd: ROOT, env: { ...process.env, NO_COLOR: '1' }, encoding: 'utf8', timeout: 120_000 });
   return { code: r.status, out: r.stdout };
-}
-
-/** RFC 4180 rows (quoted cells may hold commas, quotes and line breaks). */
-function csvRows(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let cell = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i]!;
-    if (quoted) {
-      if (ch === '"' && text[i + 1] === '"') {
-        cell += '"';
-        i++;
-      } else if (ch === '"') quoted = false;
-      else cell += ch;
-    } else if (ch === '"') quoted = true;
-    else if (ch === ',') {
-      row.push(cell);
-      cell = '';
-    } else if (ch === '\r' && text[i + 1] === '\n') {
-      row.push(cell);
-      rows.push(row);
-      row = [];
-      cell = '';
-      i++;
-    } else cell += ch;
-  }
-  if (cell !== '' || row.length) {
-    row.push(cell);
-    rows.push(row);
-  }
-  return rows;
-}
-
-const FORMULA_CELL = /^[=+\-@\t\r\uff1d\uff0b\uff0d\uff20]/;
-const isFormula = (cell: string) => FORMULA_CELL.test(cell) && !/^-?\d+(\.\d+)?$/.test(cell);
-
-/** The HTML's text: tags removed, entities decoded. */
-function htmlToText(html: string): string {
-  return html
-    .replace(/<[^>]*>/g, '')
-    .replace(/&#(\d+);/g, (_, n) => String.fromCodePoint(Number(n)))
-    .replace(/&#x([0-9a-f]+);/gi, (_, n) => String.fromCodePoint(parseInt(n, 16)))
-    .replace(/&(lt|gt|quot|amp);/g, (_, n: 'lt' | 'gt' | 'quot' | 'amp') => ({ lt: '<', gt: '>', quot: '"', amp: '&' })[n]);
-}
-
-const RENDERERS: [string, (md: string) => string][] = [
-  ['micromark (CommonMark + GFM, raw HTML allowed)', (md) => micromark(md, { allowDangerousHtml: true, extensions: [gfm()], htmlExtensions: [gfmHtml()] })],
-  ['markdown-it (raw HTML and linkify on)', (md) => new MarkdownIt({ html: true, linkify: true }).render(md)],
-];
-
-/** Tags a report may render to: its own structure, nothing that loads, links or runs. */
-const REPORT_TAGS = new Set(['h1', 'h2', 'p', 'table', 'thead', 'tbody', 'tr', 'th', 'td', 'strong', 'em', 'code', 'br']);
-
-function tagsOf(html: string): string[] {
-  return [...html.matchAll(/<\/?([a-zA-Z][a-zA-Z0-9]*)\b/g)].map((m) => m[1]!.toLowerCase());
 }
 
 describe('text safety: units', () => {

@@ -8,11 +8,12 @@
  *    is a root when it is a prefix of the recorded path of a file that run found under it), with
  *    everything below;
  *  - each of these both as recorded and as it resolves now through symbolic links (a file found
- *    as `secure -> /etc/shadow` protects /etc/shadow and /etc too).
+ *    as `secure -> /etc/shadow` protects /etc/shadow and /etc too; a link to a folder protects
+ *    that folder, not its parent).
  * The case: its file, its write-ahead log (`.wal`), and its staging (`.staging`) and temporary
  * (`.tmp`, DuckDB's spill folder) folders — lexically and resolved.
  */
-import { lstatSync, readdirSync, realpathSync } from 'node:fs';
+import { lstatSync, readdirSync, realpathSync, statSync } from 'node:fs';
 import { basename, dirname, isAbsolute, normalize, resolve, sep } from 'node:path';
 
 export type QueryFn = (sql: string) => Promise<Record<string, unknown>[]>;
@@ -31,6 +32,14 @@ function forms(path: string): string[] {
     return real === path ? [path] : [path, real];
   } catch {
     return [path];
+  }
+}
+
+function isDir(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
   }
 }
 
@@ -123,7 +132,10 @@ export async function protectedPaths(casePath: string, query: QueryFn): Promise<
     if (isLink(abs)) {
       for (const f of forms(abs).slice(1)) {
         files.set(f, why);
-        protectDir(dirname(f), folderWhy(dirname(f)));
+        // A link to a folder (`loop -> .`, `etc -> /etc`) protects that folder, not its parent:
+        // the parent of the evidence folder (or `/`) would refuse every output beside it.
+        const d = isDir(f) ? f : dirname(f);
+        protectDir(d, folderWhy(d));
       }
     }
     // Files of one folder found by one run share their root: try the run's arguments once per folder.
