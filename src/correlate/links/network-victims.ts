@@ -1,0 +1,127 @@
+/**
+ * Network-only evidence: attacker address → the internal hosts that exchanged traffic with it.
+ *
+ * A host is a victim when the traffic shows more than a probe: it reached out to the address
+ * itself (a C2 check-in — answered, or unanswered but repeated: a RAT trying a dead controller),
+ * the address opened a session with it (answered, data both ways, more than a banner), or an IDS
+ * said an attack on it worked. A refused or unanswered probe from the address is not a compromise.
+ * First contact dates the compromise; the contacts bound the attacker's time on the host, which
+ * the host links (C2 peers, lateral movement, egress, sweeps) then follow.
+ *
+ * An internal address that shows C2 behaviour itself (a beacon, DGA lookups, C2 polling or a
+ * compromise alert detected from it — a seed taken from a DGA alert) is a victim's own address.
+ *
+ * Guards: broadcast and multicast, infrastructure ports (DNS, NTP, DHCP, NetBIOS…) and services
+ * several internal hosts use (a file server, a domain controller) are not victims. Internal is not
+ * innocent either way: the attacker's address may be internal (a pivot); the victim must be.
+ * Linear in the address's own events (the rows the address link reads too).
+ */
+import { EVENT_FIELDS, type EventRow } from '../classify.js';
+import { INFRASTRUCTURE_PORTS, isPrivateIp, THRESHOLDS } from '../knowledge.js';
+import type { Entity } from '../model.js';
+import type { LinkContext } from './context.js';
+import type { EntityLink } from './types.js';
+
+/** Detections that say the source of an event is talking to its controller. */
+export const C2_RULES: ReadonlySet<string> = new Set(['actions.c2_beacon', 'actions.dga_dns', 'actions.http_c2_polling', 'actions.ids_compromise_alert']);
+
+const INFRA = new Set<number>(INFRASTRUCTURE_PORTS);
+
+/** Broadcast and multicast: nobody's host. */
+export function isBroadcastOrMulticast(ip: string): boolean {
+  return /\.255$/.test(ip) || /^(22[4-9]|23\d)\./.test(ip) || /^ff[0-9a-f]{2}:/i.test(ip);
+}
+
+export const networkVictimsLink: EntityLink = {
+  name: 'network_victims',
+  describe:
+    'attacker address → internal hosts that exchanged traffic with it (connected to it — answered, or repeated C2 attempts —, a session it opened with data both ways, an IDS compromise alert; not a refused probe) → compromised from first contact; an internal address with C2 detections from it is a victim itself; bytes the victims sent to it measured as exfiltration',
+  follows: 'ip',
+  expand: expandVictims,
+};
+
+interface Contact {
+  first: EventRow;
+  lastUs: number;
+  rows: EventRow[];
+  outboundOk: number;
+  outboundFailed: number;
+  sessions: number;
+  alerts: number;
+  bytesToIp: number;
+}
+
+async function expandVictims(ctx: LinkContext, ipEntity: Entity): Promise<void> {
+  const ip = ipEntity.value;
+  const rows = await ctx.q(
+    `SELECT ${EVENT_FIELDS} FROM ev WHERE (src_ip = $ip OR dst_ip = $ip) AND class = 'network_activity' AND action IN ('flow', 'ids_alert', 'http_request', 'dns_query') ORDER BY ts, event_id`,
+    { ip },
+  );
+  if (isPrivateIp(ip) && !isBroadcastOrMulticast(ip)) selfVictim(ctx, ip, rows);
+  const byPeer = new Map<string, Contact>();
+  for (const r of rows) {
+    if (r.action === 'http_request' || r.action === 'dns_query') continue;
+    const inbound = r.src_ip === ip; // the attacker address opened it
+    const peer = inbound ? r.dst_ip : r.src_ip;
+    if (!peer || peer === ip || !isPrivateIp(peer) || isBroadcastOrMulticast(peer)) continue;
+    const det = ctx.opts.detections.get(r.event_id);
+    const isAlert = r.action === 'ids_alert';
+    if (isAlert && det?.ruleId !== 'actions.ids_compromise_alert') continue;
+    if (!isAlert && r.dst_port !== null && INFRA.has(r.dst_port)) continue;
+    const c = byPeer.get(peer) ?? { first: r, lastUs: r.ts_us, rows: [], outboundOk: 0, outboundFailed: 0, sessions: 0, alerts: 0, bytesToIp: 0 };
+    c.rows.push(r);
+    c.lastUs = r.ts_us;
+    if (isAlert) c.alerts++;
+    else if (!inbound) {
+      if (r.outcome === 'failure') c.outboundFailed++;
+      else if (r.outcome === 'success' || (r.bytes_in ?? 0) > 0) c.outboundOk++;
+      c.bytesToIp += r.bytes_out ?? 0;
+    } else {
+      const out = r.bytes_out ?? 0;
+      const back = r.bytes_in ?? 0;
+      if (r.outcome !== 'failure' && out > 0 && back > 0 && out + back >= THRESHOLDS.sessionBytes) c.sessions++;
+      c.bytesToIp += back;
+    }
+    byPeer.set(peer, c);
+  }
+  for (const [peer, c] of [...byPeer.entries()].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    const why =
+      c.alerts > 0
+        ? `an IDS alert says an attack on it from ${ip} worked`
+        : c.outboundOk > 0
+          ? `it connected to attacker address ${ip} (${c.outboundOk} answered connection(s))`
+          : c.outboundFailed >= THRESHOLDS.c2Attempts
+            ? `it kept trying to reach attacker address ${ip} (${c.outboundFailed} unanswered attempts)`
+            : c.sessions > 0 && !(await sharedService(ctx, peer, c))
+              ? `attacker address ${ip} held a session with it (${c.sessions} connection(s) with data both ways)`
+              : null;
+    if (!why) continue;
+    const host = ctx.fp.hosts.hostOf(peer) ?? peer;
+    const hostE = ctx.hostEntity(host, `network: ${why}`, c.first);
+    ctx.addWindow(host, c.first.ts_us, c.lastUs);
+    for (const r of c.rows) ctx.event(r, hostE, `traffic between compromised ${host} and attacker address ${ip}`);
+    if (c.bytesToIp >= THRESHOLDS.exfilBytes) ipEntity.roles.add('exfil_destination');
+  }
+}
+
+/** An internal address the attacker reached that several internal hosts use as a service. */
+async function sharedService(ctx: LinkContext, peer: string, c: Contact): Promise<boolean> {
+  const ports = [...new Set(c.rows.map((r) => r.dst_port).filter((p): p is number => p !== null))];
+  if (ports.length === 0) return false;
+  const [r] = await ctx.q<{ n: number }>(
+    `SELECT count(DISTINCT src_ip)::INTEGER AS n FROM ev WHERE action = 'flow' AND dst_ip = $peer AND dst_port IN (${ports.map(Number).join(', ')}) AND is_private_ip(src_ip) AND src_ip <> $peer`,
+    { peer },
+  );
+  return (r?.n ?? 0) >= THRESHOLDS.sharedServiceClients;
+}
+
+/** An internal address with C2 detections from it: the infected host's own address. */
+function selfVictim(ctx: LinkContext, ip: string, rows: EventRow[]): void {
+  const c2 = rows.filter((r) => r.src_ip === ip && C2_RULES.has(ctx.opts.detections.get(r.event_id)?.ruleId ?? ''));
+  if (c2.length === 0) return;
+  const rules = [...new Set(c2.map((r) => ctx.opts.detections.get(r.event_id)!.ruleId))].sort();
+  const host = ctx.fp.hosts.hostOf(ip) ?? ip;
+  const hostE = ctx.hostEntity(host, `network: ${rules.join(', ')} detected from its address ${ip}`, c2[0]!);
+  ctx.addWindow(host, c2[0]!.ts_us, c2[c2.length - 1]!.ts_us);
+  for (const r of c2) ctx.event(r, hostE, `${ctx.opts.detections.get(r.event_id)!.ruleId} from ${host}`);
+}
