@@ -46,9 +46,19 @@ interface Contact {
   rows: EventRow[];
   outboundOk: number;
   outboundFailed: number;
-  sessions: number;
+  /** Connections the attacker address opened, by (peer port, attacker port): bytes each way. */
+  opened: Map<string, { sent: number; back: number; refused: boolean }>;
   alerts: number;
   bytesToIp: number;
+}
+
+/**
+ * Who opened a connection, from one record: a client leaves from a port above the service's (an
+ * ephemeral port). Flow logs that write each direction as its own record (VPC) give the reply as
+ * a record from the service port: it is the answer, not the peer opening a connection.
+ */
+function openedBySource(r: EventRow): boolean {
+  return r.src_port === null || r.dst_port === null || r.dst_port <= r.src_port;
 }
 
 async function expandVictims(ctx: LinkContext, ipEntity: Entity): Promise<void> {
@@ -61,26 +71,34 @@ async function expandVictims(ctx: LinkContext, ipEntity: Entity): Promise<void> 
   const byPeer = new Map<string, Contact>();
   for (const r of rows) {
     if (r.action === 'http_request' || r.action === 'dns_query') continue;
-    const inbound = r.src_ip === ip; // the attacker address opened it
-    const peer = inbound ? r.dst_ip : r.src_ip;
+    const fromIp = r.src_ip === ip;
+    const peer = fromIp ? r.dst_ip : r.src_ip;
     if (!peer || peer === ip || !isPrivateIp(peer) || isBroadcastOrMulticast(peer)) continue;
-    const det = ctx.opts.detections.get(r.event_id);
     const isAlert = r.action === 'ids_alert';
-    if (isAlert && det?.ruleId !== 'actions.ids_compromise_alert') continue;
-    if (!isAlert && r.dst_port !== null && INFRA.has(r.dst_port)) continue;
-    const c = byPeer.get(peer) ?? { first: r, lastUs: r.ts_us, rows: [], outboundOk: 0, outboundFailed: 0, sessions: 0, alerts: 0, bytesToIp: 0 };
+    if (isAlert && ctx.opts.detections.get(r.event_id)?.ruleId !== 'actions.ids_compromise_alert') continue;
+    // The service port of the connection: the destination's when the source opened it.
+    const byPeerOpened = fromIp !== openedBySource(r);
+    const servicePort = openedBySource(r) ? r.dst_port : r.src_port;
+    if (!isAlert && servicePort !== null && INFRA.has(servicePort)) continue;
+    const c: Contact = byPeer.get(peer) ?? { first: r, lastUs: r.ts_us, rows: [], outboundOk: 0, outboundFailed: 0, opened: new Map(), alerts: 0, bytesToIp: 0 };
     c.rows.push(r);
     c.lastUs = r.ts_us;
+    const fromPeerBytes = fromIp ? (r.bytes_in ?? 0) : (r.bytes_out ?? 0);
+    const fromIpBytes = fromIp ? (r.bytes_out ?? 0) : (r.bytes_in ?? 0);
     if (isAlert) c.alerts++;
-    else if (!inbound) {
+    else if (byPeerOpened) {
+      // The peer reached out to the attacker address: a reply record or an answered connection is an answer.
       if (r.outcome === 'failure') c.outboundFailed++;
-      else if (r.outcome === 'success' || (r.bytes_in ?? 0) > 0) c.outboundOk++;
-      c.bytesToIp += r.bytes_out ?? 0;
+      else if (fromIp || r.outcome === 'success' || fromIpBytes > 0) c.outboundOk++;
+      c.bytesToIp += fromPeerBytes;
     } else {
-      const out = r.bytes_out ?? 0;
-      const back = r.bytes_in ?? 0;
-      if (r.outcome !== 'failure' && out > 0 && back > 0 && out + back >= THRESHOLDS.sessionBytes) c.sessions++;
-      c.bytesToIp += back;
+      const key = `${fromIp ? r.dst_port : r.src_port}|${fromIp ? r.src_port : r.dst_port}`;
+      const o = c.opened.get(key) ?? { sent: 0, back: 0, refused: false };
+      o.sent += fromIpBytes;
+      o.back += fromPeerBytes;
+      if (r.outcome === 'failure') o.refused = true;
+      c.opened.set(key, o);
+      c.bytesToIp += fromPeerBytes;
     }
     byPeer.set(peer, c);
   }
@@ -92,8 +110,8 @@ async function expandVictims(ctx: LinkContext, ipEntity: Entity): Promise<void> 
           ? `it connected to attacker address ${ip} (${c.outboundOk} answered connection(s))`
           : c.outboundFailed >= THRESHOLDS.c2Attempts
             ? `it kept trying to reach attacker address ${ip} (${c.outboundFailed} unanswered attempts)`
-            : c.sessions > 0 && !(await sharedService(ctx, peer, c))
-              ? `attacker address ${ip} held a session with it (${c.sessions} connection(s) with data both ways)`
+            : sessions(c) > 0 && !(await sharedService(ctx, peer, c))
+              ? `attacker address ${ip} held a session with it (${sessions(c)} connection(s) with data both ways)`
               : null;
     if (!why) continue;
     const host = ctx.fp.hosts.hostOf(peer) ?? peer;
@@ -102,6 +120,13 @@ async function expandVictims(ctx: LinkContext, ipEntity: Entity): Promise<void> 
     for (const r of c.rows) ctx.event(r, hostE, `traffic between compromised ${host} and attacker address ${ip}`);
     if (c.bytesToIp >= THRESHOLDS.exfilBytes) ipEntity.roles.add('exfil_destination');
   }
+}
+
+/** Connections the attacker address opened that carried data both ways, more than a banner. */
+function sessions(c: Contact): number {
+  let n = 0;
+  for (const o of c.opened.values()) if (!o.refused && o.sent > 0 && o.back > 0 && o.sent + o.back >= THRESHOLDS.sessionBytes) n++;
+  return n;
 }
 
 /** An internal address the attacker reached that several internal hosts use as a service. */

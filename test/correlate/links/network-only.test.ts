@@ -88,6 +88,20 @@ describe('network_victims link', () => {
     expect(hostsOf(entityKeys(ctx.fp))).toEqual([]);
   });
 
+  it('reads a flow log that writes each direction apart: the reply to a probe is not the host reaching out; a reply carrying a session is', async () => {
+    mini = await MiniCase.create();
+    const vpc = (ts: string, src: string, sport: number, dst: string, dport: number, bytes: number, label: string) => flow(ts, src, sport, dst, dport, label, { bytes_out: bytes, bytes_in: null });
+    await mini.file('vpc_flow', 'vpc/flows.log', [
+      vpc(at(1), C2, 40010, '10.3.0.11', 22, 60, 'probe-out'),
+      vpc(at(1), '10.3.0.11', 22, C2, 40010, 40, 'probe-reply'),
+      vpc(at(2), C2, 40011, '10.3.0.12', 22, 30_000, 'session-out'),
+      vpc(at(2), '10.3.0.12', 22, C2, 40011, 200_000, 'session-reply'),
+    ]);
+    const ctx = await linkContext(mini);
+    await networkVictimsLink.expand(ctx, ctx.fp.add('ip', C2, null, null, 'seed'));
+    expect(hostsOf(entityKeys(ctx.fp))).toEqual(['host 10.3.0.12']);
+  });
+
   it('takes an internal address with C2 detections from it as the infected host itself', async () => {
     mini = await MiniCase.create();
     const req = (i: number): MiniEvent => ({ ts: at(1, i), class: 'network_activity', action: 'http_request', outcome: 'failure', src_ip: '10.3.0.9', src_port: 50000 + i, dst_ip: `203.0.113.${i + 1}`, dst_port: 80, target: `http://dga${i}.com/login.php`, attrs: { label: `poll${i}` } });
