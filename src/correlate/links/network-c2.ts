@@ -4,7 +4,8 @@
  *   compromise alert) is attacker infrastructure;
  * - the attacker's second address: the host talking to another external address the same way it
  *   talks to a known attacker address (same port and protocol, a port the host uses with few
- *   destinations — a RAT's 1177, not the browser's 443), at most `secondAddressesPerHost` of them.
+ *   destinations — a RAT's 1177, not the browser's 443), at most `secondAddressesPerHost` of them,
+ *   and never one the host talked to before the attacker's time (its own partners: a carrier API).
  * Guards: infrastructure ports (DNS, NTP…) and addresses several internal hosts use are services,
  * not infrastructure of the attacker. Reads only the host's own flows, through an indexed key.
  */
@@ -47,7 +48,7 @@ async function detectedPeers(ctx: LinkContext, { host, ips, ipList, within }: Ho
   }
 }
 
-async function secondAddresses(ctx: LinkContext, { host, ipList, within }: HostScope): Promise<void> {
+async function secondAddresses(ctx: LinkContext, { host, ipList, within, windows }: HostScope): Promise<void> {
   // Attacker addresses: the footprint's addresses that are not a compromised host's own.
   const known = [...ctx.fp.entities.values()].filter((e) => e.kind === 'ip' && !ctx.fp.has('host', e.value) && ctx.fp.attackerHostOf(e.value) === null).map((e) => e.value);
   if (known.length === 0) return;
@@ -59,9 +60,11 @@ async function secondAddresses(ctx: LinkContext, { host, ipList, within }: HostS
        WHERE action = 'flow' AND src_ip IN (${ipList}) AND (${within}) AND dst_ip IS NOT NULL AND dst_port IS NOT NULL AND dst_port NOT IN ${VOCAB_LISTS.infrastructure_ports}
      ), ways AS (
        SELECT DISTINCT m.dst_port, m.protocol, m.dst_ip AS known_ip FROM mine m WHERE m.dst_ip IN (SELECT ip FROM attacker_ips)
+     ), routine AS (
+       SELECT DISTINCT dst_ip FROM ev WHERE action = 'flow' AND src_ip IN (${ipList}) AND epoch_us(ts) < $first AND dst_ip IS NOT NULL
      ), others AS (
        SELECT DISTINCT m.dst_ip, m.dst_port, m.protocol FROM mine m JOIN ways w ON m.dst_port = w.dst_port AND m.protocol IS NOT DISTINCT FROM w.protocol
-       WHERE m.dst_ip NOT IN (SELECT ip FROM attacker_ips)
+       WHERE m.dst_ip NOT IN (SELECT ip FROM attacker_ips) AND m.dst_ip NOT IN (SELECT dst_ip FROM routine)
      ), few AS (
        SELECT dst_port, protocol FROM others GROUP BY dst_port, protocol HAVING count(*) <= ${THRESHOLDS.secondAddressesPerHost}
      ), shared AS (
@@ -71,6 +74,7 @@ async function secondAddresses(ctx: LinkContext, { host, ipList, within }: HostS
        JOIN ways w ON w.dst_port = o.dst_port AND w.protocol IS NOT DISTINCT FROM o.protocol
      WHERE o.dst_ip NOT IN (SELECT dst_ip FROM shared) AND o.dst_ip NOT IN (${ipList})
      GROUP BY ALL ORDER BY o.dst_ip`,
+    { first: Math.min(...windows.map(([s]) => s)) - THRESHOLDS.hostWindowMarginUs },
   );
   for (const r of rows) {
     const e = ctx.fp.add('ip', r.dst_ip, null, 'c2', `compromised ${host} talks to it the way it talks to attacker address ${r.known_ip} (port ${r.dst_port}${r.protocol ? '/' + r.protocol : ''})`);

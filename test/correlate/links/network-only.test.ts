@@ -42,6 +42,9 @@ function events(): MiniEvent[] {
     // 10.3.0.5 keeps trying its controller (unanswered), and a second one the same way.
     ...[0, 1, 2, 3, 4].map((i) => s0(at(1, i * 10), '10.3.0.5', C2, `beacon${i}`)),
     ...[0, 1, 2].map((i) => s0(at(2, i * 10), '10.3.0.5', C2B, `second${i}`)),
+    // …and its own partner on that port, which it used the day before: not the attacker's.
+    flow('2026-05-03T09:00:00Z', '10.3.0.5', 49500, '198.51.100.20', 1177, 'partner-before', { bytes_out: 500, bytes_in: 500 }),
+    flow(at(2, 40), '10.3.0.5', 49501, '198.51.100.20', 1177, 'partner', { bytes_out: 500, bytes_in: 500 }),
     // …and browses: many 443 destinations, so 443 says nothing about who else is the attacker's.
     ...[1, 2, 3, 4, 5, 6, 7].map((i) => flow(at(3, i), '10.3.0.5', 50000 + i, `203.0.113.${i}`, 443, `web${i}`, { bytes_out: 900, bytes_in: 40_000 })),
     flow(at(3, 30), '10.3.0.5', 50100, C2, 443, 'c2-443', { bytes_out: 500, bytes_in: 500 }),
@@ -118,7 +121,7 @@ describe('network_victims link', () => {
 });
 
 describe('network host links, through the whole expansion', () => {
-  it('follows the second address talked to the same way, lateral movement to a new admin peer, and nothing the guards are for', async () => {
+  it('follows the second address talked to the same way (not the host’s own partner), lateral movement to a new admin peer, and nothing the guards are for', async () => {
     mini = await MiniCase.create();
     await mini.file('zeek', 'conn.log', events());
     const x = await expandFrom(mini, [{ kind: 'ip', value: C2, host: null }]);
@@ -127,7 +130,7 @@ describe('network host links, through the whole expansion', () => {
     expect(keys.filter((k) => k.startsWith('ip '))).toEqual([`ip ${C2B}`, `ip ${C2}`]);
     expect([...x.fp.get('ip', C2B)!.roles]).toEqual(['c2']);
     expect(x.fp.events.get(mini.id('lateral'))).toMatchObject({ phase: 'actions', technique: 'T1021' });
-    const none = ['web1', 'web7', 'fileserver', 'fs-client0', 'routine', 'routine-before', 'refused-lateral'];
+    const none = ['partner', 'partner-before', 'web1', 'web7', 'fileserver', 'fs-client0', 'routine', 'routine-before', 'refused-lateral'];
     expect(none.filter((l) => x.fp.events.has(mini.id(l)))).toEqual([]);
     expect(HOST_LINKS).toEqual(expect.arrayContaining([c2PeersLink, lateralLink]));
   });
