@@ -29,6 +29,12 @@ export const ADMIN_PORTS = [22, 135, 139, 445, 3389, 5985, 5986] as const;
 export const INFRASTRUCTURE_PORTS = [53, 67, 68, 123, 137, 138, 1900, 5353, 5355] as const;
 
 /**
+ * Ports every host uses with many servers (the web): that a host talks to two addresses on one of them
+ * says nothing about the second (an update mirror is not the attacker's second address).
+ */
+export const COMMON_SERVICE_PORTS = [80, 443] as const;
+
+/**
  * What an IDS alert says happened, by its Suricata classtype (`attrs.alert.category`), signature
  * group or Zeek notice type (`attrs.note`; SQL LIKE patterns): `compromise` (an attack that
  * worked: a command's output coming back, a trojan talking to its controller), `access` (an attempt

@@ -6,7 +6,7 @@
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { ACTION_GROUPS } from '../core/vocabulary.js';
-import { ADMIN_GROUPS, ADMIN_PORTS, CREDENTIAL_FILE_RE, IDS_ALERT_KINDS, INFRASTRUCTURE_PORTS, PRIVATE_IP_RE } from './knowledge.js';
+import { ADMIN_GROUPS, ADMIN_PORTS, COMMON_SERVICE_PORTS, CREDENTIAL_FILE_RE, IDS_ALERT_KINDS, INFRASTRUCTURE_PORTS, PRIVATE_IP_RE } from './knowledge.js';
 
 const quote = (s: string) => `'${s.replace(/'/g, "''")}'`;
 
@@ -16,6 +16,7 @@ export const VOCAB_LISTS: Record<string, string> = {
   admin_groups: `(${ADMIN_GROUPS.map(quote).join(', ')})`,
   admin_ports: `(${ADMIN_PORTS.join(', ')})`,
   infrastructure_ports: `(${INFRASTRUCTURE_PORTS.join(', ')})`,
+  common_service_ports: `(${COMMON_SERVICE_PORTS.join(', ')})`,
 };
 
 /** `ids_alert_kind(attrs)`: compromise, access or recon (knowledge.ts IDS_ALERT_KINDS). */

@@ -4,7 +4,7 @@
  *   compromise alert) is attacker infrastructure;
  * - the attacker's second address: the host talking to another external address the same way it
  *   talks to a known attacker address (same port and protocol, a port the host uses with few
- *   destinations — a RAT's 1177, not the browser's 443), at most `secondAddressesPerHost` of them,
+ *   destinations, never the web's 80/443 — a RAT's 1177, not an update mirror), at most `secondAddressesPerHost` of them,
  *   and never one the host talked to before the attacker's time (its own partners: a carrier API).
  * Guards: infrastructure ports (DNS, NTP…) and addresses several internal hosts use are services,
  * not infrastructure of the attacker. Reads only the host's own flows, through an indexed key.
@@ -58,6 +58,7 @@ async function secondAddresses(ctx: LinkContext, { host, ipList, within, windows
     `WITH mine AS (
        SELECT dst_ip, dst_port, protocol FROM ev
        WHERE action = 'flow' AND src_ip IN (${ipList}) AND (${within}) AND dst_ip IS NOT NULL AND dst_port IS NOT NULL AND dst_port NOT IN ${VOCAB_LISTS.infrastructure_ports}
+         AND dst_port NOT IN ${VOCAB_LISTS.common_service_ports}
      ), ways AS (
        SELECT DISTINCT m.dst_port, m.protocol, m.dst_ip AS known_ip FROM mine m WHERE m.dst_ip IN (SELECT ip FROM attacker_ips)
      ), routine AS (

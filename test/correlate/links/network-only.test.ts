@@ -48,6 +48,9 @@ function events(): MiniEvent[] {
     // …and browses: many 443 destinations, so 443 says nothing about who else is the attacker's.
     ...[1, 2, 3, 4, 5, 6, 7].map((i) => flow(at(3, i), '10.3.0.5', 50000 + i, `203.0.113.${i}`, 443, `web${i}`, { bytes_out: 900, bytes_in: 40_000 })),
     flow(at(3, 30), '10.3.0.5', 50100, C2, 443, 'c2-443', { bytes_out: 500, bytes_in: 500 }),
+    // A payload fetched from the attacker on 80, and the host's update mirror on 80: the port says nothing.
+    flow(at(3, 40), '10.3.0.5', 50101, C2, 80, 'c2-80', { bytes_out: 400, bytes_in: 90_000 }),
+    flow(at(3, 50), '10.3.0.5', 50102, '203.0.113.200', 80, 'mirror-80', { bytes_out: 400, bytes_in: 900_000 }),
     // The attacker probes 10.3.0.6 (refused) and grabs a banner from 10.3.0.8; a broadcast and the resolver.
     flow(at(5), C2, 40001, '10.3.0.6', 445, 'probe', { outcome: 'failure' }),
     flow(at(5, 5), C2, 40002, '10.3.0.8', 22, 'banner', { bytes_out: 40, bytes_in: 60 }),
@@ -130,7 +133,7 @@ describe('network host links, through the whole expansion', () => {
     expect(keys.filter((k) => k.startsWith('ip '))).toEqual([`ip ${C2B}`, `ip ${C2}`]);
     expect([...x.fp.get('ip', C2B)!.roles]).toEqual(['c2']);
     expect(x.fp.events.get(mini.id('lateral'))).toMatchObject({ phase: 'actions', technique: 'T1021' });
-    const none = ['partner', 'partner-before', 'web1', 'web7', 'fileserver', 'fs-client0', 'routine', 'routine-before', 'refused-lateral'];
+    const none = ['mirror-80', 'partner', 'partner-before', 'web1', 'web7', 'fileserver', 'fs-client0', 'routine', 'routine-before', 'refused-lateral'];
     expect(none.filter((l) => x.fp.events.has(mini.id(l)))).toEqual([]);
     expect(HOST_LINKS).toEqual(expect.arrayContaining([c2PeersLink, lateralLink]));
   });
