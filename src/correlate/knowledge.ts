@@ -21,6 +21,39 @@ export function isPrivateIp(ip: string | null | undefined): boolean {
 /** Ports of remote administration and lateral movement (SSH, RPC, SMB/NetBIOS, RDP, WinRM). */
 export const ADMIN_PORTS = [22, 135, 139, 445, 3389, 5985, 5986] as const;
 
+/**
+ * Ports of services every host uses on a schedule (DNS, DHCP, NTP, NetBIOS name/datagram, SSDP,
+ * mDNS, LLMNR): periodic by design, so a regular series to them is not a beacon, and the servers
+ * answering on them (resolvers, time servers) are not attacker infrastructure.
+ */
+export const INFRASTRUCTURE_PORTS = [53, 67, 68, 123, 137, 138, 1900, 5353, 5355] as const;
+
+/**
+ * Ports every host uses with many servers (the web): that a host talks to two addresses on one of them
+ * says nothing about the second (an update mirror is not the attacker's second address).
+ */
+export const COMMON_SERVICE_PORTS = [80, 443] as const;
+
+/**
+ * What an IDS alert says happened, by its Suricata classtype (`attrs.alert.category`), signature
+ * group or Zeek notice type (`attrs.note`; SQL LIKE patterns): `compromise` (an attack that
+ * worked: a command's output coming back, a trojan talking to its controller), `access` (an attempt
+ * to get in: exploits, password guessing). Anything else — scans, reputation lists, policy — is
+ * reconnaissance or noise (`recon`). Rules select through the SQL macro `ids_alert_kind(attrs)`.
+ */
+export const IDS_ALERT_KINDS = {
+  compromise: {
+    categories: ['Successful Administrator Privilege Gain', 'Successful User Privilege Gain', 'A Network Trojan was detected', 'Malware Command and Control Activity Detected', 'Domain Observed Used for C2 Detected', 'Successful Credential Theft Detected'],
+    signatures: ['%ATTACK_RESPONSE%', '% CNC %', '%Command and Control%'],
+    notes: ['SSH::Login_By_Password_Guesser'],
+  },
+  access: {
+    categories: ['Attempted Administrator Privilege Gain', 'Attempted User Privilege Gain', 'Web Application Attack', 'Executable code was detected', 'Exploit Kit Activity Detected', 'Attempted Credential Theft Detected'],
+    signatures: ['%EXPLOIT%'],
+    notes: ['SSH::Password_Guessing'],
+  },
+} as const;
+
 /** Local groups that grant administration. */
 export const ADMIN_GROUPS = ['sudo', 'wheel', 'admin', 'root', 'adm', 'docker', 'lxd'] as const;
 
@@ -86,6 +119,17 @@ export const THRESHOLDS = {
    */
   ownerBaselineDays: 5,
   ownerBaselineSpanDays: 7,
+  /**
+   * Network-only evidence (links/network-victims.ts): failed connections an internal host made to an
+   * attacker address that count as repeated C2 attempts, and what a connection from an attacker
+   * address must carry to be a session rather than a probe or a banner grab (both directions).
+   */
+  c2Attempts: 3,
+  sessionBytes: 4096,
+  /** Internal clients of one address:port that make it a service every host talks to (not a victim, not C2). */
+  sharedServiceClients: 3,
+  /** Other attacker addresses taken per victim through "same way" contact (a bound on the search). */
+  secondAddressesPerHost: 5,
   /** A network-only flow this large from an internal host is exfiltration by itself (phase tagging). */
   largeFlowBytes: 10_000_000,
 } as const;

@@ -76,6 +76,9 @@ const PROPOSING: readonly { rule: string; kind: Seed['kind'] }[] = [
   { rule: 'access.ssh_success_after_bruteforce', kind: 'ip' },
   { rule: 'access.cloud_key_new_address', kind: 'access_key' },
   { rule: 'access.ssh_success_after_connection_burst', kind: 'ip' },
+  // IDS alerts: the attacker's end of an alert that says an attack worked, then of an attempt to get in.
+  { rule: 'actions.ids_compromise_alert', kind: 'ip' },
+  { rule: 'access.ids_access_alert', kind: 'ip' },
 ];
 
 const iso = (us: number) => isoFromMicros(us).replace(/\.000Z$/, 'Z');

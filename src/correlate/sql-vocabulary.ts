@@ -1,12 +1,12 @@
 /**
  * The vocabulary and shared knowledge as SQL, for rules and links: macros installed on the
  * correlation connection (`is_private_ip(ip)`, `is_cloud_call(action)`, `cloud_identity(actor)`,
- * `credential_file(text)`, `is_host_log(class, action)`, `is_admin_port(port)`) and the `{{vocab.NAME}}` lists rule files may
- * use. Everything is generated from src/core/vocabulary.ts and knowledge.ts, never retyped.
+ * `credential_file(text)`, `is_host_log(class, action)`, `is_admin_port(port)`, `ids_alert_kind(attrs)`,
+ * `ids_alert_attacker(src, dst, attrs)`) and the `{{vocab.NAME}}` lists rule files may use. Everything is generated from src/core/vocabulary.ts and knowledge.ts, never retyped.
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { ACTION_GROUPS } from '../core/vocabulary.js';
-import { ADMIN_GROUPS, ADMIN_PORTS, CREDENTIAL_FILE_RE, PRIVATE_IP_RE } from './knowledge.js';
+import { ADMIN_GROUPS, ADMIN_PORTS, COMMON_SERVICE_PORTS, CREDENTIAL_FILE_RE, IDS_ALERT_KINDS, INFRASTRUCTURE_PORTS, PRIVATE_IP_RE } from './knowledge.js';
 
 const quote = (s: string) => `'${s.replace(/'/g, "''")}'`;
 
@@ -15,7 +15,23 @@ export const VOCAB_LISTS: Record<string, string> = {
   ...Object.fromEntries(Object.entries(ACTION_GROUPS).map(([k, v]) => [k, `(${v.map(quote).join(', ')})`])),
   admin_groups: `(${ADMIN_GROUPS.map(quote).join(', ')})`,
   admin_ports: `(${ADMIN_PORTS.join(', ')})`,
+  infrastructure_ports: `(${INFRASTRUCTURE_PORTS.join(', ')})`,
+  common_service_ports: `(${COMMON_SERVICE_PORTS.join(', ')})`,
 };
+
+/** `ids_alert_kind(attrs)`: compromise, access or recon (knowledge.ts IDS_ALERT_KINDS). */
+function idsAlertKindSql(): string {
+  const cases = (['compromise', 'access'] as const).map((k) => {
+    const d = IDS_ALERT_KINDS[k];
+    const cond = [
+      `coalesce(a->>'$.alert.category', '') IN (${d.categories.map(quote).join(', ')})`,
+      ...d.signatures.map((s) => `coalesce(a->>'$.alert.signature', '') ILIKE ${quote(s)}`),
+      ...d.notes.map((n) => `coalesce(a->>'note', '') LIKE ${quote(n)}`),
+    ].join(' OR ');
+    return `WHEN ${cond} THEN '${k}'`;
+  });
+  return `CASE ${cases.join(' ')} ELSE 'recon' END`;
+}
 
 export const SQL_MACROS: readonly string[] = [
   `CREATE OR REPLACE TEMP MACRO is_private_ip(ip) AS coalesce(regexp_matches(ip, ${quote(PRIVATE_IP_RE)}), false)`,
@@ -28,6 +44,12 @@ export const SQL_MACROS: readonly string[] = [
   `CREATE OR REPLACE TEMP MACRO is_host_log(c, a) AS NOT (contains(a, ':') OR starts_with(a, 'db_') OR starts_with(a, 'zeek_') OR starts_with(a, 'suricata_')
      OR a IN ('flow', 'ids_alert', 'dns_query', 'http_request', 'flow_log_nodata', 'flow_log_skipdata') OR c IN ('datastore_activity', 'api_activity'))`,
   `CREATE OR REPLACE TEMP MACRO is_admin_port(p) AS coalesce(p IN ${VOCAB_LISTS.admin_ports}, false)`,
+  `CREATE OR REPLACE TEMP MACRO ids_alert_kind(a) AS ${idsAlertKindSql()}`,
+  // The attacker's end of an alert: the external end when one end is internal; a response (the
+  // victim answering) names the attacker as its destination; otherwise the source.
+  `CREATE OR REPLACE TEMP MACRO ids_alert_attacker(src, dst, a) AS CASE WHEN is_private_ip(src) AND dst IS NOT NULL AND NOT is_private_ip(dst) THEN dst
+     WHEN is_private_ip(dst) AND src IS NOT NULL AND NOT is_private_ip(src) THEN src
+     WHEN coalesce(a->>'$.alert.signature', '') ILIKE '%ATTACK_RESPONSE%' THEN coalesce(dst, src) ELSE coalesce(src, dst) END`,
 ];
 
 export async function installSqlVocabulary(conn: DuckDBConnection): Promise<void> {

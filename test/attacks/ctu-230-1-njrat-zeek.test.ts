@@ -44,11 +44,16 @@ describe.skipIf(!dir)('CTU 230-1 NjRAT: a beacon to a dead C2, on a relative clo
     expect(uids.filter((u) => benign.has(u.uid))).toEqual([]);
   });
 
-  it.fails('names the infected host 192.168.1.115 as compromised (known failure: the network-only link — internal hosts that exchanged traffic with the seed — is not built yet)', () => {
+  it('names the infected host 192.168.1.115 as compromised: it kept trying to reach the seed (network_victims)', () => {
     expect(f.entities.filter((e: any) => e.kind === 'host').map((e: any) => e.value)).toContain('192.168.1.115');
   });
 
-  it.fails('detects the beacon: one host, one external address and port, ~11.5 s apart, all unanswered (known failure: periodic-connection detection is not built yet)', () => {
+  it('detects the beacon: one host, one external address and port, ~11.5 s apart, all unanswered — and only those flows (the labelled CC attempts)', async () => {
     expect(f.detections.map((d: any) => d.rule_id).join(' ')).toMatch(/beacon/);
+    const hits = await query<{ uid: string }>(casePath, `SELECT e.attrs->>'uid' AS uid FROM detections d JOIN events e USING (event_id) WHERE d.rule_id = 'actions.c2_beacon' AND d.findings_id = (SELECT max(findings_id) FROM findings)`);
+    const lines = readFileSync(join(dir!, 'labeled-conn.log'), 'utf8').split('\n').filter((l) => l && !l.startsWith('#'));
+    const cc = new Set(lines.filter((l) => l.split('\t').at(-1) === 'CC').map((l) => l.split('\t')[1]));
+    expect(hits).toHaveLength(237);
+    expect(hits.filter((h) => !cc.has(h.uid))).toEqual([]);
   });
 });

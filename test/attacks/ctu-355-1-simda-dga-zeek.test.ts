@@ -35,11 +35,11 @@ describe.skipIf(!dir)('CTU 355-1 Simda: DGA lookups and C2 polling from one host
     for (const resolver of ['8.8.8.8', 'fd77:48a1:c0bb::1']) expect(JSON.stringify(f.ips)).not.toContain(resolver);
   });
 
-  it.fails('detects the DGA: many NXDOMAIN names from one host (known failure: DGA-like DNS detection is not built yet)', () => {
+  it('detects the DGA: many NXDOMAIN names from one host', () => {
     expect(f.detections.map((d: any) => d.rule_id).join(' ')).toMatch(/dga|nxdomain/i);
   });
 
-  it.fails('names the C2 servers that answered the polling (208.100.26.251, 23.253.126.58, 35.225.160.245, 104.239.157.210) as attacker infrastructure (known failure: the network-only link is not built yet)', () => {
+  it('names the C2 servers that answered the polling (208.100.26.251, 23.253.126.58, 35.225.160.245, 104.239.157.210) as attacker infrastructure (C2 polling detected from the seed → c2_peers)', () => {
     const ips = f.ips.map((i: any) => i.ip);
     for (const c2 of ['208.100.26.251', '23.253.126.58', '35.225.160.245', '104.239.157.210']) expect(ips).toContain(c2);
   });

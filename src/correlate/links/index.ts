@@ -13,15 +13,18 @@ import { dbSessionLink } from './db-session.js';
 import { hostActivityLink, hostSeedLink } from './host.js';
 import { localUserLink } from './local-user.js';
 import { egressLink, sweepLink } from './network.js';
+import { c2PeersLink } from './network-c2.js';
+import { lateralLink } from './network-lateral.js';
+import { networkVictimsLink } from './network-victims.js';
 import { persistenceLink } from './persistence.js';
 import { sshSessionLink } from './ssh-session.js';
 import { stolenKeysLink } from './stolen-keys.js';
 import type { EntityLink, HostLink, RoundLink } from './types.js';
 
-export const ENTITY_LINKS: readonly EntityLink[] = [addressLink, localUserLink, sshSessionLink, cloudSessionLink, accessKeyLink, principalLink, dbRoleLink, hostSeedLink];
+export const ENTITY_LINKS: readonly EntityLink[] = [addressLink, localUserLink, sshSessionLink, cloudSessionLink, accessKeyLink, principalLink, dbRoleLink, hostSeedLink, networkVictimsLink];
 
 /** Followed for every compromised host with known addresses, within the attacker's time on it. */
-export const HOST_LINKS: readonly HostLink[] = [dbSessionLink, egressLink, sweepLink];
+export const HOST_LINKS: readonly HostLink[] = [dbSessionLink, egressLink, sweepLink, c2PeersLink, lateralLink];
 
 export const ROUND_LINKS: readonly RoundLink[] = [stolenKeysLink, persistenceLink, cronRunsLink, hostActivityLink(HOST_LINKS)];
 

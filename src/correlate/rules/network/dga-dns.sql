@@ -1,0 +1,16 @@
+-- id: actions.dga_dns
+-- title: DGA-like DNS: one host asking for many different domains that do not exist
+-- phase: actions
+-- tactic: command-and-control
+-- technique: T1568.002
+-- level: high
+-- entity: ip
+-- kind: threshold
+-- params: min=20
+-- where: class = 'network_activity' AND action = 'dns_query' AND outcome = 'failure' AND target LIKE '%_._%' AND NOT regexp_matches(lower(target), '\.(arpa|local|lan|home|internal|localdomain)\.?$')
+-- group_by: src_ip
+-- count_distinct: regexp_extract(lower(target), '([^.]+\.[^.]+)\.?$', 1)
+-- window: 10 minutes
+-- min: {{min}}
+-- false_positives: a resolver outage (every name fails: look at the resolver's other clients), typo-squatting crawlers and mail filters checking many sender domains; reverse lookups, single-label and local names (search suffixes, NetBIOS, LLMNR) are left out, and one parent domain counts once (antivirus and CDN lookups under one vendor domain)
+-- description: at least `min` distinct registrable domains (the last two labels) that failed to resolve (NXDOMAIN, SERVFAIL, REFUSED) asked by one address within 10 minutes. hit_key = the asking address (the infected host).
