@@ -33,7 +33,7 @@ export async function runRules(conn: DuckDBConnection, findingsId: number, rules
   for (const rule of rules) {
     try {
       await conn.run(
-        `INSERT INTO detections
+        `INSERT INTO detections (findings_id, rule_id, phase, technique, level, hit_key, event_id, ts)
          SELECT ${findingsId}, '${rule.id}', '${rule.phase}', '${rule.technique}', '${rule.level}', h.hit_key, h.event_id, e.ts
          FROM (SELECT DISTINCT event_id::BIGINT AS event_id, CAST(hit_key AS VARCHAR) AS hit_key FROM (
 ${rule.sql}
