@@ -110,6 +110,23 @@ program
   });
 
 program
+  .command('hunt')
+  .description('Run Sigma rules (SigmaHQ format) over a case; hits are stored as detections with the rule\'s title, level and author (docs/sigma.md).')
+  .requiredOption('--case <path>', 'the case file')
+  .requiredOption('--sigma <path>', 'Sigma rule file or folder (walked for .yml/.yaml; repeatable)', collect, [])
+  .option('--placeholder <name=values>', 'values for a %name% placeholder of |expand rules, comma-separated (repeatable)', collect, [])
+  .addOption(new Option('--min-level <level>', 'leave out rules below this level').choices(['informational', 'low', 'medium', 'high', 'critical']))
+  .option('--disable <rule>', 'a rule id (or name) not to run (repeatable)', collect, [])
+  .option('--any-status', 'also run rules whose status is deprecated or unsupported')
+  .option('--include-relative', 'also search events whose time is relative or implausible (left out by default)')
+  .option('--json', 'print the results and every rule left out, as JSON')
+  .option('-q, --quiet', 'no output (exit code only)')
+  .action(async (opts) => {
+    const { runHunt } = await import('./commands/hunt.js');
+    process.exitCode = await runHunt(opts);
+  });
+
+program
   .command('export')
   .description('Write the timeline, the attack, the findings or the indicators in formats other tools read (docs/exports.md).')
   .requiredOption('--case <path>', 'the case file (opened read-only)')

@@ -63,12 +63,13 @@ export function correlationSql(cc: CompiledCorrelation, rules: CompiledRule[], b
   const key = keyParts.length > 0 ? keyParts.join(` || ', ' || `) : 'NULL';
   const keyPresent = c.groupBy.length > 0 ? c.groupBy.map((g) => `(${caseOf(g)}) IS NOT NULL`).join(' AND ') : 'true';
   const value = c.field ? caseOf(c.field) : 'NULL';
-  const unions = cc.refs.map((r, i) => `SELECT event_id, ts, base, ${i} AS ref FROM (${source(r)})`).join('\n  UNION ALL\n  ');
+  const unions = cc.refs.map((r, i) => `SELECT event_id, base, ${i} AS ref FROM (${source(r)})`).join('\n  UNION ALL\n  ');
   const span = `INTERVAL ${Math.round(c.timespan)} SECOND`;
+  // The group and value fields are read from the events themselves (unqualified columns are the event's).
   const matched = `matched AS (
-  SELECT m.event_id, m.ts, m.base, m.ref, ${key} AS k, ${value} AS v FROM (
+  SELECT event_id, e.ts AS ts, m.base, m.ref, ${key} AS k, ${value} AS v FROM (
   ${unions}
-  ) m WHERE ${keyPresent}
+  ) m JOIN events e USING (event_id) WHERE ${keyPresent}
 )`;
   if (c.type === 'temporal_ordered') return orderedSql(matched, cc.refs.length, span);
   let agg: string;
@@ -110,7 +111,8 @@ SELECT DISTINCT event_id, ts, base, k AS hit_key FROM marked WHERE next_end IS N
  * temporal_ordered: a chain ref 0 → ref 1 → … → ref n−1 within T in one group. For each event of
  * ref j, the latest start of a chain of refs 0..j−1 ending before it (the latest start leaves the
  * most room); a chain is complete when an event of the last ref has a start within T before it.
- * The hits are the group's matched events between each complete chain's start and end.
+ * The hits are the group's matched events in the window of T ending with each complete chain, as
+ * for the other types (a burst of failed logins is all of it, not its last event).
  */
 function orderedSql(matched: string, n: number, span: string): string {
   const steps: string[] = [`s0 AS (SELECT *, CASE WHEN ref = 0 THEN ts END AS start FROM matched)`];
@@ -125,5 +127,5 @@ function orderedSql(matched: string, n: number, span: string): string {
   return `WITH ${matched},
 ${steps.join(',\n')},
 done AS (SELECT k, start, ts AS finish FROM s${n - 1} WHERE ref = ${n - 1} AND start IS NOT NULL AND start >= ts - ${span})
-SELECT DISTINCT m.event_id, m.ts, m.base, m.k AS hit_key FROM matched m JOIN done d ON m.k = d.k AND m.ts BETWEEN d.start AND d.finish`;
+SELECT DISTINCT m.event_id, m.ts, m.base, m.k AS hit_key FROM matched m JOIN done d ON m.k = d.k AND m.ts BETWEEN d.finish - ${span} AND d.finish`;
 }

@@ -138,7 +138,11 @@ function toDocument(o: Record<string, unknown>, file: string, doc: number): { do
   if (typeof o.action === 'string') return fail('unsupported', `Sigma v1 rule collection (action: ${o.action}): split it into complete rules`);
   if ('filter' in o && !('detection' in o)) return fail('unsupported', 'Sigma filter documents (global filters) are not applied by dwell');
   const kind = 'correlation' in o ? 'correlation' : 'detection';
-  const errors = schemaErrors(o, kind);
+  // The specification allows a list of conditions (their `or`); its JSON schema types the field as
+  // a string. A list of strings is checked as its first.
+  const det = o.detection as Record<string, unknown> | undefined;
+  const condList = det && Array.isArray(det.condition) && det.condition.length > 0 && det.condition.every((c) => typeof c === 'string');
+  const errors = schemaErrors(condList ? { ...o, detection: { ...det, condition: (det!.condition as string[])[0] } } : o, kind);
   if (errors.length > 0) {
     const why = `not a valid Sigma ${kind === 'correlation' ? 'correlation ' : ''}rule (specification v2.1 JSON schema): ${errors.slice(0, 3).join('; ')}${errors.length > 3 ? `; … ${errors.length - 3} more` : ''}`;
     // SigmaHQ's deprecated/ and unsupported/ folders keep v1 rules on purpose: say so rather than call them broken.

@@ -364,13 +364,23 @@ function linuxField(name: string, p: Params): FieldRef | null {
       return json('attrs', ['pwd'], p, false);
     case 'GROUP':
       return json('attrs', ['runas_group'], p, false);
-    // PAM's fields as the (legacy) Linux auth rules name them.
+    // PAM's fields as the (legacy) Linux auth rules name them, and the generic names correlation
+    // rules group by (the specification's examples: ComputerName, User, WorkstationName).
     case 'pam_user':
+    case 'User':
+    case 'user':
+    case 'TargetUserName':
       return column('actor');
     case 'pam_rhost':
+    case 'SourceIP':
+    case 'IpAddress':
+    case 'src_ip':
+    case 'WorkstationName':
       return column('src_ip');
     case 'host':
     case 'hostname':
+    case 'ComputerName':
+    case 'Computer':
       return column('host');
     case 'program':
     case 'process.name':

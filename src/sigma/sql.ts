@@ -128,8 +128,8 @@ function ipv6Bytes(s: string): number[] | null {
  */
 export const SQL_MACROS = [
   `CREATE OR REPLACE TEMP MACRO sigma_ip4_hex(s) AS CASE WHEN regexp_full_match(s, '(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)(\\.(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)){3}')
-     THEN lpad(to_hex(CAST(split_part(s, '.', 1) AS INTEGER)), 2, '0') || lpad(to_hex(CAST(split_part(s, '.', 2) AS INTEGER)), 2, '0')
-       || lpad(to_hex(CAST(split_part(s, '.', 3) AS INTEGER)), 2, '0') || lpad(to_hex(CAST(split_part(s, '.', 4) AS INTEGER)), 2, '0') END`,
+     THEN lpad(lower(to_hex(CAST(split_part(s, '.', 1) AS INTEGER))), 2, '0') || lpad(lower(to_hex(CAST(split_part(s, '.', 2) AS INTEGER))), 2, '0')
+       || lpad(lower(to_hex(CAST(split_part(s, '.', 3) AS INTEGER))), 2, '0') || lpad(lower(to_hex(CAST(split_part(s, '.', 4) AS INTEGER))), 2, '0') END`,
   // IPv6: '::' expanded to the missing zero groups, each group padded to 4 digits. An embedded IPv4 tail is not read (NULL).
   `CREATE OR REPLACE TEMP MACRO sigma_ip6_groups(s) AS CASE WHEN strpos(s, '::') > 0
      THEN list_concat(CASE WHEN split_part(s, '::', 1) = '' THEN [] ELSE string_split(split_part(s, '::', 1), ':') END,
