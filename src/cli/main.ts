@@ -130,10 +130,10 @@ program
   .command('export')
   .description('Write the timeline, the attack, the findings or the indicators in formats other tools read (docs/exports.md).')
   .requiredOption('--case <path>', 'the case file (opened read-only)')
-  .addOption(new Option('--what <what>', 'what to export').choices(['timeline', 'attack', 'findings', 'iocs']).makeOptionMandatory())
+  .addOption(new Option('--what <what>', 'what to export').choices(['timeline', 'attack', 'findings', 'iocs', 'detections']).makeOptionMandatory())
   .requiredOption(
     '--format <format>',
-    'timeline|attack: csv, jsonl, timesketch-jsonl, timesketch-csv, ocsf, parquet; attack|findings: navigator; iocs: stix, csv; findings: json, md, csv',
+    'timeline|attack: csv, jsonl, timesketch-jsonl, timesketch-csv, ocsf, parquet; attack|findings: navigator; iocs: stix, csv; findings: json, md, csv; detections: csv, jsonl',
   )
   .option('-o, --output <path>', 'file to write (default: standard output); a directory for parquet. Never inside the evidence, never the case, never over anything but a regular file')
   .option('--source <names>', 'filter: source(s), comma-separated; * wildcards; !value negates (repeatable)', collect)

@@ -4,8 +4,8 @@ import type { CaseDb } from '../store/case-db.js';
 import type { TimelineFilters } from './filters.js';
 import type { ExportProgress } from './progress.js';
 
-export type What = 'timeline' | 'attack' | 'findings' | 'iocs';
-export const WHATS: readonly What[] = ['timeline', 'attack', 'findings', 'iocs'];
+export type What = 'timeline' | 'attack' | 'findings' | 'iocs' | 'detections';
+export const WHATS: readonly What[] = ['timeline', 'attack', 'findings', 'iocs', 'detections'];
 
 export type Tlp = 'white' | 'green' | 'amber' | 'red';
 
