@@ -41,6 +41,12 @@ export type Resolution = { target: Target } | { notHeld: string } | { unsupporte
 
 const RAW: FieldRef = { text: 'raw', list: false, exists: 'true' };
 
+/**
+ * Keywords over records kept as JSON text (CloudTrail, Zeek JSON): the raw record and every value
+ * the parser kept, unescaped — in the JSON text `\\share\IPC$` is written `\\\\share\\IPC$`.
+ */
+const RAW_AND_VALUES: FieldRef = { text: `list_concat([raw], json_extract_string(attrs, '$..*'))`, list: true, exists: 'true' };
+
 // ---- dwell's own fields --------------------------------------------------------------------------
 
 const COLUMNS: Record<string, { numeric?: boolean; time?: boolean; dict?: boolean }> = {
@@ -137,7 +143,7 @@ const CLOUDTRAIL: Target = {
   where: `source = 'cloudtrail'`,
   rowWhere: null,
   field: cloudtrailField,
-  keywords: RAW,
+  keywords: RAW_AND_VALUES,
 };
 
 // ---- Zeek ----------------------------------------------------------------------------------------
@@ -248,7 +254,7 @@ function zeekTarget(service: string | undefined): Target {
     where: `source = 'zeek'${actions ? ` AND action IN (${actions.map((a) => `'${a}'`).join(', ')})` : ''}`,
     rowWhere: null,
     field: zeekField,
-    keywords: RAW,
+    keywords: RAW_AND_VALUES,
   };
 }
 
@@ -320,7 +326,7 @@ const DNS: Target = {
   where: `action = 'dns_query'`,
   rowWhere: null,
   field: dnsField,
-  keywords: RAW,
+  keywords: RAW_AND_VALUES,
 };
 
 const HTTP: Target = {
@@ -330,7 +336,7 @@ const HTTP: Target = {
   where: `action = 'http_request'`,
   rowWhere: null,
   field: zeekField,
-  keywords: RAW,
+  keywords: RAW_AND_VALUES,
 };
 
 // ---- Linux ---------------------------------------------------------------------------------------

@@ -158,3 +158,11 @@ describe('value matching', () => {
     expect(await hitsOf('selection:\n    userAgent: x\ncondition: selection', evs, CLOUDTRAIL, { includeRelative: true })).toEqual([1, 2, 3]);
   });
 });
+
+describe('keywords over JSON records', () => {
+  it('find a value the JSON text escapes (backslashes, quotes) among the values the parser kept', async () => {
+    const z = (id: number, path: string): Ev => ({ id, source: 'zeek', class: 'network_activity', action: 'zeek_smb_files', attrs: { path, name: 'x' }, raw: JSON.stringify({ _path: 'smb_files', path, name: 'x' }) });
+    const evs = [z(1, '\\\\SRV01\\IPC$'), z(2, '\\\\SRV01\\ADMIN$')];
+    expect(await hitsOf("keywords:\n    - '\\\\SRV01\\IPC$'\ncondition: keywords", evs, 'product: zeek\nservice: smb_files')).toEqual([1]);
+  });
+});
