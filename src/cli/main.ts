@@ -61,8 +61,11 @@ program
   .option('--rehash', 'read again files already in the case with the same path, size and mtime')
   .option('--follow-symlinks', 'follow symbolic links that lead out of the evidence given (default: skipped with a message); the real target is recorded')
   .option('--no-index', 'skip building the timeline index (the time-sorted copy dwell tui pages from); run ingest again on the same evidence to build it: already-ingested files are skipped)')
-  .option('--json', 'print the report as JSON')
+  .option('--max-ratio <n>', 'stop reading a compressed file that expands more than N times its size, past 16 MiB (a decompression bomb); the file is marked partial. 0 = no limit', positiveInt, 1000)
+  .option('--json', 'print the report as JSON (every file, unrecognized ones included)')
+  .option('-v, --verbose', 'also list the files no parser recognized (by default they are counted in one line)')
   .option('-q, --quiet', 'no progress output')
+  .addHelpText('after', '\nExit status: 0 every file is in the case; 1 a file failed or is held only in part; 3 a file was not recognized;\n130/143 interrupted by Ctrl-C/SIGTERM (the file being read is rolled back; run the same command again to resume).')
   .action(async (evidence: string[], opts) => {
     const { runIngest } = await import('./commands/ingest.js');
     process.exitCode = await runIngest(evidence, opts);
@@ -103,6 +106,7 @@ program
   .option('--contained-at <time>', 'when the attacker was contained (ISO 8601 with zone)')
   .option('--sensitive <what>', 'sensitive data: db:schema.table or s3:bucket (repeatable)', collect, [])
   .option('--auto', 'also propose seeds from the strongest detections (the default when no seed is given)')
+  .option('--include-relative', 'keep events whose time is relative or implausible (e.g. 1970 capture times) in the answers and the timeline')
   .option('--json', 'print the findings JSON instead of the summary')
   .action(async (opts) => {
     const { runCorrelate } = await import('./commands/correlate.js');

@@ -3,7 +3,10 @@
  * name no host (PostgreSQL stderr logs, for one, never say which server wrote them) take the host
  * their evidence path names — a folder called after a host whose own logs are in the case
  * (`…/db-01/var/log/postgresql/…` → db-01). The events themselves are not changed; each hint is
- * returned with its reason so the findings can say where a host came from.
+ * returned with its reason so the findings can say where a host came from. A host's own name is
+ * what its own logs (the host-log vocabulary: sshd, PAM, sudo, accounts) call it. Events whose time
+ * cannot be trusted (relative, implausible) are left out of the view unless asked for: they stay
+ * in the case and the findings count them (`uncertainty.time`).
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { all } from '../store/case-db.js';
@@ -14,16 +17,30 @@ export interface HostHint {
   host: string;
 }
 
-export async function createCaseView(conn: DuckDBConnection): Promise<HostHint[]> {
+/**
+ * Times correlation does not trust: `relative` (the source's clock counts from an arbitrary start)
+ * and `implausible` (marked at ingest). Times before 1990 count as implausible even in cases
+ * ingested before those values existed (a 1970 date is a zeroed or relative clock).
+ */
+export const PLAUSIBLE_FROM_US = Date.UTC(1990, 0, 1) * 1000;
+export const UNTRUSTED_TIME_SQL = `(time_quality IN ('relative', 'implausible') OR ts < TIMESTAMP '1990-01-01')`;
+
+export interface CaseViewOptions {
+  /** Keep events with relative or implausible times (`--include-relative`). */
+  includeRelative?: boolean;
+}
+
+export async function createCaseView(conn: DuckDBConnection, opts: CaseViewOptions = {}): Promise<HostHint[]> {
   await conn.run(`CREATE OR REPLACE TEMP TABLE evidence_host AS
-    WITH named AS (SELECT DISTINCT host FROM events WHERE host IS NOT NULL AND source = 'auth_log' AND length(host) >= 3),
+    WITH named AS (SELECT DISTINCT host FROM events WHERE host IS NOT NULL AND is_host_log(class, action) AND length(host) >= 3),
          files AS (SELECT evidence_id, path FROM evidence WHERE status IN ('ingested', 'partial')),
          matches AS (
            SELECT f.evidence_id, f.path, n.host, strpos('/' || f.path || '/', '/' || n.host || '/') AS pos
            FROM files f JOIN named n ON strpos('/' || f.path || '/', '/' || n.host || '/') > 0)
     SELECT evidence_id, arg_max(path, pos) AS path, arg_max(host, pos) AS host FROM matches GROUP BY evidence_id`);
   await conn.run(`CREATE OR REPLACE TEMP VIEW ev AS
-    SELECT e.* REPLACE (coalesce(e.host, h.host) AS host) FROM events e LEFT JOIN evidence_host h USING (evidence_id)`);
+    SELECT e.* REPLACE (coalesce(e.host, h.host) AS host) FROM events e LEFT JOIN evidence_host h USING (evidence_id)
+    ${opts.includeRelative ? '' : `WHERE NOT ${UNTRUSTED_TIME_SQL.replace(/\b(time_quality|ts)\b/g, 'e.$1')}`}`);
   return all<HostHint>(
     conn,
     `SELECT h.evidence_id, h.path, h.host FROM evidence_host h

@@ -1,7 +1,10 @@
 /**
  * Which phase of the attack an attacker event belongs to (recon → access → actions →
- * exfiltration) and which ATT&CK technique it shows, when no rule said so more precisely.
+ * exfiltration) and which ATT&CK technique it shows, when no rule said so more precisely. Decided
+ * by the event's vocabulary (cloud call, database, host log, network), not by its parser.
  */
+import { cloudOperation, inGroup, isCloudCall, isDbAction, isHostLogEvent } from '../core/vocabulary.js';
+import { THRESHOLDS } from './knowledge.js';
 import type { Phase } from './rules.js';
 
 export interface EventRow {
@@ -56,63 +59,55 @@ const DISCOVERY = /^(Get|List|Describe|Lookup|Search|Head|Query|Scan|Check)/;
 const CLOUD_ACCESS = /^(ConsoleLogin|AssumeRole|AssumeRoleWithWebIdentity|AssumeRoleWithSAML|GetSessionToken|GetFederationToken|CreateToken|GetRoleCredentials)$/;
 const DATA_READ = /^(GetObject|SelectObjectContent|GetSecretValue|GetParameter|GetParameters|GetParametersByPath|Decrypt|BatchGetSecretValue|RestoreObject|CopyObject|UploadPartCopy)$/;
 
-/** The CloudTrail event name of an event (action is `eventSource:eventName`). */
+/** The operation of a cloud API call (action is `service:Operation`, CloudTrail's `eventSource:eventName`). */
 export function cloudEventName(e: EventRow): string {
-  const i = e.action.lastIndexOf(':');
-  return i >= 0 ? e.action.slice(i + 1) : e.action;
+  return cloudOperation(e.action);
 }
 
 export function classify(e: EventRow, firstAccessUs: number | null): Classification {
   const before = firstAccessUs === null || e.ts_us < firstAccessUs;
-  switch (e.source) {
-    case 'auth_log': {
-      const a = e.action;
-      if (a === 'ssh_login' && e.outcome === 'success') return { phase: 'access', technique: 'T1078' };
-      if (a === 'ssh_login_failed' || a === 'ssh_max_auth_exceeded' || a === 'ssh_too_many_auth_failures' || a === 'auth_failures_more' || a === 'ssh_auth_failure')
-        return { phase: 'access', technique: before ? 'T1110.001' : 'T1078' };
-      if (a === 'ssh_invalid_user' || a === 'auth_user_unknown') return { phase: before ? 'recon' : 'access', technique: 'T1595' };
-      if (a === 'ssh_no_identification' || a === 'ssh_bad_protocol' || a === 'ssh_negotiation_failed' || a === 'ssh_break_in_attempt') return { phase: 'recon', technique: 'T1595' };
-      if (a.startsWith('ssh_connection') || a === 'ssh_disconnected' || a === 'ssh_disconnect_received' || a === 'ssh_other')
-        return { phase: before ? 'recon' : 'access', technique: null };
-      if (a.endsWith('_session_opened') || a.endsWith('_session_closed') || a.startsWith('logind_') || a === 'ssh_session_started')
-        return { phase: before ? 'access' : 'access', technique: null };
-      if (a === 'sudo' || a === 'su') return { phase: 'actions', technique: a === 'sudo' ? 'T1548.003' : 'T1548' };
-      if (e.class === 'account_change') return { phase: 'actions', technique: a.startsWith('crontab') ? 'T1053.003' : a === 'user_created' ? 'T1136.001' : 'T1098' };
-      return { phase: before ? 'recon' : 'actions', technique: null };
-    }
-    case 'cloudtrail': {
-      const name = cloudEventName(e);
-      if (CLOUD_ACCESS.test(name)) return { phase: 'access', technique: name === 'ConsoleLogin' ? 'T1078.004' : 'T1078.004' };
-      if (/^GetObject$|^SelectObjectContent$/.test(name)) return { phase: 'exfiltration', technique: 'T1530' };
-      if (/^(GetSecretValue|BatchGetSecretValue|GetParameter|GetParameters|GetParametersByPath)$/.test(name)) return { phase: 'actions', technique: 'T1555.006' };
-      if (DATA_READ.test(name)) return { phase: 'exfiltration', technique: 'T1530' };
-      if (name === 'GetCallerIdentity') return { phase: 'recon', technique: 'T1087.004' };
-      if (/^(StopLogging|DeleteTrail|UpdateTrail|PutEventSelectors|DeleteFlowLogs|DeleteDetector|UpdateDetector|StopConfigurationRecorder|DeleteConfigurationRecorder)$/.test(name))
-        return { phase: 'actions', technique: 'T1562.008' };
-      if (/^(CreateAccessKey|UpdateAccessKey)$/.test(name)) return { phase: 'actions', technique: 'T1098.001' };
-      if (/^(CreateUser|CreateLoginProfile|UpdateLoginProfile)$/.test(name)) return { phase: 'actions', technique: 'T1136.003' };
-      if (/^(Attach|Put)(User|Role|Group)Policy$|^UpdateAssumeRolePolicy$|^AddUserToGroup$/.test(name)) return { phase: 'actions', technique: 'T1098.003' };
-      if (/^(ModifySnapshotAttribute|ModifyImageAttribute|ModifyDBSnapshotAttribute|ModifyDBClusterSnapshotAttribute)$/.test(name)) return { phase: 'exfiltration', technique: 'T1537' };
-      if (DISCOVERY.test(name)) return { phase: before ? 'recon' : 'recon', technique: name.startsWith('ListBuckets') || name.startsWith('GetBucket') ? 'T1619' : /User|Role|Group|Policy|AccessKey/.test(name) ? 'T1087.004' : 'T1580' };
-      if (name === 'StartLogging') return { phase: 'actions', technique: 'T1562.008' };
-      return { phase: 'actions', technique: null };
-    }
-    case 'postgres_log':
-    case 'postgres_csv':
-    case 'postgres_json':
-    case 'mysql_general':
-    case 'mysql_slow':
-    case 'mysql_audit':
-    case 'db_log':
-      return classifyDb(e, before);
-    default:
-      if (e.class === 'datastore_activity' || /^db_/.test(e.action)) return classifyDb(e, before);
-      if (e.class === 'network_activity') {
-        if ((e.bytes_out ?? 0) >= 10_000_000) return { phase: 'exfiltration', technique: 'T1048' };
-        return { phase: before ? 'recon' : 'actions', technique: before ? 'T1046' : null };
-      }
-      return { phase: before ? 'recon' : 'actions', technique: null };
+  if (isCloudCall(e.action)) return classifyCloud(e);
+  if (e.class === 'datastore_activity' || isDbAction(e.action)) return classifyDb(e, before);
+  if (isHostLogEvent(e)) return classifyHost(e, before);
+  if (e.class === 'network_activity') {
+    if ((e.bytes_out ?? 0) >= THRESHOLDS.largeFlowBytes) return { phase: 'exfiltration', technique: 'T1048' };
+    return { phase: before ? 'recon' : 'actions', technique: before ? 'T1046' : null };
   }
+  return { phase: before ? 'recon' : 'actions', technique: null };
+}
+
+/** Records a host wrote about logins, sessions, privileges and accounts (sshd, PAM, sudo, su, cron). */
+function classifyHost(e: EventRow, before: boolean): Classification {
+  const a = e.action;
+  if (inGroup('remote_login', a) && e.outcome === 'success') return { phase: 'access', technique: 'T1078' };
+  if (inGroup('password_failure', a)) return { phase: 'access', technique: before ? 'T1110.001' : 'T1078' };
+  if (inGroup('account_guess', a)) return { phase: before ? 'recon' : 'access', technique: 'T1595' };
+  if (inGroup('ssh_probe', a)) return { phase: 'recon', technique: 'T1595' };
+  if (a.startsWith('ssh_connection') || a === 'ssh_disconnected' || a === 'ssh_disconnect_received' || a === 'ssh_other') return { phase: before ? 'recon' : 'access', technique: null };
+  if (a.endsWith('_session_opened') || a.endsWith('_session_closed') || a.startsWith('logind_') || a === 'ssh_session_started') return { phase: 'access', technique: null };
+  if (a === 'sudo' || a === 'su') return { phase: 'actions', technique: a === 'sudo' ? 'T1548.003' : 'T1548' };
+  if (e.class === 'account_change') return { phase: 'actions', technique: a.startsWith('crontab') ? 'T1053.003' : a === 'user_created' ? 'T1136.001' : 'T1098' };
+  return { phase: before ? 'recon' : 'actions', technique: null };
+}
+
+function classifyCloud(e: EventRow): Classification {
+  const name = cloudEventName(e);
+  // Unauthenticated reads are what any visitor of a public bucket does: looking around, not taking.
+  if (/^(ANONYMOUS_PRINCIPAL|anonymous)$/i.test(e.actor ?? '') && DATA_READ.test(name)) return { phase: 'recon', technique: 'T1593' };
+  if (CLOUD_ACCESS.test(name)) return { phase: 'access', technique: 'T1078.004' };
+  if (/^GetObject$|^SelectObjectContent$/.test(name)) return { phase: 'exfiltration', technique: 'T1530' };
+  if (/^(GetSecretValue|BatchGetSecretValue|GetParameter|GetParameters|GetParametersByPath)$/.test(name)) return { phase: 'actions', technique: 'T1555.006' };
+  if (DATA_READ.test(name)) return { phase: 'exfiltration', technique: 'T1530' };
+  if (name === 'GetCallerIdentity') return { phase: 'recon', technique: 'T1087.004' };
+  if (/^(StopLogging|DeleteTrail|UpdateTrail|PutEventSelectors|DeleteFlowLogs|DeleteDetector|UpdateDetector|StopConfigurationRecorder|DeleteConfigurationRecorder)$/.test(name))
+    return { phase: 'actions', technique: 'T1562.008' };
+  if (/^(CreateAccessKey|UpdateAccessKey)$/.test(name)) return { phase: 'actions', technique: 'T1098.001' };
+  if (/^(CreateUser|CreateLoginProfile|UpdateLoginProfile)$/.test(name)) return { phase: 'actions', technique: 'T1136.003' };
+  if (/^(Attach|Put)(User|Role|Group)Policy$|^UpdateAssumeRolePolicy$|^AddUserToGroup$/.test(name)) return { phase: 'actions', technique: 'T1098.003' };
+  if (/^(ModifySnapshotAttribute|ModifyImageAttribute|ModifyDBSnapshotAttribute|ModifyDBClusterSnapshotAttribute)$/.test(name)) return { phase: 'exfiltration', technique: 'T1537' };
+  if (DISCOVERY.test(name)) return { phase: 'recon', technique: name.startsWith('ListBuckets') || name.startsWith('GetBucket') ? 'T1619' : /User|Role|Group|Policy|AccessKey/.test(name) ? 'T1087.004' : 'T1580' };
+  if (name === 'StartLogging') return { phase: 'actions', technique: 'T1562.008' };
+  return { phase: 'actions', technique: null };
 }
 
 function classifyDb(e: EventRow, before: boolean): Classification {

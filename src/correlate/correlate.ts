@@ -5,11 +5,17 @@
 import { CaseDb } from '../store/case-db.js';
 import { DWELL_VERSION } from '../version.js';
 import { createCaseView } from './case-view.js';
-import { Expander, type Seed } from './expand.js';
+import { isoFromMicros } from '../core/time.js';
+import { Expander } from './expand.js';
+import type { Footprint, Seed } from './model.js';
 import { buildFindings, type FindingsParams } from './findings.js';
+import { HostDirectory } from './hosts/directory.js';
+import { learnHosts } from './hosts/learn.js';
+import type { Findings } from './findings-types.js';
 import { loadRules, type Phase } from './rules.js';
 import { runRules, type RuleResult } from './run-rules.js';
-import { proposeSeeds } from './seeds.js';
+import { countSeedMatches, formatSeed, proposeSeeds, seedHint, type SetAside } from './seeds.js';
+import { installSqlVocabulary } from './sql-vocabulary.js';
 
 export interface CorrelateOptions {
   casePath: string;
@@ -19,12 +25,30 @@ export interface CorrelateOptions {
   containedAtUs?: number | null;
   /** `db:schema.table` and `s3:bucket` values. */
   sensitive?: string[];
+  /** Keep events with relative or implausible times in the correlation. */
+  includeRelative?: boolean;
+  /** Told of each step (a terminal shows it). */
+  onProgress?: (p: CorrelateProgress) => void;
+  /** "Now", for refusing detection and containment times in the future (tests pin it). */
+  nowUs?: number;
 }
+
+export type CorrelateProgress =
+  | { step: 'rules'; done: number; total: number; rule: string }
+  | { step: 'seeds'; used: CorrelateResult['seeds']; setAside: SetAside[] }
+  | { step: 'hosts' }
+  | { step: 'footprint'; entities: number; events: number }
+  | { step: 'findings' }
+  | { step: 'store' };
 
 export interface CorrelateResult {
   findingsId: number;
-  findings: Record<string, unknown>;
+  findings: Findings;
   rules: RuleResult[];
+  /** The seeds used (given or proposed) with why and how many events each matched. */
+  seeds: { seed: Seed; reason: string; matched: number }[];
+  /** Proposals --auto did not use, and why. */
+  setAside: SetAside[];
 }
 
 export class CorrelateError extends Error {}
@@ -36,36 +60,59 @@ function lap(label: string, t0: number): number {
   return Date.now();
 }
 
+const iso = (us: number) => isoFromMicros(us).replace(/\.000Z$/, 'Z');
+
 export async function correlate(opts: CorrelateOptions): Promise<CorrelateResult> {
   let t = Date.now();
+  const progress = opts.onProgress ?? (() => {});
   // A memory budget keeps a 10M-event case well under the machine's memory (DWELL_DUCKDB_MEMORY overrides).
   const db = await CaseDb.open(opts.casePath, { create: false, config: { memory_limit: process.env.DWELL_DUCKDB_MEMORY ?? '1GB' } });
+  let findingsId: number | null = null;
   try {
     const conn = await db.connect();
     try {
       const events = await db.one<{ n: number }>('SELECT count(*)::BIGINT AS n FROM events');
       if (!events || events.n === 0) throw new CorrelateError(`case ${opts.casePath} has no events\n help: ingest evidence first: dwell ingest --case ${opts.casePath} EVIDENCE…`);
-      const findingsId = (await db.one<{ id: number }>(`SELECT nextval('findings_id_seq')::INTEGER AS id`))!.id;
+      checkFuture(opts);
+      findingsId = (await db.one<{ id: number }>(`SELECT nextval('findings_id_seq')::INTEGER AS id`))!.id;
       const sensitive = opts.sensitive ?? [];
       const rules = loadRules();
+      await installSqlVocabulary(conn);
       t = lap('open', t);
-      const results = await runRules(conn, findingsId, rules, {
-        tables: sensitive.filter((s) => s.startsWith('db:')).map((s) => s.slice(3)),
-        buckets: sensitive.filter((s) => s.startsWith('s3:')).map((s) => s.slice(3)),
-      });
+      const results = await runRules(
+        conn,
+        findingsId,
+        rules,
+        { tables: sensitive.filter((s) => s.startsWith('db:')).map((s) => s.slice(3)), buckets: sensitive.filter((s) => s.startsWith('s3:')).map((s) => s.slice(3)) },
+        (done, total, rule) => progress({ step: 'rules', done, total, rule: rule.id }),
+      );
       t = lap('rules', t);
-      let seeds = opts.seeds;
-      const seedValue = (s: Seed) => (s.host ? `${s.value}@${s.host}` : s.value);
-      const seedsUsed: FindingsParams['seedsUsed'] = seeds.map((s) => ({ kind: s.kind, value: seedValue(s), reason: 'given' }));
-      if (opts.auto || seeds.length === 0) {
-        const proposed = await proposeSeeds(conn, findingsId);
-        for (const p of proposed) {
-          if (seeds.some((s) => s.kind === p.kind && s.value === p.value)) continue;
-          seeds = [...seeds, p];
-          seedsUsed.push({ kind: p.kind, value: seedValue(p), reason: p.reason });
-        }
-        if (seeds.length === 0) throw new CorrelateError('no seed given and no detection strong enough to propose one\n help: pass what the alert names, e.g. --seed ip:203.0.113.77 or --seed key:AKIA…');
+      const hostHints = await createCaseView(conn, { includeRelative: opts.includeRelative });
+
+      // Seeds: each given one must match something; proposals are checked against baselines.
+      const used: CorrelateResult['seeds'] = [];
+      for (const s of opts.seeds) {
+        const matched = await countSeedMatches(conn, s);
+        if (matched === 0) throw new CorrelateError(`seed ${formatSeed(s)} matches no event of the case: nothing to correlate from it\n help: ${await seedHint(conn, s)}`);
+        used.push({ seed: s, reason: 'given', matched });
       }
+      let setAside: SetAside[] = [];
+      if (opts.auto || opts.seeds.length === 0) {
+        const p = await proposeSeeds(conn, findingsId);
+        setAside = p.setAside;
+        for (const s of p.proposed) {
+          if (used.some((u) => u.seed.kind === s.kind && u.seed.value === s.value)) continue;
+          const matched = await countSeedMatches(conn, s);
+          if (matched === 0) setAside.push({ seed: s, reason: `${s.reason}, but all its events have a relative or implausible time` });
+          else used.push({ seed: s, reason: s.reason, matched });
+        }
+        if (used.length === 0) {
+          const aside = setAside.map((a) => `\n help: ${formatSeed(a.seed)} was set aside: ${a.reason}`).join('');
+          throw new CorrelateError(`no seed given and no detection strong enough to propose one${aside}\n help: pass what the alert names, e.g. --seed ip:203.0.113.77 or --seed key:AKIA…`);
+        }
+      }
+      progress({ step: 'seeds', used, setAside });
+      const seeds = used.map((u) => u.seed);
       const detections = new Map<number, { phase: Phase; technique: string; ruleId: string }>();
       const levels = { low: 0, medium: 1, high: 2, critical: 3 } as const;
       const byId = new Map(rules.map((r) => [r.id, r]));
@@ -76,25 +123,40 @@ export async function correlate(opts: CorrelateOptions): Promise<CorrelateResult
         if (!prior || levels[r.level] > levels[byId.get(prior.ruleId)!.level]) detections.set(h.event_id, { phase: r.phase, technique: r.technique, ruleId: r.id });
       }
       t = lap('seeds and detections', t);
-      const hostHints = await createCaseView(conn);
-      const expander = new Expander(conn, { seeds, detections });
+      progress({ step: 'hosts' });
+      await learnHosts(conn);
+      const hosts = await HostDirectory.load(conn);
+      t = lap('hosts', t);
+      const expander = new Expander(conn, { seeds, detections }, hosts);
+      expander.onProgress = (entities, evs) => progress({ step: 'footprint', entities, events: evs });
       const fp = await expander.run();
       t = lap('footprint', t);
+      checkAgainstAttack(opts, fp);
       const byHost = new Map<string, number>();
       for (const h of hostHints) byHost.set(h.host, (byHost.get(h.host) ?? 0) + 1);
       for (const [host, n] of byHost) fp.notes.push(`${n} evidence file(s) whose records name no host were taken to be ${host}'s: their path is under a folder named after that host`);
+      for (const a of setAside) fp.notes.push(`--auto did not use ${formatSeed(a.seed)}: ${a.reason}`);
+      const seedValue = (s: Seed) => (s.host ? `${s.value}@${s.host}` : s.value);
       const params: FindingsParams = {
         seeds: opts.seeds,
-        seedsUsed,
+        seedsUsed: used.map((u) => ({ kind: u.seed.kind, value: seedValue(u.seed), reason: u.reason })),
         detectedAtUs: opts.detectedAtUs ?? null,
         containedAtUs: opts.containedAtUs ?? null,
         sensitive,
+        includeRelative: opts.includeRelative ?? false,
+        seedMatches: used.map((u) => u.matched),
       };
-      const findings = await buildFindings(conn, fp, params, results, DWELL_VERSION, expander.networkMapping, expander.failedStatements);
+      progress({ step: 'findings' });
+      const findings = await buildFindings(conn, fp, params, results, DWELL_VERSION, expander.networkMapping, expander.failedStatements, expander.ctx.persistence);
       t = lap('findings', t);
+      progress({ step: 'store' });
       await storeFindings(db, findingsId, findings, fp.events);
       lap('store', t);
-      return { findingsId, findings, rules: results };
+      return { findingsId, findings, rules: results, seeds: used, setAside };
+    } catch (err) {
+      // A refused run leaves nothing behind: no findings, no detections under its number.
+      if (findingsId !== null) await db.run('DELETE FROM detections WHERE findings_id = $f', { f: findingsId }).catch(() => {});
+      throw err;
     } finally {
       conn.closeSync();
     }
@@ -103,7 +165,30 @@ export async function correlate(opts: CorrelateOptions): Promise<CorrelateResult
   }
 }
 
-async function storeFindings(db: CaseDb, findingsId: number, findings: Record<string, unknown>, events: Map<number, { eventId: number; tsUs: number; phase: string; technique: string | null; reason: string }>): Promise<void> {
+/** Detection and containment cannot be in the future. */
+function checkFuture(opts: CorrelateOptions): void {
+  const now = opts.nowUs ?? Date.now() * 1000;
+  for (const [flag, us] of [['--detected-at', opts.detectedAtUs], ['--contained-at', opts.containedAtUs]] as const) {
+    if (us !== null && us !== undefined && us > now) throw new CorrelateError(`${flag} ${iso(us)} is in the future (now ${iso(now)})\n help: give the time the incident was ${flag === '--detected-at' ? 'detected' : 'contained'}, with its zone, e.g. 2026-01-02T09:15:00Z`);
+  }
+  if (opts.detectedAtUs != null && opts.containedAtUs != null && opts.containedAtUs < opts.detectedAtUs) {
+    throw new CorrelateError(`--contained-at ${iso(opts.containedAtUs)} is before --detected-at ${iso(opts.detectedAtUs)}\n help: containment follows detection; check both times and their zones`);
+  }
+}
+
+/** Detection and containment cannot precede the attack: the dwell time would be negative. */
+function checkAgainstAttack(opts: CorrelateOptions, fp: Footprint): void {
+  let first: number | null = null;
+  for (const e of fp.events.values()) if (first === null || e.tsUs < first) first = e.tsUs;
+  if (first === null) return;
+  for (const [flag, us] of [['--detected-at', opts.detectedAtUs], ['--contained-at', opts.containedAtUs]] as const) {
+    if (us !== null && us !== undefined && us < first) {
+      throw new CorrelateError(`${flag} ${iso(us)} is before the attacker's first activity in the evidence (${iso(first)})\n help: check the time and its zone (an ISO 8601 time without a zone is refused); a ${flag === '--detected-at' ? 'detection' : 'containment'} before the attack would make the dwell time negative`);
+    }
+  }
+}
+
+async function storeFindings(db: CaseDb, findingsId: number, findings: Findings, events: Map<number, { eventId: number; tsUs: number; phase: string; technique: string | null; reason: string }>): Promise<void> {
   await db.run('BEGIN TRANSACTION');
   try {
     await db.run(`INSERT INTO findings VALUES ($id, now()::TIMESTAMP, $v, $p::JSON, $b::JSON)`, {

@@ -5,14 +5,20 @@
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { isoFromMicros } from '../core/time.js';
+import { inGroup, isCloudCall } from '../core/vocabulary.js';
 import { all } from '../store/case-db.js';
+import { PLAUSIBLE_FROM_US, UNTRUSTED_TIME_SQL } from './case-view.js';
 import { cloudEventName, EVENT_FIELDS, eventFields, parseAttrs, type EventRow } from './classify.js';
-import { EXFIL_BYTES, isPrivateIp, type Seed } from './expand.js';
+import type { Seed } from './model.js';
+import { FINDINGS_SCHEMA, type AnnotationOut, type Answers, type Backdoor, type CompromisedItem, type Credential, type DbQuery, type DetectionOut, type EntityOut, type Exfiltration, type Findings, type Gap, type HostAddress, type SeedProvenance, type TimelineItem, type TimeUncertainty } from './findings-types.js';
+import { CREDENTIAL_FILE_PATTERNS, CREDENTIAL_FILE_RE, FILE_READ_COMMAND, isPrivateIp, SENSITIVE_CONFIG_FILE, THRESHOLDS } from './knowledge.js';
+import type { PersistenceFound } from './links/persistence.js';
 import type { Entity, Footprint } from './model.js';
-import { PHASES, type Phase } from './rules.js';
+import { PHASES } from './rules.js';
 import type { RuleResult } from './run-rules.js';
 
-export const FINDINGS_SCHEMA = 'dwell.findings/v1';
+export { FINDINGS_SCHEMA };
+export type { Findings };
 
 export interface FindingsParams {
   seeds: Seed[];
@@ -20,17 +26,20 @@ export interface FindingsParams {
   detectedAtUs: number | null;
   containedAtUs: number | null;
   sensitive: string[];
+  /** Relative and implausible times were kept in the correlation. */
+  includeRelative: boolean;
+  /** Events each seed matched directly, in the order of seedsUsed. */
+  seedMatches: number[];
 }
 
-const iso = (us: number | null | undefined): string | null => (us === null || us === undefined ? null : isoFromMicros(us).replace(/\.000Z$/, 'Z'));
-const byTsThen = <T>(key: (t: T) => string) => (a: T & { tsUs?: number }, b: T & { tsUs?: number }) => (a.tsUs ?? 0) - (b.tsUs ?? 0) || (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0);
-void byTsThen;
+export const iso = (us: number | null | undefined): string | null => (us === null || us === undefined ? null : isoFromMicros(us).replace(/\.000Z$/, 'Z'));
 
 interface TimelineRow extends EventRow {
   path: string;
-  sha256: string;
+  sha256: string | null;
   line: number;
   summary: string;
+  time_quality: string;
 }
 
 export async function buildFindings(
@@ -41,18 +50,18 @@ export async function buildFindings(
   dwellVersion: string,
   mapping: { src: string; host: string; targets: Set<string>; ports: Set<number>; firstUs: number; lastUs: number; eventIds: number[] }[] = [],
   failedStatements: Set<number> = new Set(),
-): Promise<Record<string, unknown>> {
+  persistence: PersistenceFound[] = [],
+): Promise<Findings> {
   const ids = [...fp.events.keys()].sort((a, b) => a - b);
   const rows = ids.length
     ? await all<TimelineRow>(
         conn,
-        `SELECT ${eventFields('e')}, e.summary, v.path, v.sha256, e.line
+        `SELECT ${eventFields('e')}, e.summary, e.time_quality, v.path, v.sha256, e.line
          FROM ev e JOIN evidence v USING (evidence_id) WHERE e.event_id IN (SELECT unnest($ids::BIGINT[])) ORDER BY e.ts, e.event_id`,
         { ids: `[${ids.join(',')}]` } as never,
       )
     : [];
-  const byId = new Map(rows.map((r) => [r.event_id, r]));
-  const timeline = rows.map((r) => {
+  const timeline = rows.map((r): TimelineItem => {
     const a = fp.events.get(r.event_id)!;
     return {
       event_id: r.event_id,
@@ -65,6 +74,7 @@ export async function buildFindings(
       src_ip: r.src_ip,
       summary: r.summary,
       reason: a.reason,
+      time_quality: r.time_quality,
       evidence: { file: r.path, sha256: r.sha256, line: r.line },
     };
   });
@@ -81,7 +91,7 @@ export async function buildFindings(
   const reconFirst = rows.find((r) => phaseOf(r) === 'recon') ?? null;
   const last = rows[rows.length - 1] ?? null;
   const initialUs = initial?.ts_us ?? null;
-  const answers = {
+  const answers: Answers = {
     first_recon_at: iso(reconFirst?.ts_us),
     initial_access_at: iso(initialUs),
     initial_access_vector: initial ? describeAccess(initial, rows) : null,
@@ -99,7 +109,7 @@ export async function buildFindings(
 
   const dbQueries = rows
     .filter((r) => r.class === 'datastore_activity' && r.command)
-    .map((r) => {
+    .map((r): DbQuery => {
       const sql = (parseAttrs(r).sql ?? {}) as Record<string, any>;
       return {
         event_id: r.event_id,
@@ -116,7 +126,7 @@ export async function buildFindings(
       };
     });
 
-  const backdoors = buildBackdoors(rows, fp, params.containedAtUs, failedStatements);
+  const backdoors = buildBackdoors(rows, fp, params.containedAtUs, failedStatements, persistence);
   const compromised = buildCompromisedData(rows, params.sensitive);
   const credentials = buildCredentials(rows, fp);
   const ips = [...fp.entities.values()]
@@ -126,7 +136,7 @@ export async function buildFindings(
   const exfilIps = new Set([...fp.entities.values()].filter((e) => e.kind === 'ip' && e.roles.has('exfil_destination')).map((e) => e.value));
   const exfiltration = buildExfiltration(rows.filter((r) => r.dst_ip !== null && exfilIps.has(r.dst_ip)));
   const gaps = await buildGaps(conn, rows, initialUs, last?.ts_us ?? null);
-  const annotations = await all(
+  const annotations = await all<AnnotationOut>(
     conn,
     `SELECT event_id, kind, text, author, strftime(created_at, '%Y-%m-%dT%H:%M:%SZ') AS created_at FROM annotations ORDER BY created_at, annotation_id`,
   );
@@ -136,6 +146,12 @@ export async function buildFindings(
             (SELECT epoch_us(min(ts)) FROM events) AS from_us, (SELECT epoch_us(max(ts)) FROM events) AS to_us`,
   );
   const sources = await all<{ source: string }>(conn, `SELECT DISTINCT source FROM events ORDER BY source`);
+
+  const uncertainty = {
+    time: await timeUncertainty(conn, rows, params.includeRelative),
+    seeds: params.seedsUsed.map((s, i): SeedProvenance => ({ kind: s.kind, value: s.value, provenance: s.reason === 'given' ? 'given' : 'proposed', reason: s.reason, matched_events: params.seedMatches[i] ?? 0 })),
+    gaps: gaps.length,
+  };
 
   return {
     schema: FINDINGS_SCHEMA,
@@ -154,6 +170,7 @@ export async function buildFindings(
       detected_at: iso(params.detectedAtUs),
       contained_at: iso(params.containedAtUs),
       sensitive: params.sensitive,
+      include_relative: params.includeRelative,
     },
     answers,
     entities,
@@ -171,7 +188,7 @@ export async function buildFindings(
     gaps,
     detections: rules
       .filter((r) => r.hits > 0 || r.error)
-      .map((r) => ({
+      .map((r): DetectionOut => ({
         rule_id: r.rule.id,
         title: r.rule.title,
         phase: r.rule.phase,
@@ -185,16 +202,62 @@ export async function buildFindings(
       })),
     annotations,
     notes: fp.notes,
-    host_addresses: [...fp.hostAddresses.entries()].map(([ip, v]) => ({ ip, host: v.host, reason: v.reason })).sort((a, b) => (a.ip < b.ip ? -1 : 1)),
+    host_addresses: hostAddresses(fp),
+    uncertainty,
   };
-  void byId;
+}
+
+/** Each compromised host's addresses (and the other names the evidence gives the machine), with why. */
+function hostAddresses(fp: Footprint): HostAddress[] {
+  const out: HostAddress[] = [];
+  for (const h of fp.ofKind('host')) {
+    for (const a of fp.hosts.addressesOf(h.value)) out.push({ ip: a.ip, host: h.value, how: a.how, reason: a.reason });
+    for (const a of fp.hosts.aliasesOf(h.value)) out.push({ ip: a.ip, host: a.alias, how: a.how, reason: `${a.reason} (the same machine as ${h.value})` });
+  }
+  return out.sort((a, b) => (a.host < b.host ? -1 : a.host > b.host ? 1 : a.ip < b.ip ? -1 : a.ip > b.ip ? 1 : a.how < b.how ? -1 : 1));
+}
+
+const TIME_NOTES: Record<string, string> = {
+  year_inferred: "the source wrote no year: it was inferred from the file's modification time (and December→January roll-overs); no zone either, --tz was applied",
+  zone_assumed: 'the source wrote no time zone: --tz (default UTC) was applied',
+  relative: "the source's clock is relative (e.g. seconds since a capture started): the dates are not real",
+  implausible: 'a time before 1990 or after the day of ingest: a zeroed or broken clock',
+};
+
+/**
+ * Events whose time is less than exact, per source and quality: how many, when, how many of them
+ * are in the attacker timeline, and whether they were left out of the correlation.
+ */
+async function timeUncertainty(conn: DuckDBConnection, rows: TimelineRow[], includeRelative: boolean): Promise<TimeUncertainty[]> {
+  const groups = await all<{ source: string; q: string; n: number; from_us: number | null; to_us: number | null }>(
+    conn,
+    `SELECT source, CASE WHEN ${UNTRUSTED_TIME_SQL} AND time_quality NOT IN ('relative', 'implausible')
+                         THEN (CASE WHEN attrs->>'relative_time' = 'true' THEN 'relative' ELSE 'implausible' END) ELSE time_quality END AS q,
+            count(*)::BIGINT AS n, epoch_us(min(ts)) AS from_us, epoch_us(max(ts)) AS to_us
+     FROM events WHERE time_quality <> 'exact' OR ${UNTRUSTED_TIME_SQL} GROUP BY ALL ORDER BY source, q`,
+  );
+  const attacker = new Map<string, number>();
+  for (const r of rows) {
+    const q = r.ts_us < PLAUSIBLE_FROM_US && r.time_quality !== 'relative' && r.time_quality !== 'implausible' ? (parseAttrs(r).relative_time === true ? 'relative' : 'implausible') : r.time_quality;
+    if (q !== 'exact') attacker.set(`${r.source}|${q}`, (attacker.get(`${r.source}|${q}`) ?? 0) + 1);
+  }
+  return groups.map((g) => ({
+    source: g.source,
+    time_quality: g.q,
+    events: g.n,
+    attacker_events: attacker.get(`${g.source}|${g.q}`) ?? 0,
+    from: iso(g.from_us),
+    to: iso(g.to_us),
+    left_out: !includeRelative && (g.q === 'relative' || g.q === 'implausible'),
+    note: (TIME_NOTES[g.q] ?? g.q) + (!includeRelative && (g.q === 'relative' || g.q === 'implausible') ? '; left out of the answers and the timeline (--include-relative keeps them)' : ''),
+  }));
 }
 
 function uniq<T>(xs: T[]): T[] {
   return [...new Set(xs)].sort();
 }
 
-function entityOut(e: Entity) {
+function entityOut(e: Entity): EntityOut {
   return {
     kind: e.kind,
     value: e.value,
@@ -208,20 +271,22 @@ function entityOut(e: Entity) {
 }
 
 function isAccessSuccess(r: EventRow): boolean {
-  if (r.source === 'auth_log') return r.action === 'ssh_login';
-  if (r.source === 'cloudtrail') return true;
-  return r.class === 'authentication';
+  if (isCloudCall(r.action)) return true;
+  return inGroup('access_granted', r.action);
 }
 
 function describeAccess(initial: EventRow, rows: EventRow[]): string {
-  if (initial.source === 'auth_log') {
+  if (inGroup('remote_login', initial.action)) {
     const fails = rows
       .filter((r) => r.src_ip === initial.src_ip && r.ts_us < initial.ts_us && /^(ssh_login_failed|ssh_invalid_user)$/.test(r.action))
       .reduce((n, r) => n + (Number(parseAttrs(r).repeated) || 1), 0);
-    const method = String(parseAttrs(initial).method ?? 'ssh');
-    return `${fails >= 5 ? `ssh ${method} brute force` : `ssh ${method} login`} of ${initial.actor}@${initial.host} from ${initial.src_ip}${fails >= 5 ? ` (${fails} failed attempts before)` : ''}`;
+    const method = parseAttrs(initial).method as string | undefined;
+    const what = `ssh ${method ? `${method} ` : ''}${fails >= THRESHOLDS.bruteForceVector ? 'brute force' : 'login'}`;
+    const account = initial.actor && initial.host ? `${initial.actor}@${initial.host}` : `${initial.actor ?? 'an account'} on ${initial.host ?? initial.dst_ip ?? '?'}${initial.dst_port ? ` port ${initial.dst_port}` : ''}`;
+    const unseen = initial.actor ? '' : ' (the account is not visible to the source)';
+    return `${what} of ${account} from ${initial.src_ip}${fails >= THRESHOLDS.bruteForceVector ? ` (${fails} failed attempts before)` : ''}${unseen}`;
   }
-  if (initial.source === 'cloudtrail') return `${cloudEventName(initial)} with access key ${initial.access_key ?? '?'} from ${initial.src_ip ?? '?'}`;
+  if (isCloudCall(initial.action)) return `${cloudEventName(initial)} with access key ${initial.access_key ?? '?'} from ${initial.src_ip ?? '?'}`;
   return `${initial.action} of ${initial.actor ?? '?'} on ${initial.host ?? '?'} from ${initial.src_ip ?? '?'}`;
 }
 
@@ -236,10 +301,10 @@ function dbClassification(sql: Record<string, any>): string[] {
   return out;
 }
 
-const SHELL_READ = /\b(cat|less|more|head|tail|cp|scp|base64|xxd|strings|vi|vim|nano|grep|tar|zip|openssl)\b/;
-const SECRET_FILES = /(\/etc\/g?shadow|[~\w./-]*\.aws\/(credentials|config)|[~\w./-]*\.ssh\/id_(rsa|dsa|ecdsa|ed25519)|[~\w./-]*\.pgpass|[~\w./-]*\.my\.cnf|[\w./-]*\.env\b|[\w./-]*app\.env|\/etc\/[\w./-]+\.(conf|ya?ml|ini|env|json))/g;
+/** Credential files and configuration files: what a read in an attacker session exposed. */
+const SECRET_FILES = new RegExp(`${CREDENTIAL_FILE_RE}|(${SENSITIVE_CONFIG_FILE})`, 'g');
 
-function buildCompromisedData(rows: EventRow[], sensitive: string[]) {
+function buildCompromisedData(rows: EventRow[], sensitive: string[]): CompromisedItem[] {
   type Item = { kind: string; value: string; host: string | null; access: string; rows: number | null; bytes: number | null; firstUs: number; lastUs: number; event_ids: number[] };
   const items = new Map<string, Item>();
   // One line per item, with the strongest access seen (an exported table was also read).
@@ -256,10 +321,10 @@ function buildCompromisedData(rows: EventRow[], sensitive: string[]) {
     items.set(key, it);
   };
   for (const r of rows) {
-    if (r.source === 'auth_log' && (r.action === 'sudo' || r.action === 'cron_command') && r.command && SHELL_READ.test(r.command)) {
+    if ((r.action === 'sudo' || r.action === 'cron_command') && r.command && FILE_READ_COMMAND.test(r.command)) {
       for (const m of r.command.matchAll(SECRET_FILES)) add('file', m[0], r.host, 'read', r, null, null);
     }
-    if (r.source === 'cloudtrail' && r.outcome !== 'failure') {
+    if (isCloudCall(r.action) && r.outcome !== 'failure') {
       const name = cloudEventName(r);
       if (name === 'GetObject' && r.target) add('s3_object', r.target, null, 'read', r, null, r.bytes_out);
       if ((name === 'GetSecretValue' || name === 'BatchGetSecretValue') && r.target) add('secret', r.target, null, 'read', r, null, null);
@@ -282,7 +347,7 @@ function buildCompromisedData(rows: EventRow[], sensitive: string[]) {
     .map((it) => ({ kind: it.kind, value: it.value, host: it.host, access: it.access, rows: it.rows, bytes: it.bytes, first: iso(it.firstUs), last: iso(it.lastUs), event_ids: it.event_ids.sort((a, b) => a - b) }));
 }
 
-function buildCredentials(rows: EventRow[], fp: Footprint) {
+function buildCredentials(rows: EventRow[], fp: Footprint): Credential[] {
   const out = new Map<string, { kind: string; value: string; host: string | null; reason: string; event_ids: number[] }>();
   const add = (kind: string, value: string, host: string | null, reason: string, ids: number[]) => {
     const key = `${kind}|${host ?? ''}|${value}`;
@@ -300,19 +365,19 @@ function buildCredentials(rows: EventRow[], fp: Footprint) {
     if (e.kind === 'db_role') add('db_password', e.value, e.host, e.createdByAttacker ? 'database role created by the attacker: drop it' : 'database role used by the attacker', ids);
   }
   for (const r of rows) {
-    if (r.source === 'auth_log' && r.command) {
-      if (/\/etc\/g?shadow/.test(r.command)) add('local_password', '/etc/shadow', r.host, '/etc/shadow was read: every local password hash on the host', [r.event_id]);
-      if (/id_(rsa|dsa|ecdsa|ed25519)/.test(r.command)) add('ssh_key', (r.command.match(/[~\w./-]*id_(rsa|dsa|ecdsa|ed25519)/) ?? ['id_*'])[0], r.host, 'private SSH key was read', [r.event_id]);
-      if (/\.aws\/credentials/.test(r.command)) add('access_key', (r.command.match(/[~\w./-]*\.aws\/credentials/) ?? ['.aws/credentials'])[0], r.host, 'AWS credentials file was read: every key in it', [r.event_id]);
-      if (/\.pgpass|app\.env|\.env\b|\.my\.cnf/.test(r.command)) add('db_password', (r.command.match(/[~\w./-]*(\.pgpass|app\.env|\.env|\.my\.cnf)/) ?? ['config'])[0], r.host, 'file holding database credentials was read', [r.event_id]);
+    if (inGroup('host_command', r.action) && r.command) {
+      for (const c of CREDENTIAL_FILE_PATTERNS) {
+        const m = c.re.exec(r.command);
+        if (m) add(c.kind, m[0], r.host, `${m[0]} was read: ${c.what}`, [r.event_id]);
+      }
     }
-    if (r.source === 'cloudtrail' && r.outcome !== 'failure' && /^(GetSecretValue|BatchGetSecretValue)$/.test(cloudEventName(r)) && r.target) add('secret', r.target, null, 'secret value read by the attacker', [r.event_id]);
-    if (r.source === 'cloudtrail' && r.outcome !== 'failure' && /^(CreateLoginProfile|UpdateLoginProfile)$/.test(cloudEventName(r))) {
+    if (isCloudCall(r.action) && r.outcome !== 'failure' && /^(GetSecretValue|BatchGetSecretValue)$/.test(cloudEventName(r)) && r.target) add('secret', r.target, null, 'secret value read by the attacker', [r.event_id]);
+    if (isCloudCall(r.action) && r.outcome !== 'failure' && /^(CreateLoginProfile|UpdateLoginProfile)$/.test(cloudEventName(r))) {
       const user = (parseAttrs(r).request_parameters ?? {}).userName ?? r.target;
       if (user) add('iam_user_password', String(user), null, 'console password set by the attacker', [r.event_id]);
     }
     // Keys the attacker logged in with: whoever holds them can come back.
-    if (r.source === 'auth_log' && r.action === 'ssh_login' && r.outcome === 'success') {
+    if (inGroup('remote_login', r.action) && r.outcome === 'success') {
       const fpr = parseAttrs(r).key_fingerprint as string | undefined;
       // The private key lives where the login came from: the source host for lateral movement.
       const holder = fp.hostOf(r.src_ip) ?? (isPrivateIp(r.src_ip) ? null : 'the attacker');
@@ -321,13 +386,21 @@ function buildCredentials(rows: EventRow[], fp: Footprint) {
   }
   // A file of credentials needs no line of its own when the credential it held is already listed.
   const listed = (kind: string) => [...out.values()].some((c) => c.kind === kind && !c.value.includes('/'));
-  for (const [key, c] of out) if (c.value.includes('/') && c.kind !== 'ssh_key' && c.value !== '/etc/shadow' && listed(c.kind)) out.delete(key);
+  for (const [key, c] of out) if (c.value.includes('/') && c.kind !== 'ssh_key' && c.kind !== 'local_password' && listed(c.kind)) out.delete(key);
   return [...out.values()].map((c) => ({ ...c, event_ids: [...new Set(c.event_ids)].sort((a, b) => a - b) })).sort((a, b) => (a.kind < b.kind ? -1 : a.kind > b.kind ? 1 : a.value < b.value ? -1 : 1));
 }
 
-function buildBackdoors(rows: EventRow[], fp: Footprint, containedAtUs: number | null, failedStatements: Set<number>) {
+function buildBackdoors(rows: EventRow[], fp: Footprint, containedAtUs: number | null, failedStatements: Set<number>, persistence: PersistenceFound[]): Backdoor[] {
   type B = { kind: string; value: string; host: string | null; created_at: string | null; created_by: string | null; used_after_containment: boolean; attempted_after_containment: boolean; event_ids: number[] };
   const out: B[] = [];
+  // What the attacker's commands installed (links/persistence.ts): cron tables and files, units, rc files, groups, passwords.
+  const byId = new Map(rows.map((r) => [r.event_id, r]));
+  for (const p of persistence) {
+    const r = byId.get(p.eventId);
+    if (!r) continue;
+    const by = p.actor === 'root' || p.actor === null ? (sessionUser(fp, r) ?? p.actor) : p.actor;
+    out.push({ kind: p.kind, value: p.value, host: p.host, created_at: iso(p.tsUs), created_by: by, used_after_containment: false, attempted_after_containment: false, event_ids: [p.eventId] });
+  }
   const after = (ids: Iterable<number>, okOnly: boolean) =>
     containedAtUs !== null &&
     [...ids].some((id) => {
@@ -336,22 +409,18 @@ function buildBackdoors(rows: EventRow[], fp: Footprint, containedAtUs: number |
       return ev && ev.tsUs >= containedAtUs && row && (!okOnly || row.outcome === 'success') && row.class !== 'account_change';
     });
   for (const r of rows) {
-    if (r.source === 'auth_log' && r.action === 'user_created' && r.outcome === 'success' && r.target) {
+    if (r.action === 'user_created' && r.outcome === 'success' && r.target) {
       const ent = fp.get('local_user', r.target, r.host);
       const creator = rows.filter((x) => x.host === r.host && x.action === 'sudo' && x.ts_us <= r.ts_us).pop();
       const useIds = ent ? [...ent.eventIds].filter((id) => id !== r.event_id) : [];
       out.push({ kind: 'local_user', value: r.target, host: r.host, created_at: iso(r.ts_us), created_by: creator?.actor ?? null, used_after_containment: after(useIds, true), attempted_after_containment: after(useIds, false), event_ids: [r.event_id, ...useIds].sort((a, b) => a - b) });
     }
-    if (r.source === 'auth_log' && r.command && /authorized_keys/.test(r.command) && /(>>|>|tee|cp |mv )/.test(r.command)) {
+    if (inGroup('host_command', r.action) && r.command && /authorized_keys/.test(r.command) && /(>>|>|tee|cp |mv )/.test(r.command)) {
       const file = (r.command.match(/[~\w./-]*authorized_keys\d?/) ?? ['authorized_keys'])[0];
       const key = (r.command.match(/(ssh-(rsa|ed25519|dss)|ecdsa-sha2-\S+) \S+( [^'">\n]+)?/) ?? [null])[0];
       out.push({ kind: 'ssh_authorized_key', value: key ? `${file}: ${key.trim()}` : file, host: r.host, created_at: iso(r.ts_us), created_by: r.actor, used_after_containment: false, attempted_after_containment: false, event_ids: [r.event_id] });
     }
-    if (r.source === 'auth_log' && (/^crontab_(replace|end_edit)$/.test(r.action) || (r.action === 'sudo' && r.command && /crontab\s+(-[a-z]*\s+)*[^-l]|\/etc\/cron|\/var\/spool\/cron/.test(r.command)))) {
-      const path = r.command ? (r.command.match(/\/(etc\/cron[\w./-]*|var\/spool\/cron[\w./-]*)/) ?? [null])[0] : null;
-      out.push({ kind: 'cron', value: path ?? r.target ?? 'crontab', host: r.host, created_at: iso(r.ts_us), created_by: r.actor === 'root' ? sessionUser(fp, r) ?? r.actor : r.actor, used_after_containment: false, attempted_after_containment: false, event_ids: [r.event_id] });
-    }
-    if (r.source === 'cloudtrail' && r.outcome !== 'failure') {
+    if (isCloudCall(r.action) && r.outcome !== 'failure') {
       const name = cloudEventName(r);
       const a = parseAttrs(r);
       const req = (a.request_parameters ?? {}) as Record<string, any>;
@@ -385,10 +454,10 @@ function sessionUser(fp: Footprint, r: EventRow): string | null {
   return null;
 }
 
-function buildExfiltration(rows: EventRow[]) {
+function buildExfiltration(rows: EventRow[]): Exfiltration[] {
   const byDst = new Map<string, { dst_ip: string; bySource: Map<string, number>; firstUs: number; lastUs: number }>();
   for (const r of rows) {
-    if (r.class !== 'network_activity' || r.source === 'auth_log' || !r.dst_ip || isPrivateIp(r.dst_ip) || !r.bytes_out) continue;
+    if (!inGroup('flow', r.action) || !r.dst_ip || isPrivateIp(r.dst_ip) || !r.bytes_out) continue;
     if (!isPrivateIp(r.src_ip)) continue; // leaving the estate: from an internal address
     const d = byDst.get(r.dst_ip) ?? { dst_ip: r.dst_ip, bySource: new Map(), firstUs: r.ts_us, lastUs: r.ts_us };
     d.bySource.set(r.source, (d.bySource.get(r.source) ?? 0) + r.bytes_out);
@@ -402,27 +471,27 @@ function buildExfiltration(rows: EventRow[]) {
       const bytes = Math.max(...d.bySource.values());
       return { dst_ip: d.dst_ip, bytes, bytes_by_source: Object.fromEntries([...d.bySource.entries()].sort()), first: iso(d.firstUs), last: iso(d.lastUs), sources: [...d.bySource.keys()].sort() };
     })
-    .filter((d) => d.bytes >= EXFIL_BYTES)
+    .filter((d) => d.bytes >= THRESHOLDS.exfilBytes)
     .sort((a, b) => b.bytes - a.bytes || (a.dst_ip < b.dst_ip ? -1 : 1));
 }
 
-async function buildGaps(conn: DuckDBConnection, rows: EventRow[], fromUs: number | null, toUs: number | null) {
+async function buildGaps(conn: DuckDBConnection, rows: EventRow[], fromUs: number | null, toUs: number | null): Promise<Gap[]> {
   const gaps: { source: string; from: string | null; to: string | null; reason: string }[] = [];
   // CloudTrail logging stopped by someone until started again.
   const trail = await all<EventRow>(
     conn,
-    `SELECT ${EVENT_FIELDS} FROM events WHERE source = 'cloudtrail' AND outcome <> 'failure' AND (action LIKE '%:StopLogging' OR action LIKE '%:StartLogging' OR action LIKE '%:DeleteTrail') ORDER BY ts, event_id`,
+    `SELECT ${EVENT_FIELDS} FROM events WHERE outcome <> 'failure' AND (action LIKE '%:StopLogging' OR action LIKE '%:StartLogging' OR action LIKE '%:DeleteTrail') ORDER BY ts, event_id`,
   );
   let stopped: EventRow | null = null;
   for (const t of trail) {
     const name = cloudEventName(t);
     if (name === 'StopLogging' || name === 'DeleteTrail') stopped ??= t;
     else if (name === 'StartLogging' && stopped) {
-      gaps.push({ source: 'cloudtrail', from: iso(stopped.ts_us), to: iso(t.ts_us), reason: `${cloudEventName(stopped)} by ${stopped.actor ?? '?'}` });
+      gaps.push({ source: stopped.source, from: iso(stopped.ts_us), to: iso(t.ts_us), reason: `${cloudEventName(stopped)} by ${stopped.actor ?? '?'}` });
       stopped = null;
     }
   }
-  if (stopped) gaps.push({ source: 'cloudtrail', from: iso(stopped.ts_us), to: null, reason: `${cloudEventName(stopped)} by ${stopped.actor ?? '?'} (never restarted in the evidence)` });
+  if (stopped) gaps.push({ source: stopped.source, from: iso(stopped.ts_us), to: null, reason: `${cloudEventName(stopped)} by ${stopped.actor ?? '?'} (never restarted in the evidence)` });
   // Flow logs that say nothing was recorded.
   const nodata = await all<{ source: string; from_us: number; to_us: number; n: number }>(
     conn,
@@ -447,5 +516,3 @@ async function buildGaps(conn: DuckDBConnection, rows: EventRow[], fromUs: numbe
   return gaps;
 }
 
-export type Findings = Awaited<ReturnType<typeof buildFindings>>;
-export type { Phase };

@@ -3,7 +3,15 @@
  * sessions) each with the reason and events that put them there, and the attacker's events with
  * their phase and technique. Every addition names its reason, so the report can say why.
  */
+import { HostDirectory } from './hosts/directory.js';
 import type { EntityKind, Phase } from './rules.js';
+
+/** What the responders know when they start (`--seed kind:value`), or what --auto proposed. */
+export interface Seed {
+  kind: EntityKind;
+  value: string;
+  host: string | null;
+}
 
 export interface Entity {
   kind: EntityKind;
@@ -38,9 +46,10 @@ export class Footprint {
   readonly events = new Map<number, AttackEvent>();
   /** Entities not yet expanded, in the order found. */
   readonly queue: Entity[] = [];
-  /** Host ↔ address mapping learned from the evidence (reason per pair). */
-  readonly hostAddresses = new Map<string, { host: string; reason: string }>();
   readonly notes: string[] = [];
+
+  /** @param hosts the case's hosts and addresses (learned from the evidence; links add inferences). */
+  constructor(readonly hosts: HostDirectory = new HostDirectory([])) {}
 
   get(kind: EntityKind, value: string, host: string | null = null): Entity | undefined {
     return this.entities.get(entityKey(kind, value, host));
@@ -85,10 +94,13 @@ export class Footprint {
     return e;
   }
 
-  /** Records an attacker event; an event keeps the phase it was first given unless a rule is more specific. */
-  addEvent(ev: AttackEvent, entity?: Entity): void {
+  /**
+   * Records an attacker event; an event keeps the phase it was first given unless a rule is more
+   * specific, or a link knows what it was (`decisive`: the first use of a stolen key is the access).
+   */
+  addEvent(ev: AttackEvent, entity?: Entity, decisive = false): void {
     const prior = this.events.get(ev.eventId);
-    if (!prior) this.events.set(ev.eventId, ev);
+    if (!prior || decisive) this.events.set(ev.eventId, ev);
     else if (!prior.technique && ev.technique) this.events.set(ev.eventId, { ...prior, technique: ev.technique, phase: ev.phase });
     if (entity) {
       entity.eventIds.add(ev.eventId);
@@ -103,12 +115,15 @@ export class Footprint {
     if (entity.lastSeenUs === null || tsUs > entity.lastSeenUs) entity.lastSeenUs = tsUs;
   }
 
-  learnHostAddress(ip: string, host: string, reason: string): void {
-    if (!this.hostAddresses.has(ip)) this.hostAddresses.set(ip, { host, reason });
+  /** The host an address belongs to (from the hosts the evidence shows), or null. */
+  hostOf(ip: string | null): string | null {
+    return this.hosts.hostOf(ip);
   }
 
-  hostOf(ip: string | null): string | null {
-    return ip ? (this.hostAddresses.get(ip)?.host ?? null) : null;
+  /** The compromised host (in the footprint) an address belongs to, or null. */
+  attackerHostOf(ip: string | null): string | null {
+    const h = this.hosts.hostOf(ip);
+    return h !== null && this.has('host', h) ? h : null;
   }
 
   ofKind(kind: EntityKind): Entity[] {

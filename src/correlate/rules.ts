@@ -10,12 +10,16 @@
  *   function, compileThreshold.
  *
  * Every rule returns the same columns so one runner stores them (table `detections`). Rule SQL
- * may use `{{param}}` (values from the header's `params`, checked to be plain numbers or words)
- * and the bound parameters `$sensitive_tables` and `$sensitive_buckets` (lists from --sensitive).
+ * may use `{{param}}` (values from the header's `params`, checked to be plain numbers or words),
+ * `{{vocab.NAME}}` (an action group or knowledge list as an SQL list, sql-vocabulary.ts), the
+ * vocabulary macros (`is_private_ip`, `is_cloud_call`, `cloud_identity`, `credential_file`,
+ * `is_admin_port`) and the bound parameters `$sensitive_tables` and `$sensitive_buckets`.
+ * Rules select on class, action, outcome and attrs — never on the parser (`source`).
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { VOCAB_LISTS } from './sql-vocabulary.js';
 
 export type Phase = 'recon' | 'access' | 'actions' | 'exfiltration';
 export const PHASES: readonly Phase[] = ['recon', 'access', 'actions', 'exfiltration'];
@@ -108,7 +112,12 @@ export function parseRule(text: string, file: string): Rule {
 }
 
 function substitute(sql: string, params: Record<string, string>, file: string): string {
-  return sql.replace(/\{\{(\w+)\}\}/g, (_m, name: string) => {
+  return sql.replace(/\{\{(vocab\.)?(\w+)\}\}/g, (_m, vocab: string | undefined, name: string) => {
+    if (vocab) {
+      const list = VOCAB_LISTS[name];
+      if (list === undefined) throw new RuleError(`rule ${file}: {{vocab.${name}}} is not in the vocabulary (src/core/vocabulary.ts, knowledge.ts)`);
+      return list;
+    }
     const v = params[name];
     if (v === undefined) throw new RuleError(`rule ${file}: {{${name}}} has no value in params`);
     return v;

@@ -28,9 +28,10 @@ function paramsFor(sql: string, s: Sensitive): { values: Record<string, ReturnTy
   return { values, types };
 }
 
-export async function runRules(conn: DuckDBConnection, findingsId: number, rules: Rule[], sensitive: Sensitive): Promise<RuleResult[]> {
+export async function runRules(conn: DuckDBConnection, findingsId: number, rules: Rule[], sensitive: Sensitive, onRule?: (done: number, total: number, rule: Rule) => void): Promise<RuleResult[]> {
   const out: RuleResult[] = [];
   for (const rule of rules) {
+    onRule?.(out.length, rules.length, rule);
     try {
       await conn.run(
         `INSERT INTO detections (findings_id, rule_id, phase, technique, level, hit_key, event_id, ts)

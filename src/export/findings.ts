@@ -1,11 +1,12 @@
 /** `--what findings`: the stored dwell.findings/v1 as JSON, the Markdown report, or the compromised-data CSV. */
+import type { Findings } from '../correlate/findings-types.js';
 import { renderCompromisedCsv } from './findings-csv.js';
 import { renderMarkdown } from './findings-md.js';
 import { latestFindings } from './latest-findings.js';
 import { withSink } from './line-export.js';
 import type { ExportContext, ExportFormat } from './types.js';
 
-function findingsFormat(name: string, description: string, render: (body: Record<string, any>) => string): ExportFormat {
+function findingsFormat(name: string, description: string, render: (body: Findings) => string): ExportFormat {
   return {
     name,
     whats: ['findings'],

@@ -42,7 +42,6 @@ export interface IocSet {
   iocs: Ioc[];
 }
 
-type Any = Record<string, any>;
 
 const KINDS = new Set(['ip', 'local_user', 'iam_principal', 'access_key', 'db_role']);
 
@@ -105,9 +104,9 @@ function sortIocs(a: Ioc, b: Ioc): number {
 
 export async function collectIocs(db: CaseDb): Promise<IocSet> {
   const { findingsId, body } = await latestFindings(db);
-  const f = body as Any;
+  const f = body;
   const byKey = new Map<string, Ioc>();
-  const backdoorUsers = new Set<string>((f.backdoors ?? []).filter((b: Any) => b.kind === 'local_user' || b.kind === 'iam_user' || b.kind === 'db_role').map((b: Any) => `${b.value}@${b.host ?? ''}`));
+  const backdoorUsers = new Set<string>((f.backdoors ?? []).filter((b) => b.kind === 'local_user' || b.kind === 'iam_user' || b.kind === 'db_role').map((b) => `${b.value}@${b.host ?? ''}`));
 
   const add = async (kind: IocKind, value: string, host: string | null, roles: string[], reason: string, ids: number[], malicious: boolean) => {
     const key = `${kind}|${value}|${host ?? ''}`;
@@ -135,7 +134,7 @@ export async function collectIocs(db: CaseDb): Promise<IocSet> {
     });
   };
 
-  for (const e of (f.entities ?? []) as Any[]) {
+  for (const e of f.entities ?? []) {
     if (!KINDS.has(e.kind) || typeof e.value !== 'string' || e.value === '') continue;
     const ids = ((e.event_ids ?? []) as unknown[]).map(Number).filter(Number.isSafeInteger);
     const roles = (e.roles ?? []) as string[];
@@ -146,16 +145,16 @@ export async function collectIocs(db: CaseDb): Promise<IocSet> {
       await add(e.kind as IocKind, e.value, e.host ?? null, roles, e.reason ?? '', ids, backdoor);
     }
   }
-  for (const ip of (f.ips ?? []) as Any[]) {
+  for (const ip of f.ips ?? []) {
     if (typeof ip.ip !== 'string') continue;
     const ids = byKey.get(`${ipKind(ip.ip)}|${ip.ip}|`)?.eventIds ?? (await eventIdsFor(db, findingsId, 'src_ip', ip.ip));
     await add(ipKind(ip.ip), ip.ip, null, ip.roles ?? [], 'attacker address', ids, true);
   }
-  for (const x of (f.exfiltration ?? []) as Any[]) {
+  for (const x of f.exfiltration ?? []) {
     if (typeof x.dst_ip !== 'string') continue;
     await add(ipKind(x.dst_ip), x.dst_ip, null, ['exfil_destination'], 'exfiltration destination', await eventIdsFor(db, findingsId, 'dst_ip', x.dst_ip), true);
   }
-  for (const c of (f.credentials_to_rotate ?? []) as Any[]) {
+  for (const c of f.credentials_to_rotate ?? []) {
     if (c.kind !== 'access_key' || typeof c.value !== 'string') continue;
     await add('access_key', c.value, null, ['credential_to_rotate'], c.reason ?? 'access key used by the attacker', ((c.event_ids ?? []) as unknown[]).map(Number), false);
   }
@@ -163,7 +162,7 @@ export async function collectIocs(db: CaseDb): Promise<IocSet> {
   const iocs: Ioc[] = [];
   for (const ioc of byKey.values()) {
     const s = await stats(db, findingsId, ioc.eventIds);
-    const fallback = f.answers?.initial_access_at ?? f.phases?.find((p: Any) => p.first)?.first ?? f.generated_at;
+    const fallback = f.answers?.initial_access_at ?? f.phases?.find((p) => p.first)?.first ?? f.generated_at;
     ioc.firstSeen = s.first ?? toMicrosIso(fallback);
     ioc.lastSeen = s.last ?? ioc.firstSeen;
     ioc.events = s.n;

@@ -110,7 +110,7 @@ async function attackLayer(ctx: ExportContext): Promise<{ layer: Obj; count: num
       { name: 'events', value: String(c.score) },
     ];
   }
-  const a = (body.answers ?? {}) as Obj;
+  const a: Partial<typeof body.answers> = body.answers ?? {};
   const l = layer(
     `dwell attack — findings #${findingsId}`,
     `Techniques of the attacker's events reconstructed by dwell ${DWELL_VERSION} (findings #${findingsId}); score = number of events. Initial access ${a.initial_access_at ?? '?'}${a.initial_access_vector ? ` (${a.initial_access_vector})` : ''}, last activity ${a.last_attacker_activity_at ?? '?'}.`,
@@ -133,7 +133,7 @@ async function findingsLayer(ctx: ExportContext): Promise<{ layer: Obj; count: n
   const { findingsId, body } = await latestFindings(ctx.db);
   const ruleTactic = new Map(loadRules().map((r) => [r.id, r.tactic]));
   const cells = new Map<string, Cell>();
-  for (const d of (body.detections ?? []) as Obj[]) {
+  for (const d of body.detections ?? []) {
     const technique = String(d.technique ?? '');
     if (!/^T\d{4}(\.\d{3})?$/.test(technique)) continue;
     const tactic = tacticFor(technique, String(d.phase ?? ''), ruleTactic.get(String(d.rule_id)) ?? null);

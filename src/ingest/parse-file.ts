@@ -9,7 +9,7 @@ import { LocalZone } from '../core/time.js';
 import { parserByName } from '../parsers/registry.js';
 import type { LineDisposition, ParseContext, ParseWarning, SourceParser } from '../parsers/types.js';
 import { encodeEvent, encodeWarning } from '../store/staging-rows.js';
-import { openEvidence, type Compression } from './evidence-reader.js';
+import { DecodeError, openEvidence, type Compression, type EvidenceStream } from './evidence-reader.js';
 import { BatchFile } from './batch-file.js';
 import { LineSplitter } from './line-splitter.js';
 import { makeHead, sniff, SNIFF_BYTES } from './sniff.js';
@@ -30,6 +30,8 @@ export interface ParseFileOptions {
   batchBytes?: number;
   /** Warnings stored individually per file; beyond, they are counted. */
   maxStoredWarnings?: number;
+  /** Decompression ratio at which a compressed file stops being read (0 = no limit; default 1000). */
+  maxRatio?: number;
 }
 
 export interface Batch {
@@ -41,7 +43,7 @@ export interface Batch {
   count: number;
 }
 
-export type FileStatus = 'ingested' | 'partial' | 'unrecognized' | 'skipped' | 'recorded';
+export type FileStatus = 'ingested' | 'partial' | 'unrecognized' | 'skipped' | 'recorded' | 'failed';
 
 export interface ParseFileResult {
   status: FileStatus;
@@ -59,6 +61,8 @@ export interface ParseFileResult {
   firstTs: number | null;
   lastTs: number | null;
   yearShift: number;
+  /** Events whose year was inferred (year-less syslog): their file's rotation order is checked after the run. */
+  yearInferred: number;
   info: Record<string, unknown>;
 }
 
@@ -67,6 +71,15 @@ export interface ParseFileHooks {
   onBatch(batch: Batch): Promise<void>;
   /** Raw bytes read so far, for progress. */
   onProgress?(rawBytes: number, events: number): void;
+  /** Checked between chunks: true stops the parse with a ParseCancelled error (Ctrl-C). */
+  isCancelled?(): boolean;
+}
+
+/** The parse was stopped from outside (the ingest was interrupted); nothing of the file is kept. */
+export class ParseCancelled extends Error {
+  constructor() {
+    super('cancelled');
+  }
 }
 
 const DEFAULT_MAX_WARNINGS = 10_000;
@@ -78,7 +91,24 @@ const MAX_TEXT = 1 << 20;
 
 export async function parseFile(opts: ParseFileOptions, hooks: ParseFileHooks): Promise<ParseFileResult> {
   // A Buffer crosses to a worker thread as a plain Uint8Array: make it a Buffer again.
-  const ev = await openEvidence(opts.readPath === undefined ? opts.path : typeof opts.readPath === 'string' ? opts.readPath : Buffer.from(opts.readPath));
+  const readPath = opts.readPath === undefined ? opts.path : typeof opts.readPath === 'string' ? opts.readPath : Buffer.from(opts.readPath);
+  const ev = await openEvidence(readPath, { maxRatio: opts.maxRatio });
+  try {
+    return await parseOpened(ev, opts, hooks);
+  } catch (err) {
+    // Whatever went wrong, the file is closed (a long-lived parse thread must not keep it open).
+    ev.destroy();
+    throw err;
+  }
+}
+
+async function parseOpened(ev: EvidenceStream, opts: ParseFileOptions, hooks: ParseFileHooks): Promise<ParseFileResult> {
+  const checkCancelled = () => {
+    if (hooks.isCancelled?.()) {
+      ev.destroy();
+      throw new ParseCancelled();
+    }
+  };
   const maxWarnings = opts.maxStoredWarnings ?? DEFAULT_MAX_WARNINGS;
   const dispositions: Record<LineDisposition, number> = { record: 0, continuation: 0, warning: 0, meta: 0, blank: 0 };
   const info: Record<string, unknown> = {};
@@ -87,6 +117,7 @@ export async function parseFile(opts: ParseFileOptions, hooks: ParseFileHooks): 
   let firstTs: number | null = null;
   let lastTs: number | null = null;
   let yearShift = 0;
+  let yearInferred = 0;
   let sourceName = 'unknown';
   let recordOnlyReason: string | null = null;
 
@@ -124,6 +155,7 @@ export async function parseFile(opts: ParseFileOptions, hooks: ParseFileHooks): 
       if (e.command && e.command.length > MAX_TEXT) e.command = e.command.slice(0, MAX_TEXT);
       eventBatches.add(encodeEvent(events, e));
       events++;
+      if (e.time_quality === 'year_inferred') yearInferred++;
       if (firstTs === null || e.ts < firstTs) firstTs = e.ts;
       if (lastTs === null || e.ts > lastTs) lastTs = e.ts;
     },
@@ -147,6 +179,7 @@ export async function parseFile(opts: ParseFileOptions, hooks: ParseFileHooks): 
   let ended = false;
   try {
     while (headBytes < SNIFF_BYTES) {
+      checkCancelled();
       const r = await iterator.next();
       if (r.done) {
         ended = true;
@@ -165,21 +198,14 @@ export async function parseFile(opts: ParseFileOptions, hooks: ParseFileHooks): 
     dispositions,
     info,
     yearShift: 0,
+    yearInferred: 0,
   };
 
   const finishUnparsed = async (status: FileStatus, format: string | null, reason: string, message: string) => {
-    // Read to the end so the hash covers the whole file.
-    if (!ended && !streamError) {
-      try {
-        for (;;) {
-          const r = await iterator.next();
-          if (r.done) break;
-        }
-      } catch (err) {
-        streamError = err as Error;
-      }
-    }
+    // Nothing more to decode: the raw bytes are still read to the end so the hash covers the file.
+    ev.skipRest();
     const d = await ev.digest;
+    checkCancelled();
     return {
       ...base,
       status,
@@ -188,7 +214,7 @@ export async function parseFile(opts: ParseFileOptions, hooks: ParseFileHooks): 
       sniffReason: reason,
       sha256: d.sha256,
       bytes: d.bytes,
-      message: streamError ? `${message}; ${describeStreamError(streamError, ev.compression)}` : message,
+      message: streamError && status !== 'failed' ? `${message}; ${describeStreamError(streamError, ev.compression)}` : message,
       lines: null,
       events: 0,
       warnings: 0,
@@ -199,6 +225,12 @@ export async function parseFile(opts: ParseFileOptions, hooks: ParseFileHooks): 
 
   if (ev.compression === 'zip') {
     return finishUnparsed('skipped', null, 'zip archive', 'zip archives are recorded and hashed but not opened: extract them read-only and ingest the extracted folder');
+  }
+
+  // A compressed file that breaks before anything could be decoded is a failure, not an unknown format.
+  if (streamError && head.length === 0) {
+    const why = describeStreamError(streamError, ev.compression, false);
+    return finishUnparsed('failed', null, why, `${why}; nothing could be read from it`);
   }
 
   let parser: SourceParser | undefined;
@@ -213,6 +245,10 @@ export async function parseFile(opts: ParseFileOptions, hooks: ParseFileHooks): 
     parser = s.winner?.parser;
     if (!parser) {
       if (s.candidates.length > 0) sniffReason += ` (closest: ${s.candidates[0]!.parser.name} at ${s.candidates[0]!.match.confidence}%)`;
+      if (streamError) {
+        const why = describeStreamError(streamError, ev.compression, false);
+        return finishUnparsed('failed', null, sniffReason, `${why}; the ${head.length} bytes decoded before it are not recognized (${sniffReason})`);
+      }
       return finishUnparsed('unrecognized', null, sniffReason, `no parser recognizes this file: ${sniffReason}`);
     }
   }
@@ -263,11 +299,13 @@ export async function parseFile(opts: ParseFileOptions, hooks: ParseFileHooks): 
     );
     try {
       for await (const chunk of replay()) {
+        checkCancelled();
         splitter.push(chunk);
         if (queue.length > 0) await flushQueue();
         if (hooks.onProgress && ++progressTick % 8 === 0) hooks.onProgress(ev.rawBytesRead(), events);
       }
     } catch (err) {
+      if (err instanceof ParseCancelled) throw err;
       parseError = err as Error;
     }
     try {
@@ -283,6 +321,7 @@ export async function parseFile(opts: ParseFileOptions, hooks: ParseFileHooks): 
     // Each pull of the next chunk first hands over the batches the parser has cut: back-pressure.
     async function* replayWithFlush(): AsyncGenerator<Buffer> {
       for await (const chunk of replay()) {
+        checkCancelled();
         if (queue.length > 0) await flushQueue();
         if (hooks.onProgress && ++progressTick % 8 === 0) hooks.onProgress(ev.rawBytesRead(), events);
         yield chunk;
@@ -296,6 +335,7 @@ export async function parseFile(opts: ParseFileOptions, hooks: ParseFileHooks): 
     } catch (err) {
       parseError = err as Error;
     }
+    checkCancelled();
   }
   cutEvents();
   cutWarnings();
@@ -306,17 +346,9 @@ export async function parseFile(opts: ParseFileOptions, hooks: ParseFileHooks): 
   await flushQueue();
 
   // Finish hashing whatever the parser did not consume.
-  if (parseError) {
-    try {
-      for (;;) {
-        const r = await iterator.next();
-        if (r.done) break;
-      }
-    } catch {
-      /* the decompressor already failed; the hasher drains on its own */
-    }
-  }
+  if (parseError) ev.skipRest();
   const d = await ev.digest;
+  checkCancelled();
   if (yearShift !== 0) {
     const shiftUs = (t: number) => shiftYears(t, yearShift);
     if (firstTs !== null) firstTs = shiftUs(firstTs);
@@ -325,6 +357,7 @@ export async function parseFile(opts: ParseFileOptions, hooks: ParseFileHooks): 
   return {
     ...base,
     yearShift,
+    yearInferred,
     status: parseError ? 'partial' : recordOnlyReason !== null && events === 0 ? 'recorded' : 'ingested',
     format: parser.name,
     parserVersion: parser.version,
@@ -332,6 +365,7 @@ export async function parseFile(opts: ParseFileOptions, hooks: ParseFileHooks): 
     sha256: d.sha256,
     bytes: d.bytes,
     message: parseError ? describeStreamError(parseError, ev.compression) : recordOnlyReason,
+    info: parseError instanceof DecodeError && parseError.kind === 'ratio' ? { ...info, decompression_stopped: { bytes_out: ev.bytesOut(), limit: opts.maxRatio ?? null } } : info,
     lines,
     events,
     warnings,
@@ -347,9 +381,12 @@ function shiftYears(us: number, years: number): number {
   return d.getTime() * 1000 + (us - ms * 1000);
 }
 
-function describeStreamError(err: Error, compression: Compression): string {
+function describeStreamError(err: Error, compression: Compression, kept = true): string {
+  if (err instanceof DecodeError) {
+    const help = err.kind === 'ratio' ? '; to read it whole, ingest it with --max-ratio 0 (into a new case: this one now holds its first part)' : '';
+    return `${err.message}${kept ? '; events read before it are kept' : ''}${help}`;
+  }
   const msg = err.message || String(err);
-  if (compression === 'gzip' && /unexpected end of file/i.test(msg)) return 'truncated gzip: the compressed data ends early; events read before the cut are kept';
-  if (compression !== 'none') return `${compression} data is damaged: ${msg}; events read before the error are kept`;
+  if (compression !== 'none') return `${compression} data is damaged: ${msg}${kept ? '; events read before the error are kept' : ''}`;
   return `read error: ${msg}`;
 }

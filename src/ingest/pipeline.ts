@@ -5,13 +5,13 @@
  */
 import { hostname, userInfo } from 'node:os';
 import { resolve } from 'node:path';
-import { CaseDb } from '../store/case-db.js';
-import { EvidenceTransaction, insertEvidence, StagingDir, type EvidenceRow } from '../store/evidence-writer.js';
+import { all, CaseDb } from '../store/case-db.js';
+import { EvidenceIds, EvidenceTransaction, insertEvidence, StagingDir, type EvidenceRow } from '../store/evidence-writer.js';
 import type { EvidenceStatus } from '../store/schema.js';
 import { DWELL_VERSION } from '../version.js';
 import { caseInsideEvidence, describeFsError, enumerateEvidence, type EvidenceFile } from './evidence-files.js';
-import type { ParseFileResult } from './parse-file.js';
-import { orderRotatedYears } from './rotation-years.js';
+import { ParseCancelled, type ParseFileResult } from './parse-file.js';
+import { orderRotatedYears, YEAR_ORDER_PENDING } from './rotation-years.js';
 import { buildTimelineIndex, timelineIndexStatus } from '../store/timeline-index.js';
 import { InProcessRunner, RunnerError, WorkerRunner, workersAvailable, type FileRunner } from './runners.js';
 
@@ -29,6 +29,14 @@ export interface IngestOptions {
   argv?: string[];
   /** Build the TUI's timeline index at the end (default true; skipped when already fresh). */
   index?: boolean;
+  /** Decompression ratio at which a compressed file stops being read and is marked partial (0 = no limit; default 1000). */
+  maxRatio?: number;
+  /**
+   * Aborting stops the ingest at the file boundary: the files being read are rolled back, no
+   * other file starts, the run is recorded as interrupted and the report says so (`interrupted`).
+   * The reason, when a string, names the cause (e.g. 'SIGINT').
+   */
+  signal?: AbortSignal;
   /** Follow symlinks that lead out of the evidence given (their targets are recorded in `info`). */
   followSymlinks?: boolean;
 }
@@ -44,6 +52,12 @@ export interface FileReport {
   lastTsUs: number | null;
   message: string | null;
   sha256: string | null;
+  /**
+   * How the case holds this file's content: its own status, or for `already_ingested` the status
+   * stored by the earlier run, and for a `duplicate` the status of the copy it duplicates. The
+   * exit code is computed from it, so a re-run over the same state exits the same way.
+   */
+  heldAs: EvidenceStatus;
 }
 
 export interface IngestReport {
@@ -58,6 +72,12 @@ export interface IngestReport {
   notes: string[];
   /** The timeline index built at the end of this run: events covered and seconds; null when not built. */
   index: { events: number; seconds: number } | null;
+  /**
+   * Set when the run was stopped (Ctrl-C, SIGTERM): what stopped it, the files of `files` stored
+   * before it, and the files not stored (the ones being read were rolled back, the others never
+   * started). `during` says whether the files or the timeline index were being processed.
+   */
+  interrupted: { reason: string; during: 'files' | 'index'; notStored: number } | null;
 }
 
 export interface IngestProgress {
@@ -71,6 +91,11 @@ export interface IngestProgress {
 }
 
 const NO_PROGRESS: IngestProgress = { start() {}, fileStarted() {}, fileProgress() {}, fileDone() {}, finish() {} };
+
+/** Statuses a file can be held as that mean the case does not have all of it. */
+export function isProblem(status: EvidenceStatus): boolean {
+  return status === 'failed' || status === 'partial' || status === 'unrecognized';
+}
 
 export class IngestError extends Error {}
 
@@ -128,12 +153,14 @@ export async function ingest(opts: IngestOptions, progress: IngestProgress = NO_
   const runners: FileRunner[] = [];
   let runId = 0;
   const reports: FileReport[] = [];
-  let interrupted = false;
-  const onSignal = () => {
-    interrupted = true;
+  const signal = opts.signal;
+  const isInterrupted = () => signal?.aborted === true;
+  // Stop what is running now, not at the next batch: a file that yields no batch for minutes (a
+  // gigabyte of blank lines) must not hold Ctrl-C up.
+  const onAbort = () => {
+    for (const r of runners) r.cancel();
   };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  signal?.addEventListener('abort', onAbort);
   try {
     // A run left 'running' was killed: no other process can hold the case open for writing now.
     await db.run(`UPDATE ingest_runs SET status = 'interrupted' WHERE status = 'running'`);
@@ -154,9 +181,10 @@ export async function ingest(opts: IngestOptions, progress: IngestProgress = NO_
     );
 
     const { files, problems } = await enumerateEvidence(opts.inputs, { exclude: [caseAbs, caseAbs + '.wal', caseAbs + '.staging'], followSymlinks: opts.followSymlinks });
+    const ids = await EvidenceIds.start(db);
     for (const p of problems) {
-      const report: FileReport = { path: p.path, status: p.status, evidenceId: null, format: null, events: 0, warnings: 0, firstTsUs: null, lastTsUs: null, message: p.reason, sha256: null };
-      report.evidenceId = await recordWithoutContent(db, runId, p.path, p.absPath, null, p.status, p.reason, undefined, p.info);
+      const report: FileReport = { path: p.path, status: p.status, evidenceId: null, format: null, events: 0, warnings: 0, firstTsUs: null, lastTsUs: null, message: p.reason, sha256: null, heldAs: p.status };
+      report.evidenceId = await recordWithoutContent(db, runId, p.path, p.absPath, null, p.status, p.reason, ids.take(), p.info);
       reports.push(report);
       progress.fileDone(report, null);
     }
@@ -173,54 +201,108 @@ export async function ingest(opts: IngestOptions, progress: IngestProgress = NO_
     const fileReports: (FileReport | undefined)[] = new Array(files.length);
     // Files start in their enumeration order even with several lanes (each start waits for the
     // previous one): evidence ids, and so event ids, are the same whenever the same evidence is
-    // ingested, which a report citing event ids relies on.
+    // ingested, which a report citing event ids relies on. They also finish in that order: a file
+    // is checked for an earlier copy (same SHA-256) and committed only once the file before it is
+    // committed or given up, so which copy is kept never depends on which lane was faster.
     let startTurn: Promise<void> = Promise.resolve();
+    let doneTurn: Promise<void> = Promise.resolve();
     const lane = async (runner: FileRunner) => {
-      while (!interrupted && next < files.length) {
+      while (!isInterrupted() && next < files.length) {
         const index = next++;
         const file = files[index]!;
-        const previous = startTurn;
+        const previousStart = startTurn;
+        const previousDone = doneTurn;
         let letNextStart!: () => void;
+        let letNextFinish!: () => void;
         startTurn = new Promise((r) => (letNextStart = r));
+        doneTurn = new Promise((r) => (letNextFinish = r));
         progress.fileStarted(file);
-        await previous;
-        let report: FileReport;
+        await previousStart;
+        let report: FileReport | null;
         try {
-          report = await ingestFile(db, staging, runner, runId, file, opts, progress, () => interrupted, letNextStart);
+          report = await ingestFile(db, staging, runner, runId, file, opts, progress, isInterrupted, ids, letNextStart, () => previousDone);
         } finally {
           letNextStart();
+          // The previous file's turn is over before this one's (it resolves in order).
+          void previousDone.then(letNextFinish);
         }
-        fileReports[index] = report;
-        progress.fileDone(report, file);
+        if (report) {
+          fileReports[index] = report;
+          progress.fileDone(report, file);
+        }
       }
     };
     await Promise.all(runners.map((r) => lane(r)));
+    await doneTurn;
     for (const r of fileReports) if (r) reports.push(r);
     // The parse threads are done: free their memory before the case-wide steps (the index sort).
     await Promise.all(runners.map((r) => r.close()));
 
-    const notes = interrupted ? [] : await orderRotatedYears(db);
+    const notes: string[] = [];
+    if (!isInterrupted()) {
+      const order = await orderRotatedYears(db, isInterrupted);
+      notes.push(...order.notes);
+    }
+    // The summary shows what is stored, after the case-wide steps moved any times.
+    await refreshStoredTimes(db, runId, reports);
     const events = reports.reduce((s, r) => s + r.events, 0);
     const warnings = reports.reduce((s, r) => s + r.warnings, 0);
-    const failedCount = reports.filter((r) => r.status === 'failed' || r.status === 'partial' || r.status === 'unrecognized').length;
+    const failedCount = reports.filter((r) => isProblem(r.heldAs)).length;
+    const stopped = isInterrupted();
     await db.run(
       `UPDATE ingest_runs SET finished_at = now()::TIMESTAMP, status = $s, files = $f, events = $e, warnings = $w, failed = $x WHERE run_id = $id`,
-      { s: interrupted ? 'interrupted' : failedCount ? 'completed_with_problems' : 'completed', f: reports.length, e: events, w: warnings, x: failedCount, id: runId },
+      { s: stopped ? 'interrupted' : failedCount ? 'completed_with_problems' : 'completed', f: reports.length, e: events, w: warnings, x: failedCount, id: runId },
     );
     await db.run('CHECKPOINT');
     progress.finish();
-    if (interrupted) throw new IngestError(`interrupted: ${reports.length} file(s) were fully stored before the interruption; run the same command again to complete the ingest`);
-    const index = opts.index === false ? null : await refreshTimelineIndex(db, progress, notes);
-    return { runId, files: reports, events, warnings, problems: failedCount, seconds: (Date.now() - started) / 1000, notes, index };
+    const base = { runId, files: reports, events, warnings, problems: failedCount, notes, index: null };
+    if (stopped) {
+      const stored = reports.length - problems.length;
+      return { ...base, seconds: (Date.now() - started) / 1000, interrupted: { reason: abortReason(signal), during: 'files', notStored: files.length - stored } };
+    }
+    // An interruption while the index is sorted cancels the sort (the files are all stored).
+    const cancelIndex = () => db.conn.interrupt();
+    signal?.addEventListener('abort', cancelIndex);
+    let index: IngestReport['index'] = null;
+    try {
+      index = opts.index === false ? null : await refreshTimelineIndex(db, progress, notes);
+    } finally {
+      signal?.removeEventListener('abort', cancelIndex);
+    }
+    const interrupted = isInterrupted() && index === null ? { reason: abortReason(signal), during: 'index' as const, notStored: 0 } : null;
+    return { ...base, index, seconds: (Date.now() - started) / 1000, interrupted };
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    signal?.removeEventListener('abort', onAbort);
     await Promise.all(runners.map((r) => r.close()));
     staging.remove();
     db.close();
   }
 }
 
+function abortReason(signal: AbortSignal | undefined): string {
+  return typeof signal?.reason === 'string' ? signal.reason : 'interrupted';
+}
+
+/** First and last times as stored (a case-wide step such as the rotation order may have moved them). */
+async function refreshStoredTimes(db: CaseDb, runId: number, reports: FileReport[]): Promise<void> {
+  const rows = await db.all<{ id: number; first_us: number | null; last_us: number | null }>(
+    `SELECT evidence_id AS id, epoch_us(first_ts) AS first_us, epoch_us(last_ts) AS last_us FROM evidence WHERE run_id = $run AND first_ts IS NOT NULL`,
+    { run: runId },
+  );
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  for (const r of reports) {
+    const row = r.evidenceId !== null && r.status !== 'already_ingested' ? byId.get(r.evidenceId) : undefined;
+    if (row) {
+      r.firstTsUs = row.first_us;
+      r.lastTsUs = row.last_us;
+    }
+  }
+}
+
+/**
+ * One file into the case: skipped when already there, else parsed and stored in its own
+ * transaction. Returns null when the ingest was interrupted before the file was stored.
+ */
 async function ingestFile(
   db: CaseDb,
   staging: StagingDir,
@@ -230,49 +312,58 @@ async function ingestFile(
   opts: IngestOptions,
   progress: IngestProgress,
   isInterrupted: () => boolean,
+  ids: EvidenceIds,
   /** Called once the file's evidence id is taken: the next file may start. */
   started: () => void,
-): Promise<FileReport> {
-  const base: FileReport = { path: file.path, status: 'failed', evidenceId: null, format: null, events: 0, warnings: 0, firstTsUs: null, lastTsUs: null, message: null, sha256: null };
+  /** Resolves once every earlier file is committed or given up. */
+  earlierDone: () => Promise<void>,
+): Promise<FileReport | null> {
+  const base: FileReport = { path: file.path, status: 'failed', evidenceId: null, format: null, events: 0, warnings: 0, firstTsUs: null, lastTsUs: null, message: null, sha256: null, heldAs: 'failed' };
   if (!opts.rehash) {
-    const prior = await db.one<{ id: number; status: string; format: string | null; events: number; sha256: string }>(
-      `SELECT evidence_id AS id, status, format, events, sha256 FROM evidence
-       WHERE abs_path = $p AND size = $s AND mtime = to_timestamp($m)::TIMESTAMP AND status IN ('ingested', 'recorded', 'skipped', 'duplicate', 'unrecognized')
-       ORDER BY evidence_id DESC LIMIT 1`,
+    const prior = await db.one<{ id: number; status: EvidenceStatus; held: EvidenceStatus; format: string | null; sha256: string }>(
+      `SELECT v.evidence_id AS id, v.status, coalesce(o.status, v.status) AS held, v.format, v.sha256 FROM evidence v
+       LEFT JOIN evidence o ON o.evidence_id = v.duplicate_of
+       WHERE v.abs_path = $p AND v.size = $s AND v.mtime = to_timestamp($m)::TIMESTAMP AND v.status IN ('ingested', 'recorded', 'skipped', 'duplicate', 'unrecognized')
+       ORDER BY v.evidence_id DESC LIMIT 1`,
       { p: file.absPath, s: file.size, m: file.mtimeMs / 1000 },
     );
     // An unrecognized file is read again when a format is forced.
     if (prior && !(prior.status === 'unrecognized' && opts.format)) {
-      return { ...base, status: 'already_ingested', evidenceId: prior.id, format: prior.format, sha256: prior.sha256, message: `already in the case as evidence #${prior.id} (same path, size and mtime; --rehash reads it again)` };
+      return { ...base, status: 'already_ingested', evidenceId: prior.id, format: prior.format, sha256: prior.sha256, heldAs: prior.held, message: `already in the case as evidence #${prior.id} (${prior.held}; same path, size and mtime; --rehash reads it again)` };
     }
   }
 
-  const tx = await EvidenceTransaction.begin(db);
+  const tx = await EvidenceTransaction.begin(db, ids.take());
   // The evidence id is taken: the next file may start.
   started();
   let result: ParseFileResult;
   try {
     result = await runner.run(
-      { path: file.absPath, readPath: file.fsPath === file.absPath ? undefined : file.fsPath, stagingDir: staging.path, batchBytes: batchBytesFromEnv(), mtimeMs: file.mtimeMs, tz: opts.tz, year: opts.year, format: opts.format, extra: opts.extra ?? {} },
+      { path: file.absPath, readPath: file.fsPath === file.absPath ? undefined : file.fsPath, stagingDir: staging.path, batchBytes: batchBytesFromEnv(), mtimeMs: file.mtimeMs, tz: opts.tz, year: opts.year, format: opts.format, extra: opts.extra ?? {}, maxRatio: opts.maxRatio },
       {
         onBatch: async (batch) => {
-          if (isInterrupted()) throw new IngestError('interrupted');
+          if (isInterrupted()) throw new ParseCancelled();
           if (batch.kind === 'events') await tx.addEvents(batch.file, batch.source);
           else await tx.addWarnings(batch.file);
         },
         onProgress: (raw, events) => progress.fileProgress(file, raw, events),
+        isCancelled: isInterrupted,
       },
     );
+    await earlierDone();
+    if (isInterrupted()) throw new ParseCancelled();
   } catch (err) {
     await tx.rollback();
-    if (isInterrupted()) return { ...base, status: 'failed', message: 'interrupted before this file was stored' };
+    if (isInterrupted()) return null;
+    await earlierDone();
     const e = err as RunnerError & NodeJS.ErrnoException;
     const reason = e.code ? describeFsError(e) : `cannot ingest: ${firstLine(e.message)}`;
     const id = await recordWithoutContent(db, runId, file.path, file.absPath, file, 'failed', reason, tx.evidenceId, file.info);
     return { ...base, evidenceId: id, message: reason };
   }
 
-  const duplicateOf = result.status === 'ingested' || result.status === 'partial' || result.status === 'recorded' ? await tx.findDuplicate(result.sha256) : null;
+  // Every earlier file is committed now: a copy of one of them is seen, whatever the lanes did.
+  const original = result.status === 'ingested' || result.status === 'partial' || result.status === 'recorded' ? await findStoredCopy(db, result.sha256) : null;
   const row: EvidenceRow = {
     evidence_id: tx.evidenceId,
     run_id: runId,
@@ -299,23 +390,23 @@ async function ingestFile(
     last_ts_us: result.lastTs,
     year_shift: result.yearShift || null,
     duplicate_of: null,
-    info: Object.keys(file.info).length ? { ...result.info, ...file.info } : result.info,
+    info: nonEmpty({ ...result.info, ...file.info, ...(result.yearInferred > 0 ? { year_order: YEAR_ORDER_PENDING } : {}) }),
   };
   if (result.bytes !== file.size) {
     row.info = { ...row.info, size_at_stat: file.size, bytes_read: result.bytes };
     row.message = [row.message, `the file changed size while it was read (${file.size} → ${result.bytes} bytes)`].filter(Boolean).join('; ');
   }
-  if (duplicateOf !== null) {
+  if (original !== null) {
     await tx.rollback();
-    const message = `same SHA-256 as evidence #${duplicateOf}: recorded, no events added`;
-    const dupRow: EvidenceRow = { ...row, status: 'duplicate', duplicate_of: duplicateOf, events: 0, warnings: 0, first_ts_us: null, last_ts_us: null, year_shift: null, message };
+    const message = `same SHA-256 as evidence #${original.id} (${original.status}): recorded, no events added`;
+    const dupRow: EvidenceRow = { ...row, status: 'duplicate', duplicate_of: original.id, events: 0, warnings: 0, first_ts_us: null, last_ts_us: null, year_shift: null, message, info: nonEmpty({ ...result.info, ...file.info }) };
     const conn = await db.connect();
     try {
       await insertEvidence(conn, dupRow);
     } finally {
       conn.closeSync();
     }
-    return { ...base, status: 'duplicate', evidenceId: tx.evidenceId, format: result.format, message, sha256: result.sha256 };
+    return { ...base, status: 'duplicate', evidenceId: tx.evidenceId, format: result.format, message, sha256: result.sha256, heldAs: original.status };
   }
   await tx.shiftInferredYears(result.yearShift);
   await tx.commit(row);
@@ -330,7 +421,26 @@ async function ingestFile(
     lastTsUs: result.lastTs,
     message: result.message,
     sha256: result.sha256,
+    heldAs: result.status,
   };
+}
+
+/**
+ * The committed evidence row holding content with this SHA-256, if any. Read on a connection of
+ * its own, outside the file's transaction, whose snapshot would not see files committed since.
+ */
+async function findStoredCopy(db: CaseDb, sha256: string): Promise<{ id: number; status: EvidenceStatus } | null> {
+  const conn = await db.connect();
+  try {
+    const rows = await all<{ id: number; status: EvidenceStatus }>(
+      conn,
+      `SELECT evidence_id AS id, status FROM evidence WHERE sha256 = $h AND status IN ('ingested', 'partial', 'recorded') ORDER BY evidence_id LIMIT 1`,
+      { h: sha256 },
+    );
+    return rows[0] ?? null;
+  } finally {
+    conn.closeSync();
+  }
 }
 
 /** Evidence rows for paths that could not be read: chain of custody records the attempt too. */
@@ -342,11 +452,10 @@ async function recordWithoutContent(
   file: EvidenceFile | null,
   status: EvidenceStatus,
   message: string,
-  /** The id the file's rolled-back transaction took (keeps ids in file order); a new one otherwise. */
-  evidenceId?: number,
+  /** The file's id in file order (EvidenceIds). */
+  id: number,
   info: Record<string, unknown> | null = null,
 ): Promise<number> {
-  const id = evidenceId ?? (await db.one<{ id: number }>(`SELECT nextval('evidence_id_seq')::INTEGER AS id`))!.id;
   await insertEvidence(db.conn, {
     evidence_id: id, run_id: runId, path, abs_path: absPath, size: file?.size ?? null, mtime_ms: file?.mtimeMs ?? null, sha256: null,
     compression: null, format: null, parser_version: null, sniff_reason: null, status, message, lines: null, record_lines: null,
@@ -354,6 +463,11 @@ async function recordWithoutContent(
     last_ts_us: null, year_shift: null, duplicate_of: null, info: info && Object.keys(info).length ? info : null,
   });
   return id;
+}
+
+/** null for an info object with nothing in it (as the evidence row always had). */
+function nonEmpty(info: Record<string, unknown>): Record<string, unknown> | null {
+  return Object.keys(info).length ? info : null;
 }
 
 /** DWELL_BATCH_BYTES: batch size knob for tuning and for tests that need many small batches. */

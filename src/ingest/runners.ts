@@ -6,11 +6,13 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { parseFile, type ParseFileHooks, type ParseFileOptions, type ParseFileResult } from './parse-file.js';
+import { ParseCancelled, parseFile, type ParseFileHooks, type ParseFileOptions, type ParseFileResult } from './parse-file.js';
 import type { FromWorker, ToWorker } from './parse-worker.js';
 
 export interface FileRunner {
   run(opts: ParseFileOptions, hooks: ParseFileHooks): Promise<ParseFileResult>;
+  /** Stops the file being parsed now: its run() rejects with ParseCancelled. */
+  cancel(): void;
   close(): Promise<void>;
 }
 
@@ -18,6 +20,8 @@ export class InProcessRunner implements FileRunner {
   run(opts: ParseFileOptions, hooks: ParseFileHooks): Promise<ParseFileResult> {
     return parseFile(opts, hooks);
   }
+  /** The parse checks hooks.isCancelled between chunks (this thread is the one that runs it). */
+  cancel(): void {}
   async close(): Promise<void> {}
 }
 
@@ -72,6 +76,15 @@ export class WorkerRunner implements FileRunner {
       this.chain = Promise.resolve();
       this.worker.postMessage({ type: 'parse', job, opts } satisfies ToWorker);
     });
+  }
+
+  /** The worker may be deep in a chunk that yields no batch (a gigabyte of blank lines): end it. */
+  cancel(): void {
+    const cur = this.current;
+    if (!cur) return;
+    this.current = null;
+    this.restart();
+    cur.reject(new ParseCancelled());
   }
 
   private onMessage(msg: FromWorker): void {

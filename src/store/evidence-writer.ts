@@ -8,11 +8,28 @@ import { mkdirSync, readdirSync, rmdirSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { EvidenceStatus } from './schema.js';
-import { all, type CaseDb } from './case-db.js';
+import type { CaseDb } from './case-db.js';
 import { EVENT_STAGING, stagingSource, WARNING_STAGING } from './staging-rows.js';
 
 /** event_id = evidence_id × 2^32 + the event's sequence number in its file. */
 export const EVENT_ID_SHIFT = 4294967296;
+
+/**
+ * Evidence ids, handed out in file order from the highest id the case holds. Not a sequence:
+ * a sequence value is spent even when the file's transaction rolls back, so an interrupted ingest
+ * resumed by the same command would number the rest of the files (and their events) differently
+ * from a clean run. One ingest writes a case at a time (DuckDB's file lock), so counting is safe.
+ */
+export class EvidenceIds {
+  private constructor(private next: number) {}
+  static async start(db: CaseDb): Promise<EvidenceIds> {
+    const row = await db.one<{ id: number }>(`SELECT coalesce(max(evidence_id), 0)::INTEGER AS id FROM evidence`);
+    return new EvidenceIds(row!.id + 1);
+  }
+  take(): number {
+    return this.next++;
+  }
+}
 
 
 export interface EvidenceRow {
@@ -89,9 +106,9 @@ export class EvidenceTransaction {
     readonly evidenceId: number,
   ) {}
 
-  static async begin(db: CaseDb): Promise<EvidenceTransaction> {
+  /** `id`: the file's evidence id, given by the ingest in file order (see EvidenceIds). */
+  static async begin(db: CaseDb, id: number): Promise<EvidenceTransaction> {
     const conn = await db.connect();
-    const id = (await all<{ id: number }>(conn, `SELECT nextval('evidence_id_seq')::INTEGER AS id`))[0]!.id;
     await conn.run('BEGIN TRANSACTION');
     return new EvidenceTransaction(conn, id);
   }
@@ -133,16 +150,6 @@ export class EvidenceTransaction {
       y: years,
       eid: this.evidenceId,
     });
-  }
-
-  /** Another evidence row with this SHA-256 whose content is in the case, if any. */
-  async findDuplicate(sha256: string): Promise<number | null> {
-    const rows = await all<{ id: number }>(
-      this.conn,
-      `SELECT evidence_id AS id FROM evidence WHERE sha256 = $h AND status IN ('ingested', 'partial', 'recorded') ORDER BY evidence_id LIMIT 1`,
-      { h: sha256 },
-    );
-    return rows[0]?.id ?? null;
   }
 
   async commit(row: EvidenceRow): Promise<void> {

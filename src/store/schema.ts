@@ -118,6 +118,21 @@ export const SCHEMA_SQL = [
      technique VARCHAR,
      reason VARCHAR
    )`,
+  // Hosts and their addresses as the evidence shows them (docs/schema.md#hosts), rebuilt by every
+  // dwell correlate: which name had which address, from when to when, how that was learned and the
+  // events behind it. An address two names claim at the same time is marked ambiguous (a NAT, a
+  // load balancer) and links do not follow it.
+  `CREATE TABLE IF NOT EXISTS hosts (
+     host VARCHAR NOT NULL,
+     address VARCHAR,
+     first_seen TIMESTAMP,
+     last_seen TIMESTAMP,
+     how VARCHAR NOT NULL,
+     reason VARCHAR NOT NULL,
+     events BIGINT NOT NULL,
+     event_ids BIGINT[],
+     ambiguous BOOLEAN NOT NULL DEFAULT false
+   )`,
   // CloudTrail key chains (docs/schema.md): every temporary or new access key a CloudTrail call
   // issued (AssumeRole*, GetSessionToken, GetFederationToken, CreateAccessKey), with the key and
   // principal that asked for it, so AKIA… → AssumeRole → ASIA… is one join.

@@ -6,6 +6,7 @@
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadRules } from '../../src/correlate/rules.js';
+import { installSqlVocabulary } from '../../src/correlate/sql-vocabulary.js';
 import { SCHEMA_SQL } from '../../src/store/schema.js';
 import { SCENARIO_RULES, UNIT_TESTED_RULES } from '../helpers/rule-expectations.js';
 
@@ -34,6 +35,7 @@ beforeAll(async () => {
   db = await DuckDBInstance.create(':memory:');
   conn = await db.connect();
   for (const sql of SCHEMA_SQL) await conn.run(sql);
+  await installSqlVocabulary(conn);
 });
 afterAll(() => conn.closeSync());
 
@@ -62,6 +64,12 @@ describe('rules on events written for them', () => {
         call('CreateTags', { resourcesSet: { items: [{ resourceId: 'snap-1' }] } }),
       ]),
     ).toEqual(['arn:aws:iam::111122223333:user/x']);
+  });
+
+  it('access.ssh_success_after_connection_burst: a login after 20 connections a sensor could not see into, not after a few', async () => {
+    const conn = (ip: string, i: number): Ev => ({ source: 'zeek', class: 'network_activity', action: 'ssh_connection', outcome: 'unknown', host: null as never, src_ip: ip, ts: `2026-01-01 00:${String(i).padStart(2, '0')}:00` });
+    const ok = (ip: string): Ev => ({ source: 'zeek', class: 'authentication', action: 'ssh_login', outcome: 'success', host: null as never, src_ip: ip, ts: '2026-01-01 00:30:00' });
+    expect(await hits('access.ssh_success_after_connection_burst', [...Array.from({ length: 25 }, (_, i) => conn('198.51.100.3', i)), ok('198.51.100.3'), ...Array.from({ length: 3 }, (_, i) => conn('192.0.2.8', i)), ok('192.0.2.8')])).toEqual(['198.51.100.3']);
   });
 
   it('access.db_auth_failure_burst: five failed logins from one client in ten minutes', async () => {

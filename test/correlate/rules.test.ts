@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { describe, expect, it } from 'vitest';
 import { compileThreshold, loadRules, parseRule, RuleError } from '../../src/correlate/rules.js';
+import { installSqlVocabulary } from '../../src/correlate/sql-vocabulary.js';
 import { ROOT } from '../helpers/cli.js';
 import { parseCsv } from '../helpers/corpus.js';
 
@@ -37,6 +38,7 @@ describe('detection rules', () => {
     const c = await db.connect();
     const { SCHEMA_SQL } = await import('../../src/store/schema.js');
     for (const sql of SCHEMA_SQL) await c.run(sql);
+    await installSqlVocabulary(c);
     for (const r of rules) {
       const sql = r.sql.replaceAll('$sensitive_tables', "['public.customers']").replaceAll('$sensitive_buckets', "['b']");
       await expect(c.run(`SELECT * FROM (\n${sql}\n) LIMIT 0`), r.id).resolves.toBeDefined();
@@ -50,6 +52,8 @@ describe('detection rules', () => {
     expect(() => parseRule(base.replace('phase: access', 'phase: lunch'), 'x.sql')).toThrow(/unknown phase/);
     expect(() => parseRule(base + '\n-- params: n=1;DROP', 'x.sql')).not.toThrow(); // a comment line after the body is SQL, not a header
     expect(() => parseRule(base.replace('-- entity: ip', "-- entity: ip\n-- params: n=1';DROP"), 'x.sql')).toThrow(/bad param/);
+    expect(() => parseRule(base.replace('SELECT 1', 'SELECT {{vocab.no_such_group}}'), 'x.sql')).toThrow(/not in the vocabulary/);
+    expect(parseRule(base.replace('SELECT 1 AS event_id', "SELECT 1 AS event_id WHERE 'ssh_login' IN {{vocab.remote_login}}"), 'x.sql').sql).toContain("IN ('ssh_login')");
   });
 });
 

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { query } from '../helpers/case.js';
 import { dwell, ROOT, tempDir } from '../helpers/cli.js';
+import { expectValidFindings } from '../helpers/findings-schema.js';
 import { compareWithGroundTruth } from '../helpers/ground-truth.js';
 import { SCENARIO_RULES as RULES } from '../helpers/rule-expectations.js';
 
@@ -32,6 +33,7 @@ describe('correlation on the demo scenario', () => {
     const res = await dwell(['correlate', '--case', casePath, '--json', '--seed', seedArg(expected.seed), ...common]);
     expect(res.code, res.stderr).toBe(0);
     const findings = JSON.parse(res.stdout);
+    expectValidFindings(findings);
     expect(compareWithGroundTruth(findings, expected)).toEqual([]);
   });
 
@@ -56,6 +58,7 @@ describe('correlation on the demo scenario', () => {
     const alt = expected.alternate_seeds[0];
     const res = await dwell(['correlate', '--case', casePath, '--json', '--seed', seedArg(alt), ...common]);
     expect(res.code, res.stderr).toBe(0);
+    expectValidFindings(JSON.parse(res.stdout));
     expect(compareWithGroundTruth(JSON.parse(res.stdout), expected)).toEqual([]);
   });
 
@@ -63,6 +66,7 @@ describe('correlation on the demo scenario', () => {
     const run = async () => {
       const r = await dwell(['correlate', '--case', casePath, '--json', '--seed', seedArg(expected.seed), ...common]);
       const f = JSON.parse(r.stdout);
+      expectValidFindings(f);
       delete f.generated_at;
       return f;
     };

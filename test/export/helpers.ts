@@ -5,7 +5,9 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { expect } from 'vitest';
+import { query } from '../helpers/case.js';
 import { dwell, ROOT } from '../helpers/cli.js';
+import { expectValidFindings } from '../helpers/findings-schema.js';
 
 export const SPECS = resolve(ROOT, '..', 'shared', 'specs');
 
@@ -25,6 +27,8 @@ export async function caseWithFindings(dir: string): Promise<string> {
   expect(ing.code, ing.stderr).toBe(0);
   const cor = await dwell(['correlate', '--case', casePath, '--seed', 'ip:203.0.113.77', '--detected-at', '2026-01-02T09:15:00Z', '--contained-at', '2026-01-02T14:00:00Z']);
   expect(cor.code, cor.stderr).toBe(0);
+  const [row] = await query<{ body: string }>(casePath, 'SELECT CAST(body AS VARCHAR) AS body FROM findings ORDER BY findings_id DESC LIMIT 1');
+  expectValidFindings(JSON.parse(row!.body));
   return casePath;
 }
 

@@ -33,4 +33,4 @@ export const SCENARIO_RULES: Record<string, { hits: string[]; silentOn: string[]
 };
 
 /** Rules tested on events written for them (test/correlate/rules-unit.test.ts). */
-export const UNIT_TESTED_RULES = ['actions.sudo_root_shell', 'actions.su_root', 'access.login_unusual_hour', 'exfiltration.cloud_snapshot_shared', 'access.db_auth_failure_burst'];
+export const UNIT_TESTED_RULES = ['access.ssh_success_after_connection_burst', 'actions.sudo_root_shell', 'actions.su_root', 'access.login_unusual_hour', 'exfiltration.cloud_snapshot_shared', 'access.db_auth_failure_burst'];

@@ -2,6 +2,7 @@
 import { safeText } from '../../core/sanitize.js';
 import { parseIsoMicros } from '../../core/time.js';
 import { correlate, CorrelateError } from '../../correlate/correlate.js';
+import { correlateProgress } from '../correlate-progress.js';
 import { parseSeed, SeedError } from '../../correlate/seeds.js';
 import { CaseError } from '../../store/case-db.js';
 import { renderSummary } from '../../export/findings-md.js';
@@ -13,6 +14,7 @@ export interface CorrelateCliOptions {
   containedAt?: string;
   sensitive: string[];
   auto?: boolean;
+  includeRelative?: boolean;
   json?: boolean;
 }
 
@@ -34,10 +36,12 @@ export async function runCorrelate(opts: CorrelateCliOptions): Promise<number> {
       detectedAtUs: parseTime('--detected-at', opts.detectedAt),
       containedAtUs: parseTime('--contained-at', opts.containedAt),
       sensitive: opts.sensitive,
+      includeRelative: opts.includeRelative,
+      onProgress: correlateProgress(process.stderr),
     });
     if (opts.json) process.stdout.write(JSON.stringify(result.findings, null, 2) + '\n');
     else {
-      process.stdout.write(renderSummary(result.findings as never) + '\n');
+      process.stdout.write(renderSummary(result.findings) + '\n');
       process.stdout.write(`\nFindings #${result.findingsId} stored in the case. Full report: dwell export --case ${opts.case} --what findings --format md\n`);
     }
     const broken = result.rules.filter((r) => r.error);

@@ -76,6 +76,10 @@ function ssh(e: DwellEvent, attrs: Record<string, unknown>): void {
   const client = text(attrs.client);
   e.protocol = 'ssh';
   attrs.user_visible = false;
+  // The server is dst_ip; the record's host is the sensor that saw it, not the machine logged into
+  // (a login "on" the sensor would make it look compromised).
+  if (e.host) attrs.sensor = e.host;
+  e.host = null;
   const tail = `${client ? `, client ${client}` : ''}; Zeek cannot see the user`;
   if (ok === null) {
     e.class = 'network_activity';
@@ -89,6 +93,8 @@ function ssh(e: DwellEvent, attrs: Record<string, unknown>): void {
   e.outcome = ok ? 'success' : 'failure';
   const n = attrs.auth_attempts ?? attrs.zeek_ssh_auth_attempts;
   const attempts = typeof n === 'number' ? `, ${n} attempt(s)` : '';
+  // Several guesses in one connection weigh as several failures, as sshd's "message repeated N times" does.
+  if (!ok && typeof n === 'number' && n > 1) attrs.repeated = n;
   e.summary = `${ok ? 'ssh login' : 'failed ssh login'} from ${from} to ${to} (Zeek auth_success ${ok ? 'T' : 'F'}${attempts}${tail})`;
 }
 

@@ -7,6 +7,6 @@
 -- entity: local_user
 -- false_positives: provisioning by configuration management (usually at known times, from known sessions)
 SELECT event_id, target || '@' || host AS hit_key FROM events
-WHERE source = 'auth_log' AND outcome = 'success' AND target IS NOT NULL
+WHERE outcome = 'success' AND target IS NOT NULL
   AND (action = 'user_created'
-       OR (action = 'group_member_added' AND (attrs->>'group') IN ('sudo', 'wheel', 'admin', 'root', 'adm', 'docker', 'lxd')))
+       OR (action = 'group_member_added' AND (attrs->>'group') IN {{vocab.admin_groups}}))

@@ -7,5 +7,5 @@
 -- entity: local_user
 -- false_positives: key rotation by administrators
 SELECT event_id, actor || '@' || host AS hit_key FROM events
-WHERE source = 'auth_log' AND action IN ('sudo', 'cron_command') AND regexp_matches(command, 'authorized_keys')
+WHERE action IN ('sudo', 'cron_command') AND regexp_matches(command, 'authorized_keys')
   AND regexp_matches(command, '>>|>|tee|cp |mv |echo|cat .*>|chmod|install ')

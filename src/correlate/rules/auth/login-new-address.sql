@@ -12,6 +12,6 @@ WITH logins AS (
   SELECT event_id, ts, host, actor, src_ip,
          row_number() OVER (PARTITION BY host, actor ORDER BY ts, event_id) AS nth,
          row_number() OVER (PARTITION BY host, actor, src_ip ORDER BY ts, event_id) AS nth_from_ip
-  FROM events WHERE source = 'auth_log' AND action = 'ssh_login' AND outcome = 'success' AND src_ip IS NOT NULL AND actor IS NOT NULL
+  FROM events WHERE action IN {{vocab.remote_login}} AND outcome = 'success' AND src_ip IS NOT NULL AND actor IS NOT NULL
 )
 SELECT event_id, src_ip AS hit_key FROM logins WHERE nth_from_ip = 1 AND nth > {{prior_logins}}

@@ -11,7 +11,7 @@
 WITH logins AS (
   SELECT event_id, ts, host, actor, hour(ts) AS h,
          row_number() OVER (PARTITION BY host, actor ORDER BY ts, event_id) AS nth
-  FROM events WHERE source = 'auth_log' AND action = 'ssh_login' AND outcome = 'success' AND actor IS NOT NULL
+  FROM events WHERE action IN {{vocab.remote_login}} AND outcome = 'success' AND actor IS NOT NULL
 )
 SELECT l.event_id, l.actor || '@' || l.host AS hit_key FROM logins l
 WHERE l.nth > {{prior_logins}}

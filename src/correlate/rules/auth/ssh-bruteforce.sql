@@ -7,7 +7,7 @@
 -- entity: ip
 -- kind: threshold
 -- params: failures=10
--- where: source = 'auth_log' AND action = 'ssh_login_failed'
+-- where: action = 'ssh_login_failed' AND coalesce(attrs->>'method', '') <> 'publickey'
 -- group_by: src_ip
 -- window: 10 minutes
 -- min: {{failures}}

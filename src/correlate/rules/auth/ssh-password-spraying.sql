@@ -7,7 +7,7 @@
 -- entity: ip
 -- kind: threshold
 -- params: accounts=5
--- where: source = 'auth_log' AND action IN ('ssh_login_failed', 'ssh_invalid_user')
+-- where: action IN ('ssh_login_failed', 'ssh_invalid_user')
 -- group_by: src_ip
 -- window: 30 minutes
 -- min: {{accounts}}

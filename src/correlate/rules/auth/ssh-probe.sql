@@ -7,4 +7,4 @@
 -- entity: ip
 -- false_positives: authorised vulnerability scanners, uptime monitors
 SELECT event_id, src_ip AS hit_key FROM events
-WHERE source = 'auth_log' AND action IN ('ssh_no_identification', 'ssh_bad_protocol', 'ssh_negotiation_failed') AND src_ip IS NOT NULL
+WHERE action IN ('ssh_no_identification', 'ssh_bad_protocol', 'ssh_negotiation_failed') AND src_ip IS NOT NULL

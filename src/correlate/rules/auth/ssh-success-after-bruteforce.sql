@@ -6,14 +6,16 @@
 -- level: high
 -- entity: ip
 -- params: failures=5 lookback_minutes=120
--- false_positives: an administrator who mistyped a password many times from their own address
--- description: a successful ssh_login whose source address had at least `failures` failed logins (any account, any host) in the preceding `lookback_minutes`; both the success and the failures are returned.
+-- false_positives: an administrator who mistyped a password many times from their own address (--auto sets such an address aside when it logged in routinely, or with a key, before)
+-- description: a successful ssh_login whose source address had at least `failures` failed password guesses (any account, any host; key offers the server refused are not guesses) in the preceding `lookback_minutes`; both the success and the failures are returned.
 WITH ok AS (
   SELECT event_id, ts, src_ip, host, actor FROM events
-  WHERE source = 'auth_log' AND action = 'ssh_login' AND outcome = 'success' AND src_ip IS NOT NULL
+  WHERE action IN {{vocab.remote_login}} AND outcome = 'success' AND src_ip IS NOT NULL
 ), fails AS (
   SELECT event_id, ts, src_ip, coalesce(TRY_CAST(attrs->>'repeated' AS INTEGER), 1) AS w FROM events
-  WHERE source = 'auth_log' AND action IN ('ssh_login_failed', 'ssh_invalid_user') AND src_ip IS NOT NULL
+  WHERE action IN ('ssh_login_failed', 'ssh_invalid_user') AND src_ip IS NOT NULL
+    -- A client offering a key the server does not take is not guessing: ssh tries every key it holds before a password.
+    AND coalesce(attrs->>'method', '') <> 'publickey'
 ), hits AS (
   SELECT ok.event_id, ok.ts, ok.src_ip FROM ok JOIN fails f
     ON f.src_ip = ok.src_ip AND f.ts < ok.ts AND f.ts >= ok.ts - INTERVAL {{lookback_minutes}} MINUTE

@@ -7,4 +7,4 @@
 -- entity: local_user
 -- false_positives: administrators using su
 SELECT event_id, actor || '@' || host AS hit_key FROM events
-WHERE source = 'auth_log' AND action = 'su' AND outcome = 'success' AND target = 'root' AND actor IS NOT NULL AND actor <> 'root'
+WHERE action = 'su' AND outcome = 'success' AND target = 'root' AND actor IS NOT NULL AND actor <> 'root'

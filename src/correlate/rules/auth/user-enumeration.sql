@@ -7,7 +7,7 @@
 -- entity: ip
 -- kind: threshold
 -- params: names=3
--- where: source = 'auth_log' AND action = 'ssh_invalid_user'
+-- where: action = 'ssh_invalid_user'
 -- group_by: src_ip
 -- window: 30 minutes
 -- min: {{names}}

@@ -7,8 +7,8 @@
 -- entity: iam_principal
 -- kind: threshold
 -- params: denials=3
--- where: source = 'cloudtrail' AND regexp_matches(coalesce(attrs->>'error_code', ''), '(AccessDenied|UnauthorizedOperation|Client.UnauthorizedOperation|AuthorizationError)')
--- group_by: CASE WHEN actor LIKE 'arn:aws:sts::%:assumed-role/%' THEN regexp_replace(actor, '^arn:aws:sts::(\d+):assumed-role/([^/]+)/.*$', 'arn:aws:iam::\1:role/\2') ELSE actor END
+-- where: is_cloud_call(action) AND regexp_matches(coalesce(attrs->>'error_code', ''), '(AccessDenied|UnauthorizedOperation|Client.UnauthorizedOperation|AuthorizationError)')
+-- group_by: cloud_identity(actor)
 -- window: 10 minutes
 -- min: {{denials}}
 -- false_positives: misconfigured roles after a deploy; tools that probe permissions (e.g. console pages)

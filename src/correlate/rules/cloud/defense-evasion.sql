@@ -6,6 +6,6 @@
 -- level: critical
 -- entity: iam_principal
 -- false_positives: planned trail or detector reconfiguration (rare; should have a change ticket)
-SELECT event_id, CASE WHEN actor LIKE 'arn:aws:sts::%:assumed-role/%' THEN regexp_replace(actor, '^arn:aws:sts::(\d+):assumed-role/([^/]+)/.*$', 'arn:aws:iam::\1:role/\2') ELSE actor END AS hit_key FROM events
-WHERE source = 'cloudtrail' AND outcome = 'success'
+SELECT event_id, cloud_identity(actor) AS hit_key FROM events
+WHERE is_cloud_call(action) AND outcome = 'success'
   AND regexp_matches(action, '^(cloudtrail\.amazonaws\.com:(StopLogging|DeleteTrail|UpdateTrail|PutEventSelectors|PutInsightSelectors)|ec2\.amazonaws\.com:DeleteFlowLogs|guardduty\.amazonaws\.com:(DeleteDetector|UpdateDetector|DisassociateFromMasterAccount|DisassociateFromAdministratorAccount|DeleteMembers|StopMonitoringMembers|CreateIPSet|UpdateIPSet|CreateFilter|UpdateFilter|ArchiveFindings)|config\.amazonaws\.com:(StopConfigurationRecorder|DeleteConfigurationRecorder|DeleteDeliveryChannel|DeleteConfigRule)|securityhub\.amazonaws\.com:(DisableSecurityHub|BatchUpdateFindings)|logs\.amazonaws\.com:(DeleteLogGroup|DeleteLogStream))$')

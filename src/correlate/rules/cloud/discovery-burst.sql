@@ -9,8 +9,8 @@
 -- false_positives: infrastructure-as-code (terraform plan) and inventory tools; they burst every day, so an identity with a burst on an earlier day is its own baseline
 -- description: at least `kinds` different Describe/List/Get calls by one identity (a role session counts as its role) within `window_minutes`, on the first day that identity ever did so, when the evidence covers the day before.
 WITH calls AS (
-  SELECT event_id, ts, CASE WHEN actor LIKE 'arn:aws:sts::%:assumed-role/%' THEN regexp_replace(actor, '^arn:aws:sts::(\d+):assumed-role/([^/]+)/.*$', 'arn:aws:iam::\1:role/\2') ELSE actor END AS who, action FROM events
-  WHERE source = 'cloudtrail' AND regexp_matches(action, ':(Describe|List|Get)[A-Z]') AND actor IS NOT NULL
+  SELECT event_id, ts, cloud_identity(actor) AS who, action FROM events
+  WHERE is_cloud_call(action) AND regexp_matches(action, ':(Describe|List|Get)[A-Z]') AND actor IS NOT NULL
 ), ends AS (
   SELECT *, count(DISTINCT action) OVER (PARTITION BY who ORDER BY ts RANGE BETWEEN INTERVAL {{window_minutes}} MINUTE PRECEDING AND CURRENT ROW) AS kinds FROM calls
 ), marked AS (
@@ -18,4 +18,4 @@ WITH calls AS (
 ), bursts AS (SELECT * FROM marked WHERE next_end IS NOT NULL AND next_end <= ts + INTERVAL {{window_minutes}} MINUTE),
    first_day AS (SELECT who, min(date_trunc('day', ts)) AS day FROM bursts GROUP BY who)
 SELECT b.event_id, b.who AS hit_key FROM bursts b JOIN first_day f ON f.who = b.who AND date_trunc('day', b.ts) = f.day
-WHERE (SELECT min(ts) FROM events WHERE source = 'cloudtrail') < f.day - INTERVAL 1 DAY
+WHERE (SELECT min(ts) FROM events WHERE is_cloud_call(action)) < f.day - INTERVAL 1 DAY

@@ -6,6 +6,6 @@
 -- level: high
 -- entity: iam_principal
 -- false_positives: identity administration by admins or infrastructure-as-code (known principals, change tickets)
-SELECT event_id, CASE WHEN actor LIKE 'arn:aws:sts::%:assumed-role/%' THEN regexp_replace(actor, '^arn:aws:sts::(\d+):assumed-role/([^/]+)/.*$', 'arn:aws:iam::\1:role/\2') ELSE actor END AS hit_key FROM events
-WHERE source = 'cloudtrail' AND outcome = 'success'
+SELECT event_id, cloud_identity(actor) AS hit_key FROM events
+WHERE is_cloud_call(action) AND outcome = 'success'
   AND regexp_matches(action, ':(CreateAccessKey|CreateUser|CreateLoginProfile|UpdateLoginProfile|AttachUserPolicy|PutUserPolicy|AttachRolePolicy|PutRolePolicy|UpdateAssumeRolePolicy|AddUserToGroup|AttachGroupPolicy|PutGroupPolicy|CreatePolicyVersion|SetDefaultPolicyVersion)$')

@@ -12,10 +12,10 @@ WITH calls AS (
   SELECT event_id, ts, access_key, src_ip,
          row_number() OVER (PARTITION BY access_key ORDER BY ts, event_id) AS nth,
          min(ts) OVER (PARTITION BY access_key, src_ip) AS first_from_ip
-  FROM events WHERE source = 'cloudtrail' AND access_key LIKE 'AKIA%' AND src_ip IS NOT NULL
+  FROM events WHERE is_cloud_call(action) AND access_key LIKE 'AKIA%' AND src_ip IS NOT NULL
 ), firsts AS (
   SELECT access_key, src_ip, first_from_ip FROM calls WHERE ts = first_from_ip AND nth > {{prior_calls}}
-    AND NOT regexp_matches(src_ip, '^(10\.|192\.168\.|172\.(1[6-9]|2[0-9]|3[01])\.)')
+    AND NOT is_private_ip(src_ip)
 )
 SELECT c.event_id, c.access_key AS hit_key FROM calls c JOIN firsts f USING (access_key, src_ip)
 WHERE c.ts < f.first_from_ip + INTERVAL 1 HOUR

@@ -11,7 +11,7 @@
 WITH probes AS (
   SELECT event_id, ts, src_ip, dst_ip || ':' || CAST(dst_port AS VARCHAR) AS target FROM events
   WHERE class = 'network_activity' AND action = 'flow' AND src_port >= 1024 AND dst_port < 10000
-    AND regexp_matches(src_ip, '^(10\.|192\.168\.|172\.(1[6-9]|2[0-9]|3[01])\.)') AND regexp_matches(dst_ip, '^(10\.|192\.168\.|172\.(1[6-9]|2[0-9]|3[01])\.)')
+    AND is_private_ip(src_ip) AND is_private_ip(dst_ip)
 ), candidates AS (
   SELECT DISTINCT src_ip FROM probes GROUP BY src_ip, date_trunc('day', ts) HAVING count(DISTINCT target) >= {{targets}}
 ), ends AS (

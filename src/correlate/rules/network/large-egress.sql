@@ -10,8 +10,8 @@
 -- description: bytes sent by one internal address to one external /16 network within `window_minutes` (window sums, per sensor: VPC and Zeek each need the volume), when the host had not sent to that network on an earlier day covered by the evidence.
 WITH out AS (
   SELECT event_id, ts, source, src_ip, dst_ip, regexp_extract(dst_ip, '^(\d+\.\d+)\.', 1) AS net, coalesce(bytes_out, 0) AS b FROM events
-  WHERE class = 'network_activity' AND action = 'flow' AND regexp_matches(src_ip, '^(10\.|192\.168\.|172\.(1[6-9]|2[0-9]|3[01])\.)')
-    AND dst_ip IS NOT NULL AND NOT regexp_matches(dst_ip, '^(10\.|192\.168\.|172\.(1[6-9]|2[0-9]|3[01])\.|127\.|169\.254\.)') AND dst_ip NOT LIKE '%:%'
+  WHERE class = 'network_activity' AND action = 'flow' AND is_private_ip(src_ip)
+    AND dst_ip IS NOT NULL AND NOT is_private_ip(dst_ip) AND dst_ip NOT LIKE '%:%'
 ), ends AS (
   SELECT *, sum(b) OVER (PARTITION BY source, src_ip, net ORDER BY ts RANGE BETWEEN INTERVAL {{window_minutes}} MINUTE PRECEDING AND CURRENT ROW) AS v FROM out
 ), marked AS (

@@ -1,0 +1,28 @@
+/**
+ * Every footprint link, registered in one place. The expander (expand.ts) follows each new entity
+ * through the entity links of its kind, then after each round runs the round links, until nothing
+ * new appears. docs/correlation.md lists them from here. A new link is one module + one line here
+ * + a unit test on a small hand-made case (test/correlate/links/).
+ */
+import { addressLink } from './address.js';
+import { accessKeyLink } from './cloud-key.js';
+import { cloudSessionLink, principalLink } from './cloud-principal.js';
+import { cronRunsLink } from './cron.js';
+import { dbRoleLink } from './db-role.js';
+import { dbSessionLink } from './db-session.js';
+import { hostActivityLink, hostSeedLink } from './host.js';
+import { localUserLink } from './local-user.js';
+import { egressLink, sweepLink } from './network.js';
+import { persistenceLink } from './persistence.js';
+import { sshSessionLink } from './ssh-session.js';
+import { stolenKeysLink } from './stolen-keys.js';
+import type { EntityLink, HostLink, RoundLink } from './types.js';
+
+export const ENTITY_LINKS: readonly EntityLink[] = [addressLink, localUserLink, sshSessionLink, cloudSessionLink, accessKeyLink, principalLink, dbRoleLink, hostSeedLink];
+
+/** Followed for every compromised host with known addresses, within the attacker's time on it. */
+export const HOST_LINKS: readonly HostLink[] = [dbSessionLink, egressLink, sweepLink];
+
+export const ROUND_LINKS: readonly RoundLink[] = [stolenKeysLink, persistenceLink, cronRunsLink, hostActivityLink(HOST_LINKS)];
+
+export type { EntityLink, HostLink, RoundLink } from './types.js';
