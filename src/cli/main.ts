@@ -107,6 +107,10 @@ program
   .option('--sensitive <what>', 'sensitive data: db:schema.table or s3:bucket (repeatable)', collect, [])
   .option('--auto', 'also propose seeds from the strongest detections (the default when no seed is given)')
   .option('--include-relative', 'keep events whose time is relative or implausible (e.g. 1970 capture times) in the answers and the timeline')
+  .option('--rules <dir>', 'also run the rule files of this folder (dwell\'s rule format, docs/correlation.md; repeatable)', collect, [])
+  .option('--rule-param <rule.param=value>', 'tune a rule, e.g. recon.port_scan.ports=40 (dwell rules list shows every param; repeatable)', collect, [])
+  .option('--disable <rule>', 'a rule id not to run (repeatable)', collect, [])
+  .addOption(new Option('--min-level <level>', 'leave out rules below this level').choices(['informational', 'low', 'medium', 'high', 'critical']))
   .option('--json', 'print the findings JSON instead of the summary')
   .action(async (opts) => {
     const { runCorrelate } = await import('./commands/correlate.js');
@@ -128,6 +132,20 @@ program
   .action(async (opts) => {
     const { runHunt } = await import('./commands/hunt.js');
     process.exitCode = await runHunt(opts);
+  });
+
+const rules = program.command('rules').description("dwell's own detection rules (docs/correlation.md)");
+rules
+  .command('list')
+  .description('Print every rule: id, level, ATT&CK, params with their defaults, title and source file; with the tuning options, what a correlate with them would run.')
+  .option('--rules <dir>', 'also list the rule files of this folder (repeatable)', collect, [])
+  .option('--rule-param <rule.param=value>', 'show params as tuned, e.g. recon.port_scan.ports=40 (repeatable)', collect, [])
+  .option('--disable <rule>', 'mark a rule id as not run (repeatable)', collect, [])
+  .addOption(new Option('--min-level <level>', 'mark rules below this level as not run').choices(['informational', 'low', 'medium', 'high', 'critical']))
+  .addOption(new Option('--format <format>', 'text, json, or markdown (the rule table of docs/correlation.md)').choices(['text', 'json', 'markdown']).default('text'))
+  .action(async (opts) => {
+    const { runRulesList } = await import('./commands/rules.js');
+    process.exitCode = await runRulesList(opts);
   });
 
 program
@@ -157,6 +175,8 @@ program
   .option('--identity <name>', 'STIX: producer identity name', 'dwell')
   .option('--valid-days <n>', 'STIX: indicators stay valid this many days after the last sighting', positiveInt, 90)
   .option('--overwrite', 'parquet: replace the tables a previous dwell export wrote in that directory (only the files its _dwell-export.json lists)')
+  .addOption(new Option('--min-level <level>', 'detections, findings: leave out hits of rules below this level').choices(['informational', 'low', 'medium', 'high', 'critical']))
+  .option('--disable <rule>', 'detections, findings: leave out hits of this rule id (repeatable)', collect)
   .option('-q, --quiet', 'no progress and no summary line')
   .action(async (opts) => {
     const { runExport } = await import('./commands/export.js');

@@ -12,7 +12,8 @@ import { buildFindings, type FindingsParams } from './findings.js';
 import { HostDirectory } from './hosts/directory.js';
 import { learnHosts } from './hosts/learn.js';
 import type { Findings } from './findings-types.js';
-import { loadRules, type Phase } from './rules.js';
+import type { Phase } from './rules.js';
+import { isDefaultChoice, selectRules, type RuleChoice } from './rule-options.js';
 import { runRules, type RuleResult } from './run-rules.js';
 import { countSeedMatches, formatSeed, proposeSeeds, seedHint, type SetAside } from './seeds.js';
 import { installSqlVocabulary } from './sql-vocabulary.js';
@@ -27,6 +28,8 @@ export interface CorrelateOptions {
   sensitive?: string[];
   /** Keep events with relative or implausible times in the correlation. */
   includeRelative?: boolean;
+  /** Which rules run with which params (--rules, --rule-param, --disable, --min-level). */
+  rules?: RuleChoice;
   /** Told of each step (a terminal shows it). */
   onProgress?: (p: CorrelateProgress) => void;
   /** "Now", for refusing detection and containment times in the future (tests pin it). */
@@ -65,6 +68,8 @@ const iso = (us: number) => isoFromMicros(us).replace(/\.000Z$/, 'Z');
 export async function correlate(opts: CorrelateOptions): Promise<CorrelateResult> {
   let t = Date.now();
   const progress = opts.onProgress ?? (() => {});
+  // Rule options are checked before the case is opened: a typo is refused without touching it.
+  const selection = selectRules(opts.rules);
   // A memory budget keeps a 10M-event case well under the machine's memory (DWELL_DUCKDB_MEMORY overrides).
   const db = await CaseDb.open(opts.casePath, { create: false, config: { memory_limit: process.env.DWELL_DUCKDB_MEMORY ?? '1GB' } });
   let findingsId: number | null = null;
@@ -76,7 +81,7 @@ export async function correlate(opts: CorrelateOptions): Promise<CorrelateResult
       checkFuture(opts);
       findingsId = (await db.one<{ id: number }>(`SELECT nextval('findings_id_seq')::INTEGER AS id`))!.id;
       const sensitive = opts.sensitive ?? [];
-      const rules = loadRules();
+      const rules = selection.rules;
       await installSqlVocabulary(conn);
       t = lap('open', t);
       const results = await runRules(
@@ -136,6 +141,7 @@ export async function correlate(opts: CorrelateOptions): Promise<CorrelateResult
       for (const h of hostHints) byHost.set(h.host, (byHost.get(h.host) ?? 0) + 1);
       for (const [host, n] of byHost) fp.notes.push(`${n} evidence file(s) whose records name no host were taken to be ${host}'s: their path is under a folder named after that host`);
       for (const a of setAside) fp.notes.push(`--auto did not use ${formatSeed(a.seed)}: ${a.reason}`);
+      if (selection.left.length > 0) fp.notes.push(`${selection.left.length} rule(s) not run: ${selection.left.map((l) => `${l.rule.id} (${l.reason})`).join(', ')}`);
       const seedValue = (s: Seed) => (s.host ? `${s.value}@${s.host}` : s.value);
       const params: FindingsParams = {
         seeds: opts.seeds,
@@ -144,6 +150,7 @@ export async function correlate(opts: CorrelateOptions): Promise<CorrelateResult
         containedAtUs: opts.containedAtUs ?? null,
         sensitive,
         includeRelative: opts.includeRelative ?? false,
+        ...(isDefaultChoice(selection.recorded) ? {} : { rules: selection.recorded }),
         seedMatches: used.map((u) => u.matched),
       };
       progress({ step: 'findings' });

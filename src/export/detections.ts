@@ -5,6 +5,7 @@
  * author with every hit), the rule file, and the event with its evidence file, line and SHA-256.
  * Cases made before these columns existed export NULL for them.
  */
+import { INTEGER, LIST, listValue, VARCHAR } from '@duckdb/node-api';
 import { loadRules } from '../correlate/rules.js';
 import type { CaseDb } from '../store/case-db.js';
 import { csvLine } from './csv.js';
@@ -16,12 +17,18 @@ export const DETECTION_COLUMNS = [
   'ts', 'event_id', 'source', 'host', 'action', 'actor', 'src_ip', 'dst_ip', 'summary', 'evidence_path', 'evidence_sha256', 'line', 'rule_file',
 ] as const;
 
+const LEVEL_LIST = "['informational', 'low', 'medium', 'high', 'critical']";
+const LEVELS = ['informational', 'low', 'medium', 'high', 'critical'];
+
 async function columnsOf(db: CaseDb, table: string): Promise<Set<string>> {
   const rows = await db.all<{ column_name: string }>(`SELECT column_name FROM information_schema.columns WHERE table_name = $t`, { t: table });
   return new Set(rows.map((r) => r.column_name));
 }
 
-/** The SELECT over the newest hunt's and the newest findings' detections (old cases included). */
+/**
+ * The SELECT over the newest hunt's and the newest findings' detections (old cases included).
+ * `--min-level` and `--disable` arrive as the bound $min_rank and $disabled.
+ */
 export async function detectionsQuery(db: CaseDb): Promise<string> {
   const d = await columnsOf(db, 'detections');
   const hasHunts = (await columnsOf(db, 'hunts')).size > 0;
@@ -34,6 +41,7 @@ export async function detectionsQuery(db: CaseDb): Promise<string> {
            strftime(d.ts, '%Y-%m-%dT%H:%M:%S.%fZ') AS ts, d.event_id, e.source, e.host, e.action, e.actor, e.src_ip, e.dst_ip, e.summary,
            v.path AS evidence_path, v.sha256 AS evidence_sha256, e.line, ${col('rule_file')} AS rule_file
     FROM detections d JOIN runs r ON d.findings_id = r.id JOIN events e ON e.event_id = d.event_id LEFT JOIN evidence v ON v.evidence_id = e.evidence_id
+    WHERE coalesce(list_position(${LEVEL_LIST}, d.level), 1) >= $min_rank AND NOT list_contains($disabled, d.rule_id)
     ORDER BY d.ts, d.event_id, d.rule_id`;
 }
 
@@ -43,7 +51,8 @@ async function exportDetections(ctx: ExportContext, line: (row: Record<string, u
   const titles = new Map(loadRules().map((r) => [r.id, r.title]));
   const count = await withSink(ctx, async (sink) => {
     if (header !== null) await sink.write(header);
-    const result = await ctx.db.conn.stream(sql);
+    const { minLevel, disable } = ctx.options;
+    const result = await ctx.db.conn.stream(sql, { min_rank: minLevel === null ? 0 : LEVELS.indexOf(minLevel) + 1, disabled: listValue(disable) }, { min_rank: INTEGER, disabled: LIST(VARCHAR) });
     let n = 0;
     for (;;) {
       const chunk = await result.fetchChunk();

@@ -6,6 +6,7 @@
 import { markdownText as md, TrustedMarkdown } from '../core/output/markdown.js';
 import { safeText } from '../core/sanitize.js';
 import type { Findings } from '../correlate/findings-types.js';
+import type { HuntSummary } from './hunt-section.js';
 
 /**
  * A table cell: text from the findings (from evidence, so attacker-controlled) made inert — no
@@ -44,7 +45,7 @@ function table(header: string[], rows: unknown[][]): string {
   return [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.map(cell).join(' | ')} |`)].join('\n') + '\n';
 }
 
-export function renderMarkdown(f: Findings): string {
+export function renderMarkdown(f: Findings, hunt: HuntSummary | null = null): string {
   const a: Partial<Findings['answers']> = f.answers ?? {};
   const date = String(f.generated_at ?? '').slice(0, 10);
   const out: string[] = [];
@@ -105,6 +106,12 @@ export function renderMarkdown(f: Findings): string {
   }
   out.push('## Detections (all rule hits, attacker or not)', '');
   out.push(table(['Rule', 'Title', 'Phase', 'Technique', 'Level', 'Hits', 'First', 'Last'], (f.detections ?? []).map((d) => [d.rule_id, d.title, d.phase, d.technique, d.level, d.hits, d.first, d.last])));
+  if (hunt) {
+    out.push(`## Sigma hunt #${hunt.huntId} (${hunt.finishedAt ?? 'unfinished'}): rules that hit`, '');
+    if (hunt.rules.length === 0) out.push('No Sigma rule hit.', '');
+    else out.push(table(['Rule', 'Title', 'Level', 'Author', 'Hits'], hunt.rules.map((r) => [r.rule_id, r.title, r.level, r.author ?? 'author unknown', r.hits])));
+    out.push('Every hit with its event and evidence: `dwell export --what detections`.', '');
+  }
   out.push('## Evidence files', '', `Every timeline row names its evidence file and line; \`dwell verify --case …\` re-hashes every file against the SHA-256 recorded at ingest.`, '');
   return out.join('\n');
 }

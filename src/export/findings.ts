@@ -4,9 +4,10 @@ import { renderCompromisedCsv } from './findings-csv.js';
 import { renderMarkdown } from './findings-md.js';
 import { latestFindings } from './latest-findings.js';
 import { withSink } from './line-export.js';
-import type { ExportContext, ExportFormat } from './types.js';
+import { huntSection } from './hunt-section.js';
+import { ruleShown, type ExportContext, type ExportFormat } from './types.js';
 
-function findingsFormat(name: string, description: string, render: (body: Findings) => string): ExportFormat {
+function findingsFormat(name: string, description: string, render: (body: Findings, ctx: ExportContext) => Promise<string> | string): ExportFormat {
   return {
     name,
     whats: ['findings'],
@@ -15,12 +16,15 @@ function findingsFormat(name: string, description: string, render: (body: Findin
     filtered: false,
     async run(ctx: ExportContext) {
       const { body } = await latestFindings(ctx.db);
-      await withSink(ctx, (sink) => sink.write(render(body)));
+      // --min-level / --disable leave rule hits out of the detections list (not out of the attack).
+      if (body.detections) body.detections = body.detections.filter((d) => ruleShown(ctx.options, d.rule_id, d.level));
+      const text = await render(body, ctx);
+      await withSink(ctx, (sink) => sink.write(text));
       return { count: 1, unit: 'findings' };
     },
   };
 }
 
 export const findingsJson = findingsFormat('json', 'dwell.findings/v1 JSON (docs/findings.md)', (b) => JSON.stringify(b, null, 2) + '\n');
-export const findingsMd = findingsFormat('md', 'Markdown incident report', renderMarkdown);
+export const findingsMd = findingsFormat('md', 'Markdown incident report (with the newest Sigma hunt\'s hits)', async (b, ctx) => renderMarkdown(b, await huntSection(ctx.db, ctx.options)));
 export const findingsCsv = findingsFormat('csv', 'compromised data, one row per item', renderCompromisedCsv);

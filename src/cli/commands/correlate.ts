@@ -1,11 +1,13 @@
 /** `dwell correlate`: run rules, grow the footprint from the seeds, store and summarize the findings. */
-import { safeText } from '../../core/sanitize.js';
+import { safeMultiline, safeText } from '../../core/sanitize.js';
 import { parseIsoMicros } from '../../core/time.js';
 import { correlate, CorrelateError } from '../../correlate/correlate.js';
 import { correlateProgress } from '../correlate-progress.js';
 import { parseSeed, SeedError } from '../../correlate/seeds.js';
 import { CaseError } from '../../store/case-db.js';
 import { renderSummary } from '../../export/findings-md.js';
+import { RuleError } from '../../correlate/rules.js';
+import type { MinLevel } from '../../correlate/rule-options.js';
 
 export interface CorrelateCliOptions {
   case: string;
@@ -15,6 +17,10 @@ export interface CorrelateCliOptions {
   sensitive: string[];
   auto?: boolean;
   includeRelative?: boolean;
+  rules?: string[];
+  ruleParam?: string[];
+  disable?: string[];
+  minLevel?: MinLevel;
   json?: boolean;
 }
 
@@ -37,6 +43,7 @@ export async function runCorrelate(opts: CorrelateCliOptions): Promise<number> {
       containedAtUs: parseTime('--contained-at', opts.containedAt),
       sensitive: opts.sensitive,
       includeRelative: opts.includeRelative,
+      rules: { dirs: opts.rules, params: opts.ruleParam, disable: opts.disable, minLevel: opts.minLevel ?? null },
       onProgress: correlateProgress(process.stderr),
     });
     if (opts.json) process.stdout.write(JSON.stringify(result.findings, null, 2) + '\n');
@@ -48,8 +55,9 @@ export async function runCorrelate(opts: CorrelateCliOptions): Promise<number> {
     for (const b of broken) process.stderr.write(`warning: rule ${b.rule.id} failed: ${safeText(b.error)}\n --> ${b.rule.file}\n`);
     return 0;
   } catch (err) {
-    if (err instanceof SeedError || err instanceof CorrelateError || err instanceof CaseError) {
-      process.stderr.write(`error: ${err.message}\n`);
+    if (err instanceof SeedError || err instanceof CorrelateError || err instanceof CaseError || err instanceof RuleError) {
+      // Rule files and --rule-param values are the analyst's text, but may be pasted: escaped.
+      process.stderr.write(`error: ${err instanceof RuleError ? safeMultiline(err.message) : err.message}\n`);
       return 2;
     }
     throw err;
