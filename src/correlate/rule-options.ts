@@ -51,7 +51,8 @@ export function parseRuleParams(list: string[]): Map<string, Record<string, stri
     const eq = item.indexOf('=');
     const key = eq > 0 ? item.slice(0, eq) : '';
     const dot = key.lastIndexOf('.');
-    if (eq <= 0 || dot <= 0 || dot === key.length - 1) throw new RuleError(`--rule-param ${item}: write RULE.PARAM=VALUE, e.g. --rule-param recon.port_scan.ports=40 (dwell rules list shows every param)`);
+    // Rule ids are phase.snake_case (rules.ts), so a key has exactly two dots.
+    if (!/^[a-z]+\.[a-z0-9_]+\.\w+$/.test(key)) throw new RuleError(`--rule-param ${item}: write RULE.PARAM=VALUE, e.g. --rule-param recon.port_scan.ports=40 (dwell rules list shows every param)`);
     const id = key.slice(0, dot);
     out.set(id, { ...(out.get(id) ?? {}), [key.slice(dot + 1)]: item.slice(eq + 1) });
   }

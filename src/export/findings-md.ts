@@ -110,6 +110,7 @@ export function renderMarkdown(f: Findings, hunt: HuntSummary | null = null): st
     out.push(`## Sigma hunt #${hunt.huntId} (${hunt.finishedAt ?? 'unfinished'}): rules that hit`, '');
     if (hunt.rules.length === 0) out.push('No Sigma rule hit.', '');
     else out.push(table(['Rule', 'Title', 'Level', 'Author', 'Hits'], hunt.rules.map((r) => [r.rule_id, r.title, r.level, r.author ?? 'author unknown', r.hits])));
+    if (hunt.leftOut > 0) out.push(`${hunt.leftOut} more rule(s) hit, left out by --min-level / --disable.`, '');
     out.push('Every hit with its event and evidence: `dwell export --what detections`.', '');
   }
   out.push('## Evidence files', '', `Every timeline row names its evidence file and line; \`dwell verify --case …\` re-hashes every file against the SHA-256 recorded at ingest.`, '');

@@ -10,6 +10,8 @@ export interface HuntSummary {
   huntId: number;
   finishedAt: string | null;
   rules: { rule_id: string; title: string | null; level: string | null; author: string | null; kind: string; hits: number }[];
+  /** Rules that hit but were left out by --min-level / --disable. */
+  leftOut: number;
 }
 
 export async function huntSection(db: CaseDb, options: Pick<ExportOptions, 'minLevel' | 'disable'>): Promise<HuntSummary | null> {
@@ -24,5 +26,5 @@ export async function huntSection(db: CaseDb, options: Pick<ExportOptions, 'minL
   const rules = all
     .filter((r) => ruleShown(options, r.rule_id, r.level))
     .sort((a, b) => order.indexOf(a.level ?? 'informational') - order.indexOf(b.level ?? 'informational') || b.hits - a.hits || (a.rule_id < b.rule_id ? -1 : 1));
-  return { huntId: row.hunt_id, finishedAt: row.finished, rules };
+  return { huntId: row.hunt_id, finishedAt: row.finished, rules, leftOut: all.length - rules.length };
 }
