@@ -111,6 +111,8 @@ program
   .option('--rule-param <rule.param=value>', 'tune a rule, e.g. recon.port_scan.ports=40 (dwell rules list shows every param; repeatable)', collect, [])
   .option('--disable <rule>', 'a rule id not to run (repeatable)', collect, [])
   .addOption(new Option('--min-level <level>', 'leave out rules below this level').choices(['informational', 'low', 'medium', 'high', 'critical']))
+  .option('--sigma <path>', 'also run these Sigma rules (file or folder; repeatable): hits stored and reported with this run, not used to grow the footprint (docs/sigma.md)', collect, [])
+  .option('--placeholder <name=values>', 'with --sigma: values for a %name% placeholder of |expand rules (repeatable)', collect, [])
   .option('--json', 'print the findings JSON instead of the summary')
   .action(async (opts) => {
     const { runCorrelate } = await import('./commands/correlate.js');

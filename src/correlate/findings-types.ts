@@ -51,6 +51,8 @@ export interface RulesParameters {
   params: Record<string, string>;
   disabled: string[];
   min_level: 'informational' | 'low' | 'medium' | 'high' | 'critical' | null;
+  /** Sigma rule files and folders run beside (correlate --sigma). */
+  sigma?: string[];
 }
 
 export interface Answers {

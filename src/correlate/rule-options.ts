@@ -24,6 +24,8 @@ export interface RuleChoice {
   disable?: string[];
   /** Leave out rules below this level (`--min-level`). */
   minLevel?: MinLevel | null;
+  /** Ids `--disable` may also name (Sigma rules run beside dwell's by correlate --sigma). */
+  otherIds?: ReadonlySet<string>;
 }
 
 export interface RuleSelection {
@@ -69,7 +71,7 @@ export function selectRules(choice: RuleChoice = {}): RuleSelection {
   const all = loadRules([rulesDir(), ...dirs], overrides);
   const ids = new Set(all.map((r) => r.id));
   const unknown = (id: string, flag: string) => {
-    if (ids.has(id)) return;
+    if (ids.has(id) || (flag === '--disable' && choice.otherIds?.has(id))) return;
     const plain = (s: string) => s.toLowerCase().replace(/[^a-z0-9.]/g, '');
     const near = all.filter((r) => plain(r.id).includes(plain(id)) || plain(id).includes(plain(r.id.split('.')[1]!))).map((r) => r.id);
     throw new RuleError(`${flag} ${id}: no such rule${near.length ? ` (did you mean ${near.slice(0, 3).join(', ')}?)` : ''}\n help: dwell rules list shows every rule id`);
@@ -81,6 +83,7 @@ export function selectRules(choice: RuleChoice = {}): RuleSelection {
   const disabled = new Set(choice.disable ?? []);
   const rules: Rule[] = [];
   const left: RuleSelection['left'] = [];
+  const dwellDisabled = [...disabled].filter((id) => ids.has(id));
   for (const r of all) {
     if (disabled.has(r.id)) left.push({ rule: r, reason: 'disabled (--disable)' });
     else if (minLevel !== null && levelRank(r.level) < levelRank(minLevel)) left.push({ rule: r, reason: `level ${r.level} is below --min-level ${minLevel}` });
@@ -88,7 +91,7 @@ export function selectRules(choice: RuleChoice = {}): RuleSelection {
   }
   const params: Record<string, string> = {};
   for (const [id, ps] of [...overrides].sort(([a], [b]) => (a < b ? -1 : 1))) for (const [k, v] of Object.entries(ps)) params[`${id}.${k}`] = v;
-  return { rules, all, left, recorded: { dirs, params, disabled: [...disabled].sort(), min_level: minLevel } };
+  return { rules, all, left, recorded: { dirs, params, disabled: dwellDisabled.sort(), min_level: minLevel } };
 }
 
 /** True when the choice changes nothing (dwell's own rules with their defaults). */

@@ -45,7 +45,7 @@ function table(header: string[], rows: unknown[][]): string {
   return [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.map(cell).join(' | ')} |`)].join('\n') + '\n';
 }
 
-export function renderMarkdown(f: Findings, hunt: HuntSummary | null = null): string {
+export function renderMarkdown(f: Findings, sigma: HuntSummary[] = []): string {
   const a: Partial<Findings['answers']> = f.answers ?? {};
   const date = String(f.generated_at ?? '').slice(0, 10);
   const out: string[] = [];
@@ -106,8 +106,8 @@ export function renderMarkdown(f: Findings, hunt: HuntSummary | null = null): st
   }
   out.push('## Detections (all rule hits, attacker or not)', '');
   out.push(table(['Rule', 'Title', 'Phase', 'Technique', 'Level', 'Hits', 'First', 'Last'], (f.detections ?? []).map((d) => [d.rule_id, d.title, d.phase, d.technique, d.level, d.hits, d.first, d.last])));
-  if (hunt) {
-    out.push(`## Sigma hunt #${hunt.huntId} (${hunt.finishedAt ?? 'unfinished'}): rules that hit`, '');
+  for (const hunt of sigma) {
+    out.push(`## ${hunt.label}: rules that hit`, '');
     if (hunt.rules.length === 0) out.push('No Sigma rule hit.', '');
     else out.push(table(['Rule', 'Title', 'Level', 'Author', 'Hits'], hunt.rules.map((r) => [r.rule_id, r.title, r.level, r.author ?? 'author unknown', r.hits])));
     if (hunt.leftOut > 0) out.push(`${hunt.leftOut} more rule(s) hit, left out by --min-level / --disable.`, '');

@@ -4,10 +4,10 @@ import { renderCompromisedCsv } from './findings-csv.js';
 import { renderMarkdown } from './findings-md.js';
 import { latestFindings } from './latest-findings.js';
 import { withSink } from './line-export.js';
-import { huntSection } from './hunt-section.js';
+import { correlateSigmaSection, huntSection } from './hunt-section.js';
 import { ruleShown, type ExportContext, type ExportFormat } from './types.js';
 
-function findingsFormat(name: string, description: string, render: (body: Findings, ctx: ExportContext) => Promise<string> | string): ExportFormat {
+function findingsFormat(name: string, description: string, render: (body: Findings, ctx: ExportContext, findingsId: number) => Promise<string> | string): ExportFormat {
   return {
     name,
     whats: ['findings'],
@@ -15,10 +15,10 @@ function findingsFormat(name: string, description: string, render: (body: Findin
     target: 'file',
     filtered: false,
     async run(ctx: ExportContext) {
-      const { body } = await latestFindings(ctx.db);
+      const { findingsId, body } = await latestFindings(ctx.db);
       // --min-level / --disable leave rule hits out of the detections list (not out of the attack).
       if (body.detections) body.detections = body.detections.filter((d) => ruleShown(ctx.options, d.rule_id, d.level));
-      const text = await render(body, ctx);
+      const text = await render(body, ctx, findingsId);
       await withSink(ctx, (sink) => sink.write(text));
       return { count: 1, unit: 'findings' };
     },
@@ -26,5 +26,9 @@ function findingsFormat(name: string, description: string, render: (body: Findin
 }
 
 export const findingsJson = findingsFormat('json', 'dwell.findings/v1 JSON (docs/findings.md)', (b) => JSON.stringify(b, null, 2) + '\n');
-export const findingsMd = findingsFormat('md', 'Markdown incident report (with the newest Sigma hunt\'s hits)', async (b, ctx) => renderMarkdown(b, await huntSection(ctx.db, ctx.options)));
+export const findingsMd = findingsFormat('md', 'Markdown incident report (with the newest Sigma hunt\'s hits)', async (b, ctx, id) => {
+  // Sigma hits: those run with this correlation (--sigma), then the newest dwell hunt's.
+  const sections = [await correlateSigmaSection(ctx.db, id, ctx.options), await huntSection(ctx.db, ctx.options)];
+  return renderMarkdown(b, sections.filter((s) => s !== null));
+});
 export const findingsCsv = findingsFormat('csv', 'compromised data, one row per item', renderCompromisedCsv);

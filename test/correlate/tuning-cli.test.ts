@@ -182,3 +182,32 @@ describe('dwell rules list', () => {
     expect(bad.code).toBe(2);
   }, 120_000);
 });
+
+describe('dwell correlate --sigma', () => {
+  it('runs Sigma rules beside dwell\'s: hits stored and reported with title, level and author, the footprint unchanged', async () => {
+    const plain = JSON.parse((await correlate('--rule-param', 'recon.port_scan.ports=40')).stdout);
+    const r = await correlate('--rule-param', 'recon.port_scan.ports=40', '--sigma', join(tmp.path, 'telnet.yml'));
+    expect(r.code, r.stderr).toBe(0);
+    const f = JSON.parse(r.stdout);
+    expectValidFindings(f);
+    expect(r.stderr).toMatch(/^Sigma: 1 rule\(s\) ran, 1 hit/m);
+    expect(r.stderr).toMatch(/low 1 Telnet to an internal host — Jane Doe \[5b0c8e32-6f1e-4d7c-9a55-1f0f3c7f2a11\]/);
+    expect(f.parameters.rules.sigma).toEqual([join(tmp.path, 'telnet.yml')]);
+    expect(f.notes.join('\n')).toMatch(/Sigma rule "Telnet to an internal host" \(low, by Jane Doe\) hit 1 event\(s\)/);
+    // Reported only: the attacker's timeline is the one dwell's rules give.
+    expect(f.timeline.map((t: { event_ids?: number[]; ts: string }) => t.ts)).toEqual(plain.timeline.map((t: { ts: string }) => t.ts));
+    const stored = await query<{ engine: string; author: string; n: number }>(
+      casePath,
+      `SELECT engine, author, count(*)::INTEGER AS n FROM detections WHERE findings_id = (SELECT max(findings_id) FROM findings) AND engine = 'sigma' GROUP BY ALL`,
+    );
+    expect(stored).toEqual([{ engine: 'sigma', author: 'Jane Doe', n: 1 }]);
+    const md = await dwell(['export', '--case', casePath, '--what', 'findings', '--format', 'md']);
+    expect(md.stdout).toMatch(/## Sigma rules run with findings #\d+: rules that hit[\s\S]*\| 5b0c8e32-6f1e-4d7c-9a55-1f0f3c7f2a11 \| Telnet to an internal host \| low \| Jane Doe \| 1 \|/);
+    // --disable takes a Sigma rule's id too (and still refuses ids nobody has).
+    const off = await correlate('--sigma', join(tmp.path, 'telnet.yml'), '--disable', '5b0c8e32-6f1e-4d7c-9a55-1f0f3c7f2a11');
+    expect(off.code, off.stderr).toBe(0);
+    expect(off.stderr).toMatch(/^Sigma: 0 rule\(s\) ran/m);
+    const typo = await correlate('--sigma', join(tmp.path, 'telnet.yml'), '--disable', '5b0c8e32');
+    expect(typo.code).toBe(2);
+  }, 240_000);
+});
