@@ -108,8 +108,8 @@ export function renderMarkdown(f: Findings, sigma: HuntSummary[] = []): string {
   out.push(table(['Rule', 'Title', 'Phase', 'Technique', 'Level', 'Hits', 'First', 'Last'], (f.detections ?? []).map((d) => [d.rule_id, d.title, d.phase, d.technique, d.level, d.hits, d.first, d.last])));
   for (const hunt of sigma) {
     out.push(`## ${hunt.label}: rules that hit`, '');
-    if (hunt.rules.length === 0) out.push('No Sigma rule hit.', '');
-    else out.push(table(['Rule', 'Title', 'Level', 'Author', 'Hits'], hunt.rules.map((r) => [r.rule_id, r.title, r.level, r.author ?? 'author unknown', r.hits])));
+    if (hunt.rules.length === 0) out.push('No rule hit.', '');
+    else out.push(table(['Rule', 'Title', 'Level', 'Author', 'Hits'], hunt.rules.map((r) => [r.rule_id, r.title, r.level, r.author ?? (r.kind === 'dwell' ? 'dwell rule' : 'author unknown'), r.hits])));
     if (hunt.leftOut > 0) out.push(`${hunt.leftOut} more rule(s) hit, left out by --min-level / --disable.`, '');
     out.push('Every hit with its event and evidence: `dwell export --what detections`.', '');
   }

@@ -28,7 +28,7 @@ export async function huntSection(db: CaseDb, options: Pick<ExportOptions, 'minL
   const rules = all
     .filter((r) => ruleShown(options, r.rule_id, r.level))
     .sort((a, b) => order.indexOf(a.level ?? 'informational') - order.indexOf(b.level ?? 'informational') || b.hits - a.hits || (a.rule_id < b.rule_id ? -1 : 1));
-  return { label: `Sigma hunt #${row.hunt_id} (${row.finished ?? 'unfinished'})`, huntId: row.hunt_id, finishedAt: row.finished, rules, leftOut: all.length - rules.length };
+  return { label: `Hunt #${row.hunt_id} (${row.finished ?? 'unfinished'})`, huntId: row.hunt_id, finishedAt: row.finished, rules, leftOut: all.length - rules.length };
 }
 
 /** Sigma rules run with a correlation (`correlate --sigma`): their hits stored under its number. */

@@ -150,7 +150,7 @@ describe('the exports and the report', () => {
   it('the report lists the Sigma hunt\'s hits with title, level and author; --min-level filters both lists', async () => {
     const md = await dwell(['export', '--case', casePath, '--what', 'findings', '--format', 'md']);
     expect(md.code, md.stderr).toBe(0);
-    expect(md.stdout).toMatch(/## Sigma hunt #\d+ \([^)]*\): rules that hit/);
+    expect(md.stdout).toMatch(/## Hunt #\d+ \([^)]*\): rules that hit/);
     expect(md.stdout).toMatch(/\| 5b0c8e32-6f1e-4d7c-9a55-1f0f3c7f2a11 \| Telnet to an internal host \| low \| Jane Doe \| 1 \|/);
     expect(md.stdout).toMatch(/\| access\.telnet_login \| Telnet session accepted \|/);
     const high = await dwell(['export', '--case', casePath, '--what', 'findings', '--format', 'md', '--min-level', 'medium']);
@@ -180,6 +180,20 @@ describe('dwell rules list', () => {
     expect(help.stdout).toMatch(/--rule-param/);
     const bad = await dwell(['rules', 'list', '--rule-param', 'recon.port_scan.ports=x']);
     expect(bad.code).toBe(2);
+  }, 120_000);
+});
+
+describe('dwell hunt --rules', () => {
+  it('runs the rules of a folder in dwell\'s format beside Sigma rules, tunable; dwell\'s own rules are not tuned there', async () => {
+    const r = await dwell(['hunt', '--case', casePath, '--rules', rulesDir, '--sigma', join(tmp.path, 'telnet.yml')]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^1 rule\(s\) of --rules ran, 1 hit\.$/m);
+    expect(r.stdout).toMatch(/^low +1 +2026-01-02T02:16:40Z +2026-01-02T02:16:40Z +Telnet session accepted — dwell rule .*telnet\.sql \[access\.telnet_login\]$/m);
+    const tuned = JSON.parse((await dwell(['hunt', '--case', casePath, '--rules', rulesDir, '--rule-param', 'access.telnet_login.port=1000', '--json'])).stdout);
+    expect(tuned.dwell_rules).toMatchObject([{ rule_id: 'access.telnet_login', params: { port: '1000' }, hits: 0 }]);
+    const own = await dwell(['hunt', '--case', casePath, '--rules', rulesDir, '--rule-param', 'recon.port_scan.ports=3']);
+    expect(own.code).toBe(2);
+    expect(own.stderr).toMatch(/--rule-param recon\.port_scan: not a rule of the --rules folders/);
   }, 120_000);
 });
 
