@@ -175,6 +175,7 @@ program
   .option('--from <time>', 'filter: from this time (ISO 8601, inclusive; no zone = UTC)')
   .option('--to <time>', 'filter: up to this time (inclusive; a bare date = the whole day)')
   .option('--text <text>', 'filter: case-insensitive substring of the summary or the raw record')
+  .option('--include-relative', 'timeline|attack: also events whose time is relative (a replayed capture) or implausible (before 1990, in the future), left out by default')
   .addOption(new Option('--tlp <level>', 'STIX: TLP marking').choices(['white', 'green', 'amber', 'red']).default('amber'))
   .option('--identity <name>', 'STIX: producer identity name', 'dwell')
   .option('--valid-days <n>', 'STIX: indicators stay valid this many days after the last sighting', positiveInt, 90)

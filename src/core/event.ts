@@ -23,12 +23,18 @@ export type EventClass =
  * - `year_inferred`: the source wrote no year (traditional syslog); it was inferred from the file's
  *   mtime and December→January roll-overs. Such sources carry no zone either: the zone is assumed too.
  * - `zone_assumed`: the source wrote no zone; `--tz` (default UTC) was applied.
- * - `relative`: the source's clock is relative (e.g. a Zeek capture whose `ts` counts seconds from
- *   the start of a replayed pcap, dated 1970); set by the parser that knows it.
- * - `implausible`: a time before 1990-01-01 or after the ingest's date + 1 day that the parser did
- *   not mark `relative`; set centrally at ingest.
+ * - `relative`: the source's clock counts from an unknown start (a Zeek or Argus run on a replayed
+ *   capture writes seconds since the capture began, dated 1970); the parser says so.
+ * - `implausible`: before 1990-01-01 or more than a day after the ingest, and not known to be
+ *   relative (a zeroed field, `0000-01-01T00:00:00Z`, a clock never set); marked at ingest, the
+ *   parser's own quality kept in `attrs.time_quality_parsed`.
+ * `relative` and `implausible` events stay in the case but are left out of default views,
+ * runbook answers and exports unless asked for (`--include-relative`).
  */
 export type TimeQuality = 'exact' | 'year_inferred' | 'zone_assumed' | 'relative' | 'implausible';
+
+/** Time qualities whose `ts` does not place the event on the timeline (hidden by default). */
+export const OFF_TIMELINE_QUALITIES: readonly TimeQuality[] = ['relative', 'implausible'];
 
 export type Outcome = 'success' | 'failure' | 'unknown';
 

@@ -8,6 +8,19 @@ import { DateTime, IANAZone } from 'luxon';
 export const US_PER_MS = 1000;
 export const US_PER_SECOND = 1_000_000;
 
+/** 400 Gregorian years: 146,097 days exactly, so the calendar repeats. */
+const FOUR_CENTURIES_MS = 146_097 * 86_400_000;
+
+/**
+ * `Date.UTC` for any year a source can write, month 1-12. `Date.UTC` reads years 0-99 as
+ * 1900-1999, which made a `0000-01-01T00:00:00Z` record 1900-01-01; such years are computed 400
+ * years later (the calendar repeats every 400 years) and moved back.
+ */
+export function utcMillis(year: number, month: number, day: number, hour: number, minute: number, second: number): number {
+  if (year >= 0 && year < 100) return Date.UTC(year + 400, month - 1, day, hour, minute, second) - FOUR_CENTURIES_MS;
+  return Date.UTC(year, month - 1, day, hour, minute, second);
+}
+
 /** Returns true when `name` is an IANA zone luxon knows (or UTC). */
 export function isValidZone(name: string): boolean {
   return name === 'UTC' || IANAZone.isValidZone(name);
@@ -28,7 +41,7 @@ export class LocalZone {
 
   /** Month is 1-12. Returns microseconds since the epoch, or NaN for an impossible date. */
   toUtcMicros(year: number, month: number, day: number, hour: number, minute: number, second: number, micros: number): number {
-    const naive = Date.UTC(year, month - 1, day, hour, minute, second);
+    const naive = utcMillis(year, month, day, hour, minute, second);
     if (Number.isNaN(naive)) return NaN;
     const check = new Date(naive);
     if (check.getUTCDate() !== day || check.getUTCMonth() !== month - 1) return NaN;

@@ -5,12 +5,11 @@
  * baseline of the evidence (an address with weeks of routine logins before the first detection is
  * its owner's), and says which it used and which it set aside, and why.
  */
-import { isIP } from 'node:net';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { isoFromMicros } from '../core/time.js';
+import { canonicalIp, isIp } from '../core/ip.js';
 import { all } from '../store/case-db.js';
 import { UNTRUSTED_TIME_SQL } from './case-view.js';
-import { canonicalIp } from './canonical-ip.js';
 import { THRESHOLDS } from './knowledge.js';
 import type { Seed } from './model.js';
 import { VOCAB_LISTS } from './sql-vocabulary.js';
@@ -40,11 +39,16 @@ export function parseSeed(text: string): Seed {
   if (!kind) throw new SeedError(`unknown seed kind "${kindText}" (use ip, user, key, principal, host or db_role)`);
   if (!value) throw new SeedError(`seed "${text}" has no value`);
   if (kind === 'ip') {
-    const ip = canonicalIp(value);
-    if (!isIP(ip.split('%')[0]!)) throw new SeedError(`seed "${text}": "${value}" is not an IP address`);
+    const ip = canonicalIp(value.trim().replace(/^\[(.*)\]$/, '$1'));
+    const bare = ip.split('%')[0]!;
+    if (!isIp(ip) && !isIp(bare)) throw new SeedError(`seed "${text}": "${value}" is not an IP address`);
+    // The case stores addresses canonically (core/ip.ts): ::ffff:203.0.113.77 is 203.0.113.77.
     return { kind, value: ip, host: null };
   }
-  if (kind === 'host') return { kind, value: isIP(canonicalIp(value).split('%')[0]!) ? canonicalIp(value) : value, host: null };
+  if (kind === 'host') {
+    const ip = canonicalIp(value.trim());
+    return { kind, value: isIp(ip.split('%')[0]) ? ip : value, host: null };
+  }
   if (kind === 'local_user' || kind === 'db_role') {
     const at = value.lastIndexOf('@');
     if (at <= 0) throw new SeedError(`seed "${text}": write ${kindText === 'user' ? 'user' : 'db_role'}:name@host`);

@@ -11,8 +11,12 @@
  *   --phase access,actions         events of the newest findings run in those phases
  *   --from 2026-01-02T02:00Z --to 2026-01-02   inclusive; a bare date as --to means the whole day
  *   --text 'copy '                 case-insensitive substring of summary or raw
+ *   --include-relative             also events off the timeline (time_quality relative or
+ *                                  implausible), which are left out otherwise
  */
 import type { DuckDBValue } from '@duckdb/node-api';
+import { canonicalIp } from '../core/ip.js';
+import { OFF_TIMELINE_QUALITIES } from '../core/event.js';
 import { PHASES } from '../correlate/rules.js';
 
 export class FilterError extends Error {}
@@ -43,13 +47,15 @@ export interface TimelineFilters {
   fromUs?: number;
   toUs?: number;
   text?: string;
+  /** Keep events whose time is `relative` or `implausible` (left out by default). */
+  includeRelative?: boolean;
 }
 
 export const VALUE_FILTERS = ['source', 'host', 'actor', 'user', 'ip', 'action', 'outcome', 'key', 'session', 'phase'] as const;
 export type ValueFilterName = (typeof VALUE_FILTERS)[number];
 
 /** The raw option values (each possibly repeated) as commander collects them. */
-export type FilterOptions = Partial<Record<ValueFilterName, string[]>> & { from?: string; to?: string; text?: string };
+export type FilterOptions = Partial<Record<ValueFilterName, string[]>> & { from?: string; to?: string; text?: string; includeRelative?: boolean };
 
 /** Parses `--host a,b --host c` / `--actor '!root'` into a ValueFilter. */
 export function parseValueFilter(name: string, raw: string[]): ValueFilter {
@@ -105,6 +111,8 @@ export function parseFilterOptions(opts: FilterOptions): TimelineFilters {
     const raw = opts[name];
     if (raw && raw.length > 0) f[name] = parseValueFilter(name, raw);
   }
+  // Addresses are canonical in the case (core/ip.ts): `::ffff:203.0.113.77` finds 203.0.113.77.
+  if (f.ip) f.ip = { ...f.ip, values: f.ip.values.map((v) => (v.includes('*') ? v : canonicalIp(v))) };
   if (f.phase) {
     const bad = f.phase.values.find((v) => !(PHASES as readonly string[]).includes(v));
     if (bad !== undefined) throw new FilterError(`--phase "${bad}" is not one of ${PHASES.join(', ')}`);
@@ -117,6 +125,7 @@ export function parseFilterOptions(opts: FilterOptions): TimelineFilters {
     if (opts.text === '') throw new FilterError('--text: empty');
     f.text = opts.text;
   }
+  if (opts.includeRelative) f.includeRelative = true;
   return f;
 }
 
@@ -212,6 +221,7 @@ export function filterCondition(f: TimelineFilters, ctx: WhereContext, p: SqlPar
     const t = p.add(f.text);
     conds.push(`(contains(lower(coalesce(${a}.summary, '')), lower(${t})) OR contains(lower(coalesce(${a}.raw, '')), lower(${t})))`);
   }
+  if (!f.includeRelative) conds.push(`${a}.time_quality NOT IN (${OFF_TIMELINE_QUALITIES.map((q) => p.add(q)).join(', ')})`);
   return conds.length === 0 ? 'TRUE' : conds.join('\n  AND ');
 }
 
@@ -225,5 +235,6 @@ export function describeFilters(f: TimelineFilters): string {
   if (f.fromUs !== undefined) parts.push(`from=${new Date(f.fromUs / 1000).toISOString()}`);
   if (f.toUs !== undefined) parts.push(`to=${new Date(Math.floor(f.toUs / 1000)).toISOString()}`);
   if (f.text !== undefined) parts.push(`text=${JSON.stringify(f.text)}`);
+  if (f.includeRelative) parts.push('include-relative');
   return parts.join(' ');
 }

@@ -10,6 +10,7 @@ import { parserByName } from '../parsers/registry.js';
 import type { LineDisposition, ParseContext, ParseWarning, SourceParser } from '../parsers/types.js';
 import { encodeEvent, encodeWarning } from '../store/staging-rows.js';
 import { DecodeError, openEvidence, type Compression, type EvidenceStream } from './evidence-reader.js';
+import { EventSanity, PLAUSIBLE_FROM_US } from './event-sanity.js';
 import { BatchFile } from './batch-file.js';
 import { LineSplitter } from './line-splitter.js';
 import { makeHead, sniff, SNIFF_BYTES } from './sniff.js';
@@ -32,6 +33,8 @@ export interface ParseFileOptions {
   maxStoredWarnings?: number;
   /** Decompression ratio at which a compressed file stops being read (0 = no limit; default 1000). */
   maxRatio?: number;
+  /** When the ingest started (ms since the epoch): times more than a day later are implausible. Default: now. */
+  ingestMs?: number;
 }
 
 export interface Batch {
@@ -120,6 +123,7 @@ async function parseOpened(ev: EvidenceStream, opts: ParseFileOptions, hooks: Pa
   let yearInferred = 0;
   let sourceName = 'unknown';
   let recordOnlyReason: string | null = null;
+  const sanity = new EventSanity(opts.ingestMs ?? Date.now());
 
   // Batches are built synchronously by the parser; handing them over is async. We queue them and
   // let the reading loop await the queue between chunks, which is where back-pressure applies.
@@ -149,6 +153,8 @@ async function parseOpened(ev: EvidenceStream, opts: ParseFileOptions, hooks: Pa
         warn({ line: e.line, byte_offset: e.byte_offset, raw: e.raw, reason: 'record has no valid time; kept as a warning' });
         return;
       }
+      // Canonical addresses and sane times, whatever the parser (event-sanity.ts).
+      sanity.apply(e);
       if (e.summary.length > MAX_SUMMARY) e.summary = e.summary.slice(0, MAX_SUMMARY) + '…';
       // Bounded rows (the evidence keeps every byte; offset and length lead back to it).
       if (e.raw.length > MAX_TEXT) e.raw = e.raw.slice(0, MAX_TEXT);
@@ -337,6 +343,7 @@ async function parseOpened(ev: EvidenceStream, opts: ParseFileOptions, hooks: Pa
     }
     checkCancelled();
   }
+  noteTimeSanity(sanity, yearInferred, opts.mtimeMs, info, warn);
   cutEvents();
   cutWarnings();
   if (warnings > maxWarnings) {
@@ -372,6 +379,44 @@ async function parseOpened(ev: EvidenceStream, opts: ParseFileOptions, hooks: Pa
     firstTs,
     lastTs,
   };
+}
+
+/**
+ * What the time checks found, on the evidence row (`info`) and as one warning per kind naming the
+ * first event, so the ingest summary and `parse_warnings` say it where the responder looks.
+ */
+function noteTimeSanity(sanity: EventSanity, yearInferred: number, mtimeMs: number, info: Record<string, unknown>, warn: (w: ParseWarning) => void): void {
+  const c = sanity.counts;
+  const until = new Date(sanity.plausibleUntilUs / 1000).toISOString();
+  if (c.implausible > 0) {
+    const f = c.firstImplausible!;
+    info.implausible_times = c.implausible;
+    info.implausible_after = until;
+    warn({
+      line: f.line,
+      byte_offset: f.byte_offset,
+      raw: f.raw.slice(0, WARNING_TEXT),
+      reason: `${c.implausible} event(s) dated before 1990-01-01 or after ${until} (first: ${describeUs(f.ts)}): kept with time_quality = implausible, left out of default views and exports (--include-relative shows them)`,
+    });
+  }
+  if (c.relative > 0) info.relative_times = c.relative;
+  if (c.addresses > 0) info.addresses_canonicalized = c.addresses;
+  // Year-less lines take their year from the mtime: an implausible mtime dates them all wrongly.
+  if (yearInferred > 0 && (mtimeMs * 1000 < PLAUSIBLE_FROM_US || mtimeMs * 1000 > sanity.plausibleUntilUs)) {
+    info.implausible_mtime = new Date(mtimeMs).toISOString();
+    warn({
+      line: 0,
+      byte_offset: 0,
+      raw: '',
+      reason: `the year of ${yearInferred} year-less line(s) was inferred from the file's mtime ${describeUs(mtimeMs * 1000)}, which is not a plausible date: pass --year with the year of the file's first line`,
+    });
+  }
+}
+
+/** A time for a message: ISO 8601 when the Date can show it, else the microseconds. */
+function describeUs(us: number): string {
+  const d = new Date(Math.floor(us / 1000));
+  return Number.isNaN(d.getTime()) ? `${us} µs since 1970` : d.toISOString();
 }
 
 function shiftYears(us: number, years: number): number {

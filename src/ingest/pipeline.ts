@@ -39,6 +39,8 @@ export interface IngestOptions {
   signal?: AbortSignal;
   /** Follow symlinks that lead out of the evidence given (their targets are recorded in `info`). */
   followSymlinks?: boolean;
+  /** The ingest's time (ms) for the plausibility check: times more than a day later are implausible. Default: when ingest() starts. */
+  ingestMs?: number;
 }
 
 export interface FileReport {
@@ -58,6 +60,9 @@ export interface FileReport {
    * exit code is computed from it, so a re-run over the same state exits the same way.
    */
   heldAs: EvidenceStatus;
+  /** Events stored with time_quality `implausible` / `relative` (event-sanity.ts). */
+  implausibleTimes?: number;
+  relativeTimes?: number;
 }
 
 export interface IngestReport {
@@ -133,8 +138,9 @@ async function refreshTimelineIndex(db: CaseDb, progress: IngestProgress, notes:
   }
 }
 
-export async function ingest(opts: IngestOptions, progress: IngestProgress = NO_PROGRESS): Promise<IngestReport> {
+export async function ingest(options: IngestOptions, progress: IngestProgress = NO_PROGRESS): Promise<IngestReport> {
   const started = Date.now();
+  const opts: IngestOptions = { ...options, ingestMs: options.ingestMs ?? started };
   const caseAbs = resolve(opts.casePath);
   const refusal = await caseInsideEvidence(opts.casePath, opts.inputs);
   if (refusal) throw new IngestError(refusal);
@@ -339,7 +345,7 @@ async function ingestFile(
   let result: ParseFileResult;
   try {
     result = await runner.run(
-      { path: file.absPath, readPath: file.fsPath === file.absPath ? undefined : file.fsPath, stagingDir: staging.path, batchBytes: batchBytesFromEnv(), mtimeMs: file.mtimeMs, tz: opts.tz, year: opts.year, format: opts.format, extra: opts.extra ?? {}, maxRatio: opts.maxRatio },
+      { path: file.absPath, readPath: file.fsPath === file.absPath ? undefined : file.fsPath, stagingDir: staging.path, batchBytes: batchBytesFromEnv(), mtimeMs: file.mtimeMs, tz: opts.tz, year: opts.year, format: opts.format, extra: opts.extra ?? {}, maxRatio: opts.maxRatio, ingestMs: opts.ingestMs },
       {
         onBatch: async (batch) => {
           if (isInterrupted()) throw new ParseCancelled();
@@ -422,6 +428,8 @@ async function ingestFile(
     message: result.message,
     sha256: result.sha256,
     heldAs: result.status,
+    implausibleTimes: Number(result.info.implausible_times ?? 0),
+    relativeTimes: Number(result.info.relative_times ?? 0),
   };
 }
 

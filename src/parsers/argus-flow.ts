@@ -11,7 +11,7 @@
 import type { DwellEvent } from '../core/event.js';
 import { communityId } from './netflow/community-id.js';
 import { flowSummary, MAX_WARNING_TEXT, Tally } from './netflow/common.js';
-import { isIp, isIPv6 } from './netflow/ip.js';
+import { isIp, isIPv6 } from '../core/ip.js';
 import { normalizeProtocol } from './netflow/protocols.js';
 import { problem, readCount, readLocalDateTime, readPort, readSeconds, RELATIVE_TIME_LIMIT_US } from './netflow/values.js';
 import type { LineDisposition, LineHandler, LineParser, ParseContext, SniffHead, SniffMatch } from './types.js';
@@ -193,7 +193,9 @@ class ArgusHandler implements LineHandler {
     const event: DwellEvent = {
       ts,
       ts_end: tsEnd,
-      time_quality: 'zone_assumed',
+      // A replayed capture's clock starts at 0: off the timeline (NetFlow and VPC exporters have
+      // real clocks, so their 1970 times are zeroed fields, found implausible at ingest).
+      time_quality: attrs.relative_time === true ? 'relative' : 'zone_assumed',
       class: 'network_activity',
       action: 'flow',
       outcome: 'unknown',

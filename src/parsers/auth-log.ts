@@ -43,7 +43,7 @@ function sniffAuthLog(head: SniffHead) {
     // A bracketed token after the time is a logger's component, not a host (Cowrie, Twisted apps).
     if (!h || h.host?.charCodeAt(0) === 91) continue;
     syslog++;
-    if (h.program && AUTH_PROGRAMS.test(h.program.replace(/\[.*$/, ''))) auth++;
+    if (h.program && AUTH_PROGRAMS.test(h.program.replace(/\[.*$/s, ''))) auth++;
   }
   if (considered === 0 || syslog === 0) return null;
   const share = syslog / considered;

@@ -50,7 +50,7 @@ function sniffAudit(head: SniffHead) {
       style ||= recordStart(t)!.style === 'new' ? 'new-style' : 'old-style';
       continue;
     }
-    if (/^\s*\{\s*"timestamp"\s*:\s*"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d".*"class"\s*:\s*"/.test(line) && /"connection_id"|"event"/.test(line)) enterprise++;
+    if (/^\s*\{\s*"timestamp"\s*:\s*"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d".*"class"\s*:\s*"/s.test(line) && /"connection_id"|"event"/.test(line)) enterprise++;
     else if (/^\s*\{\s*"audit_record"\s*:/.test(line)) percona++;
     else if (MARIADB_LINE.test(line)) mariadb++;
   }

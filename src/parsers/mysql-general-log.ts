@@ -13,6 +13,7 @@
 import { parseIsoMicros } from '../core/time.js';
 import type { TimeQuality } from '../core/event.js';
 import { hostAddress } from './dbquery/client.js';
+import { BANNER_HEADER, BANNER_PORT, bannerVersion, isBannerLine } from './dbquery/mysql-banner.js';
 import { MysqlInterpreter, parseOldMysqlTime, type MyKind, type MyRecord } from './dbquery/mysql-record.js';
 import type { LineDisposition, LineHandler, LineParser, ParseContext, SniffHead } from './types.js';
 
@@ -24,15 +25,15 @@ const SAMPLES = [
 
 const COMMANDS =
   'Sleep|Quit|Init DB|Query|Field List|Create DB|Drop DB|Refresh|Shutdown|Statistics|Processlist|Connect|Kill|Debug|Ping|Time|Delayed insert|Change user|Binlog Dump GTID|Binlog Dump|Table Dump|Connect Out|Register Slave|Register Replica|Prepare|Execute|Long Data|Close stmt|Reset stmt|Set option|Fetch|Daemon|Reset Connection|Error';
-const NEW_LINE = new RegExp(String.raw`^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:?\d\d)?)\s+(\d+) (${COMMANDS})(?:\t| +|$)(.*)$`);
-const OLD_LINE = new RegExp(String.raw`^(\d{6}\s+\d{1,2}:\d\d:\d\d)\s+(\d+) (${COMMANDS})(?:\t| +|$)(.*)$`);
-const UNTIMED_LINE = new RegExp(String.raw`^\s+(\d+) (${COMMANDS})(?:\t| +|$)(.*)$`);
-const BANNER = /^\S.*, Version: .*(?:started with:|\bstarted with:)\s*$/;
-const BANNER_PORT = /^(?:Tcp port|TCP Port): \d+/i;
-const BANNER_HEADER = /^Time\s+Id\s+Command\s+Argument\s*$/;
-// The user part stops at the first @ so the match is linear (`a@a@a@…` cannot make it backtrack).
-const CONNECT = /^([^@\s]*)@(\S*)(?: as (\S*))? on(?: (\S*))?(?: using (.*?))?\s*$/;
-const ACCESS_DENIED = /^Access denied for user '((?:[^'\\]|\\.)*)'@'([^']*)'(?: to database '([^']*)')?(?: \(using password: (YES|NO)\))?/;
+// `s`: a CR or U+2028 in a statement is statement text (`.` stops at them otherwise, and the whole
+// trailing-space run was re-tried from each space before `(.*)$` gave up).
+const NEW_LINE = new RegExp(String.raw`^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:?\d\d)?)\s+(\d+) (${COMMANDS})(?:\t| +|$)(.*)$`, 's');
+const OLD_LINE = new RegExp(String.raw`^(\d{6}\s+\d{1,2}:\d\d:\d\d)\s+(\d+) (${COMMANDS})(?:\t| +|$)(.*)$`, 's');
+const UNTIMED_LINE = new RegExp(String.raw`^\s+(\d+) (${COMMANDS})(?:\t| +|$)(.*)$`, 's');
+// The user part stops at the first @ so the match is linear (`a@a@a@…` cannot make it backtrack);
+// matched against trimmed text, so `using (.*?)` ends at `$`, not at a `\s*$` re-tried from every space.
+const CONNECT = /^([^@\s]*)@(\S*)(?: as (\S*))? on(?: (\S*))?(?: using (.*?))?$/s;
+const ACCESS_DENIED = /^Access denied for user '((?:[^'\\]|\\.)*)'@'([^']*)'(?: to database '([^']*)')?(?: \(using password: (YES|NO)\))?/s;
 const MAX_WARNING_TEXT = 512;
 const MAX_STATEMENT_CHARS = 8 * 1024 * 1024;
 
@@ -55,7 +56,7 @@ function sniffGeneral(head: SniffHead) {
     if (line.trim() === '') continue;
     considered++;
     if (NEW_LINE.test(line) || OLD_LINE.test(line) || (/^\t/.test(line) && UNTIMED_LINE.test(line))) records++;
-    else if (BANNER.test(line) || BANNER_PORT.test(line) || BANNER_HEADER.test(line)) banner++;
+    else if (isBannerLine(line) || BANNER_PORT.test(line) || BANNER_HEADER.test(line)) banner++;
   }
   if (records === 0) return null;
   return { confidence: records + banner >= considered / 2 ? 90 : 50, reason: `${records} head lines are general-log commands (id, Connect/Query/…)${banner ? ', server banner' : ''}` };
@@ -96,12 +97,12 @@ class GeneralLogHandler implements LineHandler {
       [id, command, arg] = [m[1]!, m[2]!, m[3]!];
       time = this.lastTime;
       if (!time) this.untimed++;
-    } else if (BANNER.test(text) || BANNER_PORT.test(text) || BANNER_HEADER.test(text)) {
+    } else if (isBannerLine(text) || BANNER_PORT.test(text) || BANNER_HEADER.test(text)) {
       this.flush();
-      if (BANNER.test(text)) {
+      if (isBannerLine(text)) {
         this.banners++;
-        const v = /, Version: (.*?)\. started with:/.exec(text) ?? /, Version: (\S+)/.exec(text);
-        if (v) this.ctx.setFileInfo('server_version', v[1]);
+        const v = bannerVersion(text) ?? /, Version: (\S+)/.exec(text)?.[1];
+        if (v) this.ctx.setFileInfo('server_version', v);
       }
       return 'meta';
     } else if (this.pending) {
@@ -163,7 +164,7 @@ class GeneralLogHandler implements LineHandler {
         const denied = ACCESS_DENIED.exec(arg);
         if (denied) {
           const a = hostAddress(denied[2]);
-          return { ...base, kind: 'auth_failed', user: denied[1]!.replace(/\\(.)/g, '$1'), clientIp: a.ip, clientHost: a.host, database: denied[3] ?? null, error: arg.trim(), attrs: denied[4] ? { using_password: denied[4] === 'YES' } : undefined };
+          return { ...base, kind: 'auth_failed', user: denied[1]!.replace(/\\(.)/gs, '$1'), clientIp: a.ip, clientHost: a.host, database: denied[3] ?? null, error: arg.trim(), attrs: denied[4] ? { using_password: denied[4] === 'YES' } : undefined };
         }
         const c = CONNECT.exec(arg.trim());
         if (c) {

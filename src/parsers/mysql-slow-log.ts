@@ -18,6 +18,7 @@ import { parseIsoMicros } from '../core/time.js';
 import type { TimeQuality } from '../core/event.js';
 import { MysqlInterpreter, parseOldMysqlTime, parseUserHost, type MyRecord } from './dbquery/mysql-record.js';
 import { isIp, hostAddress } from './dbquery/client.js';
+import { BANNER_HEADER, BANNER_PORT, bannerVersion, isBannerLine } from './dbquery/mysql-banner.js';
 import type { LineDisposition, LineHandler, LineParser, ParseContext, SniffHead } from './types.js';
 
 const SAMPLES = [
@@ -25,14 +26,13 @@ const SAMPLES = [
   '# Time: 2019-03-24T14:01:47.811234Z\n# User@Host: root[root] @ localhost []  Id:    14\n# Query_time: 2.475469  Lock_time: 0.000287 Rows_sent: 10  Rows_examined: 3145718\nuse employees;\nSET timestamp=1553436105;\nSELECT last_name, MAX(salary) AS salary FROM employees INNER JOIN salaries ON employees.emp_no = salaries.emp_no GROUP BY last_name ORDER BY salary DESC LIMIT 10;',
 ];
 
-const USER_HOST_LINE = /^# User@Host: (.*)$/;
+const USER_HOST_LINE = /^# User@Host: (.*)$/s;
 const SET_TIMESTAMP = /^SET (?:(?:insert_id|last_insert_id)=\d+,\s*)*timestamp=(\d+)(?:,\s*(?:insert_id|last_insert_id)=\d+)*;\s*$/i;
 const USE_LINE = /^use `?([^`;]+)`?;\s*$/i;
-const BANNER = /^\S.*, Version: .*started with:\s*$/;
-const BANNER_PORT = /^(?:Tcp port|TCP Port): \d+/i;
-const BANNER_HEADER = /^Time\s+Id\s+Command\s+Argument\s*$/;
 const MAX_WARNING_TEXT = 512;
 const MAX_STATEMENT_CHARS = 8 * 1024 * 1024;
+/** `# Key: value` fields kept per entry (real entries have about 30); the raw entry keeps the rest. */
+const MAX_HEADER_FIELDS = 200;
 
 export const mysqlSlowLog: LineParser = {
   kind: 'lines',
@@ -50,7 +50,7 @@ function sniffSlow(head: SniffHead) {
   let queryTime = 0;
   let time = 0;
   for (const line of head.lines.slice(0, 50)) {
-    if (line.startsWith('# User@Host:') || /^# Time: .* # User@Host:/.test(line)) userHost++;
+    if (line.startsWith('# User@Host:') || /^# Time: .* # User@Host:/s.test(line)) userHost++;
     if (line.startsWith('# Query_time:')) queryTime++;
     if (line.startsWith('# Time:')) time++;
   }
@@ -84,9 +84,14 @@ interface Entry {
   hasQueryTime: boolean;
   useSeen: boolean;
   statement: string[];
+  /** Characters in `statement` joined with newlines: kept as a count, not re-joined per line. */
+  statementChars: number;
   blanks: number;
   admin?: string;
   slow: Record<string, string>;
+  /** Header fields in `slow`, and those beyond MAX_HEADER_FIELDS (counted, kept only in raw). */
+  fields: number;
+  fieldsDropped: number;
 }
 
 class SlowLogHandler implements LineHandler {
@@ -149,10 +154,10 @@ class SlowLogHandler implements LineHandler {
       this.header(this.entry!, text);
       return used;
     }
-    if (BANNER.test(text) || BANNER_PORT.test(text) || BANNER_HEADER.test(text)) {
+    if (isBannerLine(text) || BANNER_PORT.test(text) || BANNER_HEADER.test(text)) {
       this.finish();
-      const v = /, Version: (.*?)\. started with:/.exec(text);
-      if (v) this.ctx.setFileInfo('server_version', v[1]);
+      const v = bannerVersion(text);
+      if (v) this.ctx.setFileInfo('server_version', v);
       return 'meta';
     }
     if (!e) {
@@ -185,7 +190,7 @@ class SlowLogHandler implements LineHandler {
   private start(lineNo: number, offset: number, byteLength: number, raw: string): LineDisposition {
     this.entry = {
       rec: { ts: NaN, quality: 'exact', kind: 'query', connId: null, line: lineNo, byte_offset: offset, byte_length: byteLength, raw },
-      hasUserHost: false, hasQueryTime: false, useSeen: false, statement: [], blanks: 0, slow: {},
+      hasUserHost: false, hasQueryTime: false, useSeen: false, statement: [], statementChars: 0, blanks: 0, slow: {}, fields: 0, fieldsDropped: 0,
     };
     return 'record';
   }
@@ -217,9 +222,12 @@ class SlowLogHandler implements LineHandler {
         return;
       }
     }
-    if (e.statement.join('\n').length < MAX_STATEMENT_CHARS) {
+    // A running count, not `statement.join('\n').length` per line: that made one statement over
+    // 80,000 comment lines run for minutes (issue 18).
+    if (e.statementChars < MAX_STATEMENT_CHARS) {
       for (let i = 0; i < e.blanks; i++) e.statement.push('');
       e.statement.push(text);
+      e.statementChars += (e.statement.length > 1 ? 1 : 0) + e.blanks + text.length;
     }
     e.blanks = 0;
   }
@@ -256,10 +264,22 @@ class SlowLogHandler implements LineHandler {
       found = true;
       const next = words[i + 1];
       const hasValue = next !== undefined && !/^[A-Za-z_]+:$/.test(next);
-      e.slow[w.slice(0, -1)] = hasValue ? next : '';
+      this.setField(e, w.slice(0, -1), hasValue ? next : '');
       if (hasValue) i++;
     }
-    if (!found) e.slow[`note_${Object.keys(e.slow).length}`] = text.slice(2);
+    if (!found) this.setField(e, `note_${e.fields}`, text.slice(2));
+  }
+
+  /** Bounded: an entry of 100,000 comment lines keeps its first fields, counts the rest (raw keeps all). */
+  private setField(e: Entry, key: string, value: string): void {
+    if (!Object.prototype.hasOwnProperty.call(e.slow, key)) {
+      if (e.fields >= MAX_HEADER_FIELDS) {
+        e.fieldsDropped++;
+        return;
+      }
+      e.fields++;
+    }
+    e.slow[key] = value;
   }
 
   /**
@@ -335,6 +355,7 @@ class SlowLogHandler implements LineHandler {
       this.inherited++;
     }
     attrs.slow_log = s;
+    if (e.fieldsDropped > 0) attrs.slow_log_fields_not_kept = e.fieldsDropped;
     r.attrs = attrs;
     const statement = e.statement.join('\n');
     if (e.admin !== undefined && statement.trim() === '') {

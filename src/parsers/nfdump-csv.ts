@@ -12,7 +12,7 @@
 import type { DwellEvent } from '../core/event.js';
 import { communityId } from './netflow/community-id.js';
 import { flowSummary, MAX_WARNING_TEXT, Tally } from './netflow/common.js';
-import { isIp, isIPv6 } from './netflow/ip.js';
+import { isIp, isIPv6 } from '../core/ip.js';
 import { normalizeProtocol } from './netflow/protocols.js';
 import { problem, readCount, readLocalDateTime, readPort, readSeconds, RELATIVE_TIME_LIMIT_US } from './netflow/values.js';
 import type { LineDisposition, LineHandler, LineParser, ParseContext, SniffHead, SniffMatch } from './types.js';

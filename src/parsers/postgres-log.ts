@@ -30,7 +30,7 @@ const SAMPLES = [
 
 const KNOWN = new PrefixSet(KNOWN_PREFIXES);
 const INNER = new PrefixSet([...INNER_PREFIXES]);
-const HEROKU = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:?\d\d)) (?:(\S+) )?app\[(?:heroku-)?postgres(?:\.(\d+))?\]:? ?(?:\[(\w+)\] )?\[(\d+)-(\d+)\] ?(.*)$/;
+const HEROKU = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:?\d\d)) (?:(\S+) )?app\[(?:heroku-)?postgres(?:\.(\d+))?\]:? ?(?:\[(\w+)\] )?\[(\d+)-(\d+)\] ?(.*)$/s;
 const SYSLOG_SEQ = /^\[(\d+)-(\d+)\] ?([\s\S]*)$/;
 const MAX_WARNING_TEXT = 512;
 const PREFIX_HINT = "help: pass the server's log_line_prefix (SHOW log_line_prefix) as -O pg-prefix='…'";
@@ -123,8 +123,7 @@ class PostgresLogHandler implements LineHandler {
             line: lineNo, byte_offset: offset, raw: text.slice(0, MAX_WARNING_TEXT),
             reason: `line prefix matches no known log_line_prefix: read without its prefix fields (user, database, pid) — ${PREFIX_HINT}`,
           });
-          const prefixText = text.slice(u.fields.time!.length, text.length - u.message.length).replace(/\s*\S+:\s*$/, '').trim();
-          return this.asm.matched(u, { extra: { prefix_unparsed: prefixText } }, lineNo, offset, byteLength, text);
+          return this.asm.matched(u, { extra: { prefix_unparsed: u.unparsed! } }, lineNo, offset, byteLength, text);
         }
       } else {
         const h = HEROKU.exec(text);

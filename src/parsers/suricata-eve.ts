@@ -10,7 +10,7 @@ import type { DwellEvent, EventClass } from '../core/event.js';
 import { parseIsoMicros } from '../core/time.js';
 import { communityId } from './netflow/community-id.js';
 import { flowSummary, MAX_WARNING_TEXT } from './netflow/common.js';
-import { isIp, isIPv6 } from './netflow/ip.js';
+import { isIp, isIPv6 } from '../core/ip.js';
 import { normalizeProtocol } from './netflow/protocols.js';
 import type { LineDisposition, LineHandler, LineParser, ParseContext, SniffHead, SniffMatch } from './types.js';
 

@@ -13,7 +13,7 @@ import type { DwellEvent, Outcome } from '../core/event.js';
 import { US_PER_SECOND } from '../core/time.js';
 import { communityId } from './netflow/community-id.js';
 import { acceptOutcome, flowSummary, MAX_WARNING_TEXT, Tally } from './netflow/common.js';
-import { isIp } from './netflow/ip.js';
+import { isIp } from '../core/ip.js';
 import { protocolName, protocolNumber } from './netflow/protocols.js';
 import { epochUnit, problem, readCount, readEpoch, readPort, RELATIVE_TIME_LIMIT_US } from './netflow/values.js';
 import { HEADERLESS_LAYOUTS, KNOWN_FIELDS, NUMERIC_ATTR_FIELDS, parseFieldList, TGW_FIELDS } from './netflow/vpc-fields.js';

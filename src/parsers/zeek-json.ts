@@ -12,7 +12,7 @@ import { parseJsonObjectLine } from './json-object-line.js';
 import type { DwellEvent, TimeQuality } from '../core/event.js';
 import { parseIsoMicros, US_PER_SECOND } from '../core/time.js';
 import { MAX_WARNING_TEXT, RelativeTimes, Tally } from './netflow/common.js';
-import { isIp } from './netflow/ip.js';
+import { isIp } from '../core/ip.js';
 import { RELATIVE_TIME_LIMIT_US } from './netflow/values.js';
 import { readZeekJson, VARIANT_NAMES, looksLikeZeek, type ZeekJsonVariant } from './netflow/zeek-envelope.js';
 import { attrKey, connEvent, logEvent, relativeReason, timeBase, zeekRole, type ZeekValues } from './netflow/zeek-common.js';
@@ -187,7 +187,8 @@ class ZeekJsonHandler implements LineHandler {
     } else {
       event = logEvent(path, v, attrs, p, this.fileName);
     }
-    event.time_quality = time.quality;
+    // Seconds since the capture started, with no -O time-base to date them: off the timeline.
+    event.time_quality = time.relative && this.base === null ? 'relative' : time.quality;
     this.ctx.emit(event);
     return 'record';
   }

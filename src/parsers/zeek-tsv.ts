@@ -12,7 +12,7 @@
 import { basename } from 'node:path';
 import type { DwellEvent } from '../core/event.js';
 import { MAX_WARNING_TEXT, RelativeTimes, Tally } from './netflow/common.js';
-import { isIp } from './netflow/ip.js';
+import { isIp } from '../core/ip.js';
 import { epochUnit, problem, readCount, readEpoch, readPort, readSeconds, RELATIVE_TIME_LIMIT_US } from './netflow/values.js';
 import { attrKey, connEvent, isConnFields, logEvent, relativeReason, timeBase, zeekRole, type ZeekValues } from './netflow/zeek-common.js';
 import type { LineDisposition, LineHandler, LineParser, ParseContext, SniffHead, SniffMatch } from './types.js';

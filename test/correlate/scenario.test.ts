@@ -17,7 +17,8 @@ const expected = JSON.parse(readFileSync(join(FIXTURE, 'expected.json'), 'utf8')
 const seedArg = (s: { kind: string; value: string; host?: string }) =>
   `${{ ip: 'ip', access_key: 'key', local_user: 'user', iam_principal: 'principal', host: 'host', db_role: 'db_role' }[s.kind]}:${s.value}${s.host ? '@' + s.host : ''}`;
 
-describe('correlation on the demo scenario', () => {
+// Each correlate of the scenario takes 10–20 s alone; a loaded 2-core machine multiplies that.
+describe('correlation on the demo scenario', { timeout: 180_000 }, () => {
   const tmp = tempDir();
   const casePath = join(tmp.path, 'scenario.duckdb');
   const params = expected.parameters;

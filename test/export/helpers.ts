@@ -23,6 +23,11 @@ export function specsDir(kind: string): string | null {
 /** The demo evidence (fixtures/auth) ingested and correlated from the seed the README uses. */
 export async function caseWithFindings(dir: string): Promise<string> {
   const casePath = join(dir, 'case.duckdb');
+  // The rotated files begin in December 2025 and the live ones in January 2026 (--year is the
+  // year of a file's first line): dated 2026 they would lie in the future, and implausible times
+  // are left out of exports.
+  const rotated = await dwell(['ingest', '--year', '2025', '--case', casePath, '-q', 'fixtures/auth/web-01/auth.log.1', 'fixtures/auth/web-01/auth.log.2.gz']);
+  expect(rotated.code, rotated.stderr).toBe(0);
   const ing = await dwell(['ingest', '--year', '2026', '--case', casePath, '-q', 'fixtures/auth']);
   expect(ing.code, ing.stderr).toBe(0);
   const cor = await dwell(['correlate', '--case', casePath, '--seed', 'ip:203.0.113.77', '--detected-at', '2026-01-02T09:15:00Z', '--contained-at', '2026-01-02T14:00:00Z']);

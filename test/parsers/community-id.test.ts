@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { communityId } from '../../src/parsers/netflow/community-id.js';
-import { parseIp } from '../../src/parsers/netflow/ip.js';
+import { parseIp } from '../../src/core/ip.js';
 import { ROOT } from '../helpers/cli.js';
 import { parseCsv } from '../helpers/corpus.js';
 

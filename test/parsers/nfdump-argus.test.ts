@@ -53,6 +53,7 @@ describe('argus_flow', () => {
       '1970/01/01 01:00:09.140073,0.5,udp,10.0.2.15,68,   ->,10.0.2.2,67,INT,1,300,344\n';
     const run = await runParser(argusFlow, text);
     expect(run.events).toHaveLength(2);
+    expect(run.events.map((e) => e.time_quality)).toEqual(['relative', 'relative']);
     expect(run.events[1]!.bytes_in).toBeNull();
     expect(run.warnings.map((w) => [w.line, w.reason.slice(0, 40)])).toEqual([
       [2, 'StartTime 1970/01/01 01:00:08.140073 is '],

@@ -141,6 +141,7 @@ describe('zeek_tsv bad input', () => {
     expect(anchored.events[0]!.ts).toBe(Date.UTC(2020, 9, 6, 17, 32, 56) * 1000 + 22335172);
     expect(anchored.events[0]!.time_quality).toBe('exact');
     expect(anchored.events[0]!.attrs).toMatchObject({ relative_time: true, relative_ts: '22.335172' });
+    expect(anchored.events[0]!.time_quality).toBe('exact');
   });
 
   it('does not store negative or overflowing counters and warns', async () => {
@@ -174,9 +175,11 @@ describe('zeek_json', () => {
 
   it('reads platform fields: _path/_system_name/_write_ts (Corelight, Zeek logger) and @stream/@system/@proc, several logs in one stream', async () => {
     const run = await expectFixture(zeekJson, 'zeek/platform.json');
-    expect(run.events.map((e) => [e.action, e.host])).toEqual([
+    // An ssh login's host is the server logged into, not the sensor that saw it: the sensor is in attrs.
+    expect(run.events.map((e) => [e.action, e.host ?? e.attrs?.sensor])).toEqual([
       ['flow', 'sensor-dmz'], ['ssh_login_failed', 'sensor-dmz'], ['ssh_login', 'sensor-core'], ['dns_query', 'sensor-core'],
     ]);
+    expect(run.events[1]!.host).toBeNull();
     expect(run.events[0]!.ts).toBe(Date.UTC(2026, 0, 2, 2, 20, 0) * 1000 + 118201);
     expect(run.events[0]!.attrs).toMatchObject({ _write_ts: '2026-01-02T02:21:05.000000Z' });
     expect(run.events[2]!.attrs).toMatchObject({ '@proc': 'zeek' });
@@ -187,7 +190,7 @@ describe('zeek_json', () => {
 
   it('unwraps lines a shipper put in message / event.original, names the log from log.file.path or event.dataset, and warns for a message that is not JSON', async () => {
     const run = await expectFixture(zeekJson, 'zeek/shipped.json');
-    expect(run.events.map((e) => [e.line, e.action, e.host, e.src_port])).toEqual([
+    expect(run.events.map((e) => [e.line, e.action, e.attrs?.sensor, e.src_port])).toEqual([
       [1, 'ssh_login', 'so-sensor-01', 40110],
       [2, 'ssh_login_failed', 'so-sensor-01', 40022],
     ]);

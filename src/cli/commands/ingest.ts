@@ -116,6 +116,7 @@ export function renderSummary(report: IngestReport): string {
   const byStatus = order.filter((s) => counts.has(s)).map((s) => `${counts.get(s)} ${s.replace('_', ' ')}`);
   const rate = report.seconds > 0 ? Math.round(report.events / report.seconds) : report.events;
   return (
+    offTimelineNote(report) +
     `${report.files.length} file(s)${byStatus.length ? ` (${byStatus.join(', ')})` : ''}, ${humanCount(report.events)} events, ${humanCount(report.warnings)} warnings ` +
     `in ${report.seconds.toFixed(1)} s (${humanCount(rate)} events/s); ingest run #${report.runId}` +
     (report.index ? `; timeline index of ${humanCount(report.index.events)} events built in ${report.index.seconds.toFixed(1)} s` : '') +
@@ -140,6 +141,15 @@ function interruptedMessage(report: IngestReport): string {
     reason: `${report.files.length} file(s) done before the interruption; ${i.notStored} not stored (the file being read was rolled back: nothing of it is in the case)`,
     help: 'run the same command again to resume: files already in the case are skipped',
   });
+}
+
+/** Events kept but off the timeline (time_quality relative / implausible): said before the totals. */
+function offTimelineNote(report: IngestReport): string {
+  const implausible = report.files.reduce((s, f) => s + (f.implausibleTimes ?? 0), 0);
+  const relative = report.files.reduce((s, f) => s + (f.relativeTimes ?? 0), 0);
+  if (implausible === 0 && relative === 0) return '';
+  const parts = [implausible ? `${humanCount(implausible)} event(s) with implausible times (before 1990 or in the future)` : null, relative ? `${humanCount(relative)} with relative times (e.g. a replayed capture)` : null];
+  return `note: ${parts.filter(Boolean).join(' and ')}: kept in the case, left out of default views and exports (--include-relative shows them)\n`;
 }
 
 /** One diagnostic per file that did not go cleanly, naming the file and, where known, the line. */

@@ -47,7 +47,7 @@ export function authEvent(m: AuthMessage, p: Provenance): DwellEvent {
     dst_ip: fields?.dst_ip ?? null,
     dst_port: fields?.dst_port ?? null,
     protocol: fields?.protocol ?? null,
-    session: fields?.session ?? (program && m.pid !== null ? `${program.replace(/\(.*\)$/, '')}[${m.pid}]` : null),
+    session: fields?.session ?? (program && m.pid !== null ? `${programName(program)}[${m.pid}]` : null),
     target: fields?.target ?? null,
     command: fields?.command ?? null,
     summary: fields?.summary ?? `${program ?? 'syslog'}: ${m.message}`,
@@ -57,6 +57,12 @@ export function authEvent(m: AuthMessage, p: Provenance): DwellEvent {
     byte_length: p.byte_length,
     raw: p.raw,
   };
+}
+
+/** `sshd(pam_unix)` → `sshd`. Without a regular expression: `\(.*\)$` re-scanned a run of `(` from each one. */
+function programName(program: string): string {
+  const open = program.indexOf('(');
+  return open >= 0 && program.endsWith(')') ? program.slice(0, open) : program;
 }
 
 /** The sudo user whose long command may continue in the next message, or undefined. */

@@ -7,6 +7,7 @@
  * (checked against the real samples in ../shared/corpus/auth).
  */
 import type { EventClass, Outcome } from '../../core/event.js';
+import { isIp } from '../../core/ip.js';
 
 export interface AuthFields {
   class: EventClass;
@@ -26,36 +27,48 @@ export interface AuthFields {
   attrs?: Record<string, unknown>;
 }
 
-const IP = String.raw`([0-9A-Fa-f:.]+|[^\s]+)`;
+// Every pattern here runs on attacker-written text and must stay linear in it: no `.` without the
+// `s` flag (a CR or U+2028 inside a line would stop it), no lazy group before `\s*$` (sshd()
+// matches trailing-space-trimmed text against `$` instead), no two quantifiers that can split the
+// same run of characters between them. test/hostile/parsers-linear.test.ts holds them to it.
+
+/** An address or host name as sshd prints it: one token (addr() tells them apart). */
+const IP = String.raw`(\S+)`;
 
 // ---- sshd -----------------------------------------------------------------------------------
 
 const SSH_ACCEPTED = new RegExp(
-  String.raw`^(Accepted|Failed|Postponed|Partial) (\S+) for (invalid user )?(.*?) from ${IP} port (\d+)(?:\s+(ssh\d?))?(?:: (\S+) (\S+))?(?: \[preauth\])?\s*$`,
+  String.raw`^(Accepted|Failed|Postponed|Partial) (\S+) for (invalid user )?(.*?) from ${IP} port (\d+)(?:\s+(ssh\d?))?(?:: (\S+) (\S+))?(?: \[preauth\])?$`,
+  's',
 );
-const SSH_INVALID_USER = new RegExp(String.raw`^[Ii]nvalid user (.*?) from ${IP}(?: port (\d+))?\s*$`);
+const SSH_INVALID_USER = new RegExp(String.raw`^[Ii]nvalid user (.*?) from ${IP}(?: port (\d+))?$`, 's');
 const SSH_CLOSED = new RegExp(
-  String.raw`^Connection (closed|reset) by (?:(invalid|authenticating) user (.*?) )?${IP}(?: port (\d+))?(?: \[preauth\])?\s*$`,
+  String.raw`^Connection (closed|reset) by (?:(invalid|authenticating) user (.*?) )?${IP}(?: port (\d+))?(?: \[preauth\])?$`,
+  's',
 );
 const SSH_DISCONNECTED = new RegExp(
-  String.raw`^Disconnected from (?:(invalid|authenticating) )?(?:user (.*?) )?${IP}(?: port (\d+))?(?: \[preauth\])?\s*$`,
+  String.raw`^Disconnected from (?:(invalid|authenticating) )?(?:user (.*?) )?${IP}(?: port (\d+))?(?: \[preauth\])?$`,
+  's',
 );
 const SSH_RECEIVED_DISCONNECT = new RegExp(
-  String.raw`^(?:error: )?Received disconnect from ${IP}(?: port (\d+))?: ?(\d+): ?(.*?)(?: \[preauth\])?\s*$`,
+  String.raw`^(?:error: )?Received disconnect from ${IP}(?: port (\d+))?: ?(\d+): ?(.*?)(?: \[preauth\])?$`,
+  's',
 );
-const SSH_NO_IDENT = new RegExp(String.raw`^Did not receive identification string from ${IP}(?: port (\d+))?\s*$`);
+const SSH_NO_IDENT = new RegExp(String.raw`^Did not receive identification string from ${IP}(?: port (\d+))?$`, 's');
 const SSH_MAX_AUTH = new RegExp(
-  String.raw`^(?:error: )?maximum authentication attempts exceeded for (invalid user )?(.*?) from ${IP} port (\d+)(?: ssh\d?)?(?: \[preauth\])?\s*$`,
+  String.raw`^(?:error: )?maximum authentication attempts exceeded for (invalid user )?(.*?) from ${IP} port (\d+)(?: ssh\d?)?(?: \[preauth\])?$`,
+  's',
 );
-const SSH_BREAKIN = /^(?:reverse mapping checking getaddrinfo for|Address) (\S+) \[?([0-9A-Fa-f:.]+)\]?.*POSSIBLE BREAK-IN ATTEMPT/;
-const SSH_CONNECTION_FROM = new RegExp(String.raw`^Connection from ${IP} port (\d+)(?: on ${IP} port (\d+))?`);
-const SSH_BAD_PROTOCOL = new RegExp(String.raw`^Bad protocol version identification '(.*)' from ${IP}(?: port (\d+))?\s*$`);
+// The tail is checked with includes(): `[hex]+.*POSSIBLE` re-scanned the line from every split of a long hex run.
+const SSH_BREAKIN = /^(?:reverse mapping checking getaddrinfo for|Address) (\S+) \[?([0-9A-Fa-f:.]+)\]?/;
+const SSH_CONNECTION_FROM = new RegExp(String.raw`^Connection from ${IP} port (\d+)(?: on ${IP} port (\d+))?`, 's');
+const SSH_BAD_PROTOCOL = new RegExp(String.raw`^Bad protocol version identification '(.*)' from ${IP}(?: port (\d+))?$`, 's');
 const SSH_TOO_MANY = /^Disconnecting(?: (?:invalid|authenticating) user (\S+) ([0-9A-Fa-f:.]+) port (\d+))?: Too many authentication failures/;
-const SSH_STARTING_SESSION = new RegExp(String.raw`^Starting session: (.*?) for (\S+) from ${IP} port (\d+)(?: id (\d+))?`);
-const SSH_USERAUTH_INVALID = /^input_userauth_request: invalid user (.*?)(?: \[preauth\])?\s*$/;
+const SSH_STARTING_SESSION = new RegExp(String.raw`^Starting session: (.*?) for (\S+) from ${IP} port (\d+)(?: id (\d+))?`, 's');
+const SSH_USERAUTH_INVALID = /^input_userauth_request: invalid user (.*?)(?: \[preauth\])?$/s;
 const SSH_LISTENING = /^Server listening on (\S+) port (\d+)/;
 const SSH_SUBSYSTEM = /^subsystem request for (\S+) by user (\S+)/;
-const MESSAGE_REPEATED = /^message repeated (\d+) times: \[ ?(.*)\]\s*$/;
+const MESSAGE_REPEATED = /^message repeated (\d+) times: \[ ?(.*)\]\s*$/s;
 const LAST_REPEATED = /^-*\s*last message repeated (\d+) times?/;
 
 function port(s: string | undefined): number | null {
@@ -67,12 +80,14 @@ function port(s: string | undefined): number | null {
 /** An address as sshd printed it; hostnames (UseDNS) stay in attrs, not in src_ip. */
 function addr(s: string | undefined): { ip: string | null; name?: string } {
   if (!s) return { ip: null };
-  if (/^[0-9.]+$/.test(s) || (s.includes(':') && /^[0-9A-Fa-f:.]+$/.test(s))) return { ip: s };
+  if (isIp(s)) return { ip: s };
   return { ip: null, name: s };
 }
 
 function sshd(msg: string): AuthFields | null {
-  let m = SSH_ACCEPTED.exec(msg);
+  // The patterns end in `$` rather than `\s*$`: trailing space is trimmed once here.
+  const text = msg.trimEnd();
+  let m = SSH_ACCEPTED.exec(text);
   if (m) {
     const [, verdict, method, invalid, user, host, p, proto, keyType, fingerprint] = m;
     const a = addr(host);
@@ -90,7 +105,7 @@ function sshd(msg: string): AuthFields | null {
       attrs: compact({ method, invalid_user: invalid ? true : undefined, ssh_protocol: proto, key_type: keyType, key_fingerprint: fingerprint, src_host: a.name, preauth: msg.includes('[preauth]') || undefined }),
     };
   }
-  m = SSH_INVALID_USER.exec(msg);
+  m = SSH_INVALID_USER.exec(text);
   if (m) {
     const a = addr(m[2]);
     return {
@@ -98,7 +113,7 @@ function sshd(msg: string): AuthFields | null {
       summary: `ssh attempt for invalid user ${m[1]} from ${m[2]}`, attrs: compact({ invalid_user: true, src_host: a.name }),
     };
   }
-  m = SSH_CLOSED.exec(msg);
+  m = SSH_CLOSED.exec(text);
   if (m) {
     const a = addr(m[4]);
     const verb = m[1] === 'closed' ? 'closed' : 'reset';
@@ -108,7 +123,7 @@ function sshd(msg: string): AuthFields | null {
       attrs: compact({ user_state: m[2], invalid_user: m[2] === 'invalid' || undefined, preauth: msg.includes('[preauth]') || undefined, src_host: a.name }),
     };
   }
-  m = SSH_DISCONNECTED.exec(msg);
+  m = SSH_DISCONNECTED.exec(text);
   if (m) {
     const a = addr(m[3]);
     return {
@@ -117,7 +132,7 @@ function sshd(msg: string): AuthFields | null {
       attrs: compact({ user_state: m[1], preauth: msg.includes('[preauth]') || undefined, src_host: a.name }),
     };
   }
-  m = SSH_RECEIVED_DISCONNECT.exec(msg);
+  m = SSH_RECEIVED_DISCONNECT.exec(text);
   if (m) {
     const a = addr(m[1]);
     return {
@@ -126,7 +141,7 @@ function sshd(msg: string): AuthFields | null {
       attrs: compact({ reason_code: Number(m[3]), reason: m[4] || undefined, preauth: msg.includes('[preauth]') || undefined, src_host: a.name }),
     };
   }
-  m = SSH_MAX_AUTH.exec(msg);
+  m = SSH_MAX_AUTH.exec(text);
   if (m) {
     const a = addr(m[3]);
     return {
@@ -135,7 +150,7 @@ function sshd(msg: string): AuthFields | null {
       attrs: compact({ invalid_user: m[1] ? true : undefined, src_host: a.name }),
     };
   }
-  m = SSH_NO_IDENT.exec(msg);
+  m = SSH_NO_IDENT.exec(text);
   if (m) {
     const a = addr(m[1]);
     return {
@@ -143,14 +158,14 @@ function sshd(msg: string): AuthFields | null {
       summary: `ssh connection from ${m[1]} sent no identification (scanner or probe)`, attrs: compact({ src_host: a.name }),
     };
   }
-  m = SSH_BREAKIN.exec(msg);
+  m = msg.includes('POSSIBLE BREAK-IN ATTEMPT') ? SSH_BREAKIN.exec(msg) : null;
   if (m) {
     return {
       class: 'authentication', action: 'ssh_break_in_attempt', outcome: 'unknown', src_ip: m[2] ?? null, protocol: 'ssh',
       summary: `ssh reverse DNS mismatch for ${m[2]} (${m[1]}): POSSIBLE BREAK-IN ATTEMPT`, attrs: { reverse_name: m[1] },
     };
   }
-  m = SSH_CONNECTION_FROM.exec(msg);
+  m = SSH_CONNECTION_FROM.exec(text);
   if (m) {
     const a = addr(m[1]);
     return {
@@ -158,7 +173,7 @@ function sshd(msg: string): AuthFields | null {
       summary: `ssh connection from ${m[1]} port ${m[2]}${m[3] ? ` to ${m[3]} port ${m[4]}` : ''}`, attrs: compact({ src_host: a.name }),
     };
   }
-  m = SSH_BAD_PROTOCOL.exec(msg);
+  m = SSH_BAD_PROTOCOL.exec(text);
   if (m) {
     const a = addr(m[2]);
     return {
@@ -166,32 +181,32 @@ function sshd(msg: string): AuthFields | null {
       summary: `non-ssh client ${m[2]} sent '${m[1]}'`, attrs: compact({ banner: m[1], src_host: a.name }),
     };
   }
-  m = SSH_TOO_MANY.exec(msg);
+  m = SSH_TOO_MANY.exec(text);
   if (m) {
     return {
       class: 'authentication', action: 'ssh_too_many_auth_failures', outcome: 'failure', actor: m[1] ?? null, src_ip: m[2] ?? null, src_port: port(m[3]), protocol: 'ssh',
       summary: 'ssh disconnecting: too many authentication failures',
     };
   }
-  m = SSH_STARTING_SESSION.exec(msg);
+  m = SSH_STARTING_SESSION.exec(text);
   if (m) {
     return {
       class: 'authentication', action: 'ssh_session_started', outcome: 'success', actor: m[2], src_ip: addr(m[3]).ip, src_port: port(m[4]), protocol: 'ssh',
       summary: `ssh ${m[1]} session for ${m[2]} from ${m[3]}`, attrs: compact({ session_kind: m[1], channel: m[5] }),
     };
   }
-  m = SSH_USERAUTH_INVALID.exec(msg);
+  m = SSH_USERAUTH_INVALID.exec(text);
   if (m) {
     return {
       class: 'authentication', action: 'ssh_invalid_user', outcome: 'failure', actor: m[1] || null, protocol: 'ssh',
       summary: `ssh auth request for invalid user ${m[1]}`, attrs: { invalid_user: true, preauth: true },
     };
   }
-  m = SSH_LISTENING.exec(msg);
+  m = SSH_LISTENING.exec(text);
   if (m) {
     return { class: 'system_activity', action: 'ssh_server_listening', outcome: 'success', dst_ip: addr(m[1]).ip, dst_port: port(m[2]), protocol: 'ssh', summary: `sshd listening on ${m[1]} port ${m[2]}` };
   }
-  m = SSH_SUBSYSTEM.exec(msg);
+  m = SSH_SUBSYSTEM.exec(text);
   if (m) {
     return { class: 'process_activity', action: 'ssh_subsystem', outcome: 'success', actor: m[2], target: m[1], protocol: 'ssh', summary: `ssh ${m[1]} subsystem for ${m[2]}` };
   }
@@ -206,7 +221,7 @@ function sshd(msg: string): AuthFields | null {
     };
   }
   // Any other sshd message that names a peer still says who was there.
-  m = SSH_PEER.exec(msg);
+  m = sshPeer(msg);
   if (m) {
     const a = addr(m[1]);
     if (a.ip) {
@@ -219,16 +234,26 @@ function sshd(msg: string): AuthFields | null {
   return null;
 }
 
-const SSH_NEGOTIATION = /Unable to negotiate with ([0-9A-Fa-f:.]+) port (\d+): (.*?)(?: \[preauth\])?$/;
-const SSH_PEER = /(?:from|with|by|for) ([0-9A-Fa-f:.]*[.:][0-9A-Fa-f:.]*) port (\d+)/;
+const SSH_NEGOTIATION = /Unable to negotiate with ([0-9A-Fa-f:.]+) port (\d+): (.*?)(?: \[preauth\])?$/s;
+/** `from|with|by|for <address> port N`; the address must hold a `.` or `:` (sshPeer checks). */
+const SSH_PEER = /(?:from|with|by|for) ([0-9A-Fa-f:.]+) port (\d+)/g;
+
+/** The first peer named in an sshd message. One pass: a hex run is scanned once, not once per split. */
+function sshPeer(msg: string): RegExpExecArray | null {
+  SSH_PEER.lastIndex = 0;
+  let m: RegExpExecArray | null;
+  while ((m = SSH_PEER.exec(msg)) !== null) if (m[1]!.includes('.') || m[1]!.includes(':')) return m;
+  return null;
+}
 
 // ---- PAM ------------------------------------------------------------------------------------
 
-const PAM = /^(pam_\w+)\(([^:)]+):(\w+)\): (.*)$/;
+const PAM = /^(pam_\w+)\(([^:)]+):(\w+)\): (.*)$/s;
 const PAM_SESSION = /^session (opened|closed) for user (\S+?)(?:\(uid=\d+\))?(?: by (\S*?)(?:\(uid=(\d+)\))?)?\s*$/;
-const PAM_AUTH_FAILURE = /^authentication failure; (.*)$/;
-const PAM_KV = /(\w+)=(\S*)/g;
-const PAM_MORE_FAILURES = /^PAM (\d+) more authentication failures?; (.*)$/;
+const PAM_AUTH_FAILURE = /^authentication failure; (.*)$/s;
+// `\b`: a key starts a word; without it a long word not followed by `=` was re-read from each of its characters.
+const PAM_KV = /\b(\w+)=(\S*)/g;
+const PAM_MORE_FAILURES = /^PAM (\d+) more authentication failures?; (.*)$/s;
 const PAM_PASSWORD_CHANGED = /^password changed for (\S+)/;
 
 function pamFields(rest: string): Record<string, string> {
@@ -305,7 +330,7 @@ function pam(program: string, msg: string): AuthFields | null {
       summary: `password changed for ${m[1]} (${svc})`, attrs: { pam_module: module, pam_service: svc },
     };
   }
-  const notMet = /^requirement "(.*)" not met by user "([^"]+)"/.exec(body);
+  const notMet = /^requirement "(.*)" not met by user "([^"]+)"/s.exec(body);
   if (notMet) {
     return { class: 'authentication', action: 'auth_requirement_not_met', outcome: 'failure', actor: notMet[2], protocol: svc === 'sshd' ? 'ssh' : null, summary: `${svc}: ${notMet[2]} does not meet "${notMet[1]}"`, attrs: { pam_module: module, pam_service: svc, requirement: notMet[1] } };
   }
@@ -340,8 +365,10 @@ function pamMoreFailures(msg: string): AuthFields | null {
 
 // ---- sudo / su --------------------------------------------------------------------------------
 
-const SUDO = /^\s*(\S+) : (?:(.*?) ; )?TTY=(\S*) ; PWD=(.*?) ; USER=(\S+) ;(?: GROUP=(\S+) ;)?(?: TSID=\S+ ;)?(?: ENV=(.*?) ;)? COMMAND=(.*)$/;
-const SUDO_FAILURE_ONLY = /^\s*(\S+) : (.*?) ; TTY=(\S*) ; PWD=(.*?) ; USER=(\S+)/;
+// Each free-text field runs to the first ` ; NEXT=` (a tempered `(?:(?! ; X=).)*`): with lazy `.*?`
+// fields a line of repeated ` ; USER=… ; ENV=…` pieces was tried in every combination (cubic).
+const SUDO = /^\s*(\S+) : (?:((?:(?! ; TTY=).)*) ; )?TTY=(\S*) ; PWD=((?:(?! ; USER=).)*) ; USER=(\S+) ;(?: GROUP=(\S+) ;)?(?: TSID=\S+ ;)?(?: ENV=((?:(?! ; COMMAND=).)*) ;)? COMMAND=(.*)$/s;
+const SUDO_FAILURE_ONLY = /^\s*(\S+) : ((?:(?! ; TTY=).)*) ; TTY=(\S*) ; PWD=((?:(?! ; USER=).)*) ; USER=(\S+)/s;
 
 /** sudo writes newlines and tabs in long commands as #012 / #011. */
 export function unescapeSyslog(text: string): string {
@@ -370,7 +397,8 @@ function sudo(msg: string): AuthFields | null {
 
 const SU_OK = /^(?:\(to (\S+)\) (\S+) on (\S+)|Successful su for (\S+) by (\S+))\s*$/;
 const SU_FAIL = /^(?:FAILED SU \(to (\S+)\) (\S+) on (\S+)|FAILED su for (\S+) by (\S+))\s*$/;
-const SU_TTY = /^([+-]) (\S+) (\S+):(\S+)\s*$/;
+// `from:to`: user names hold no `:` (it separates /etc/passwd fields), so the split is the first `:`.
+const SU_TTY = /^([+-]) (\S+) ([^\s:]+):(\S+)\s*$/;
 
 function su(msg: string): AuthFields | null {
   let m = SU_OK.exec(msg);
@@ -401,14 +429,14 @@ const NEW_GROUP = /^(?:new group: name=([^,\s]+)(?:, GID=(\d+))?|group added to 
 const ADD_TO_GROUP = /^add '([^']+)' to (shadow )?group '([^']+)'/;
 const DELETE_USER = /^delete user '([^']+)'/;
 const REMOVED_GROUP = /^(?:removed group '([^']+)'|group '([^']+)' removed)/;
-const FAILED_ADDING = /^failed adding user '([^']+)'(?:, (.*))?/;
-const CHANGE_USER = /^change user '([^']+)' (.*)$/;
+const FAILED_ADDING = /^failed adding user '([^']+)'(?:, (.*))?/s;
+const CHANGE_USER = /^change user '([^']+)' (.*)$/s;
 const CHANGE_USER_NAME = /^change user name '([^']+)' to '([^']+)'/;
 const LOCK_USER = /^(lock|unlock) user '([^']+)' password/;
 const PASSWORD_CHANGED_BY = /^password for '([^']+)' changed by '([^']+)'/;
 const GPASSWD_ADDED = /^user (\S+) added by (\S+) to group (\S+)/;
 const GPASSWD_REMOVED = /^user (\S+) removed by (\S+) from group (\S+)/;
-const GPASSWD_SET = /^members of group (\S+) set by (\S+) to (.*)/;
+const GPASSWD_SET = /^members of group (\S+) set by (\S+) to (.*)/s;
 const CHAGE = /^changed password expiry for (\S+)/;
 const CHFN = /^changed user '([^']+)' information/;
 const GROUPMOD = /^group changed in (\S+) \(group (\S+)(?:\/(\d+))?, new name: (\S+)\)/;
@@ -468,9 +496,9 @@ function ac(action: string, outcome: Outcome, target: string | null, summary: st
 
 const LOGIND_NEW = /^New session (\S+) of user (\S+?)\.?$/;
 const LOGIND_REMOVED = /^Removed session (\S+?)\.?$/;
-const CRON_CMD = /^\((\S+)\) CMD \((.*)\)\s*$/;
+const CRON_CMD = /^\((\S+)\) CMD \((.*)\)\s*$/s;
 const CRONTAB = /^\((\S+)\) (REPLACE|BEGIN EDIT|END EDIT|LIST|DELETE|RELOAD) \((\S+)\)/;
-const LOGIN_FAILED = /^FAILED LOGIN (?:\(\d+\) |\d+ )?(?:on|FROM) '?(\S+?)'? (?:FROM '?(\S*?)'? )?FOR '?(\S+?)'?, (.*)$/;
+const LOGIN_FAILED = /^FAILED LOGIN (?:\(\d+\) |\d+ )?(?:on|FROM) '?(\S+?)'? (?:FROM '?(\S*?)'? )?FOR '?(\S+?)'?, (.*)$/s;
 const ROOT_LOGIN = /^ROOT LOGIN\s+on '?(\S+?)'?(?: FROM (\S+))?$/i;
 
 function other(program: string, msg: string): AuthFields | null {
@@ -516,15 +544,17 @@ function other(program: string, msg: string): AuthFields | null {
 export const AUTH_PROGRAMS = /^(sshd|sshd-session|sshd\(pam_unix\)|sudo|su|su\(pam_unix\)|login|useradd|userdel|usermod|groupadd|groupdel|groupmod|passwd|chpasswd|gpasswd|chage|chfn|chsh|systemd-logind|cron|crond|crontab|polkitd|unix_chkpwd|newusers|pkexec|dbus-daemon|systemd)$/i;
 
 /** Recognizes an auth message; `program` is the syslog tag without pid. */
-export function recognize(program: string | null, rawMessage: string): AuthFields | null {
+export function recognize(program: string | null, rawMessage: string, depth = 0): AuthFields | null {
   if (program === null) return null;
   const message = rawMessage.trimStart();
   const prog = program.replace(/\(pam_unix\)$/, '');
   const lower = prog.toLowerCase();
   // "message repeated N times: [ … ]" wraps any message; the inner one is what happened.
-  const rep = MESSAGE_REPEATED.exec(message);
+  // One level of wrapping is what syslog daemons write; deeper nesting is crafted (and was read
+  // once per level: quadratic in the line).
+  const rep = depth === 0 ? MESSAGE_REPEATED.exec(message) : null;
   if (rep) {
-    const inner = recognize(program, rep[2]!);
+    const inner = recognize(program, rep[2]!, depth + 1);
     if (inner) {
       const n = Number(rep[1]);
       return { ...inner, summary: `${inner.summary} (repeated ${n} times)`, attrs: { ...inner.attrs, repeated: n } };
@@ -574,7 +604,7 @@ export function recognize(program: string | null, rawMessage: string): AuthField
 }
 
 /** `(command continued) …`: sudo's continuation of a long command on the next line. */
-export const SUDO_CONTINUED = /^\s*(\S+) : \(command continued\) (.*)$/;
+export const SUDO_CONTINUED = /^\s*(\S+) : \(command continued\) (.*)$/s;
 
 function oneLine(s: string): string {
   return s.replace(/[\n\t]/g, ' ');

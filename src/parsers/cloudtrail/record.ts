@@ -10,7 +10,7 @@
 import { isIP } from 'node:net';
 import type { DwellEvent, EventClass, Outcome } from '../../core/event.js';
 import { safeText } from '../../core/sanitize.js';
-import { parseIsoMicros, type LocalZone } from '../../core/time.js';
+import { parseIsoMicros, utcMillis, type LocalZone } from '../../core/time.js';
 import { obj, readFlag, readIdentity, str } from './identity.js';
 import { findTargets } from './targets.js';
 
@@ -232,7 +232,7 @@ function fastUtcMicros(s: string): { us: number; zoned: boolean } | null {
   const mi = d(14) * 10 + d(15);
   const sec = d(17) * 10 + d(18);
   if (mo < 1 || mo > 12 || day < 1 || h > 23 || mi > 59 || sec > 60) return null;
-  const ms = Date.UTC(y, mo - 1, day, h, mi, sec);
+  const ms = utcMillis(y, mo, day, h, mi, sec);
   if (new Date(ms).getUTCDate() !== day) return null;
   return { us: ms * 1000 + micros, zoned: true };
 }

@@ -7,11 +7,11 @@ export interface ClientAddress {
   host: string | null;
 }
 
-const IPV4 = /^\d{1,3}(?:\.\d{1,3}){3}$/;
-const IPV6 = /^[0-9A-Fa-f:]*:[0-9A-Fa-f:.]*(?:%\w+)?$/;
+import { isIp as isIpAddress } from '../../core/ip.js';
 
+/** An IPv4 or IPv6 address (core/ip.ts: a real parse, not a pattern that a run of `:` made quadratic). */
 export function isIp(s: string): boolean {
-  return IPV4.test(s) || (s.includes(':') && IPV6.test(s));
+  return isIpAddress(s);
 }
 
 export function portNumber(s: string | undefined | null): number | null {
@@ -30,7 +30,7 @@ export function hostAddress(host: string | null | undefined, port?: string | nul
 /** PostgreSQL `%r` (`host(port)`) or csvlog connection_from (`host:port`, IPv6 included). */
 export function pgRemote(text: string | null | undefined): ClientAddress {
   if (!text) return { ip: null, port: null, host: null };
-  const paren = /^(.*)\((\d+)\)$/.exec(text);
+  const paren = /^(.*)\((\d+)\)$/s.exec(text);
   if (paren) return hostAddress(paren[1], paren[2]);
   if (text === '[local]') return { ip: null, port: null, host: '[local]' };
   const colon = text.lastIndexOf(':');

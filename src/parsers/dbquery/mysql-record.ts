@@ -74,7 +74,8 @@ const ACTIONS: Record<MyKind, [EventClass, string]> = {
   other: ['other', 'other'],
 };
 
-const USE_STATEMENT = /^\s*use\s+`?([^`;\s]+)`?\s*;?\s*$/i;
+// Matched against trimmed text: `\s*;?\s*$` let the two `\s*` split a run of spaces every way.
+const USE_STATEMENT = /^use\s+`?([^`;\s]+)`?\s*;?$/i;
 
 export class MysqlInterpreter {
   readonly sessions = new SessionTable();
@@ -154,7 +155,7 @@ export class MysqlInterpreter {
       const st = describeStatement(this.analyzer, sql, database, session);
       attrs.sql = st.sql;
       target ??= st.target;
-      const use = (st.sql.verb === 'USE' && USE_STATEMENT.exec(sql)) || null;
+      const use = (st.sql.verb === 'USE' && USE_STATEMENT.exec(sql.trim())) || null;
       if (use && session) session.database = use[1]!;
     }
     if (rec.kind === 'use' && session && rec.database) session.database = rec.database;
@@ -217,7 +218,8 @@ export class MysqlInterpreter {
 }
 
 /** `root[root] @ localhost [127.0.0.1]` (slow log, Percona audit): user, priv user, host, IP. */
-const USER_HOST = /^\s*([^[\s]*)\[([^\]]*)\]\s*@\s*(\S*)\s*\[([^\]]*)\]/;
+// The host holds no `[` and may be absent: `@\s*(\S*)\s*\[` let the two `\s*` split a run of spaces every way.
+const USER_HOST = /^\s*([^[\s]*)\[([^\]]*)\]\s*@\s*(?:([^\s[]+)\s*)?\[([^\]]*)\]/;
 export function parseUserHost(text: string): { user: string | null; privUser: string | null; host: string | null; ip: string | null } | null {
   const m = USER_HOST.exec(text);
   if (!m) return null;

@@ -6,6 +6,11 @@
  * `-O pg-prefix='%m [%p] %q%u@%d '`; without it the common prefixes below are tried on each
  * line (the last one that matched first), which covers the stock, Debian/Ubuntu, RDS, Cloud SQL,
  * Heroku and the usual pgbadger-documented settings.
+ *
+ * Log text is attacker-controlled, so a prefix matcher must cost the same on a 1 MB line as on a
+ * real one: every field is bounded by what PostgreSQL can print there (names are at most 63
+ * bytes, NAMEDATALEN - 1; host names 255), and a field followed by a separator character cannot
+ * contain it, so no two fields can split the same run of characters in more than one way.
  */
 
 /** Severities that start a message, and those that continue the previous one. */
@@ -68,35 +73,65 @@ export interface PrefixMatch {
   /** The message after `SEVERITY:  `. */
   message: string;
   prefix: CompiledPrefix;
+  /** A line read without a known prefix: the prefix text between the time and the severity. */
+  unparsed?: string;
 }
 
 const TIME = String.raw`\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(?: [A-Za-z]{1,6}| ?[+-]\d\d(?::?\d\d)?)?`;
 const TIME_MS = String.raw`\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{1,6}(?: [A-Za-z]{1,6}| ?[+-]\d\d(?::?\d\d)?)?`;
 
-const ESCAPES: Record<string, [keyof PrefixFields, string]> = {
-  t: ['time', TIME],
-  m: ['time', TIME_MS],
-  n: ['epoch', String.raw`\d+\.\d+`],
-  p: ['pid', String.raw`\d+`],
-  P: ['leaderPid', String.raw`\d*`],
-  // Names and addresses without spaces: a lazy `.*?` here would let a statement that contains
-  // `@` and ` LOG:` re-shape the prefix (log text is attacker-controlled).
-  u: ['user', String.raw`\S*?`],
-  d: ['database', String.raw`\S*?`],
-  h: ['host', String.raw`\S*?`],
-  r: ['remote', String.raw`\S*?`],
-  a: ['app', '.*?'],
-  c: ['sessionId', String.raw`[0-9a-f]+\.[0-9a-f]+`],
-  l: ['lineNum', String.raw`\d+`],
-  s: ['sessionStart', TIME],
-  v: ['vxid', String.raw`[-\d/]*`],
-  x: ['xid', String.raw`\d*`],
-  e: ['sqlstate', String.raw`[0-9A-Z]{5}`],
-  i: ['commandTag', '.*?'],
-  b: ['backendType', '.*?'],
-  Q: ['queryId', String.raw`-?\d*`],
-  L: ['localAddress', String.raw`\S*?`],
+/**
+ * How a field is matched: a fixed pattern, a `name` (no spaces, at most `max` characters, never
+ * holding the character that follows it in the prefix), or free `text` with spaces (application
+ * name, command tag, backend type: lazy, at most `max` characters).
+ */
+type FieldSpec = { kind: 'fixed'; re: string } | { kind: 'name'; max: number } | { kind: 'host'; max: number } | { kind: 'text'; max: number };
+
+const ESCAPES: Record<string, [keyof PrefixFields, FieldSpec]> = {
+  t: ['time', { kind: 'fixed', re: TIME }],
+  m: ['time', { kind: 'fixed', re: TIME_MS }],
+  n: ['epoch', { kind: 'fixed', re: String.raw`\d{1,15}\.\d{1,9}` }],
+  p: ['pid', { kind: 'fixed', re: String.raw`\d{1,10}` }],
+  P: ['leaderPid', { kind: 'fixed', re: String.raw`\d{0,10}` }],
+  // Names and addresses hold no spaces: a `.*?` here would let a statement that contains `@` and
+  // ` LOG:` re-shape the prefix (log text is attacker-controlled).
+  u: ['user', { kind: 'name', max: 63 }],
+  d: ['database', { kind: 'name', max: 63 }],
+  h: ['host', { kind: 'host', max: 255 }],
+  // host(port), [local], or nothing (background processes): the port's parentheses end it, so an
+  // IPv6 client (`2001:db8::5(5432)`) is read whole even between `:` separators.
+  r: ['remote', { kind: 'fixed', re: String.raw`(?:[^\s()]{1,255}\(\d{1,5}\)|\[local\]|)` }],
+  a: ['app', { kind: 'text', max: 63 }],
+  c: ['sessionId', { kind: 'fixed', re: String.raw`[0-9a-f]{1,16}\.[0-9a-f]{1,16}` }],
+  l: ['lineNum', { kind: 'fixed', re: String.raw`\d{1,20}` }],
+  s: ['sessionStart', { kind: 'fixed', re: TIME }],
+  v: ['vxid', { kind: 'fixed', re: String.raw`[-\d/]{0,41}` }],
+  x: ['xid', { kind: 'fixed', re: String.raw`\d{0,20}` }],
+  e: ['sqlstate', { kind: 'fixed', re: String.raw`[0-9A-Z]{5}` }],
+  i: ['commandTag', { kind: 'text', max: 64 }],
+  b: ['backendType', { kind: 'text', max: 64 }],
+  Q: ['queryId', { kind: 'fixed', re: String.raw`-?\d{0,20}` }],
+  L: ['localAddress', { kind: 'host', max: 255 }],
 };
+
+/** Spaces between fields: PostgreSQL writes the template's, a few more are tolerated. */
+const GAP = ' {1,64}';
+
+/** Regex text for one character, escaped. */
+function literal(c: string): string {
+  return c.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
+}
+
+/** The pattern of a field, given the template character that follows it ('' at the end, ' ' for a space). */
+function fieldPattern(spec: FieldSpec, next: string): string {
+  if (spec.kind === 'fixed') return spec.re;
+  if (spec.kind === 'text') return `.{0,${spec.max}}?`;
+  if (next === '' || next === ' ' || next === '%') return `\\S{0,${spec.max}}${next === '%' ? '?' : ''}`;
+  const stop = `[^\\s${literal(next)}]{0,${spec.max}}`;
+  // An IPv6 host holds `:` itself: before a `:` separator, an address is tried first.
+  if (spec.kind === 'host' && next === ':') return `(?:[0-9A-Fa-f:.]{2,45}|${stop})`;
+  return stop;
+}
 
 const GROUP_OF: Record<string, string> = Object.fromEntries(Object.entries(ESCAPES).map(([k, [f]]) => [k, f]));
 
@@ -112,12 +147,9 @@ export function compilePrefix(template: string): CompiledPrefix {
     const c = template[i]!;
     if (c === '%') {
       let j = i + 1;
-      // Padding such as %-10u or %10p: PostgreSQL pads with spaces.
-      let padded = false;
-      while (j < template.length && /[-0-9]/.test(template[j]!)) {
-        j++;
-        padded = true;
-      }
+      // Padding such as %-10u or %10p: PostgreSQL pads with spaces up to the width.
+      let width = '';
+      while (j < template.length && /[-0-9]/.test(template[j]!)) width += template[j++]!;
       const e = template[j];
       if (e === undefined) throw new PrefixError(`log_line_prefix ends with a lone %: ${JSON.stringify(template)}`);
       i = j;
@@ -134,23 +166,33 @@ export function compilePrefix(template: string): CompiledPrefix {
       if (spec[0] === 'time' || spec[0] === 'epoch') hasTime = true;
       const group = used.has(e) ? '' : `?<${e}>`;
       used.add(e);
-      re += `${padded ? ' *' : ''}(${group}${spec[1]})${padded ? ' *' : ''}`;
+      const pad = width === '' ? '' : ` {0,${Math.min(Math.abs(Number(width)) || 0, 1000)}}`;
+      // What follows the field decides how it ends (%q is skipped: it prints nothing).
+      let k = j + 1;
+      while (template.startsWith('%q', k)) k += 2;
+      const next = template[k] ?? '';
+      re += `${pad}(${group}${fieldPattern(spec[1], pad === '' ? next : ' ')})${pad}`;
       continue;
     }
     if (c === ' ') {
       let j = i;
       while (template[j + 1] === ' ') j++;
       i = j;
-      re += ' +';
+      re += GAP;
       continue;
     }
-    re += c.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    re += literal(c);
   }
   // %q: what follows is printed only by session processes.
   if (optionalFrom >= 0) re = re.slice(0, optionalFrom) + '(?:' + re.slice(optionalFrom) + ')?';
+  // Padding next to a space is one run of spaces (` {0,10} {1,64}` would split a run every way).
+  re = re.replace(/(?: \{\d+,\d+\}){2,}/g, (run) => {
+    const bounds = [...run.matchAll(/\{(\d+),(\d+)\}/g)].reduce((s, m) => [s[0]! + Number(m[1]), s[1]! + Number(m[2])], [0, 0]);
+    return ` {${bounds[0]},${bounds[1]}}`;
+  });
   // A prefix ending in a space is followed directly by the severity; otherwise allow spaces.
-  const sep = template.endsWith(' ') ? '' : ' *';
-  return { template, re: new RegExp(`^${re}${sep}(?<sev>${PG_SEVERITIES}): *`), hasTime };
+  const sep = template.endsWith(' ') ? '' : ' {0,64}';
+  return { template, re: new RegExp(`^${re}${sep}(?<sev>${PG_SEVERITIES}): *`, 's'), hasTime };
 }
 
 export function matchPrefix(line: string, prefix: CompiledPrefix): PrefixMatch | null {

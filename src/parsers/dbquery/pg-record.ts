@@ -56,7 +56,7 @@ export interface PgRecord {
 
 const CONN_RECEIVED = /^connection received: host=(\S+)(?: port=(\d+))?(?: user=(\S+))?(?: database=(\S+))?/;
 const CONN_AUTHENTICATED = /^connection authenticated: identity="((?:[^"]|"")*)" method=(\S+)/;
-const CONN_AUTHORIZED = /^(replication )?connection authorized: user=(\S+)(?: database=(\S+))?(?: application_name=(.*?))?(?: (SSL enabled \(.*\)|GSS .*))?$/;
+const CONN_AUTHORIZED = /^(replication )?connection authorized: user=(\S+)(?: database=(\S+))?/;
 const DISCONNECTION = /^disconnection: session time: (\d+:\d\d:\d\d(?:\.\d+)?) user=(\S*) database=(\S*) host=(\S+)(?: port=(\d+))?/;
 const AUTH_FAILED = /^(\S+) authentication failed for user "((?:[^"]|"")*)"/;
 const NO_HBA = /^(?:no pg_hba\.conf entry for|pg_hba\.conf rejects) (replication connection from |connection for )?host "([^"]*)", user "((?:[^"]|"")*)"(?:, database "((?:[^"]|"")*)")?/;
@@ -68,7 +68,7 @@ const STATEMENT = /^(?:duration: ([\d.]+) ms\s+)?(?:(statement)|(execute|parse|b
 const DURATION_ONLY = /^duration: ([\d.]+) ms\s*$/;
 const AUDIT = /^AUDIT: (SESSION|OBJECT),/;
 const TEMP_FILE = /^temporary file: path "([^"]*)", size (\d+)/;
-const PARAM_CHANGED = /^parameter "([^"]+)" changed to "(.*)"$/;
+const PARAM_CHANGED = /^parameter "([^"]+)" changed to "(.*)"$/s;
 const SERVER_START = /^starting PostgreSQL (\S+)/;
 const PARAMETERS = /^parameters: ([\s\S]*)$/;
 
@@ -105,6 +105,31 @@ function unquote(s: string): string {
 function firstLine(s: string, max = 300): string {
   const line = s.replace(/\s+/g, ' ').trim();
   return line.length > max ? line.slice(0, max) + '…' : line;
+}
+
+/**
+ * `connection authorized: user=U database=D application_name=A SSL enabled (…)` or `… GSS …`.
+ * The tail is read with indexOf: a lazy application name before `SSL enabled \(.*\)$` re-scanned
+ * the rest of the line from every ` SSL enabled (` in it (the application name is the client's to set).
+ */
+function connectionAuthorized(msg: string): { replication: boolean; user: string; database: string | null; app: string | null; encryption: string | null } | null {
+  const m = CONN_AUTHORIZED.exec(msg);
+  if (!m) return null;
+  let rest = msg.slice(m[0].length);
+  let app: string | null = null;
+  const APP = ' application_name=';
+  if (rest.startsWith(APP)) {
+    const body = rest.slice(APP.length);
+    // The application name is the shortest text that leaves an encryption note (or nothing) after it.
+    const gss = body.indexOf(' GSS ');
+    const ssl = body.endsWith(')') ? body.indexOf(' SSL enabled (') : -1;
+    const at = gss < 0 ? ssl : ssl < 0 ? gss : Math.min(gss, ssl);
+    app = at < 0 ? body : body.slice(0, at);
+    rest = at < 0 ? '' : body.slice(at);
+  }
+  const encrypted = (rest.startsWith(' SSL enabled (') && rest.endsWith(')') && rest.length >= 15) || rest.startsWith(' GSS ');
+  if (rest !== '' && !encrypted) return null;
+  return { replication: m[1] !== undefined, user: m[2]!, database: m[3] ?? null, app, encryption: encrypted ? rest.slice(1) : null };
 }
 
 export class PgInterpreter {
@@ -302,14 +327,15 @@ export class PgInterpreter {
         summary: `connection received from ${m[1]}${m[2] ? `:${m[2]}` : ''}`,
       };
     }
-    if ((m = CONN_AUTHORIZED.exec(msg))) {
+    const auth = connectionAuthorized(msg);
+    if (auth) {
       const attrs: Record<string, unknown> = {};
-      if (m[1]) attrs.replication = true;
-      if (m[4]) attrs.application_name = m[4];
-      if (m[5]) attrs.encryption = m[5];
+      if (auth.replication) attrs.replication = true;
+      if (auth.app) attrs.application_name = auth.app;
+      if (auth.encryption) attrs.encryption = auth.encryption;
       return {
-        class: 'authentication', action: 'db_connect', outcome: 'success', actor: m[2], database: m[3] ?? null, attrs,
-        summary: `${m[1] ? 'replication ' : ''}login as ${m[2]}${m[3] ? ` to database ${m[3]}` : ''}${m[4] ? ` (${m[4]})` : ''}`,
+        class: 'authentication', action: 'db_connect', outcome: 'success', actor: auth.user, database: auth.database, attrs,
+        summary: `${auth.replication ? 'replication ' : ''}login as ${auth.user}${auth.database ? ` to database ${auth.database}` : ''}${auth.app ? ` (${auth.app})` : ''}`,
       };
     }
     if ((m = CONN_AUTHENTICATED.exec(msg))) {

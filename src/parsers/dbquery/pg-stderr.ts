@@ -174,7 +174,7 @@ export class StderrAssembler {
  * start and `SEVERITY:  ` later. Read without its prefix fields, with a warning that says how to
  * give the prefix.
  */
-export const UNKNOWN_PREFIX_LINE = /^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(?:\.\d+)?(?: [A-Za-z]{1,6}| ?[+-]\d\d(?::?\d\d)?)?)(.*?)\b(DEBUG[1-5]?|INFO|NOTICE|WARNING|ERROR|LOG|FATAL|PANIC|DETAIL|HINT|CONTEXT|STATEMENT|QUERY|LOCATION): {2}/;
+export const UNKNOWN_PREFIX_LINE = /^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(?:\.\d+)?(?: [A-Za-z]{1,6}| ?[+-]\d\d(?::?\d\d)?)?)(.*?)\b(DEBUG[1-5]?|INFO|NOTICE|WARNING|ERROR|LOG|FATAL|PANIC|DETAIL|HINT|CONTEXT|STATEMENT|QUERY|LOCATION): {2}/s;
 
 export function unknownPrefixMatch(line: string): PrefixMatch | null {
   const m = UNKNOWN_PREFIX_LINE.exec(line);
@@ -184,6 +184,7 @@ export function unknownPrefixMatch(line: string): PrefixMatch | null {
     severity: m[3]!,
     message: line.slice(m[0].length),
     prefix: { template: '(unknown)', re: UNKNOWN_PREFIX_LINE, hasTime: true },
+    unparsed: m[2]!.trim(),
   };
 }
 

@@ -13,7 +13,7 @@
  * one-shot `hash` where available (about 3× cheaper than createHash per call).
  */
 import * as crypto from 'node:crypto';
-import { parseIp } from './ip.js';
+import { isV4Mapped, parseIp } from '../../core/ip.js';
 
 const ICMP = 1;
 const TCP = 6;
@@ -61,6 +61,19 @@ function compareAddr(la: number, lb: number): number {
 }
 
 /**
+ * The address's bytes in `out`; an IPv4-mapped IPv6 address (`::ffff:198.51.100.7`, as dual-stack
+ * software writes IPv4 peers) is the IPv4 address it stands for: such addresses never appear in a
+ * packet header, and the case stores them as IPv4 (core/ip.ts), so the flow hashes the same
+ * whichever way a source wrote it.
+ */
+function addressBytes(s: string, out: Uint8Array): 0 | 4 | 16 {
+  const len = parseIp(s, out, 0);
+  if (len !== 16 || !isV4Mapped(out, 0)) return len;
+  out.copyWithin(0, 12, 16);
+  return 4;
+}
+
+/**
  * The Community ID v1 of a flow, or null when it cannot be computed: an address that is not an IP
  * address, a missing port for TCP/UDP/SCTP, a protocol number outside 0–255, or an ICMP one-way
  * type whose code the source did not record.
@@ -77,9 +90,9 @@ export function communityId(
   seed = 0,
 ): string | null {
   if (!saddr || !daddr || !(proto >= 0 && proto <= 255) || (proto | 0) !== proto) return null;
-  const la = parseIp(saddr, ADDR_A, 0);
+  const la = addressBytes(saddr, ADDR_A);
   if (la === 0) return null;
-  const lb = parseIp(daddr, ADDR_B, 0);
+  const lb = addressBytes(daddr, ADDR_B);
   if (lb === 0) return null;
 
   let hasPorts = false;

@@ -11,7 +11,7 @@ import { parseIsoMicros, US_PER_SECOND } from '../../core/time.js';
 import type { ParseContext } from '../types.js';
 import { communityId } from './community-id.js';
 import { connStateOutcome, endpoint, flowSummary } from './common.js';
-import { isIPv6 } from './ip.js';
+import { isIPv6 } from '../../core/ip.js';
 import { normalizeProtocol, protocolName } from './protocols.js';
 import { mapZeekLog, zeekLogOf } from './zeek-logs.js';
 

@@ -17,7 +17,7 @@
  */
 import type { DwellEvent, Outcome } from '../../core/event.js';
 import { endpoint } from './common.js';
-import { isIp } from './ip.js';
+import { isIp } from '../../core/ip.js';
 
 /** Zeek logs mapped here, by `_path` / `#path`. */
 export type ZeekLog = 'ssh' | 'notice' | 'dns' | 'http';

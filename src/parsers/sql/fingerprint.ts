@@ -15,11 +15,13 @@ import type { Dialect } from './tokens.js';
 // Group 1 keeps quoted identifiers (and MySQL executable comments); everything else matched —
 // strings, comments, numbers — is dropped. Alternation order matters: at each position the
 // leftmost construct wins, so a quote inside a comment or a comment marker inside a string is
-// read as part of the enclosing construct.
+// read as part of the enclosing construct. An unterminated string, name, comment or dollar
+// quote runs to the end of the text (`(?:…|$)`), as in the tokenizer: ending it nowhere made every
+// later `/*` or quote scan the whole remaining text again (quadratic on `/*/*/*…`).
 const PG_LITERALS =
-  /("(?:[^"]|"")*")|[eE]'(?:[^'\\]|\\[\s\S]|'')*'|'(?:[^']|'')*'|(\$[A-Za-z_]\w*\$|\$\$)[\s\S]*?\2|\/\*[\s\S]*?\*\/|--[^\n]*|\b\d+(?:\.\d*)?(?:[eE][-+]?\d+)?\b/g;
+  /("(?:[^"]|"")*(?:"|$))|[eE]'(?:[^'\\]|\\[\s\S]|'')*(?:'|$)|'(?:[^']|'')*(?:'|$)|(\$[A-Za-z_]\w*\$|\$\$)[\s\S]*?(?:\2|$)|\/\*[\s\S]*?(?:\*\/|$)|--[^\n]*|\b\d+(?:\.\d*)?(?:[eE][-+]?\d+)?\b/g;
 const MY_LITERALS =
-  /(`(?:[^`]|``)*`|\/\*![\s\S]*?\*\/)|'(?:[^'\\]|\\[\s\S]|'')*'|"(?:[^"\\]|\\[\s\S]|"")*"|\/\*[\s\S]*?\*\/|(?:--(?=\s)|#)[^\n]*|\b\d+(?:\.\d*)?(?:[eE][-+]?\d+)?\b/g;
+  /(`(?:[^`]|``)*(?:`|$)|\/\*![\s\S]*?(?:\*\/|$))|'(?:[^'\\]|\\[\s\S]|'')*(?:'|$)|"(?:[^"\\]|\\[\s\S]|"")*(?:"|$)|\/\*[\s\S]*?(?:\*\/|$)|(?:--(?=\s)|#)[^\n]*|\b\d+(?:\.\d*)?(?:[eE][-+]?\d+)?\b/g;
 const SPACES = /\s+/g;
 // (,,,) value lists and (,),(,),… rows of a multi-row INSERT collapse to one.
 const LISTS = /\((?: ?,)* ?\)/g;

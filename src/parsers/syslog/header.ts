@@ -3,7 +3,7 @@
  * no year, no zone; optional `<PRI>`; localized month names), RFC 3339 (`2020-05-31T00:00:45.698+00:00
  * host prog[pid]: msg`, rsyslog's high-precision format) and RFC 5424 (`<PRI>1 TS HOST APP PROCID MSGID SD MSG`).
  */
-import { fractionToMicros, monthNumber, zoneOffsetMinutes } from '../../core/time.js';
+import { fractionToMicros, monthNumber, utcMillis, zoneOffsetMinutes } from '../../core/time.js';
 
 export interface SyslogHeader {
   /** Present for RFC 3339 / 5424 lines (exact UTC microseconds). */
@@ -29,17 +29,20 @@ export interface SyslogHeader {
   structured?: string;
 }
 
+// Every `.` here has the `s` flag: a CR or U+2028 inside a message is message text, not the end of
+// the line (JavaScript's `.` stops at them otherwise, and the line became a warning).
 // Month names: ASCII or Latin letters (août, déc.), 3-9 chars, optional trailing dot.
 const TRADITIONAL =
-  /^(?:<(\d{1,3})>)?([A-Za-z\u00C0-\u017F]{3,9}\.?) {1,2}(\d{1,2}) (\d{1,2}):(\d\d):(\d\d)(?:\.(\d{1,9}))?:? ?(.*)$/;
+  /^(?:<(\d{1,3})>)?([A-Za-z\u00C0-\u017F]{3,9}\.?) {1,2}(\d{1,2}) (\d{1,2}):(\d\d):(\d\d)(?:\.(\d{1,9}))?:? ?(.*)$/s;
 // Syslog writes RFC 3339 with a 'T'; 'YYYY-MM-DD HH:MM:SS' lines are other logs (PostgreSQL, MySQL).
 const RFC3339 =
-  /^(?:<(\d{1,3})>)?(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)(?:[.,](\d{1,9}))?(Z|[+-]\d\d:?\d\d)? (.*)$/;
+  /^(?:<(\d{1,3})>)?(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)(?:[.,](\d{1,9}))?(Z|[+-]\d\d:?\d\d)? (.*)$/s;
 const RFC5424 =
-  /^<(\d{1,3})>1 (\S+) (\S+) (\S+) (\S+) (\S+) (-|(?:\[(?:[^\]\\]|\\.)*\])+) ?(.*)$/;
+  /^<(\d{1,3})>1 (\S+) (\S+) (\S+) (\S+) (\S+) (-|(?:\[(?:[^\]\\]|\\.)*\])+) ?(.*)$/s;
 /** `prog[pid]: msg`, `prog: msg`, `sshd(pam_unix)[123]: msg`. */
-// login(1) logs with the ident `-- root`.
-const PROGRAM = /^((?:-- )?[^\s[\]:]+(?:\([^)\s]*\))?)(?:\[(\d+)\])?: ?(.*)$/;
+// login(1) logs with the ident `-- root`. The name holds no `(`: with one, a run of `(` could be
+// split between the name and `\(…\)` at every point, each split re-reading the run.
+const PROGRAM = /^((?:-- )?[^\s[\]:(]+(?:\([^)\s]*\))?)(?:\[(\d+)\])?: ?(.*)$/s;
 
 /** Parses the header of one syslog line, or returns null when the line is not syslog. */
 export function parseSyslogHeader(line: string): SyslogHeader | null {
@@ -86,7 +89,7 @@ function parseRfc3339(line: string): SyslogHeader | null {
   const m = RFC3339.exec(line);
   if (!m) return null;
   const [y, mo, d, h, mi, s] = [m[2], m[3], m[4], m[5], m[6], m[7]].map(Number) as [number, number, number, number, number, number];
-  const base = Date.UTC(y, mo - 1, d, h, mi, s);
+  const base = utcMillis(y, mo, d, h, mi, s);
   if (Number.isNaN(base)) return null;
   const zone = m[9];
   const us = (base - (zone ? zoneOffsetMinutes(zone) : 0) * 60_000) * 1000 + fractionToMicros(m[8]);
@@ -124,7 +127,7 @@ function parseRfc5424(line: string): SyslogHeader | null {
     const [y, mo, d, h, mi, s] = [t[2], t[3], t[4], t[5], t[6], t[7]].map(Number) as [number, number, number, number, number, number];
     const zone = t[9];
     zoned = zone !== undefined;
-    us = (Date.UTC(y, mo - 1, d, h, mi, s) - (zone ? zoneOffsetMinutes(zone) : 0) * 60_000) * 1000 + fractionToMicros(t[8]);
+    us = (utcMillis(y, mo, d, h, mi, s) - (zone ? zoneOffsetMinutes(zone) : 0) * 60_000) * 1000 + fractionToMicros(t[8]);
   }
   const nil = (v: string) => (v === '-' ? null : v);
   const procid = nil(m[5]!);

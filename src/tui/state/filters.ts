@@ -10,6 +10,7 @@
  * query says otherwise with `time=all` (every event) or `time=relative,…` (only those qualities):
  * without that, the view opened on 1970 and the density bar squeezed the real days into one cell.
  */
+import { canonicalIp } from '../../core/ip.js';
 import { safeText } from '../../core/sanitize.js';
 import { isPhase } from '../data/types.js';
 import { formatTs, parseTimeInput } from './time-input.js';
@@ -115,7 +116,8 @@ export function parseFilters(text: string, refUs: number): ParseResult {
     }
     const field = FIELD_ALIASES[name];
     if (!field) return { ok: false, error: `unknown filter field "${safeText(name)}" (fields: ${VALUE_FIELDS.join(', ')}, from, to, time, marked)` };
-    const values = rawValue.split(',').filter((v) => v !== '');
+    // Addresses are canonical in the case (core/ip.ts): ip=::ffff:203.0.113.77 finds 203.0.113.77.
+    const values = rawValue.split(',').filter((v) => v !== '').map((v) => (field === 'ip' && !v.includes('*') ? canonicalIp(v) : v));
     if (values.length === 0) return { ok: false, error: `${name}: no value` };
     if (field === 'phase') {
       const bad = values.find((v) => !isPhase(v));
