@@ -176,5 +176,6 @@ describe('dwell hunt', () => {
     expect(h.code, h.stderr).toBe(0);
     const cols = await query<{ n: number }>(old, `SELECT count(*)::INTEGER AS n FROM information_schema.columns WHERE table_name = 'detections' AND column_name IN ('title', 'author', 'tags', 'engine', 'rule_file')`);
     expect(cols[0]!.n).toBe(5);
-  });
+    // Ingest, correlate, export and hunt in a row: 25-50 s alone on a loaded machine.
+  }, 180_000);
 });
