@@ -108,6 +108,12 @@ program
   .option('--sensitive <what>', 'sensitive data: db:schema.table or s3:bucket (repeatable)', collect, [])
   .option('--auto', 'also propose seeds from the strongest detections (the default when no seed is given)')
   .option('--include-relative', 'keep events whose time is relative or implausible (e.g. 1970 capture times) in the answers and the timeline')
+  .option('--rules <dir>', 'also run the rule files of this folder (dwell\'s rule format, docs/correlation.md; repeatable)', collect, [])
+  .option('--rule-param <rule.param=value>', 'tune a rule, e.g. recon.port_scan.ports=40 (dwell rules list shows every param; repeatable)', collect, [])
+  .option('--disable <rule>', 'a rule id not to run (repeatable)', collect, [])
+  .addOption(new Option('--min-level <level>', 'leave out rules below this level').choices(['informational', 'low', 'medium', 'high', 'critical']))
+  .option('--sigma <path>', 'also run these Sigma rules (file or folder; repeatable): hits stored and reported with this run, not used to grow the footprint (docs/sigma.md)', collect, [])
+  .option('--placeholder <name=values>', 'with --sigma: values for a %name% placeholder of |expand rules (repeatable)', collect, [])
   .option('--json', 'print the findings JSON instead of the summary')
   .action(async (opts) => {
     const { runCorrelate } = await import('./commands/correlate.js');
@@ -115,13 +121,46 @@ program
   });
 
 program
+  .command('hunt')
+  .description('Run Sigma rules (SigmaHQ format) over a case; hits are stored as detections with the rule\'s title, level and author (docs/sigma.md).')
+  .requiredOption('--case <path>', 'the case file')
+  .option('--sigma <path>', 'Sigma rule file or folder (walked for .yml/.yaml; repeatable)', collect, [])
+  .option('--rules <dir>', 'also run the rule files of this folder in dwell\'s own format (docs/correlation.md; repeatable)', collect, [])
+  .option('--rule-param <rule.param=value>', 'with --rules: tune one of those rules, e.g. access.telnet_login.port=2323 (repeatable)', collect, [])
+  .option('--placeholder <name=values>', 'values for a %name% placeholder of |expand rules, comma-separated (repeatable)', collect, [])
+  .addOption(new Option('--min-level <level>', 'leave out rules below this level').choices(['informational', 'low', 'medium', 'high', 'critical']))
+  .option('--disable <rule>', 'a rule id (or name) not to run (repeatable)', collect, [])
+  .option('--any-status', 'also run rules whose status is deprecated or unsupported')
+  .option('--include-relative', 'also search events whose time is relative or implausible (left out by default)')
+  .option('--json', 'print the results and every rule left out, as JSON')
+  .option('-q, --quiet', 'no output (exit code only)')
+  .action(async (opts) => {
+    const { runHunt } = await import('./commands/hunt.js');
+    process.exitCode = await runHunt(opts);
+  });
+
+const rules = program.command('rules').description("dwell's own detection rules (docs/correlation.md)");
+rules
+  .command('list')
+  .description('Print every rule: id, level, ATT&CK, params with their defaults, title and source file; with the tuning options, what a correlate with them would run.')
+  .option('--rules <dir>', 'also list the rule files of this folder (repeatable)', collect, [])
+  .option('--rule-param <rule.param=value>', 'show params as tuned, e.g. recon.port_scan.ports=40 (repeatable)', collect, [])
+  .option('--disable <rule>', 'mark a rule id as not run (repeatable)', collect, [])
+  .addOption(new Option('--min-level <level>', 'mark rules below this level as not run').choices(['informational', 'low', 'medium', 'high', 'critical']))
+  .addOption(new Option('--format <format>', 'text, json, or markdown (the rule table of docs/correlation.md)').choices(['text', 'json', 'markdown']).default('text'))
+  .action(async (opts) => {
+    const { runRulesList } = await import('./commands/rules.js');
+    process.exitCode = await runRulesList(opts);
+  });
+
+program
   .command('export')
   .description('Write the timeline, the attack, the findings or the indicators in formats other tools read (docs/exports.md).')
   .requiredOption('--case <path>', 'the case file (opened read-only)')
-  .addOption(new Option('--what <what>', 'what to export').choices(['timeline', 'attack', 'findings', 'iocs', 'mitigations']).makeOptionMandatory())
+  .addOption(new Option('--what <what>', 'what to export').choices(['timeline', 'attack', 'findings', 'iocs', 'mitigations', 'detections']).makeOptionMandatory())
   .requiredOption(
     '--format <format>',
-    'timeline|attack: csv, jsonl, timesketch-jsonl, timesketch-csv, ocsf, parquet; attack|findings: navigator; iocs: stix, csv; findings: json, md, html, csv; mitigations: blocklist, nft, iptables, aws-cli, waf-json, revoke-sh, sigma',
+    'timeline|attack: csv, jsonl, timesketch-jsonl, timesketch-csv, ocsf, parquet; attack|findings: navigator; iocs: stix, csv; findings: json, md, html, csv; mitigations: blocklist, nft, iptables, aws-cli, waf-json, revoke-sh, sigma; detections: csv, jsonl',
   )
   .option('-o, --output <path>', 'file to write (default: standard output); a directory for parquet. Never inside the evidence, never the case, never over anything but a regular file')
   .option('--source <names>', 'filter: source(s), comma-separated; * wildcards; !value negates (repeatable)', collect)
@@ -143,6 +182,8 @@ program
   .option('--identity <name>', 'STIX: producer identity name', 'dwell')
   .option('--valid-days <n>', 'STIX: indicators stay valid this many days after the last sighting', positiveInt, 90)
   .option('--overwrite', 'parquet: replace the tables a previous dwell export wrote in that directory (only the files its _dwell-export.json lists)')
+  .addOption(new Option('--min-level <level>', 'detections, findings: leave out hits of rules below this level').choices(['informational', 'low', 'medium', 'high', 'critical']))
+  .option('--disable <rule>', 'detections, findings: leave out hits of this rule id (repeatable)', collect)
   .option('-q, --quiet', 'no progress and no summary line')
   .action(async (opts) => {
     const { runExport } = await import('./commands/export.js');

@@ -12,10 +12,15 @@ import { buildFindings, type FindingsParams } from './findings.js';
 import { HostDirectory } from './hosts/directory.js';
 import { learnHosts } from './hosts/learn.js';
 import type { Findings } from './findings-types.js';
-import { loadRules, type Phase } from './rules.js';
+import type { Phase } from './rules.js';
+import { isDefaultChoice, selectRules, type RuleChoice } from './rule-options.js';
 import { runRules, type RuleResult } from './run-rules.js';
 import { countSeedMatches, formatSeed, proposeSeeds, seedHint, type SetAside } from './seeds.js';
 import { installSqlVocabulary } from './sql-vocabulary.js';
+import { loadSigma } from '../sigma/load.js';
+import { planHunt, sigmaRuleId, type HuntPlan } from '../sigma/plan.js';
+import { runPlan, type RuleHits } from '../sigma/run.js';
+import type { SigmaProblem } from '../sigma/types.js';
 
 export interface CorrelateOptions {
   casePath: string;
@@ -27,6 +32,14 @@ export interface CorrelateOptions {
   sensitive?: string[];
   /** Keep events with relative or implausible times in the correlation. */
   includeRelative?: boolean;
+  /** Which rules run with which params (--rules, --rule-param, --disable, --min-level). */
+  rules?: RuleChoice;
+  /**
+   * Sigma rules run beside dwell's (--sigma): their hits are stored as detections of this run and
+   * reported; they neither propose seeds nor grow the footprint (community rules know nothing of
+   * this evidence's baseline).
+   */
+  sigma?: { paths: string[]; placeholders?: Record<string, string[]>; anyStatus?: boolean };
   /** Told of each step (a terminal shows it). */
   onProgress?: (p: CorrelateProgress) => void;
   /** "Now", for refusing detection and containment times in the future (tests pin it). */
@@ -49,6 +62,8 @@ export interface CorrelateResult {
   seeds: { seed: Seed; reason: string; matched: number }[];
   /** Proposals --auto did not use, and why. */
   setAside: SetAside[];
+  /** With --sigma: each Sigma rule run and its hits, and every document left out with why. */
+  sigma?: { results: RuleHits[]; problems: SigmaProblem[] };
 }
 
 export class CorrelateError extends Error {}
@@ -65,6 +80,16 @@ const iso = (us: number) => isoFromMicros(us).replace(/\.000Z$/, 'Z');
 export async function correlate(opts: CorrelateOptions): Promise<CorrelateResult> {
   let t = Date.now();
   const progress = opts.onProgress ?? (() => {});
+  // Rule options are checked before the case is opened: a typo is refused without touching it.
+  let sigmaPlan: HuntPlan | null = null;
+  if (opts.sigma && opts.sigma.paths.length > 0) {
+    const loaded = loadSigma(opts.sigma.paths);
+    if (loaded.files.length === 0) throw new CorrelateError(`no Sigma rule files (.yml, .yaml) in ${opts.sigma.paths.join(', ')}\n help: point --sigma at a rule file or a folder of rules`);
+    sigmaPlan = planHunt(loaded, { placeholders: opts.sigma.placeholders, anyStatus: opts.sigma.anyStatus, minLevel: opts.rules?.minLevel ?? null, disable: opts.rules?.disable });
+    const sigmaIds = new Set(loaded.documents.flatMap((d) => [sigmaRuleId(d), ...(d.name ? [d.name] : [])]));
+    opts = { ...opts, rules: { ...opts.rules, otherIds: sigmaIds } };
+  }
+  const selection = selectRules(opts.rules);
   // A memory budget keeps a 10M-event case well under the machine's memory (DWELL_DUCKDB_MEMORY overrides).
   const db = await CaseDb.open(opts.casePath, { create: false, config: { memory_limit: process.env.DWELL_DUCKDB_MEMORY ?? '1GB' } });
   let findingsId: number | null = null;
@@ -76,7 +101,7 @@ export async function correlate(opts: CorrelateOptions): Promise<CorrelateResult
       checkFuture(opts);
       findingsId = (await db.one<{ id: number }>(`SELECT nextval('findings_id_seq')::INTEGER AS id`))!.id;
       const sensitive = opts.sensitive ?? [];
-      const rules = loadRules();
+      const rules = selection.rules;
       await installSqlVocabulary(conn);
       t = lap('open', t);
       const results = await runRules(
@@ -87,6 +112,13 @@ export async function correlate(opts: CorrelateOptions): Promise<CorrelateResult
         (done, total, rule) => progress({ step: 'rules', done, total, rule: rule.id }),
       );
       t = lap('rules', t);
+      let sigma: CorrelateResult['sigma'];
+      if (sigmaPlan) {
+        progress({ step: 'rules', done: rules.length, total: rules.length, rule: 'Sigma rules' });
+        const run = await runPlan(conn, sigmaPlan, findingsId, { includeRelative: opts.includeRelative });
+        sigma = { results: run.results, problems: sigmaPlan.problems };
+        t = lap('sigma', t);
+      }
       const hostHints = await createCaseView(conn, { includeRelative: opts.includeRelative });
 
       // Seeds: each given one must match something; proposals are checked against baselines.
@@ -116,7 +148,8 @@ export async function correlate(opts: CorrelateOptions): Promise<CorrelateResult
       const detections = new Map<number, { phase: Phase; technique: string; ruleId: string }>();
       const levels = { low: 0, medium: 1, high: 2, critical: 3 } as const;
       const byId = new Map(rules.map((r) => [r.id, r]));
-      const hits = await db.all<{ event_id: number; rule_id: string }>(`SELECT event_id, rule_id FROM detections WHERE findings_id = $f ORDER BY rule_id`, { f: findingsId });
+      // dwell's rules only: Sigma hits (engine 'sigma') are reported, not used to grow the footprint.
+      const hits = await db.all<{ event_id: number; rule_id: string }>(`SELECT event_id, rule_id FROM detections WHERE findings_id = $f AND coalesce(engine, 'dwell') = 'dwell' ORDER BY rule_id`, { f: findingsId });
       for (const h of hits) {
         const r = byId.get(h.rule_id)!;
         const prior = detections.get(h.event_id);
@@ -136,6 +169,10 @@ export async function correlate(opts: CorrelateOptions): Promise<CorrelateResult
       for (const h of hostHints) byHost.set(h.host, (byHost.get(h.host) ?? 0) + 1);
       for (const [host, n] of byHost) fp.notes.push(`${n} evidence file(s) whose records name no host were taken to be ${host}'s: their path is under a folder named after that host`);
       for (const a of setAside) fp.notes.push(`--auto did not use ${formatSeed(a.seed)}: ${a.reason}`);
+      for (const h of (sigma?.results ?? []).filter((x) => x.reported && x.hits > 0)) {
+        fp.notes.push(`Sigma rule "${h.doc.title}" (${h.doc.level ?? 'no level'}, by ${h.doc.author ?? 'author unknown'}) hit ${h.hits} event(s) [${h.ruleId}]; reported only, not used to grow the footprint`);
+      }
+      if (selection.left.length > 0) fp.notes.push(`${selection.left.length} rule(s) not run: ${selection.left.map((l) => `${l.rule.id} (${l.reason})`).join(', ')}`);
       const seedValue = (s: Seed) => (s.host ? `${s.value}@${s.host}` : s.value);
       const params: FindingsParams = {
         seeds: opts.seeds,
@@ -144,6 +181,7 @@ export async function correlate(opts: CorrelateOptions): Promise<CorrelateResult
         containedAtUs: opts.containedAtUs ?? null,
         sensitive,
         includeRelative: opts.includeRelative ?? false,
+        ...(isDefaultChoice(selection.recorded) && !sigmaPlan ? {} : { rules: { ...selection.recorded, ...(opts.sigma?.paths.length ? { sigma: opts.sigma.paths } : {}) } }),
         seedMatches: used.map((u) => u.matched),
       };
       progress({ step: 'findings' });
@@ -152,7 +190,7 @@ export async function correlate(opts: CorrelateOptions): Promise<CorrelateResult
       progress({ step: 'store' });
       await storeFindings(db, findingsId, findings, fp.events);
       lap('store', t);
-      return { findingsId, findings, rules: results, seeds: used, setAside };
+      return { findingsId, findings, rules: results, seeds: used, setAside, ...(sigma ? { sigma } : {}) };
     } catch (err) {
       // A refused run leaves nothing behind: no findings, no detections under its number.
       if (findingsId !== null) await db.run('DELETE FROM detections WHERE findings_id = $f', { f: findingsId }).catch(() => {});

@@ -41,6 +41,18 @@ export interface Parameters {
   sensitive: string[];
   /** Events with a relative or implausible time were included (`--include-relative`). */
   include_relative: boolean;
+  /** Present only when the rules were tuned: which ran with which params. */
+  rules?: RulesParameters;
+}
+
+/** `--rules` folders, `--rule-param` values (`rule.id.param` → value), `--disable`, `--min-level`. */
+export interface RulesParameters {
+  dirs: string[];
+  params: Record<string, string>;
+  disabled: string[];
+  min_level: 'informational' | 'low' | 'medium' | 'high' | 'critical' | null;
+  /** Sigma rule files and folders run beside (correlate --sigma). */
+  sigma?: string[];
 }
 
 export interface Answers {

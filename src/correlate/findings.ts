@@ -10,7 +10,7 @@ import { all } from '../store/case-db.js';
 import { PLAUSIBLE_FROM_US, UNTRUSTED_TIME_SQL } from './case-view.js';
 import { cloudEventName, EVENT_FIELDS, eventFields, parseAttrs, type EventRow } from './classify.js';
 import type { Seed } from './model.js';
-import { FINDINGS_SCHEMA, type AnnotationOut, type Answers, type Backdoor, type CompromisedItem, type Credential, type DbQuery, type DetectionOut, type EntityOut, type Exfiltration, type Findings, type Gap, type HostAddress, type SeedProvenance, type TimelineItem, type TimeUncertainty } from './findings-types.js';
+import { FINDINGS_SCHEMA, type AnnotationOut, type Answers, type Backdoor, type CompromisedItem, type Credential, type DbQuery, type DetectionOut, type EntityOut, type Exfiltration, type Findings, type Gap, type HostAddress, type RulesParameters, type SeedProvenance, type TimelineItem, type TimeUncertainty } from './findings-types.js';
 import { CREDENTIAL_FILE_PATTERNS, CREDENTIAL_FILE_RE, FILE_READ_COMMAND, isPrivateIp, SENSITIVE_CONFIG_FILE, THRESHOLDS } from './knowledge.js';
 import type { PersistenceFound } from './links/persistence.js';
 import type { Entity, Footprint } from './model.js';
@@ -30,6 +30,8 @@ export interface FindingsParams {
   includeRelative: boolean;
   /** Events each seed matched directly, in the order of seedsUsed. */
   seedMatches: number[];
+  /** Rule options, when any was given (--rules, --rule-param, --disable, --min-level). */
+  rules?: RulesParameters;
 }
 
 export const iso = (us: number | null | undefined): string | null => (us === null || us === undefined ? null : isoFromMicros(us).replace(/\.000Z$/, 'Z'));
@@ -171,6 +173,7 @@ export async function buildFindings(
       contained_at: iso(params.containedAtUs),
       sensitive: params.sensitive,
       include_relative: params.includeRelative,
+      ...(params.rules ? { rules: params.rules } : {}),
     },
     answers,
     entities,

@@ -17,7 +17,7 @@
  * Rules select on class, action, outcome and attrs — never on the parser (`source`).
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { VOCAB_LISTS } from './sql-vocabulary.js';
 
@@ -33,7 +33,10 @@ export interface Rule {
   technique: string;
   level: 'low' | 'medium' | 'high' | 'critical';
   entity: EntityKind;
+  /** Param values the rule runs with (header defaults, --rule-param applied). */
   params: Record<string, string>;
+  /** The header's own values. */
+  defaults: Record<string, string>;
   falsePositives: string;
   description: string;
   kind: 'sql' | 'threshold';
@@ -47,8 +50,11 @@ export class RuleError extends Error {}
 const HEADER = /^--\s*([a-z_]+):\s?(.*)$/;
 const SAFE_PARAM = /^[\w.:/ -]+$/;
 
-/** Parses one rule file's text. */
-export function parseRule(text: string, file: string): Rule {
+/**
+ * Parses one rule file's text. `overrides` replace header params (`--rule-param`): each must name a
+ * param the header declares, and a numeric default takes only a plain number.
+ */
+export function parseRule(text: string, file: string, overrides: Record<string, string> = {}): Rule {
   const header: Record<string, string> = {};
   const body: string[] = [];
   let inHeader = true;
@@ -75,6 +81,17 @@ export function parseRule(text: string, file: string): Rule {
   }
   const id = need('id');
   if (!/^[a-z]+\.[a-z0-9_]+$/.test(id)) throw new RuleError(`rule ${file}: id "${id}" must look like phase.snake_case`);
+  const defaults = { ...params };
+  for (const [k, v] of Object.entries(overrides)) {
+    const known = Object.keys(params);
+    if (!(k in params)) throw new RuleError(`--rule-param ${id}.${k}: rule ${id} has no param "${k}" (${known.length ? `its params: ${known.join(', ')}` : 'it takes none'})`);
+    // Values reach the SQL text, so they are as plain as the header's own: numbers stay numbers.
+    const numeric = /^\d+(\.\d+)?$/;
+    if (numeric.test(params[k]!) ? !numeric.test(v) : !SAFE_PARAM.test(v)) {
+      throw new RuleError(`--rule-param ${id}.${k}=${v}: expected ${numeric.test(params[k]!) ? 'a number ≥ 0' : 'letters, digits, spaces or . : / -'} (default ${params[k]})`);
+    }
+    params[k] = v;
+  }
   if (!/^T\d{4}(\.\d{3})?$/.test(need('technique'))) throw new RuleError(`rule ${file}: technique must be an ATT&CK id like T1110.001`);
   if (!['low', 'medium', 'high', 'critical'].includes(need('level'))) throw new RuleError(`rule ${file}: level must be low, medium, high or critical`);
   const phase = need('phase') as Phase;
@@ -103,6 +120,7 @@ export function parseRule(text: string, file: string): Rule {
     level: need('level') as Rule['level'],
     entity: need('entity') as EntityKind,
     params,
+    defaults,
     falsePositives: header.false_positives ?? '',
     description: header.description ?? '',
     kind,
@@ -166,21 +184,34 @@ export function rulesDir(): string {
   return fileURLToPath(new URL('../../src/correlate/rules/', import.meta.url));
 }
 
-/** Loads every rule, sorted by id; duplicate ids are an error. */
-export function loadRules(dir = rulesDir()): Rule[] {
+/** The rule's file: relative to the package for dwell's own rules, as found for the others. */
+export function ruleSource(r: Pick<Rule, 'file'>): string {
+  const rel = relative(rulesDir(), r.file);
+  return rel.startsWith('..') ? r.file : `src/correlate/rules/${rel.split('\\').join('/')}`;
+}
+
+/**
+ * Loads every rule of the folders (default: dwell's own), sorted by id; duplicate ids are an
+ * error. `overrides` maps a rule id to param values (`--rule-param`, checked by parseRule).
+ */
+export function loadRules(dirs: string | string[] = rulesDir(), overrides: ReadonlyMap<string, Record<string, string>> = new Map()): Rule[] {
   const rules: Rule[] = [];
   const walk = (d: string) => {
     for (const name of readdirSync(d, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
       const p = join(d, name.name);
       if (name.isDirectory()) walk(p);
-      else if (name.name.endsWith('.sql')) rules.push(parseRule(readFileSync(p, 'utf8'), p));
+      else if (name.name.endsWith('.sql')) {
+        const text = readFileSync(p, 'utf8');
+        const id = /^--\s*id:\s?(.*)$/m.exec(text)?.[1]?.trim() ?? '';
+        rules.push(parseRule(text, p, overrides.get(id)));
+      }
     }
   };
-  walk(dir);
-  const seen = new Set<string>();
+  for (const d of typeof dirs === 'string' ? [dirs] : dirs) walk(d);
+  const seen = new Map<string, string>();
   for (const r of rules) {
-    if (seen.has(r.id)) throw new RuleError(`duplicate rule id ${r.id} (${r.file})`);
-    seen.add(r.id);
+    if (seen.has(r.id)) throw new RuleError(`duplicate rule id ${r.id}: ${seen.get(r.id)} and ${r.file}\n help: give the rule of your own a new id (rule ids are unique across --rules folders and dwell's own rules)`);
+    seen.set(r.id, r.file);
   }
   return rules.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 }

@@ -1,6 +1,6 @@
 /** Runs every rule over the case and stores the hits in `detections` for one findings run. */
 import { LIST, listValue, VARCHAR, type DuckDBConnection, type DuckDBType } from '@duckdb/node-api';
-import type { Rule } from './rules.js';
+import { ruleSource, type Rule } from './rules.js';
 
 export interface RuleResult {
   rule: Rule;
@@ -16,9 +16,11 @@ export interface Sensitive {
   buckets: string[];
 }
 
+type Value = ReturnType<typeof listValue> | string;
+
 /** Rule SQL sees $sensitive_tables / $sensitive_buckets (VARCHAR[]) only when it names them. */
-function paramsFor(sql: string, s: Sensitive): { values: Record<string, ReturnType<typeof listValue>>; types: Record<string, DuckDBType> } {
-  const values: Record<string, ReturnType<typeof listValue>> = {};
+function paramsFor(sql: string, s: Sensitive): { values: Record<string, Value>; types: Record<string, DuckDBType> } {
+  const values: Record<string, Value> = {};
   const types: Record<string, DuckDBType> = {};
   for (const [name, list] of [['sensitive_tables', s.tables], ['sensitive_buckets', s.buckets]] as const) {
     if (!sql.includes('$' + name)) continue;
@@ -33,15 +35,23 @@ export async function runRules(conn: DuckDBConnection, findingsId: number, rules
   for (const rule of rules) {
     onRule?.(out.length, rules.length, rule);
     try {
+      // The title and file are stored with each hit, so the TUI and the exports show rules from
+      // --rules folders too; they are free text from a rule file, hence bound, not spliced.
+      const { values, types } = paramsFor(rule.sql, sensitive);
+      values.dwell_rule_title = rule.title;
+      values.dwell_rule_file = ruleSource(rule);
+      values.dwell_rule_tactic = `attack.${rule.tactic}`;
+      values.dwell_rule_technique = `attack.${rule.technique.toLowerCase()}`;
       await conn.run(
-        `INSERT INTO detections
-         SELECT ${findingsId}, '${rule.id}', '${rule.phase}', '${rule.technique}', '${rule.level}', h.hit_key, h.event_id, e.ts
+        `INSERT INTO detections (findings_id, rule_id, phase, technique, level, hit_key, event_id, ts, title, tags, engine, rule_file)
+         SELECT ${findingsId}, '${rule.id}', '${rule.phase}', '${rule.technique}', '${rule.level}', h.hit_key, h.event_id, e.ts,
+                $dwell_rule_title, [$dwell_rule_tactic, $dwell_rule_technique], 'dwell', $dwell_rule_file
          FROM (SELECT DISTINCT event_id::BIGINT AS event_id, CAST(hit_key AS VARCHAR) AS hit_key FROM (
 ${rule.sql}
 )) h
          JOIN events e USING (event_id)`,
-        paramsFor(rule.sql, sensitive).values,
-        paramsFor(rule.sql, sensitive).types,
+        values,
+        types,
       );
       const r = await conn.runAndReadAll(
         `SELECT count(*)::INTEGER AS hits, count(DISTINCT hit_key)::INTEGER AS keys, strftime(min(ts), '%Y-%m-%dT%H:%M:%SZ') AS first, strftime(max(ts), '%Y-%m-%dT%H:%M:%SZ') AS last

@@ -3,9 +3,9 @@ import type { Findings } from '../correlate/findings-types.js';
 import { renderCompromisedCsv } from './findings-csv.js';
 import { latestFindings } from './latest-findings.js';
 import { withSink } from './line-export.js';
-import type { ExportContext, ExportFormat } from './types.js';
+import { ruleShown, type ExportContext, type ExportFormat } from './types.js';
 
-function findingsFormat(name: string, description: string, render: (body: Findings) => string): ExportFormat {
+function findingsFormat(name: string, description: string, render: (body: Findings, ctx: ExportContext, findingsId: number) => Promise<string> | string): ExportFormat {
   return {
     name,
     whats: ['findings'],
@@ -13,8 +13,11 @@ function findingsFormat(name: string, description: string, render: (body: Findin
     target: 'file',
     filtered: false,
     async run(ctx: ExportContext) {
-      const { body } = await latestFindings(ctx.db);
-      await withSink(ctx, (sink) => sink.write(render(body)));
+      const { findingsId, body } = await latestFindings(ctx.db);
+      // --min-level / --disable leave rule hits out of the detections list (not out of the attack).
+      if (body.detections) body.detections = body.detections.filter((d) => ruleShown(ctx.options, d.rule_id, d.level));
+      const text = await render(body, ctx, findingsId);
+      await withSink(ctx, (sink) => sink.write(text));
       return { count: 1, unit: 'findings' };
     },
   };

@@ -2,6 +2,7 @@
  * Every export format, by what it exports. `dwell export --what W --format F` looks the pair up
  * here; docs/exports.md describes each and how to load it into its tool.
  */
+import { detectionsCsv, detectionsJsonl } from './detections.js';
 import { findingsCsv, findingsJson } from './findings.js';
 import { iocsCsv } from './iocs-csv.js';
 import { MITIGATION_FORMATS } from './mitigations/formats.js';
@@ -15,7 +16,7 @@ import { timelineJsonl } from './timeline-jsonl.js';
 import { timesketchCsv, timesketchJsonl } from './timesketch.js';
 import { WHATS, type ExportFormat, type What } from './types.js';
 
-export const FORMATS: readonly ExportFormat[] = [timelineCsv, timelineJsonl, timesketchJsonl, timesketchCsv, ocsf, parquet, navigator, stix, iocsCsv, findingsJson, reportMd, reportHtml, findingsCsv, ...MITIGATION_FORMATS];
+export const FORMATS: readonly ExportFormat[] = [timelineCsv, timelineJsonl, timesketchJsonl, timesketchCsv, ocsf, parquet, navigator, stix, iocsCsv, findingsJson, reportMd, reportHtml, findingsCsv, detectionsCsv, detectionsJsonl, ...MITIGATION_FORMATS];
 
 /** The format for a what/format pair, or undefined. */
 export function findFormat(what: What, name: string): ExportFormat | undefined {

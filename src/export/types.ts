@@ -4,8 +4,8 @@ import type { CaseDb } from '../store/case-db.js';
 import type { TimelineFilters } from './filters.js';
 import type { ExportProgress } from './progress.js';
 
-export type What = 'timeline' | 'attack' | 'findings' | 'iocs' | 'mitigations';
-export const WHATS: readonly What[] = ['timeline', 'attack', 'findings', 'iocs', 'mitigations'];
+export type What = 'timeline' | 'attack' | 'findings' | 'iocs' | 'mitigations' | 'detections';
+export const WHATS: readonly What[] = ['timeline', 'attack', 'findings', 'iocs', 'mitigations', 'detections'];
 
 export type Tlp = 'white' | 'green' | 'amber' | 'red';
 
@@ -20,9 +20,20 @@ export interface ExportOptions {
   validDays: number;
   /** Parquet: replace the files of an existing output directory. */
   overwrite: boolean;
+  /** Detections and findings: leave out hits of rules below this level (`--min-level`). */
+  minLevel: string | null;
+  /** Detections and findings: leave out hits of these rule ids (`--disable`). */
+  disable: string[];
 }
 
-export const DEFAULT_OPTIONS: ExportOptions = { tlp: 'amber', identity: 'dwell', validDays: 90, overwrite: false };
+export const DEFAULT_OPTIONS: ExportOptions = { tlp: 'amber', identity: 'dwell', validDays: 90, overwrite: false, minLevel: null, disable: [] };
+
+/** Whether a hit of this rule and level is exported under --min-level and --disable. */
+export function ruleShown(o: Pick<ExportOptions, 'minLevel' | 'disable'>, ruleId: string, level: string | null | undefined): boolean {
+  const order = ['informational', 'low', 'medium', 'high', 'critical'];
+  if (o.disable.includes(ruleId)) return false;
+  return o.minLevel === null || order.indexOf(level ?? 'informational') >= order.indexOf(o.minLevel);
+}
 
 export interface ExportContext {
   db: CaseDb;

@@ -84,6 +84,25 @@ export const SCHEMA_SQL = [
      event_id BIGINT NOT NULL,
      ts TIMESTAMP
    )`,
+  // What a hit shows beside the rule id (docs/sigma.md): the rule's title, author (a Sigma rule's
+  // licence asks for it with every hit), ATT&CK tags, which engine ran it (dwell, sigma) and the
+  // rule's file. Added by ALTER so cases made before open unchanged; rows from then have NULLs.
+  `ALTER TABLE detections ADD COLUMN IF NOT EXISTS title VARCHAR`,
+  `ALTER TABLE detections ADD COLUMN IF NOT EXISTS author VARCHAR`,
+  `ALTER TABLE detections ADD COLUMN IF NOT EXISTS tags VARCHAR[]`,
+  `ALTER TABLE detections ADD COLUMN IF NOT EXISTS engine VARCHAR`,
+  `ALTER TABLE detections ADD COLUMN IF NOT EXISTS rule_file VARCHAR`,
+  // Sigma hunts (dwell hunt): one row per run; its detections carry findings_id = hunt_id (both
+  // numbered from findings_id_seq, so a hunt and a correlation never share a number).
+  `CREATE TABLE IF NOT EXISTS hunts (
+     hunt_id INTEGER PRIMARY KEY,
+     started_at TIMESTAMP NOT NULL,
+     finished_at TIMESTAMP,
+     dwell_version VARCHAR NOT NULL,
+     parameters JSON,
+     rules JSON,
+     problems JSON
+   )`,
   `CREATE TABLE IF NOT EXISTS findings (
      findings_id INTEGER PRIMARY KEY,
      generated_at TIMESTAMP NOT NULL,

@@ -28,6 +28,8 @@ export interface ExportCliOptions extends FilterOptions {
   caseId?: string;
   identity?: string;
   validDays?: number;
+  minLevel?: string;
+  disable?: string[];
 }
 
 /** DuckDB memory budget of an export unless DWELL_DUCKDB_MEMORY says otherwise. */
@@ -50,6 +52,7 @@ export async function runExport(opts: ExportCliOptions): Promise<number> {
     throw err;
   }
   if (!format.filtered && !isEmpty(filters)) return fail(`filters apply to --what timeline and attack exports; --what ${opts.what} --format ${opts.format} takes none`);
+  if ((opts.minLevel || opts.disable?.length) && opts.what !== 'detections' && opts.what !== 'findings') return fail(`--min-level and --disable apply to --what detections and findings (rule hits), not --what ${opts.what}`);
   if (format.target === 'directory' && (!opts.output || opts.output === '-')) return fail(`--format ${format.name} writes a directory of tables: give it with -o DIR`);
 
   const started = Date.now();
@@ -84,6 +87,8 @@ export async function runExport(opts: ExportCliOptions): Promise<number> {
         caseId: opts.caseId,
         identity: opts.identity ?? DEFAULT_OPTIONS.identity,
         validDays: opts.validDays ?? DEFAULT_OPTIONS.validDays,
+        minLevel: opts.minLevel ?? null,
+        disable: opts.disable ?? [],
       },
     });
     for (const n of result.notes ?? []) process.stderr.write(`note: ${safeText(n)}\n`);

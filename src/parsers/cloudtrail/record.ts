@@ -26,7 +26,7 @@ export interface Provenance {
 export type Normalized = { event: DwellEvent; note?: string } | { problem: string };
 
 /** Record fields kept in attrs under these names (the rest go to `attrs.unmapped`). */
-const ATTR_NAMES: Record<string, string> = {
+export const ATTR_NAMES: Record<string, string> = {
   eventVersion: 'event_version',
   awsRegion: 'region',
   errorCode: 'error_code',

@@ -39,6 +39,12 @@ export function detailLines(d: EventDetail, verify: VerifyState, bytes: BytesSta
   const section = (t: string) => lines.push({ text: '' }, { text: t, style: 'title' });
   lines.push({ text: `event ${d.eventId} · ${formatTs(d.tsUs, 'full')} UTC`, style: 'title' });
   if (d.attack) lines.push({ text: `attack: phase ${safeText(d.attack.phase)}${d.attack.technique ? ` · ${safeText(d.attack.technique)}` : ''}${d.attack.reason ? ` · ${safeText(d.attack.reason)}` : ''}`, style: 'error' });
+  if (d.detections && d.detections.length > 0) {
+    section('detections');
+    for (const x of d.detections) {
+      lines.push({ text: `  ${(x.level ?? '-').padEnd(8)} ${safeText(x.title ?? x.ruleId)}${x.author ? ` — ${safeText(x.author)}` : ''}  [${safeText(x.ruleId)}${x.engine !== 'dwell' ? `, ${safeText(x.engine)}` : ''}]`, style: x.level === 'critical' || x.level === 'high' ? 'error' : undefined });
+    }
+  }
   section('raw');
   for (const l of wrap(safeMultiline(d.raw ?? '(none)'), w)) lines.push({ text: l });
   section('provenance');

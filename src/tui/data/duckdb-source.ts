@@ -28,6 +28,7 @@ import {
   type Annotation,
   type CaseInfo,
   type Density,
+  type DetectionInfo,
   type EventDetail,
   type EvidenceInfo,
   type FindingsInfo,
@@ -366,6 +367,7 @@ export class DuckDbSource implements TimelineSource {
               { f: this.ctx.findingsId, id: BigInt(eventId) },
             )
           )[0];
+    const detections = await this.detectionsOf(eventId);
     const annotations = await this.h.all<{ annotation_id: number; event_id: number; kind: string; text: string | null; author: string; created_at: string }>(
       'fg',
       `SELECT annotation_id, event_id, kind, text, author, created_at FROM annotations WHERE event_id = $id::BIGINT ORDER BY annotation_id`,
@@ -395,8 +397,29 @@ export class DuckDbSource implements TimelineSource {
         ? { evidenceId: ev.evidence_id, path: ev.path, absPath: ev.abs_path, fsPath: fsPathOfEvidence(ev.abs_path, ev.info), sha256: ev.sha256, size: ev.size, compression: ev.compression, format: ev.format }
         : null,
       attack: attack ?? null,
+      detections,
       annotations: [...stored, ...waiting.map((a): Annotation => ({ annotationId: null, ...a, pending: true }))],
     };
+  }
+
+  private detectionSql: Promise<string | null> | undefined;
+
+  /** Rules that hit the event in the newest findings and the newest hunt; cases from before titles and hunts existed included. */
+  private async detectionsOf(eventId: number): Promise<DetectionInfo[]> {
+    this.detectionSql ??= (async () => {
+      const cols = new Set((await this.h.all<{ t: string; c: string }>('fg', `SELECT table_name AS t, column_name AS c FROM information_schema.columns WHERE table_name IN ('detections', 'hunts')`)).map((r) => `${r.t}.${r.c}`));
+      if (!cols.has('detections.rule_id')) return null;
+      const col = (c: string) => (cols.has(`detections.${c}`) ? c : `CAST(NULL AS VARCHAR) AS ${c}`);
+      const runs = [`(SELECT max(findings_id) FROM findings)`];
+      if (cols.has('hunts.hunt_id')) runs.push(`(SELECT max(hunt_id) FROM hunts)`);
+      return `SELECT DISTINCT rule_id, ${col('title')}, level, ${col('author')}, ${cols.has('detections.engine') ? "coalesce(engine, 'dwell')" : "'dwell'"} AS engine
+        FROM detections WHERE event_id = $id::BIGINT AND findings_id IN (${runs.join(', ')})
+        ORDER BY CASE level WHEN 'critical' THEN 0 WHEN 'high' THEN 1 WHEN 'medium' THEN 2 WHEN 'low' THEN 3 ELSE 4 END, rule_id`;
+    })();
+    const sql = await this.detectionSql;
+    if (!sql) return [];
+    const rows = await this.h.all<{ rule_id: string; title: string | null; level: string | null; author: string | null; engine: string }>('fg', sql, { id: BigInt(eventId) });
+    return rows.map((r) => ({ ruleId: r.rule_id, title: r.title, level: r.level, author: r.author, engine: r.engine }));
   }
 
   verify(ev: EvidenceInfo, force = false): Promise<VerifyResult> {

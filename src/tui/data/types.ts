@@ -105,7 +105,18 @@ export interface EventDetail {
   byteLength: number | null;
   evidence: EvidenceInfo | null;
   attack: { phase: string; technique: string | null; reason: string | null } | null;
+  /** Rules that hit the event in the newest correlation and the newest Sigma hunt (absent: none known). */
+  detections?: DetectionInfo[];
   annotations: Annotation[];
+}
+
+/** A rule hit shown in the detail: title, level and author (a Sigma rule's licence asks for it). */
+export interface DetectionInfo {
+  ruleId: string;
+  title: string | null;
+  level: string | null;
+  author: string | null;
+  engine: string;
 }
 
 export interface PhaseSummary {
