@@ -84,3 +84,14 @@ export function persistenceInCrontabEvent(action: string, target: string | null)
   const owner = target?.replace(/^crontab:/, '') ?? null;
   return { kind: 'cron', value: owner ? `crontab of ${owner}` : 'crontab', owner, minute: null, hour: null };
 }
+
+/**
+ * usermod/gpasswd logging a membership itself (`add 'U' to group 'wheel'`): an admin group joined,
+ * whoever ran it — a root shell leaves no sudo line. The shadow group line repeats it.
+ */
+export function persistenceInGroupEvent(e: { action: string; target: string | null; attrs: unknown }): Persistence | null {
+  if (e.action !== 'group_member_added' || !e.target) return null;
+  const a = (typeof e.attrs === 'string' ? JSON.parse(e.attrs) : (e.attrs ?? {})) as { group?: string; shadow?: boolean };
+  if (!a.group || a.shadow || !(ADMIN_GROUPS as readonly string[]).includes(a.group)) return null;
+  return { kind: 'admin_group', value: `${e.target} in ${a.group}`, owner: e.target, minute: null, hour: null };
+}

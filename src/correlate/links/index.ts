@@ -7,6 +7,8 @@
 import { addressLink } from './address.js';
 import { accessKeyLink } from './cloud-key.js';
 import { cloudSessionLink, principalLink } from './cloud-principal.js';
+import { commandIndicatorsLink } from './command-indicators.js';
+import { cronJobsLink } from './cron-jobs.js';
 import { cronRunsLink } from './cron.js';
 import { dbRoleLink } from './db-role.js';
 import { dbSessionLink } from './db-session.js';
@@ -17,12 +19,21 @@ import { persistenceLink } from './persistence.js';
 import { sshSessionLink } from './ssh-session.js';
 import { stolenKeysLink } from './stolen-keys.js';
 import type { EntityLink, HostLink, RoundLink } from './types.js';
+import { unitsStartedLink } from './units.js';
 
 export const ENTITY_LINKS: readonly EntityLink[] = [addressLink, localUserLink, sshSessionLink, cloudSessionLink, accessKeyLink, principalLink, dbRoleLink, hostSeedLink];
 
 /** Followed for every compromised host with known addresses, within the attacker's time on it. */
 export const HOST_LINKS: readonly HostLink[] = [dbSessionLink, egressLink, sweepLink];
 
-export const ROUND_LINKS: readonly RoundLink[] = [stolenKeysLink, persistenceLink, cronRunsLink, hostActivityLink(HOST_LINKS)];
+export const ROUND_LINKS: readonly RoundLink[] = [
+  stolenKeysLink,
+  persistenceLink,
+  cronRunsLink,
+  cronJobsLink,
+  unitsStartedLink,
+  commandIndicatorsLink,
+  hostActivityLink(HOST_LINKS),
+];
 
 export type { EntityLink, HostLink, RoundLink } from './types.js';
