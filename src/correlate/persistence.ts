@@ -8,7 +8,7 @@
  */
 import { ADMIN_GROUPS } from './knowledge.js';
 
-export type PersistenceKind = 'cron' | 'systemd_unit' | 'rc_file' | 'admin_group' | 'password_set';
+export type PersistenceKind = 'cron' | 'systemd_unit' | 'rc_file' | 'admin_group' | 'password_set' | 'ssh_authorized_key';
 
 export interface Persistence {
   kind: PersistenceKind;

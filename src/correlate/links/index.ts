@@ -16,6 +16,7 @@ import { hostActivityLink, hostSeedLink } from './host.js';
 import { localUserLink } from './local-user.js';
 import { egressLink, sweepLink } from './network.js';
 import { persistenceLink } from './persistence.js';
+import { plantedKeysLink } from './planted-keys.js';
 import { sshSessionLink } from './ssh-session.js';
 import { stolenKeysLink } from './stolen-keys.js';
 import type { EntityLink, HostLink, RoundLink } from './types.js';
@@ -32,6 +33,7 @@ export const ROUND_LINKS: readonly RoundLink[] = [
   cronRunsLink,
   cronJobsLink,
   unitsStartedLink,
+  plantedKeysLink,
   commandIndicatorsLink,
   hostActivityLink(HOST_LINKS),
 ];

@@ -113,3 +113,24 @@ describe('indicators inside the attacker commands', () => {
     expect(ip.eventIds.has(mini.id('fetch'))).toBe(true);
   });
 });
+
+describe('keys planted without a logged write', () => {
+  it("an attacker login with a key the account never used there before is a planted key; the account's own key and a key whose writing is logged are not", async () => {
+    mini = await MiniCase.create();
+    const keyLogin = (ts: string, user: string, ip: string, session: string, fp: string, label: string): MiniEvent => ({
+      ...login(ts, 'jump', user, ip, session), attrs: { label, method: 'publickey', key_type: 'ED25519', key_fingerprint: fp },
+    });
+    await mini.file('auth_log', 'jump/auth.log', [
+      keyLogin('2026-05-01T09:00:00Z', 'kn', '192.0.2.30', 'sshd[1]', 'SHA256:own', 'owner'),
+      keyLogin('2026-05-02T03:00:00Z', 'kn', '198.51.100.7', 'sshd[2]', 'SHA256:own', 'stolen-own-key'),
+      sudo('2026-05-02T03:05:00Z', 'jump', 'kn', '/usr/bin/tee -a /home/svc/.ssh/authorized_keys'),
+      closed('2026-05-02T03:30:00Z', 'jump', 'kn', 'sshd[2]'),
+      keyLogin('2026-05-03T03:00:00Z', 'kn', '198.51.100.7', 'sshd[3]', 'SHA256:planted', 'planted'),
+      keyLogin('2026-05-03T04:00:00Z', 'svc', '198.51.100.7', 'sshd[4]', 'SHA256:written', 'written'),
+    ]);
+    const ctx = await linkContext(mini);
+    for (const s of ['sshd[2]', 'sshd[3]', 'sshd[4]']) await sshSessionLink.expand(ctx, ctx.fp.add('session', s, 'jump', null, 'test'));
+    await runRounds(ctx, ['planted_keys']);
+    expect(ctx.persistence.map((p) => `${p.kind} ${p.value}`)).toEqual(["ssh_authorized_key ED25519 SHA256:planted in kn's authorized_keys"]);
+  });
+});
