@@ -27,12 +27,7 @@ const CASES = ['helsinki-wms', 'kestrel-aws', 'tallgrass-rhel'];
  * What today's correlation gets wrong, per case: statement name → the reason observed. Delete an
  * entry when correlation gets the statement right (the `it.fails` then fails and says so).
  */
-const KNOWN_GAPS: Record<string, Record<string, string>> = {
-  'helsinki-wms': {
-    "finds the back door ssh_authorized_key ED25519 SHA256:pX9fL2sQw7mZc4Rv0TnB8yKe5HdJa1GuWo3iEbNt6Yh in k.nieminen's authorized_keys on jump-hel":
-      "the planted key is listed to rotate, not as a back door: writing it is not logged, only its first use from 192.0.2.47",
-  },
-};
+const KNOWN_GAPS: Record<string, Record<string, string>> = {};
 
 // ---- expected.json (fixtures/attacks/README.md describes every field) -------------------------
 
