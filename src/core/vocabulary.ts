@@ -54,6 +54,7 @@ export const ACTIONS: readonly ActionSpec[] = [
   { action: 'ssh_other', classes: ['network_activity'], meaning: 'another sshd message about a connection, kept whole' },
   { action: 'ssh_server_listening', classes: ['system_activity'], meaning: 'sshd listening on an address and port' },
   { action: 'ssh_server_stopped', classes: ['system_activity'], meaning: 'sshd stopping' },
+  { action: 'service_started', classes: ['system_activity'], meaning: 'systemd started a unit it names (`Started x.service - Description.`): target = the unit' },
   { action: 'ssh_subsystem', classes: ['process_activity'], meaning: 'an ssh subsystem (sftp) requested; target = subsystem' },
   // ---- console and PAM ---------------------------------------------------------------------------------
   { action: 'login', classes: ['authentication'], meaning: 'a console login accepted' },

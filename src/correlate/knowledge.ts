@@ -88,8 +88,11 @@ export const CREDENTIAL_FILE_RE = CREDENTIAL_FILES.map((c) => `(${c.pattern})`).
 /** Cloud credential files: a read makes keys that are then used from new addresses the attacker's. */
 export const CLOUD_CREDENTIAL_FILE = /[~\w./-]*(\.aws\/credentials|\.aws\/config|\.boto|\.s3cfg)/;
 
-/** Configuration files read in an attacker session are compromised data even when they hold no credential. */
-export const SENSITIVE_CONFIG_FILE = '/etc/[\\w./-]+\\.(conf|ya?ml|ini|env|json)';
+/**
+ * Configuration files read in an attacker session are compromised data even when they hold no
+ * credential: under /etc or an application's own etc directory (`/opt/app/etc/app.yaml`, whole).
+ */
+export const SENSITIVE_CONFIG_FILE = '[\\w.-]*(?:/[\\w.-]+)*/etc/[\\w./-]+\\.(conf|ya?ml|ini|env|json)';
 
 /** Shell commands that read (or copy out) a file's content. */
 export const FILE_READ_COMMAND = /\b(cat|less|more|head|tail|cp|scp|base64|xxd|strings|vi|vim|nano|grep|tar|zip|openssl)\b/;

@@ -8,7 +8,7 @@
  */
 import { ADMIN_GROUPS } from './knowledge.js';
 
-export type PersistenceKind = 'cron' | 'systemd_unit' | 'rc_file' | 'admin_group' | 'password_set';
+export type PersistenceKind = 'cron' | 'systemd_unit' | 'rc_file' | 'admin_group' | 'password_set' | 'ssh_authorized_key';
 
 export interface Persistence {
   kind: PersistenceKind;
@@ -83,4 +83,15 @@ export function persistenceInCrontabEvent(action: string, target: string | null)
   if (!/^crontab_(replace|end_edit)$/.test(action)) return null;
   const owner = target?.replace(/^crontab:/, '') ?? null;
   return { kind: 'cron', value: owner ? `crontab of ${owner}` : 'crontab', owner, minute: null, hour: null };
+}
+
+/**
+ * usermod/gpasswd logging a membership itself (`add 'U' to group 'wheel'`): an admin group joined,
+ * whoever ran it — a root shell leaves no sudo line. The shadow group line repeats it.
+ */
+export function persistenceInGroupEvent(e: { action: string; target: string | null; attrs: unknown }): Persistence | null {
+  if (e.action !== 'group_member_added' || !e.target) return null;
+  const a = (typeof e.attrs === 'string' ? JSON.parse(e.attrs) : (e.attrs ?? {})) as { group?: string; shadow?: boolean };
+  if (!a.group || a.shadow || !(ADMIN_GROUPS as readonly string[]).includes(a.group)) return null;
+  return { kind: 'admin_group', value: `${e.target} in ${a.group}`, owner: e.target, minute: null, hour: null };
 }

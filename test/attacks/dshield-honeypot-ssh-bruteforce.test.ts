@@ -43,7 +43,7 @@ describe.skipIf(!dir)('DShield honeypot: SSH guessing and root logins seen by Ze
     expect(r.stderr).toMatch(/seed ip:138\.197\.148\.152: detection access\.ssh_success_after_connection_burst/);
   }, 300_000);
 
-  it.fails('names the dropper host 213.255.246.81 (known failure: it appears only inside the commands Cowrie logged, which dwell does not read, and no link yet takes indicators from commands)', () => {
+  it.fails('names the dropper host 213.255.246.81 (known failure: it appears only inside the commands Cowrie logged, which dwell does not read; the command_indicators link takes such addresses from the commands dwell does read)', () => {
     expect(f.ips.map((i: any) => i.ip)).toContain('213.255.246.81');
   });
 });

@@ -23,103 +23,11 @@ import { dwell, ROOT, tempDir } from '../helpers/cli.js';
 const ATTACKS = join(ROOT, 'fixtures', 'attacks');
 const CASES = ['helsinki-wms', 'kestrel-aws', 'tallgrass-rhel'];
 
-const NOT_TRACED_BACK =
-  'the stolen key is not traced back to the session on etl-worker-3 that read /home/etl/.aws/credentials 46 minutes before its first use from a new (IPv6) address';
-const SHARED_ROLE_NOT_EXAMINED =
-  "MySQL sessions under the shared etl_rw role from etl-worker-3's address are not examined (etl-worker-3 is not reached; the mysql client shows only as `select @@version_comment limit 1`, mysqldump by its statements)";
-
 /**
  * What today's correlation gets wrong, per case: statement name → the reason observed. Delete an
  * entry when correlation gets the statement right (the `it.fails` then fails and says so).
  */
-const KNOWN_GAPS: Record<string, Record<string, string>> = {
-  'helsinki-wms': {
-    "finds the back door ssh_authorized_key ED25519 SHA256:pX9fL2sQw7mZc4Rv0TnB8yKe5HdJa1GuWo3iEbNt6Yh in k.nieminen's authorized_keys on jump-hel":
-      "the planted key is listed to rotate, not as a back door: writing it is not logged, only its first use from 192.0.2.47",
-    "puts the first run of the reverse-shell cron job (2024-10-29T22:00:01Z, wms-api-2) in the attacker's timeline":
-      "the cron job's runs (syslog `(www-data) CMD (… /dev/tcp/203.0.113.150/8443 …)`) are not attacker events; only the flows they cause are",
-    'lists each back door once':
-      'the crontab edit is listed twice as crontab:www-data (from its REPLACE and its END EDIT line)',
-  },
-  'kestrel-aws': {
-    "names 203.0.113.61 as the attacker's (login_source)":
-      `the first SSH session is reached only through etl-worker-3: ${NOT_TRACED_BACK}`,
-    "names 192.0.2.77 as the attacker's (payload_c2_exfil)":
-      "etl-worker-3 is not reached, so the address inside its `curl … | bash` sudo command and the flows to it are not followed",
-    "names etl-worker-3 a compromised host":
-      NOT_TRACED_BACK,
-    "knows etl-worker-3 by its address 10.42.3.17, learned from the evidence":
-      NOT_TRACED_BACK,
-    "names rpt-mysql a compromised host":
-      SHARED_ROLE_NOT_EXAMINED,
-    "knows rpt-mysql by its address 10.42.5.9, learned from the evidence":
-      SHARED_ROLE_NOT_EXAMINED,
-    "finds local_user tnguyen@etl-worker-3 in the attacker's hands":
-      NOT_TRACED_BACK,
-    "finds local_user nagios@etl-worker-3 in the attacker's hands":
-      "the nagios login on etl-worker-3 from the bastion during tnguyen's second session is not followed (lateral movement under another account), and etl-worker-3 is not reached",
-    "finds db_role etl_rw@rpt-mysql in the attacker's hands":
-      SHARED_ROLE_NOT_EXAMINED,
-    "finds the back door admin_group nagios in sudo on etl-worker-3":
-      "no back door kind for `usermod -aG sudo` (and etl-worker-3 is not reached)",
-    "finds the back door ssh_authorized_key /var/lib/nagios/.ssh/authorized_keys on etl-worker-3":
-      NOT_TRACED_BACK,
-    "finds the back door systemd_unit dbus-kworker.service on etl-worker-3":
-      "no back door kind for a systemd unit started by a script run through sudo (and etl-worker-3 is not reached)",
-    "finds the back door db_role etl_sync on rpt-mysql":
-      SHARED_ROLE_NOT_EXAMINED,
-    "dates the first reconnaissance 2025-02-10T14:58:12Z (\u00b160 s)":
-      "the probes from 203.0.113.61 are not linked: first recon is taken from 198.51.100.201's return on 12 Feb",
-    "dates the initial access 2025-02-10T15:14:05Z (\u00b160 s)":
-      "initial access is the stolen key's first API call (16:05Z), not the SSH login with tnguyen's key (15:14Z) that led to it",
-    "dates the last attacker activity 2025-02-14T00:56:10Z (\u00b1900 s)":
-      "the implant's beacon from etl-worker-3 to 192.0.2.77 is not followed: last activity is the refused SSH attempt on 13 Feb",
-    "measures 61208344\u201361850806 bytes out to 192.0.2.77":
-      "no exfiltration: the upload from etl-worker-3 to 192.0.2.77 is not followed",
-    "attributes \"SHOW DATABASES\" by etl_rw from 10.42.3.17 to the attacker":
-      SHARED_ROLE_NOT_EXAMINED,
-    "attributes \"CREATE USER 'etl_sync'\" by etl_rw from 10.42.3.17 to the attacker":
-      SHARED_ROLE_NOT_EXAMINED,
-    "attributes \"FROM `client_contacts`\" by etl_rw from 10.42.3.17 to the attacker":
-      SHARED_ROLE_NOT_EXAMINED,
-    "attributes \"SELECT * FROM client_contacts\" by etl_sync from 10.42.3.17 to the attacker":
-      SHARED_ROLE_NOT_EXAMINED,
-    "puts the stolen key's login (2025-02-10T15:14:05Z, bastion-syd) in the attacker's timeline":
-      `the first SSH session (15:14Z from 203.0.113.61) is not in the timeline: ${NOT_TRACED_BACK}`,
-    "puts the hop to the ETL worker (2025-02-10T15:16:40Z, etl-worker-3) in the attacker's timeline":
-      NOT_TRACED_BACK,
-    "puts the ETL's AWS credentials read through sudo (2025-02-10T15:19:03Z, etl-worker-3) in the attacker's timeline":
-      NOT_TRACED_BACK,
-    "puts the curl | bash through sudo (2025-02-10T15:24:11Z, etl-worker-3) in the attacker's timeline":
-      NOT_TRACED_BACK,
-    "puts the implant's unit starting (2025-02-10T15:24:19Z, etl-worker-3) in the attacker's timeline":
-      NOT_TRACED_BACK,
-    "puts nagios joining the sudo group (2025-02-10T15:27:40Z, etl-worker-3) in the attacker's timeline":
-      NOT_TRACED_BACK,
-    "puts a key written for nagios (2025-02-10T15:28:31Z, etl-worker-3) in the attacker's timeline":
-      NOT_TRACED_BACK,
-    "puts the back door used from the bastion (2025-02-12T11:07:02Z, etl-worker-3) in the attacker's timeline":
-      "the nagios login on etl-worker-3 from the bastion is not followed (lateral movement under another account)",
-    "lists db_table reporting.client_contacts as compromised (export or bulk_read)":
-      SHARED_ROLE_NOT_EXAMINED,
-    "lists db_table reporting.client_contracts as compromised (export or bulk_read)":
-      SHARED_ROLE_NOT_EXAMINED,
-    "lists file /home/etl/.aws/credentials as compromised (read)":
-      NOT_TRACED_BACK,
-    "lists file /opt/kestrel/etc/etl.yaml as compromised (read)":
-      NOT_TRACED_BACK,
-    "asks to rotate ssh_key SHA256:Zq4Mv8Rt1Xw6Ey3Ub9Ni2Ok7Pl5Aj0Sd4Fg8Hk1Lc6Qe":
-      "the key of the nagios back door is not seen: its login is not followed",
-    "asks to rotate db_password etl_rw":
-      SHARED_ROLE_NOT_EXAMINED,
-    "asks to rotate db_password etl_sync":
-      SHARED_ROLE_NOT_EXAMINED,
-  },
-  'tallgrass-rhel': {
-    "finds the back door admin_group sysadm2 in wheel on tg-web01":
-      "no back door kind for a group membership (`usermod: add 'sysadm2' to group 'wheel'`): only the account is listed",
-  },
-};
+const KNOWN_GAPS: Record<string, Record<string, string>> = {};
 
 // ---- expected.json (fixtures/attacks/README.md describes every field) -------------------------
 

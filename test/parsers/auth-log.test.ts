@@ -74,6 +74,18 @@ describe('auth_log sudo', () => {
   });
 });
 
+describe('auth_log systemd', () => {
+  it('reads a unit systemd names as started; a description alone or a session scope stays a raw line', async () => {
+    const { events } = await runParser(
+      authLog,
+      'Feb 10 15:24:19 w systemd[1]: Started dbus-kworker.service - D-Bus kernel worker.\nFeb 10 15:24:20 w systemd[1]: Started Session 42 of User postgres.\nFeb 10 15:24:21 w systemd[1]: Started D-Bus kernel worker.\n',
+      { year: 2025 },
+    );
+    expect(events[0]).toMatchObject({ class: 'system_activity', action: 'service_started', target: 'dbus-kworker.service', summary: 'systemd started dbus-kworker.service (D-Bus kernel worker)' });
+    expect(events.slice(1).map((e) => e.action)).toEqual(['other', 'other']);
+  });
+});
+
 describe('auth_log time', () => {
   it('walks years across a December → January roll-over, dated by the file mtime', async () => {
     const text = 'Dec 31 23:59:59 h sshd[1]: Server listening on 0.0.0.0 port 22.\nJan  1 00:00:01 h sshd[1]: Server listening on 0.0.0.0 port 22.\n';

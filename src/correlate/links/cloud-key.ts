@@ -60,12 +60,17 @@ async function expandAccessKey(ctx: LinkContext, k: Entity): Promise<void> {
   if (!k.createdByAttacker && firstAttackerUs !== null) await traceKeyToHost(ctx, k, firstAttackerUs);
 }
 
-/** Backwards from a stolen key: the attacker session that read a credentials file before its first misuse. */
+/**
+ * Backwards from a stolen key: the last credentials-file read before its first misuse, and the
+ * SSH session open on that host when it was read. That session is the attacker's wherever it came
+ * from (an internal hop is traced further back by the ssh_session link); its address is taken only
+ * when it is external and not shared.
+ */
 async function traceKeyToHost(ctx: LinkContext, k: Entity, firstUseUs: number): Promise<void> {
   const { fp } = ctx;
   const reads = await ctx.q(
-    `SELECT ${EVENT_FIELDS} FROM ev WHERE action = 'sudo' AND regexp_matches(command, $cred)
-       AND epoch_us(ts) < $t AND epoch_us(ts) >= $t - ${READ_BEFORE_US} ORDER BY ts DESC, event_id LIMIT 5`,
+    `SELECT ${EVENT_FIELDS} FROM ev WHERE action = 'sudo' AND outcome = 'success' AND regexp_matches(command, $cred)
+       AND epoch_us(ts) < $t AND epoch_us(ts) >= $t - ${READ_BEFORE_US} ORDER BY ts DESC, event_id DESC LIMIT 1`,
     { t: firstUseUs, cred: CLOUD_CREDENTIAL_FILE.source },
   );
   for (const r of reads) {
@@ -77,8 +82,12 @@ async function traceKeyToHost(ctx: LinkContext, k: Entity, firstUseUs: number): 
       { h: r.host, u: r.actor, t: r.ts_us },
     );
     const login = sess[0];
-    if (!login?.src_ip || ctx.sharedAddresses.has(login.src_ip) || isPrivateIp(login.src_ip)) continue;
-    fp.add('ip', login.src_ip, null, 'login_source', `its session on ${r.host} read ${r.command?.slice(0, 80)} before key ${k.value} was misused`, { eventIds: [r.event_id, login.event_id] });
-    if (login.session) fp.add('session', login.session, r.host, null, `read the credentials file that held key ${k.value}`, { eventIds: [login.event_id, r.event_id] });
+    if (!login?.session || !login.src_ip) continue;
+    const why = `read ${r.command?.slice(0, 80)} on ${r.host} before key ${k.value} was misused`;
+    // A shared address (a bastion, an office NAT) is not the attacker's; the session that read the file is.
+    if (!isPrivateIp(login.src_ip) && !ctx.sharedAddresses.has(login.src_ip)) fp.add('ip', login.src_ip, null, 'login_source', `its session ${why}`, { eventIds: [r.event_id, login.event_id] });
+    fp.add('session', login.session, r.host, null, `the session that ${why}`, { eventIds: [login.event_id, r.event_id] });
+    fp.touch(fp.add('local_user', r.actor, r.host, 'compromised', `its session ${why}`, { compromisedAtUs: login.ts_us }), login.ts_us, login.event_id);
+    ctx.hostEntity(r.host, `the attacker's session ${why}`, r);
   }
 }

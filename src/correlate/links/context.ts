@@ -68,6 +68,10 @@ export class LinkContext {
   /** What the attacker installed to come back (links/persistence.ts), and the events already read for it. */
   readonly persistence: PersistenceFound[] = [];
   readonly persistenceSeen = new Set<number>();
+  /** Attacker events whose commands were already read for addresses (links/command-indicators.ts). */
+  readonly indicatorsSeen = new Set<number>();
+  /** Cron changes already followed to their new jobs (links/cron-jobs.ts): host|owner|time. */
+  readonly cronJobsSeen = new Set<string>();
   /** Host activity already followed, by host (its addresses and windows then). */
   readonly expandedHosts = new Map<string, string>();
 

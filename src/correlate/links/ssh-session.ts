@@ -6,7 +6,7 @@
  * internal address meanwhile (lateral movement) — which also tells that address is this host's.
  */
 import { inGroup } from '../../core/vocabulary.js';
-import { EVENT_FIELDS } from '../classify.js';
+import { EVENT_FIELDS, type EventRow } from '../classify.js';
 import { CLOUD_CREDENTIAL_FILE, isPrivateIp } from '../knowledge.js';
 import type { Entity } from '../model.js';
 import { VOCAB_LISTS } from '../sql-vocabulary.js';
@@ -57,6 +57,7 @@ async function expandSshSession(ctx: LinkContext, s: Entity): Promise<void> {
   ctx.addWindow(host, start, end);
   if (!user) return;
   ctx.noteAccess(login.ts_us);
+  await traceUpstream(ctx, s, login);
 
   // What the user did with privileges while the session lasted: sudo/su lines carry no sshd pid.
   const acts = await ctx.q(
@@ -103,6 +104,64 @@ async function expandSshSession(ctx: LinkContext, s: Entity): Promise<void> {
     fp.add('local_user', user, l.host, 'compromised', `lateral movement from ${host}`, { compromisedAtUs: l.ts_us, eventIds: [l.event_id] });
     if (l.session) fp.add('session', l.session, l.host, null, `lateral session from ${host}`, { eventIds: [l.event_id] });
     ctx.hostEntity(l.host, `reached from ${host} as ${user}`, l);
+  }
+  await otherAccountsFrom(ctx, s, user, start, end);
+}
+
+/**
+ * An attacker session that came from an internal address of another host came through that host:
+ * the same account's session there, open when the hop was made, is the attacker's too — and its
+ * own source, when external and not shared, is the attacker's address.
+ */
+async function traceUpstream(ctx: LinkContext, s: Entity, login: EventRow): Promise<void> {
+  const { fp } = ctx;
+  const up = login.src_ip && isPrivateIp(login.src_ip) ? fp.hosts.hostOf(login.src_ip) : null;
+  if (!up || up === s.host || !login.actor) return;
+  const [prev] = await ctx.q(
+    `SELECT ${EVENT_FIELDS} FROM ev WHERE action IN ${VOCAB_LISTS.remote_login} AND outcome = 'success' AND host = $up AND actor = $u
+       AND epoch_us(ts) <= $t AND epoch_us(ts) >= $t - ${OPEN_SESSION_US} ORDER BY ts DESC, event_id DESC LIMIT 1`,
+    { up, u: login.actor, t: login.ts_us },
+  );
+  if (!prev?.session) return;
+  // Still open when the hop was made: no close of that session before it.
+  const [closed] = await ctx.q<{ n: number }>(
+    `SELECT count(*)::INTEGER AS n FROM ev WHERE host = $up AND session = $s AND epoch_us(ts) > $from AND epoch_us(ts) < $t
+       AND (ends_with(action, '_session_closed') OR action IN ${VOCAB_LISTS.session_end})`,
+    { up, s: prev.session, from: prev.ts_us, t: login.ts_us },
+  );
+  if ((closed?.n ?? 0) > 0) return;
+  const why = `${login.actor} hopped from ${up} (${login.src_ip}) to ${s.host} in the attacker's session ${s.value}`;
+  fp.add('session', prev.session, up, null, `the session on ${up} that ${why.slice(login.actor.length + 1)}`, { eventIds: [prev.event_id, login.event_id] });
+  fp.touch(fp.add('local_user', login.actor, up, 'compromised', why, { compromisedAtUs: prev.ts_us }), prev.ts_us, prev.event_id);
+  ctx.hostEntity(up, why, prev);
+  if (prev.src_ip && !isPrivateIp(prev.src_ip) && !ctx.sharedAddresses.has(prev.src_ip)) {
+    fp.add('ip', prev.src_ip, null, 'login_source', `logged in to ${up} as ${login.actor} in the session ${why.slice(login.actor.length + 1)}`, { eventIds: [prev.event_id] });
+  }
+}
+
+/**
+ * Lateral movement under another account: while the attacker held this host, a login to another
+ * host from this host's own address by an account that had never logged in there before (a back
+ * door used through the pivot). Accounts that routinely hop from here (a bastion's users) are theirs.
+ */
+async function otherAccountsFrom(ctx: LinkContext, s: Entity, user: string, start: number, end: number): Promise<void> {
+  const { fp } = ctx;
+  const host = s.host!;
+  const before = Math.min(start, ctx.firstAccessUs ?? start);
+  for (const { ip } of fp.hosts.addressesOf(host)) {
+    const rows = await ctx.q(
+      `SELECT ${EVENT_FIELDS} FROM ev e WHERE action IN ${VOCAB_LISTS.remote_login} AND outcome = 'success' AND src_ip = $ip AND host IS NOT NULL AND host <> $host
+         AND actor IS NOT NULL AND actor <> $user AND epoch_us(ts) BETWEEN $start AND $end
+         AND NOT EXISTS (SELECT 1 FROM ev b WHERE b.action IN ${VOCAB_LISTS.remote_login} AND b.outcome = 'success' AND b.host = e.host AND b.actor = e.actor AND epoch_us(b.ts) < $before)
+       ORDER BY ts, event_id`,
+      { ip, host, user, start, end, before },
+    );
+    for (const l of rows) {
+      ctx.event(l, s, `lateral movement from ${host} to ${l.host} as ${l.actor}, an account that never logged in there before`, 'actions', 'T1021.004');
+      fp.add('local_user', l.actor!, l.host, 'compromised', `logged in from ${host} (${ip}) as ${l.actor} during the attacker's session of ${user}`, { compromisedAtUs: l.ts_us, eventIds: [l.event_id] });
+      if (l.session) fp.add('session', l.session, l.host, null, `lateral session from ${host} as ${l.actor}`, { eventIds: [l.event_id] });
+      ctx.hostEntity(l.host!, `reached from ${host} as ${l.actor}`, l);
+    }
   }
 }
 

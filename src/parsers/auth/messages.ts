@@ -500,6 +500,8 @@ const CRON_CMD = /^\((\S+)\) CMD \((.*)\)\s*$/s;
 const CRONTAB = /^\((\S+)\) (REPLACE|BEGIN EDIT|END EDIT|LIST|DELETE|RELOAD) \((\S+)\)/;
 const LOGIN_FAILED = /^FAILED LOGIN (?:\(\d+\) |\d+ )?(?:on|FROM) '?(\S+?)'? (?:FROM '?(\S*?)'? )?FOR '?(\S+?)'?, (.*)$/s;
 const ROOT_LOGIN = /^ROOT LOGIN\s+on '?(\S+?)'?(?: FROM (\S+))?$/i;
+/** systemd naming the unit it started (v249+: `Started x.service - Description.`); bare descriptions name no unit. */
+const UNIT_STARTED = /^Started ([\w@:.\\-]+\.(?:service|timer|socket|path|mount))(?: - (.*?))?\.?$/;
 
 function other(program: string, msg: string): AuthFields | null {
   // login(1) identifies itself as `-- user` on some systems.
@@ -509,6 +511,11 @@ function other(program: string, msg: string): AuthFields | null {
     if (m) return { class: 'authentication', action: 'logind_session_new', outcome: 'success', actor: m[2], session: `logind:${m[1]}`, summary: `login session ${m[1]} of user ${m[2]}` };
     m = LOGIND_REMOVED.exec(msg);
     if (m) return { class: 'authentication', action: 'logind_session_removed', outcome: 'success', session: `logind:${m[1]}`, summary: `login session ${m[1]} removed` };
+    return null;
+  }
+  if (prog === 'systemd') {
+    const m = UNIT_STARTED.exec(msg);
+    if (m) return { class: 'system_activity', action: 'service_started', outcome: 'success', target: m[1], summary: `systemd started ${m[1]}${m[2] ? ` (${oneLine(m[2])})` : ''}` };
     return null;
   }
   if (prog === 'cron' || prog === 'crond' || prog === 'crontab') {
