@@ -38,6 +38,16 @@ const LINES_TABLE = 'dwell_fast_lines';
  * `isCancelled()` (Ctrl-C): the caller rolls back and stops, as for the JS path.
  */
 export async function tryFastPath(conn: DuckDBConnection, eid: number, file: EvidenceFile, opts: FastOptions, isCancelled: () => boolean): Promise<FastOutcome> {
+  try {
+    return await fastPath(conn, eid, file, opts, isCancelled);
+  } catch (err) {
+    // Unreadable, damaged, vanished: the JS path reads it again and says what it found.
+    if (err instanceof ParseCancelled || isCancelled()) throw new ParseCancelled();
+    return { kind: 'declined', reason: `read: ${firstLine((err as Error).message)}` };
+  }
+}
+
+async function fastPath(conn: DuckDBConnection, eid: number, file: EvidenceFile, opts: FastOptions, isCancelled: () => boolean): Promise<FastOutcome> {
   const declined = (reason: string): FastOutcome => ({ kind: 'declined', reason });
   if (typeof file.fsPath !== 'string' || file.fsPath !== file.absPath) return declined('file name is not UTF-8');
   // DuckDB expands globs and reads URLs: only a plain absolute path goes to it.
