@@ -98,7 +98,8 @@ async function fastPath(conn: DuckDBConnection, eid: number, file: EvidenceFile,
     let stored: { n: number; first_us: number | null; last_us: number | null; implausible: number };
     try {
       await withInsertionOrder(conn, async () => {
-        await conn.run(linesTableSql(LINES_TABLE, file.absPath, ev.compression === 'gzip' ? 'gzip' : 'none', newline));
+        const sql = linesTableSql(LINES_TABLE, file.absPath, ev.compression === 'gzip' ? 'gzip' : 'none', newline, plan.header !== null);
+        await conn.run(sql, plan.header === null ? {} : { header: plan.header });
       });
       const params = { eid, until: sanity.plausibleUntilUs, ...(plan.header === null ? {} : { header: plan.header }) };
       await conn.run(vpcInsertSql(plan, LINES_TABLE, newline), params);

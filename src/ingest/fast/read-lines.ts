@@ -9,12 +9,19 @@
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
 
-/** CREATE TEMP TABLE `table` (line, text, end_offset) from the file at `path` (a plain absolute path). */
-export function linesTableSql(table: string, path: string, compression: 'none' | 'gzip', newline: 1 | 2): string {
+/**
+ * CREATE TEMP TABLE `table` (line, text, end_offset, skipped) from the file at `path` (a plain
+ * absolute path). `skipped` counts the lines up to this one that hold no record — blank, or equal
+ * to `$header` when `header` is true — so a record's sequence number is `line - 1 - skipped`
+ * without sorting the rows again (a sort of the wide rows cost more than the rest of the insert).
+ */
+export function linesTableSql(table: string, path: string, compression: 'none' | 'gzip', newline: 1 | 2, header: boolean): string {
   const file = `'${path.replace(/'/g, "''")}'`;
+  const frame = 'OVER (ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)';
   return `CREATE TEMP TABLE ${table} AS
     SELECT row_number() OVER () AS line, l AS text,
-           sum(coalesce(strlen(l), 0) + ${newline}) OVER (ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS end_offset
+           sum(coalesce(strlen(l), 0) + ${newline}) ${frame} AS end_offset,
+           sum(CASE WHEN l IS NULL${header ? ' OR l = $header' : ''} THEN 1 ELSE 0 END) ${frame} AS skipped
     FROM read_csv(${file}, columns = {'l': 'VARCHAR'}, delim = chr(1), quote = '', escape = '', header = false,
                   auto_detect = false, compression = '${compression}', new_line = '${newline === 2 ? '\\r\\n' : '\\n'}',
                   max_line_size = 4194304)`;
