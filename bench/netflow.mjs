@@ -220,7 +220,7 @@ else {
       const report = JSON.parse(r.out);
       const events = report.events ?? report.files?.reduce((s, f) => s + f.events, 0);
       if (events !== o.records) throw new Error(`${k} stored ${events} events, expected ${o.records}`);
-      const readers = new Set(report.files.map((f) => f.readBy));
+      const readers = new Set(report.files.filter((f) => f.format === 'vpc_flow').map((f) => f.readBy));
       if (readers.size !== 1 || !readers.has(k === 'dwell' ? 'sql' : 'js')) throw new Error(`${k}: files read by ${[...readers].join(', ')}`);
       results[k].push(r);
       if (!o.keep) rmSync(c, { force: true });
