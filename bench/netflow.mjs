@@ -3,7 +3,8 @@
  * Network flow benchmark: N deterministic AWS VPC flow records (default v2 format, S3 layout,
  * gzipped files with the header line S3 writes), then, in the same run:
  *
- *   dwell   `node bin/dwell.js ingest` into a fresh case
+ *   dwell   `node bin/dwell.js ingest` into a fresh case (DuckDB fast path: src/ingest/fast/)
+ *   dwell-js the same with --no-fast: every file through the JS parser (the path before issue 14)
  *   duckdb  DuckDB's `read_csv(delim=' ')` loading the same files into a table in a database file
  *   parse   the vpc_flow parser alone (gunzip + line split + parse, events dropped)
  *   encode  parse-file as ingest runs it (hash + gunzip + parse + staged batch files), batches not loaded
@@ -12,7 +13,7 @@
  *
  *   node bench/netflow.mjs                      # 10M records, 1 run
  *   node bench/netflow.mjs --records 2000000 --runs 3
- *   options: --records N  --files K  --runs R  --out DIR  --keep  --only dwell,duckdb,parse,encode
+ *   options: --records N  --files K  --runs R  --out DIR  --keep  --only dwell,dwell-js,duckdb,parse,encode
  */
 import { rng } from './lib/rng.mjs';
 import { spawnSync } from 'node:child_process';
@@ -199,7 +200,7 @@ else {
   const gzBytes = files.reduce((s, f) => s + statSync(f).size, 0);
   console.log(`# ${o.records.toLocaleString('en')} VPC flow records in ${files.length} gzipped files (${(gzBytes / 2 ** 20).toFixed(0)} MiB), ${cpus().length} CPUs (${cpus()[0]?.model ?? '?'}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB RAM, Node ${process.version}`);
   const want = (k) => !o.only || o.only.includes(k);
-  const results = { dwell: [], duckdb: [], parse: [], encode: [] };
+  const results = { dwell: [], 'dwell-js': [], duckdb: [], parse: [], encode: [] };
   for (let run = 1; run <= o.runs; run++) {
     if (want('duckdb')) {
       const db = join(o.out, 'duckdb-bench.duckdb');
@@ -210,15 +211,18 @@ else {
       results.duckdb.push(r);
       rmSync(db, { force: true });
     }
-    if (want('dwell')) {
+    for (const [k, extra] of [['dwell', []], ['dwell-js', ['--no-fast']]]) {
+      if (!want(k)) continue;
       const c = join(o.out, 'dwell-bench.duckdb');
       rmSync(c, { force: true });
       rmSync(c + '.wal', { force: true });
-      const r = timed('dwell', [join(ROOT, 'bin', 'dwell.js'), 'ingest', '-q', '--json', '--case', c, dir]);
+      const r = timed(k, [join(ROOT, 'bin', 'dwell.js'), 'ingest', '-q', '--json', ...extra, '--case', c, dir]);
       const report = JSON.parse(r.out);
       const events = report.events ?? report.files?.reduce((s, f) => s + f.events, 0);
-      if (events !== o.records) throw new Error(`dwell stored ${events} events, expected ${o.records}`);
-      results.dwell.push(r);
+      if (events !== o.records) throw new Error(`${k} stored ${events} events, expected ${o.records}`);
+      const readers = new Set(report.files.filter((f) => f.format === 'vpc_flow').map((f) => f.readBy));
+      if (readers.size !== 1 || !readers.has(k === 'dwell' ? 'sql' : 'js')) throw new Error(`${k}: files read by ${[...readers].join(', ')}`);
+      results[k].push(r);
       if (!o.keep) rmSync(c, { force: true });
     }
     if (want('parse')) results.parse.push(timed('parse', [fileURLToPath(import.meta.url), '--mode=parse', dir]));
@@ -236,7 +240,7 @@ else {
     const sec = median(v.map((x) => x.seconds));
     return { k, sec, rss: median(v.map((x) => x.rssMiB)), rate: Math.round(o.records / sec) };
   };
-  const rows = ['duckdb', 'dwell', 'parse', 'encode'].map(row).filter(Boolean);
+  const rows = ['duckdb', 'dwell', 'dwell-js', 'parse', 'encode'].map(row).filter(Boolean);
   const duck = rows.find((r) => r.k === 'duckdb');
   console.log(`\n| step | wall s (median of ${o.runs}) | peak RSS MiB | records/s | vs DuckDB |`);
   console.log('|---|---|---|---|---|');

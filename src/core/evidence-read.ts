@@ -107,7 +107,7 @@ export async function openEvidenceReadOnly(path: FsPath, opts: EvidenceOpenOptio
  * Puts the access time back when reading moved it, only if the modification time survives the
  * round trip through `futimes` (microsecond precision) unchanged.
  */
-async function restoreAccessTime(fh: fsp.FileHandle, before: BigIntStats): Promise<void> {
+export async function restoreAccessTime(fh: fsp.FileHandle, before: BigIntStats): Promise<void> {
   const now = await fh.stat({ bigint: true });
   if (now.atimeNs === before.atimeNs) return;
   if (now.mtimeNs !== before.mtimeNs) return; // someone else is writing it: not ours to touch

@@ -385,7 +385,7 @@ async function parseOpened(ev: EvidenceStream, opts: ParseFileOptions, hooks: Pa
  * What the time checks found, on the evidence row (`info`) and as one warning per kind naming the
  * first event, so the ingest summary and `parse_warnings` say it where the responder looks.
  */
-function noteTimeSanity(sanity: EventSanity, yearInferred: number, mtimeMs: number, info: Record<string, unknown>, warn: (w: ParseWarning) => void): void {
+export function noteTimeSanity(sanity: EventSanity, yearInferred: number, mtimeMs: number, info: Record<string, unknown>, warn: (w: ParseWarning) => void): void {
   const c = sanity.counts;
   const until = new Date(sanity.plausibleUntilUs / 1000).toISOString();
   if (c.implausible > 0) {

@@ -13,6 +13,7 @@ import { caseInsideEvidence, describeFsError, enumerateEvidence, type EvidenceFi
 import { ParseCancelled, type ParseFileResult } from './parse-file.js';
 import { orderRotatedYears, YEAR_ORDER_PENDING } from './rotation-years.js';
 import { buildTimelineIndex, timelineIndexStatus } from '../store/timeline-index.js';
+import { tryFastPath } from './fast/fast-path.js';
 import { InProcessRunner, RunnerError, WorkerRunner, workersAvailable, type FileRunner } from './runners.js';
 
 export interface IngestOptions {
@@ -41,6 +42,8 @@ export interface IngestOptions {
   followSymlinks?: boolean;
   /** The ingest's time (ms) for the plausibility check: times more than a day later are implausible. Default: when ingest() starts. */
   ingestMs?: number;
+  /** Let DuckDB read the formats it can (src/ingest/fast/; default true). false = every file through its JS parser (--no-fast). */
+  fast?: boolean;
 }
 
 export interface FileReport {
@@ -63,6 +66,9 @@ export interface FileReport {
   /** Events stored with time_quality `implausible` / `relative` (event-sanity.ts). */
   implausibleTimes?: number;
   relativeTimes?: number;
+  /** Who read the file: DuckDB's reader with the parser's SQL, or the JS parser (and why the SQL path declined it). */
+  readBy?: 'sql' | 'js';
+  fastDeclined?: string;
 }
 
 export interface IngestReport {
@@ -343,8 +349,20 @@ async function ingestFile(
   // The evidence id is taken: the next file may start.
   started();
   let result: ParseFileResult;
+  let readBy: 'sql' | 'js' = 'js';
+  let fastDeclined: string | undefined;
+  const interruptFast = () => tx.interrupt();
+  opts.signal?.addEventListener('abort', interruptFast);
   try {
-    result = await runner.run(
+    const fast = opts.fast === false ? null : await tryFastPath(tx.connection, tx.evidenceId, file, { format: opts.format, extra: opts.extra ?? {}, maxRatio: opts.maxRatio, ingestMs: opts.ingestMs ?? Date.now(), mtimeMs: file.mtimeMs }, isInterrupted);
+    if (fast?.kind === 'declined') {
+      fastDeclined = fast.reason;
+      await tx.restart();
+    }
+    if (fast?.kind === 'stored') {
+      result = fast.result;
+      readBy = 'sql';
+    } else result = await runner.run(
       { path: file.absPath, readPath: file.fsPath === file.absPath ? undefined : file.fsPath, stagingDir: staging.path, batchBytes: batchBytesFromEnv(), mtimeMs: file.mtimeMs, tz: opts.tz, year: opts.year, format: opts.format, extra: opts.extra ?? {}, maxRatio: opts.maxRatio, ingestMs: opts.ingestMs },
       {
         onBatch: async (batch) => {
@@ -359,6 +377,7 @@ async function ingestFile(
     await earlierDone();
     if (isInterrupted()) throw new ParseCancelled();
   } catch (err) {
+    opts.signal?.removeEventListener('abort', interruptFast);
     await tx.rollback();
     if (isInterrupted()) return null;
     await earlierDone();
@@ -368,6 +387,8 @@ async function ingestFile(
     return { ...base, evidenceId: id, message: reason };
   }
 
+  opts.signal?.removeEventListener('abort', interruptFast);
+  const how = { readBy, ...(fastDeclined === undefined ? {} : { fastDeclined }) };
   // Every earlier file is committed now: a copy of one of them is seen, whatever the lanes did.
   const original = result.status === 'ingested' || result.status === 'partial' || result.status === 'recorded' ? await findStoredCopy(db, result.sha256) : null;
   const row: EvidenceRow = {
@@ -412,7 +433,7 @@ async function ingestFile(
     } finally {
       conn.closeSync();
     }
-    return { ...base, status: 'duplicate', evidenceId: tx.evidenceId, format: result.format, message, sha256: result.sha256, heldAs: original.status };
+    return { ...base, status: 'duplicate', evidenceId: tx.evidenceId, format: result.format, message, sha256: result.sha256, heldAs: original.status, ...how };
   }
   await tx.shiftInferredYears(result.yearShift);
   await tx.commit(row);
@@ -430,6 +451,7 @@ async function ingestFile(
     heldAs: result.status,
     implausibleTimes: Number(result.info.implausible_times ?? 0),
     relativeTimes: Number(result.info.relative_times ?? 0),
+    ...how,
   };
 }
 

@@ -60,7 +60,8 @@ interface Layout {
   tgwFormat: boolean;
 }
 
-const STORED_AS_COLUMNS = new Set(['srcaddr', 'dstaddr', 'srcport', 'dstport', 'protocol', 'packets', 'bytes', 'start', 'end']);
+/** Fields that become columns; every other field goes to attrs (under its name with `_`). */
+export const STORED_AS_COLUMNS = new Set(['srcaddr', 'dstaddr', 'srcport', 'dstport', 'protocol', 'packets', 'bytes', 'start', 'end']);
 
 function compile(fields: string[], origin: string): Layout {
   const at = (name: string) => fields.indexOf(name);
@@ -93,10 +94,12 @@ function compile(fields: string[], origin: string): Layout {
 }
 
 const HEADERLESS = new Map<number, Layout>([...HEADERLESS_LAYOUTS].map(([n, l]) => [n, compile(l.fields, `no header: ${l.name}`)]));
-const TGW_LAYOUT = compile(TGW_FIELDS, 'no header: Transit Gateway default format (36 fields)');
+/** How the evidence row names the header-less Transit Gateway layout (`info.vpc_format.origin`). */
+export const TGW_ORIGIN = 'no header: Transit Gateway default format (36 fields)';
+const TGW_LAYOUT = compile(TGW_FIELDS, TGW_ORIGIN);
 
 /** A header line: field names only, at least three of them known VPC/TGW fields. */
-function isHeader(tokens: string[]): boolean {
+export function isHeader(tokens: string[]): boolean {
   let known = 0;
   for (const t of tokens) {
     const c = t.charCodeAt(0);
@@ -111,7 +114,7 @@ function isHeader(tokens: string[]): boolean {
 }
 
 /** CloudWatch Logs exports prefix each line with the ingestion time: `2019-08-26T19:47:55.000Z `. */
-function isCloudWatchStamp(t: string): boolean {
+export function isCloudWatchStamp(t: string): boolean {
   return t.length >= 20 && t.charCodeAt(4) === 45 && t.charCodeAt(7) === 45 && t.charCodeAt(10) === 84 && t.charCodeAt(t.length - 1) === 90;
 }
 
@@ -166,8 +169,8 @@ class VpcHandler implements LineHandler {
     const opt = ctx.options.extra['vpc-fields'];
     this.forced = opt ? compile(parseFieldList(opt), '-O vpc-fields') : null;
     if (this.forced) ctx.setFileInfo('vpc_format', { origin: '-O vpc-fields', fields: parseFieldList(opt!) });
-    const s3 = /AWSLogs\/(\d{12})\/vpcflowlogs\/([a-z0-9-]+)\/(\d{4})\/(\d\d)\/(\d\d)\//.exec(ctx.path.replace(/\\/g, '/'));
-    if (s3) ctx.setFileInfo('s3_layout', { account_id: s3[1], region: s3[2], date: `${s3[3]}-${s3[4]}-${s3[5]}` });
+    const s3 = s3Layout(ctx.path);
+    if (s3) ctx.setFileInfo('s3_layout', s3);
   }
 
   line(text: string, lineNo: number, offset: number, byteLength: number): LineDisposition {
@@ -348,6 +351,12 @@ class VpcHandler implements LineHandler {
     }
     return us;
   }
+}
+
+/** Account, region and date from an S3 delivery path (`AWSLogs/<account>/vpcflowlogs/<region>/YYYY/MM/DD/`), or null. */
+export function s3Layout(path: string): { account_id: string; region: string; date: string } | null {
+  const s3 = /AWSLogs\/(\d{12})\/vpcflowlogs\/([a-z0-9-]+)\/(\d{4})\/(\d\d)\/(\d\d)\//.exec(path.replace(/\\/g, '/'));
+  return s3 ? { account_id: s3[1]!, region: s3[2]!, date: `${s3[3]}-${s3[4]}-${s3[5]}` } : null;
 }
 
 const UNIT_NAMES = { s: 'seconds', ms: 'milliseconds', us: 'microseconds', ns: 'nanoseconds' } as const;

@@ -113,6 +113,22 @@ export class EvidenceTransaction {
     return new EvidenceTransaction(conn, id);
   }
 
+  /** The transaction's connection, for the ingest fast path's SQL (src/ingest/fast/). */
+  get connection(): DuckDBConnection {
+    return this.conn;
+  }
+
+  /** Drops everything written so far and starts the file again in a new transaction (same evidence id). */
+  async restart(): Promise<void> {
+    await this.conn.run('ROLLBACK');
+    await this.conn.run('BEGIN TRANSACTION');
+  }
+
+  /** Stops the statement running now (Ctrl-C during a fast-path read). */
+  interrupt(): void {
+    this.conn.interrupt();
+  }
+
   /** Loads a staging file of encoded events (then deletes it). */
   async addEvents(file: string, source: string): Promise<void> {
     const { columns, from } = stagingSource(file, EVENT_STAGING);

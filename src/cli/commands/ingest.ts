@@ -21,6 +21,8 @@ export interface IngestCliOptions {
   rehash?: boolean;
   followSymlinks?: boolean;
   index?: boolean;
+  /** false with --no-fast. */
+  fast?: boolean;
   maxRatio?: number;
   json?: boolean;
   quiet?: boolean;
@@ -47,6 +49,7 @@ export async function runIngest(evidence: string[], opts: IngestCliOptions): Pro
         rehash: opts.rehash,
         followSymlinks: opts.followSymlinks,
         index: opts.index,
+        fast: opts.fast,
         maxRatio: opts.maxRatio,
         argv: process.argv.slice(2),
         signal: stop.signal,

@@ -1,0 +1,41 @@
+/**
+ * DuckDB reads an evidence file as lines: one VARCHAR per line (a delimiter no text line holds,
+ * no quoting), numbered in file order with the byte offset where each line ends. An empty line is
+ * a NULL row, so numbering counts it; a bare CR or invalid UTF-8 stops the read with an error (the
+ * file then goes to the JS parser); a line holding the \x01 delimiter does too.
+ *
+ * Numbering relies on DuckDB keeping the reader's order (`preserve_insertion_order`), which the
+ * ingest otherwise turns off for speed; withInsertionOrder turns it on while a fast read runs.
+ */
+import type { DuckDBConnection } from '@duckdb/node-api';
+
+/**
+ * CREATE TEMP TABLE `table` (line, text, end_offset, skipped) from the file at `path` (a plain
+ * absolute path). `skipped` counts the lines up to this one that hold no record — blank, or equal
+ * to `$header` when `header` is true — so a record's sequence number is `line - 1 - skipped`
+ * without sorting the rows again (a sort of the wide rows cost more than the rest of the insert).
+ */
+export function linesTableSql(table: string, path: string, compression: 'none' | 'gzip', newline: 1 | 2, header: boolean): string {
+  const file = `'${path.replace(/'/g, "''")}'`;
+  const frame = 'OVER (ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)';
+  return `CREATE TEMP TABLE ${table} AS
+    SELECT row_number() OVER () AS line, l AS text,
+           sum(coalesce(strlen(l), 0) + ${newline}) ${frame} AS end_offset,
+           sum(CASE WHEN l IS NULL${header ? ' OR l = $header' : ''} THEN 1 ELSE 0 END) ${frame} AS skipped
+    FROM read_csv(${file}, columns = {'l': 'VARCHAR'}, delim = chr(1), quote = '', escape = '', header = false,
+                  auto_detect = false, compression = '${compression}', new_line = '${newline === 2 ? '\\r\\n' : '\\n'}',
+                  max_line_size = 4194304)`;
+}
+
+/** Fast reads running now (one ingest per process: the setting is its database's, not the connection's). */
+let active = 0;
+
+export async function withInsertionOrder<T>(conn: DuckDBConnection, fn: () => Promise<T>): Promise<T> {
+  // Counted, so one lane finishing does not switch the order off under another lane's read.
+  if (active++ === 0) await conn.run('SET preserve_insertion_order = true');
+  try {
+    return await fn();
+  } finally {
+    if (--active === 0) await conn.run('SET preserve_insertion_order = false').catch(() => undefined);
+  }
+}

@@ -1,0 +1,34 @@
+/**
+ * Ingests the same evidence twice — DuckDB fast path allowed, and every file through its JS
+ * parser (--no-fast) — and reads back everything the case holds about it, so a test can require
+ * the two to be identical: every events column (ids, raw, attrs, summary…), every warning, every
+ * evidence row column but the ingest time.
+ */
+import { join } from 'node:path';
+import { ingest, type FileReport } from '../../../src/ingest/pipeline.js';
+import { query } from '../../helpers/case.js';
+
+/** A fixed ingest time: times after it + 1 day are implausible, the same in both runs. */
+export const INGEST_MS = Date.UTC(2026, 11, 7, 9, 0, 0);
+
+export interface CaseContent {
+  events: Record<string, unknown>[];
+  warnings: Record<string, unknown>[];
+  evidence: Record<string, unknown>[];
+}
+
+export async function ingestBoth(dir: string, inputs: string[], extra: Record<string, string> = {}): Promise<{ fast: CaseContent; js: CaseContent; files: FileReport[] }> {
+  const fastCase = join(dir, 'fast.duckdb');
+  const jsCase = join(dir, 'js.duckdb');
+  const report = await ingest({ casePath: fastCase, inputs, tz: 'UTC', ingestMs: INGEST_MS, extra, index: false });
+  await ingest({ casePath: jsCase, inputs, tz: 'UTC', ingestMs: INGEST_MS, extra, index: false, fast: false });
+  return { fast: await content(fastCase), js: await content(jsCase), files: report.files };
+}
+
+export async function content(casePath: string): Promise<CaseContent> {
+  const cols = await query<{ name: string }>(casePath, `SELECT column_name AS name FROM duckdb_columns() WHERE table_name = 'events' ORDER BY column_index`);
+  const events = await query(casePath, `SELECT ${cols.map((c) => `"${c.name}"::VARCHAR AS "${c.name}"`).join(', ')} FROM events ORDER BY event_id`);
+  const warnings = await query(casePath, `SELECT evidence_id, line, byte_offset, raw, reason FROM parse_warnings ORDER BY evidence_id, line, reason`);
+  const evidence = await query(casePath, `SELECT * EXCLUDE (ingested_at) FROM evidence ORDER BY evidence_id`);
+  return { events, warnings, evidence: evidence.map((r) => ({ ...r, info: r.info === null ? null : String(r.info) })) };
+}
