@@ -9,6 +9,8 @@ import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dwell, tempDir } from '../helpers/cli.js';
 import { CaseDb } from '../../src/store/case-db.js';
+import { DuckDbSource } from '../../src/tui/data/duckdb-source.js';
+import { caseSummary } from '../../src/tui/components/Header.js';
 import { alerts, smallCase, sshLine, startWatch } from './helpers.js';
 
 const STOLEN_KEY = 'AKIAWATCHSTOLEN00001';
@@ -114,6 +116,19 @@ describe('dwell watch', () => {
     const v = await dwell(['verify', '--case', casePath]);
     expect(v.stdout).toMatch(/0 CHANGED, 0 MISSING/);
     expect(v.code).toBe(0);
+
+    // dwell tui shows them: the count in the header, the alert in the event's detail.
+    const source = await DuckDbSource.open(casePath);
+    try {
+      expect(source.info.alerts).toMatchObject({ count: 5, critical: 1 });
+      expect(caseSummary(source.info)).toMatch(/⚠ 5 alerts \(1 critical\)/);
+      const d = await source.detail(rotatedEvent);
+      expect(d!.alert).toMatchObject({ severity: 'medium', matched: 'ip:203.0.113.77 (src_ip)', afterContainment: true });
+      expect(d!.evidence!.followed).toBe(true);
+      expect((await source.verify(d!.evidence!)).state).toBe('OK');
+    } finally {
+      source.close();
+    }
   });
 
   it('resumes after kill -9 without losing or duplicating an event, and hands over alerts stored before the kill', async () => {

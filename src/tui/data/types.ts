@@ -78,6 +78,8 @@ export interface EvidenceInfo {
   size: number | null;
   compression: string | null;
   format: string | null;
+  /** Followed by dwell watch: the hash covers the `size` bytes read, the file may have grown since. */
+  followed?: boolean;
 }
 
 export interface Annotation {
@@ -105,6 +107,8 @@ export interface EventDetail {
   byteLength: number | null;
   evidence: EvidenceInfo | null;
   attack: { phase: string; technique: string | null; reason: string | null } | null;
+  /** dwell watch alerted on this event (the case's alerts table). */
+  alert?: { severity: string; matched: string; alertedAt: string; afterContainment: boolean | null } | null;
   annotations: Annotation[];
 }
 
@@ -146,6 +150,8 @@ export interface CaseInfo {
   /** Which table the list pages through, and why. */
   index: { table: TableKind; note: string };
   findings: FindingsInfo | null;
+  /** dwell watch's alerts in the case (none when the case has no alerts table). */
+  alerts?: { count: number; critical: number; latest: string | null };
 }
 
 export interface DensityBucket {
