@@ -20,6 +20,7 @@ export interface AlertJson {
   event: {
     event_id: number;
     source: string;
+    class: string;
     action: string;
     outcome: string | null;
     host: string | null;
@@ -44,6 +45,7 @@ interface AlertRow {
   after_containment: boolean | null;
   event_id: number;
   source: string;
+  class: string;
   action: string;
   outcome: string | null;
   host: string | null;
@@ -59,7 +61,7 @@ interface AlertRow {
 
 const SELECT = `SELECT a.alert_id, strftime(a.alerted_at, '%Y-%m-%dT%H:%M:%SZ') AS alerted_at, a.severity,
     strftime(a.ts, '%Y-%m-%dT%H:%M:%S.%fZ') AS ts, a.matched, a.entry_id, a.kind, a.value, a.after_containment,
-    a.event_id, e.source, e.action, e.outcome, e.host, e.actor, e.src_ip, e.dst_ip, e.access_key, e.summary,
+    a.event_id, e.source, e.class, e.action, e.outcome, e.host, e.actor, e.src_ip, e.dst_ip, e.access_key, e.summary,
     a.evidence_id, v.path AS file, a.line
   FROM alerts a LEFT JOIN events e USING (event_id) LEFT JOIN evidence v ON v.evidence_id = a.evidence_id`;
 
@@ -72,7 +74,7 @@ function toJson(r: AlertRow): AlertJson {
     matched: r.matched,
     entry: { id: r.entry_id, kind: r.kind, value: r.value },
     after_containment: r.after_containment,
-    event: { event_id: r.event_id, source: r.source, action: r.action, outcome: r.outcome, host: r.host, actor: r.actor, src_ip: r.src_ip, dst_ip: r.dst_ip, access_key: r.access_key, summary: r.summary },
+    event: { event_id: r.event_id, source: r.source, class: r.class, action: r.action, outcome: r.outcome, host: r.host, actor: r.actor, src_ip: r.src_ip, dst_ip: r.dst_ip, access_key: r.access_key, summary: r.summary },
     evidence: { evidence_id: r.evidence_id, file: r.file, line: r.line },
   };
 }

@@ -21,7 +21,7 @@ function alert(summary: string, file: string): AlertJson {
     matched: 'ip:203.0.113.77 (src_ip)',
     entry: { id: 1, kind: 'ip', value: '203.0.113.77' },
     after_containment: true,
-    event: { event_id: 1, source: 'auth_log', action: 'ssh_login_failed', outcome: 'failure', host: 'web-01', actor: `x${ESC}[2J`, src_ip: '203.0.113.77', dst_ip: null, access_key: null, summary },
+    event: { event_id: 1, source: 'auth_log', class: 'authentication', action: 'ssh_login_failed', outcome: 'failure', host: 'web-01', actor: `x${ESC}[2J`, src_ip: '203.0.113.77', dst_ip: null, access_key: null, summary },
     evidence: { evidence_id: 1, file, line: 3 },
   };
 }

@@ -9,6 +9,8 @@ import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dwell, tempDir } from '../helpers/cli.js';
 import { CaseDb } from '../../src/store/case-db.js';
+import { latestFindings } from '../../src/export/latest-findings.js';
+import { watchReport } from '../../src/watch/report.js';
 import { DuckDbSource } from '../../src/tui/data/duckdb-source.js';
 import { caseSummary } from '../../src/tui/components/Header.js';
 import { alerts, smallCase, sshLine, startWatch } from './helpers.js';
@@ -110,6 +112,12 @@ describe('dwell watch', () => {
       );
       expect(row!.path).toMatch(/auth\.log\.1$/);
       expect(row!.renamed).toMatch(/auth\.log$/);
+      // The report's view: the back door account was used after containment, as the findings would say.
+      const { body } = await latestFindings(db);
+      const rep = await watchReport(db, body.backdoors);
+      expect(rep.alerts).toHaveLength(5);
+      expect(rep.backdoors.find((b) => b.kind === 'local_user' && b.value === 'sysupdate')).toMatchObject({ used_after_containment: true, attempted_after_containment: true });
+      expect(rep.backdoors.find((b) => b.kind === 'ssh_authorized_key')).toMatchObject({ used_after_containment: false, attempted_after_containment: false });
     } finally {
       db.close();
     }
