@@ -148,8 +148,8 @@ export class EvidenceTransaction {
 }
 
 /** Events of one evidence file from a staging file (then deleted), on the caller's connection and transaction. */
-export async function loadStagedEvents(conn: DuckDBConnection, file: string, source: string, evidenceId: number): Promise<void> {
-  const { columns, from } = stagingSource(file, EVENT_STAGING);
+export async function loadStagedEvents(conn: DuckDBConnection, file: string, source: string, evidenceId: number, maxObjectBytes?: number): Promise<void> {
+  const { columns, from } = stagingSource(file, EVENT_STAGING, maxObjectBytes);
   try {
     await conn.run(
       `INSERT INTO events SELECT
@@ -166,8 +166,8 @@ export async function loadStagedEvents(conn: DuckDBConnection, file: string, sou
 }
 
 /** Warnings of one evidence file from a staging file (then deleted). */
-export async function loadStagedWarnings(conn: DuckDBConnection, file: string, evidenceId: number): Promise<void> {
-  const { columns, from } = stagingSource(file, WARNING_STAGING);
+export async function loadStagedWarnings(conn: DuckDBConnection, file: string, evidenceId: number, maxObjectBytes?: number): Promise<void> {
+  const { columns, from } = stagingSource(file, WARNING_STAGING, maxObjectBytes);
   try {
     await conn.run(`INSERT INTO parse_warnings SELECT $eid, line, byte_offset, raw, reason FROM (SELECT ${columns} FROM ${from})`, { eid: evidenceId });
   } finally {

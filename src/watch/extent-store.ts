@@ -67,11 +67,11 @@ export async function storeExtent(db: CaseDb, x: ExtentToStore): Promise<StoredE
   try {
     if (eventLines.length > 0) {
       writeFileSync(eventsFile, eventLines.join(''));
-      await loadStagedEvents(db.conn, eventsFile, x.source, x.evidenceId);
+      await loadStagedEvents(db.conn, eventsFile, x.source, x.evidenceId, objectBytes(eventLines));
     }
     if (x.warnings.length > 0) {
       writeFileSync(warningsFile, x.warnings.map((w) => encodeWarning(w.line, w.byte_offset, w.raw.slice(0, 512), w.reason)).join(''));
-      await loadStagedWarnings(db.conn, warningsFile, x.evidenceId);
+      await loadStagedWarnings(db.conn, warningsFile, x.evidenceId, 4 << 20);
     }
     const d = x.dispositions;
     if (x.newRow) {
@@ -134,4 +134,16 @@ export async function storeExtent(db: CaseDb, x: ExtentToStore): Promise<StoredE
     await db.run('ROLLBACK').catch(() => undefined);
     throw err;
   }
+}
+
+/**
+ * The JSON reader's largest object, for this extent's rows: DuckDB allocates twice this as its
+ * read buffer, and ingest's 64 MiB (for rows of multi-megabyte CloudTrail records) would take
+ * 128 MiB of a watcher's small memory budget for a few log lines.
+ */
+function objectBytes(lines: string[]): number {
+  let max = 0;
+  for (const l of lines) if (l.length > max) max = l.length;
+  // UTF-16 length → UTF-8 bytes at most ×3; at least 1 MiB.
+  return Math.max(1 << 20, max * 3 + 1024);
 }

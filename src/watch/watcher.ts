@@ -97,6 +97,8 @@ export class Watcher {
   private runner = new InProcessRunner();
   private watchers: FSWatcher[] = [];
   private scanHint = true;
+  /** The last error per file, reported once until it changes or clears. */
+  private readonly failing = new Map<string, string>();
   private lastScan = 0;
 
   constructor(private readonly o: WatcherOptions) {}
@@ -140,15 +142,30 @@ export class Watcher {
     // Followed files first: a rotated file's last lines are stored before its successor's first.
     for (const f of this.followed.values()) {
       if (this.o.signal.aborted) return;
-      await this.readFollowed(f);
+      await this.guard(f.path, () => this.readFollowed(f));
     }
     const scanMs = this.o.scanMs ?? 1000;
     if (this.scanHint || Date.now() - this.lastScan >= scanMs) {
       this.scanHint = false;
       this.lastScan = Date.now();
-      await this.scan();
+      await this.guard('(evidence folders)', () => this.scan());
     }
     this.stats.followed = [...this.followed.values()].filter((f) => !f.stopped).length;
+  }
+
+  /**
+   * A watcher runs for days: an error on one file (a full disk, a file gone mid-read) is reported
+   * once and tried again at the next tick. What failed was rolled back, so nothing is half-stored.
+   */
+  private async guard(what: string, fn: () => Promise<void>): Promise<void> {
+    try {
+      await fn();
+      this.failing.delete(what);
+    } catch (err) {
+      const message = (err as Error).message.split('\n')[0]!;
+      if (this.failing.get(what) !== message) this.o.onNotice({ type: 'note', evidence_id: null, file: what, message: `error: ${message}; tried again at the next tick` });
+      this.failing.set(what, message);
+    }
   }
 
   async stop(interrupted: boolean): Promise<void> {

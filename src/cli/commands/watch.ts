@@ -16,6 +16,8 @@ import { table } from '../format.js';
 import { WatchHealth } from '../../watch/health.js';
 import type { Severity } from '../../watch/match.js';
 
+const WATCH_DUCKDB_MEMORY = '160MB';
+
 export interface WatchCliOptions {
   case: string;
   findings?: number;
@@ -49,7 +51,9 @@ export async function runWatch(paths: string[], opts: WatchCliOptions, argv: str
   }
   let db: CaseDb;
   try {
-    db = await CaseDb.open(opts.case);
+    // A watch runs for days beside the responders' other tools: DuckDB gets a small, fixed budget
+    // (the extents are small; DWELL_DUCKDB_MEMORY overrides). Measured in bench/watch.mjs.
+    db = await CaseDb.open(opts.case, { config: { memory_limit: process.env.DWELL_DUCKDB_MEMORY ?? WATCH_DUCKDB_MEMORY, threads: '2' } });
   } catch (err) {
     if (err instanceof CaseError) {
       process.stderr.write(`error: ${err.message}\n`);
