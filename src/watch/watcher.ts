@@ -16,14 +16,15 @@
  * fs.watch hints at a change): inotify is unreliable on network and FUSE mounts.
  */
 import { watch as fsWatch, type FSWatcher, promises as fsp } from 'node:fs';
-import { resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { hostname, userInfo } from 'node:os';
 import type { CaseDb } from '../store/case-db.js';
-import { EVENT_ID_SHIFT, EvidenceIds, StagingDir, type EvidenceRow } from '../store/evidence-writer.js';
+import { EVENT_ID_SHIFT, EvidenceIds, insertEvidence, StagingDir, type EvidenceRow } from '../store/evidence-writer.js';
 import { enumerateEvidence, type EvidenceFile } from '../ingest/evidence-files.js';
 import { ingestFile, type IngestOptions, type IngestProgress } from '../ingest/pipeline.js';
 import { InProcessRunner } from '../ingest/runners.js';
-import { detectCompression } from '../ingest/evidence-reader.js';
+import { detectCompression, openEvidence } from '../ingest/evidence-reader.js';
+import { createHash } from 'node:crypto';
 import { makeHead, sniff } from '../ingest/sniff.js';
 import { openEvidenceReadOnly } from '../core/evidence-read.js';
 import { parserByName } from '../parsers/registry.js';
@@ -294,6 +295,34 @@ export class Watcher {
       await this.takeUp(key, { ...file, size: st.size, mtimeMs: st.mtimeMs }, Number(st.dev), Number(st.ino));
     }
     for (const key of this.pending.keys()) if (!seen.has(key)) this.pending.delete(key);
+    for (const [key, f] of this.followed) if (!seen.has(key) && !this.o.signal.aborted) await this.leftTheEvidence(key, f);
+  }
+
+  /**
+   * A followed file no longer in the evidence given: rotated to a name outside it (the argument
+   * was the file itself), or deleted. Its last lines are read from the open descriptor, its new
+   * name (same folder, same inode) recorded when there is one, and it is followed no more (its
+   * descriptor is closed: a week of hourly rotations must not keep 168 files open).
+   */
+  private async leftTheEvidence(key: string, f: FollowedFile): Promise<void> {
+    await this.readFollowed(f);
+    const dir = dirname(f.absPath);
+    let moved: string | null = null;
+    for (const name of await fsp.readdir(dir).catch(() => [] as string[])) {
+      const st = await fsp.stat(join(dir, name)).catch(() => null);
+      if (st && st.ino === f.ino && st.dev === f.dev) {
+        moved = join(dir, name);
+        break;
+      }
+    }
+    if (moved && moved !== f.absPath) {
+      await this.renamed(f, { path: moved, absPath: moved, fsPath: moved, size: 0, mtimeMs: 0, info: {} });
+      this.o.onNotice({ type: 'note', evidence_id: f.evidenceId, file: moved, message: 'outside the evidence given: read to its end, followed no more' });
+    } else if (!moved) {
+      this.o.onNotice({ type: 'note', evidence_id: f.evidenceId, file: f.path, message: 'deleted: read to its end through the open file, followed no more (dwell verify will report it MISSING)' });
+    }
+    this.done.set(key, { path: f.path, size: f.offset, mtimeMs: 0, evidenceId: f.evidenceId, reported: true });
+    this.forget(f);
   }
 
   /** A followed file has a new name (rotated): its evidence row follows it. */
@@ -429,6 +458,7 @@ export class Watcher {
 
   /** A file that arrived whole: `dwell ingest`'s code stores it; its events are then matched. */
   private async ingestWhole(key: string, file: EvidenceFile): Promise<void> {
+    if (await this.compressedCopyOfFollowed(key, file)) return;
     const opts: IngestOptions = { casePath: this.o.casePath, inputs: this.o.inputs, tz: this.o.tz, year: this.o.year, extra: this.o.extra };
     const report = await ingestFile(this.o.db, this.staging, this.runner, this.stats.runId, file, opts, NO_PROGRESS, () => false, this.ids, () => undefined, () => Promise.resolve());
     this.done.set(key, { path: file.path, size: file.size, mtimeMs: file.mtimeMs, evidenceId: report?.evidenceId ?? null, reported: false });
@@ -436,6 +466,60 @@ export class Watcher {
     if (report.status !== 'already_ingested') this.stats.files++;
     if (report.status === 'duplicate') this.o.onNotice({ type: 'note', evidence_id: report.evidenceId, file: file.path, message: report.message ?? 'duplicate' });
     await this.matchUnmatched();
+  }
+
+  /**
+   * logrotate's `compress`: `auth.log.2.gz` is a file this watch (or an earlier one) followed,
+   * compressed. Its decompressed content is hashed and compared with the followed files' bytes
+   * read; the same content is recorded as a duplicate of that evidence (its own SHA-256 kept for
+   * verify), not ingested a second time.
+   */
+  private async compressedCopyOfFollowed(key: string, file: EvidenceFile): Promise<boolean> {
+    const { db } = this.o;
+    const any = await db.one(`SELECT 1 FROM evidence WHERE json_extract(info, '$.followed') IS NOT NULL LIMIT 1`);
+    if (!any) return false;
+    let ev;
+    try {
+      ev = await openEvidence(file.fsPath);
+    } catch {
+      return false;
+    }
+    if (ev.compression === 'none' || ev.compression === 'zip') {
+      ev.destroy();
+      return false;
+    }
+    const hash = createHash('sha256');
+    let bytes = 0;
+    try {
+      for await (const chunk of ev.data) {
+        hash.update(chunk);
+        bytes += chunk.length;
+      }
+    } catch {
+      ev.skipRest(); // damaged: ingest reads it and says so
+      await ev.digest.catch(() => undefined);
+      return false;
+    }
+    const raw = await ev.digest;
+    const content = hash.digest('hex');
+    const copy = await db.one<{ evidence_id: number; format: string | null }>(
+      `SELECT evidence_id, format FROM evidence WHERE sha256 = $h AND size = $n AND json_extract(info, '$.followed') IS NOT NULL ORDER BY evidence_id LIMIT 1`,
+      { h: content, n: bytes },
+    );
+    if (!copy) return false;
+    const id = this.ids.take();
+    const message = `the ${ev.compression} of followed evidence #${copy.evidence_id} (same ${bytes} bytes, SHA-256 ${content.slice(0, 16)}… decompressed): recorded, no events added`;
+    await insertEvidence(db.conn, {
+      evidence_id: id, run_id: this.stats.runId, path: file.path, abs_path: file.absPath, size: file.size, mtime_ms: file.mtimeMs, sha256: raw.sha256,
+      compression: ev.compression, format: copy.format, parser_version: null, sniff_reason: 'compressed copy of a followed file', status: 'duplicate', message,
+      lines: null, record_lines: null, continuation_lines: null, meta_lines: null, blank_lines: null, warning_lines: null, events: 0, warnings: 0,
+      first_ts_us: null, last_ts_us: null, year_shift: null, duplicate_of: copy.evidence_id, info: { ...file.info, content_sha256: content },
+    });
+    this.done.set(key, { path: file.path, size: file.size, mtimeMs: file.mtimeMs, evidenceId: id, reported: false });
+    this.stats.files++;
+    this.o.onNotice({ type: 'note', evidence_id: id, file: file.path, message });
+    await this.matchUnmatched();
+    return true;
   }
 
   /**

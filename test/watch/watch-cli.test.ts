@@ -3,7 +3,7 @@
  * live folder grows (appends, a rotation, a CloudTrail .json.gz and a Zeek log dropped in) while
  * watch runs; each alert must appear once, benign lines none, and verify must still pass.
  */
-import { appendFileSync, mkdirSync, openSync, renameSync, writeFileSync, writeSync, closeSync } from 'node:fs';
+import { appendFileSync, closeSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -185,6 +185,39 @@ describe('dwell watch', () => {
     }
     const v = await dwell(['verify', '--case', casePath]);
     expect(v.code).toBe(0);
+  });
+
+  it('takes a logrotate cycle (rename, new file, compress, delete) without storing an event twice', async () => {
+    const folder = join(dir.path, 'rotating');
+    mkdirSync(folder, { recursive: true });
+    const auth = join(folder, 'auth.log');
+    writeFileSync(auth, sshLine('Accepted publickey for carol from 10.0.0.8 port 61000 ssh2', 8000));
+    const w = await startWatch(['--case', casePath, folder], dir.path);
+    try {
+      appendFileSync(auth, sshLine('Failed password for root from 203.0.113.77 port 61001 ssh2', 8001));
+      await w.until((l) => alerts(l).some((a) => a.event.summary.includes('61001')), 10_000, 'the first alert');
+      renameSync(auth, join(folder, 'auth.log.1'));
+      writeFileSync(auth, sshLine('Failed password for root from 203.0.113.77 port 61002 ssh2', 8002));
+      await w.until((l) => alerts(l).some((a) => a.event.summary.includes('61002')), 10_000, 'the alert from the new file');
+      // delaycompress, next cycle: auth.log.1 is compressed to auth.log.1.gz and removed.
+      writeFileSync(join(folder, 'auth.log.1.gz'), gzipSync(readFileSync(join(folder, 'auth.log.1'))));
+      rmSync(join(folder, 'auth.log.1'));
+      await w.until((l) => l.some((x) => x.type === 'note' && String(x.message).includes('gzip of followed evidence')), 10_000, 'the compressed copy noted');
+      await new Promise((r) => setTimeout(r, 500));
+      expect(alerts(w.lines).filter((a) => a.event.summary.includes('61001'))).toHaveLength(1);
+    } finally {
+      expect(await w.stop('SIGTERM')).toBe(0);
+    }
+    const db = await CaseDb.open(casePath, { readOnly: true });
+    try {
+      const rows = await db.all<{ n: number }>(`SELECT count(*)::INTEGER AS n FROM events WHERE summary LIKE '%port 61001%' OR summary LIKE '%port 61000%'`);
+      expect(rows[0]!.n).toBe(2);
+      const dup = await db.one<{ status: string; duplicate_of: number | null }>(`SELECT status, duplicate_of FROM evidence WHERE path LIKE '%auth.log.1.gz'`);
+      expect(dup).toMatchObject({ status: 'duplicate' });
+      expect(dup!.duplicate_of).not.toBeNull();
+    } finally {
+      db.close();
+    }
   });
 
   it('reports a followed file altered in the part already read, reads no more of it, and verify names the extent', async () => {
