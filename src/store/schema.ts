@@ -158,7 +158,8 @@ export const SCHEMA_SQL = [
      first_seq BIGINT NOT NULL,
      events BIGINT NOT NULL,
      run_id INTEGER NOT NULL,
-     read_at TIMESTAMP NOT NULL
+     read_at TIMESTAMP NOT NULL,
+     rules_matched BOOLEAN NOT NULL DEFAULT false
    )`,
   // What dwell watch looks for: entries from a findings run or added by an analyst; removal is a
   // mark with its author and time, never a delete (the list's history is part of the case).

@@ -120,13 +120,13 @@ export async function storeExtent(db: CaseDb, x: ExtentToStore): Promise<StoredE
       );
     }
     await db.run(
-      `INSERT INTO evidence_extents VALUES ($id, $no, $start, $end, $sha, $line, $lines, $seq, $events, $run, now()::TIMESTAMP)`,
+      `INSERT INTO evidence_extents VALUES ($id, $no, $start, $end, $sha, $line, $lines, $seq, $events, $run, now()::TIMESTAMP, false)`,
       { id: x.evidenceId, no: x.extentNo, start: x.start, end: x.end, sha: x.sha256, line: x.firstLine, lines: x.lines, seq: x.firstSeq, events: x.events.length, run: x.runId },
     );
     let alerts = 0;
     if (x.events.length > 0) {
       const lo = x.evidenceId * EVENT_ID_SHIFT + x.firstSeq;
-      alerts = await matchNewEvents(db, { fromEventId: lo, toEventId: lo + x.events.length - 1, runId: x.runId, containedAtUs: x.containedAtUs });
+      alerts = await matchNewEvents(db, { ranges: [[lo, lo + x.events.length - 1]], runId: x.runId, containedAtUs: x.containedAtUs }, 'entries');
     }
     await db.run('COMMIT');
     return { alerts };

@@ -9,8 +9,8 @@ import { loadRules, type Rule } from '../correlate/rules.js';
 import { installSqlVocabulary } from '../correlate/sql-vocabulary.js';
 
 export interface MatchRange {
-  fromEventId: number;
-  toEventId: number;
+  /** Event id ranges [from, to] of the new events. */
+  ranges: [number, number][];
   runId: number;
   /** Containment time (µs) from the findings, to mark alerts after it; null when not given. */
   containedAtUs: number | null;
@@ -77,24 +77,33 @@ export async function prepareRules(db: CaseDb): Promise<Map<string, string>> {
   return new Map(unusable);
 }
 
-/** Inserts the alerts of events [from, to] and returns how many; runs inside the caller's transaction. */
-export async function matchNewEvents(db: CaseDb, r: MatchRange): Promise<number> {
-  const kinds = Object.entries(CONDITIONS);
+/**
+ * Inserts the alerts of the events in the ranges and returns how many; runs inside the caller's
+ * transaction. `entries`: the value entries (cheap: the new events only); `rules`: the rule
+ * entries, for events that have no alert yet.
+ */
+export async function matchNewEvents(db: CaseDb, r: MatchRange, what: 'entries' | 'rules'): Promise<number> {
+  if (r.ranges.length === 0) return 0;
+  const params: Record<string, number | null> = { run: r.runId, contained: r.containedAtUs };
+  const inRange = r.ranges.map(([lo, hi], i) => ((params[`lo${i}`] = lo), (params[`hi${i}`] = hi), `event_id BETWEEN $lo${i} AND $hi${i}`)).join(' OR ');
+  const kinds = what === 'entries' ? Object.entries(CONDITIONS) : [];
   const hits = kinds.map(([kind, c]) => `SELECT e.event_id, w.entry_id, w.kind, w.value, w.severity, ${c.matched} AS col FROM ev e JOIN watchlist w ON w.removed_at IS NULL AND w.kind = '${kind}' AND ${c.where}`);
-  const rules = await db.all<{ entry_id: number; value: string; severity: string }>(`SELECT entry_id, value, severity FROM watchlist WHERE removed_at IS NULL AND kind = 'rule' ORDER BY entry_id`);
+  const rules =
+    what === 'rules' ? await db.all<{ entry_id: number; value: string; severity: string }>(`SELECT entry_id, value, severity FROM watchlist WHERE removed_at IS NULL AND kind = 'rule' ORDER BY entry_id`) : [];
   for (const entry of rules) {
     const rule = rulesById().get(entry.value);
     if (!rule || unusable.has(entry.value)) continue;
     // The rule's own SQL over the whole case (its thresholds need the context), kept to the new events.
     hits.push(
-      `SELECT h.event_id, ${entry.entry_id}::INTEGER, 'rule', '${rule.id}', '${entry.severity}', 'rule' FROM (SELECT DISTINCT event_id::BIGINT AS event_id FROM (\n${rule.sql}\n) WHERE event_id BETWEEN $lo AND $hi) h`,
+      `SELECT h.event_id, ${entry.entry_id}::INTEGER, 'rule', '${rule.id}', '${entry.severity}', 'rule' FROM (SELECT DISTINCT event_id::BIGINT AS event_id FROM (\n${rule.sql}\n) WHERE ${inRange}) h`,
     );
   }
+  if (hits.length === 0) return 0;
   const rank = `CASE h.severity WHEN 'critical' THEN 4 WHEN 'high' THEN 3 WHEN 'medium' THEN 2 ELSE 1 END`;
   const before = await db.one<{ n: number }>(`SELECT count(*)::INTEGER AS n FROM alerts`);
   await db.run(
     `INSERT INTO alerts
-     WITH ev AS (SELECT * FROM events WHERE event_id BETWEEN $lo AND $hi),
+     WITH ev AS (SELECT * FROM events WHERE ${inRange}),
      h AS (${hits.join('\nUNION ALL\n')}),
      best AS (
        SELECT event_id, arg_max(entry_id, ${rank} * 1000000 - entry_id) AS entry_id, max(${rank}) AS rank,
@@ -109,9 +118,34 @@ export async function matchNewEvents(db: CaseDb, r: MatchRange): Promise<number>
             CASE WHEN $contained::BIGINT IS NULL THEN NULL ELSE epoch_us(e.ts) > $contained::BIGINT END,
             e.evidence_id, e.line, NULL
      FROM best b JOIN ev e USING (event_id) JOIN watchlist w ON w.entry_id = b.entry_id
+     ${what === 'rules' ? 'WHERE NOT EXISTS (SELECT 1 FROM alerts x WHERE x.event_id = e.event_id)' : ''}
      ORDER BY e.event_id`,
-    { lo: r.fromEventId, hi: r.toEventId, run: r.runId, contained: r.containedAtUs },
+    params,
   );
   const after = await db.one<{ n: number }>(`SELECT count(*)::INTEGER AS n FROM alerts`);
   return after!.n - before!.n;
+}
+
+/**
+ * Runs the watch list's rules over the events of the extents not yet given to them (crash-safe:
+ * the extents are marked in the same transaction as the alerts). Returns the alerts added.
+ */
+export async function matchPendingRules(db: CaseDb, runId: number, containedAtUs: number | null): Promise<number> {
+  const pending = await db.all<{ evidence_id: number; lo: number; hi: number }>(
+    `SELECT evidence_id, min(first_seq)::BIGINT AS lo, max(first_seq + events - 1)::BIGINT AS hi FROM evidence_extents
+     WHERE NOT rules_matched AND events > 0 GROUP BY evidence_id ORDER BY evidence_id`,
+  );
+  const any = await db.one(`SELECT 1 FROM evidence_extents WHERE NOT rules_matched LIMIT 1`);
+  if (!any) return 0;
+  await db.run('BEGIN TRANSACTION');
+  try {
+    const ranges = pending.map((p): [number, number] => [p.evidence_id * 4294967296 + Number(p.lo), p.evidence_id * 4294967296 + Number(p.hi)]);
+    const n = await matchNewEvents(db, { ranges, runId, containedAtUs }, 'rules');
+    await db.run(`UPDATE evidence_extents SET rules_matched = true WHERE NOT rules_matched`);
+    await db.run('COMMIT');
+    return n;
+  } catch (err) {
+    await db.run('ROLLBACK').catch(() => undefined);
+    throw err;
+  }
 }

@@ -33,7 +33,7 @@ import { DWELL_VERSION } from '../version.js';
 import { FollowedFile, HEAD_BYTES, sha256 } from './followed-file.js';
 import { parseExtent } from './extent-parse.js';
 import { storeExtent } from './extent-store.js';
-import { matchNewEvents, prepareRules } from './match.js';
+import { matchNewEvents, matchPendingRules, prepareRules } from './match.js';
 
 export interface WatcherOptions {
   db: CaseDb;
@@ -48,6 +48,8 @@ export interface WatcherOptions {
   pollMs?: number;
   /** Folder listing interval (ms), sooner when fs.watch reports a change. */
   scanMs?: number;
+  /** How often the watch list's rules run over the events that arrived since (ms). */
+  rulesMs?: number;
   /** A new whole file is read once its size and mtime have not changed for this long (ms). */
   settleMs?: number;
   signal: AbortSignal;
@@ -98,6 +100,7 @@ export class Watcher {
   private runner = new InProcessRunner();
   private watchers: FSWatcher[] = [];
   private scanHint = true;
+  private lastRules = 0;
   /** The last error per file, reported once until it changes or clears. */
   private readonly failing = new Map<string, string>();
   private lastScan = 0;
@@ -144,6 +147,18 @@ export class Watcher {
     for (const f of this.followed.values()) {
       if (this.o.signal.aborted) return;
       await this.guard(f.path, () => this.readFollowed(f));
+    }
+    // The watch list's rules run over the whole case (their thresholds need it): seconds on a
+    // large case, so they run every few seconds over what arrived since, not in each extent.
+    if (Date.now() - this.lastRules >= (this.o.rulesMs ?? 5000)) {
+      this.lastRules = Date.now();
+      await this.guard('(watch-list rules)', async () => {
+        const n = await matchPendingRules(this.o.db, this.stats.runId, this.o.containedAtUs);
+        if (n > 0) {
+          this.stats.alerts += n;
+          await this.o.onAlerts();
+        }
+      });
     }
     const scanMs = this.o.scanMs ?? 1000;
     if (this.scanHint || Date.now() - this.lastScan >= scanMs) {
@@ -420,7 +435,8 @@ export class Watcher {
       if (!info.followed) {
         // Stored whole by dwell ingest: from now on it is followed; its content so far is extent 0.
         await db.run('BEGIN TRANSACTION');
-        await db.run(`INSERT INTO evidence_extents VALUES ($id, 0, 0, $end, $sha, 1, $lines, 0, $events, $run, now()::TIMESTAMP)`, {
+        // History, not new events: the rules are not run over it (they were, by dwell correlate).
+        await db.run(`INSERT INTO evidence_extents VALUES ($id, 0, 0, $end, $sha, 1, $lines, 0, $events, $run, now()::TIMESTAMP, true)`, {
           id: r.evidence_id, end: r.size, sha: r.sha256, lines: r.lines ?? 0, events: r.events, run: this.stats.runId,
         });
         await db.run(`UPDATE evidence SET info = json_merge_patch(coalesce(info, '{}'::JSON), $i::JSON) WHERE evidence_id = $id`, { i: JSON.stringify({ followed: { dev, ino } }), id: r.evidence_id });
@@ -544,9 +560,9 @@ export class Watcher {
       try {
         if (r.events > 0) {
           const lo = r.evidence_id * EVENT_ID_SHIFT;
-          alerts += await matchNewEvents(db, { fromEventId: lo, toEventId: lo + r.events - 1, runId: this.stats.runId, containedAtUs: this.o.containedAtUs });
+          alerts += await matchNewEvents(db, { ranges: [[lo, lo + r.events - 1]], runId: this.stats.runId, containedAtUs: this.o.containedAtUs }, 'entries');
         }
-        await db.run(`INSERT INTO evidence_extents VALUES ($id, 0, 0, $end, $sha, 1, $lines, 0, $events, $run, now()::TIMESTAMP)`, {
+        await db.run(`INSERT INTO evidence_extents VALUES ($id, 0, 0, $end, $sha, 1, $lines, 0, $events, $run, now()::TIMESTAMP, false)`, {
           id: r.evidence_id, end: r.size, sha: r.sha256, lines: r.lines ?? 0, events: r.events, run: this.stats.runId,
         });
         await db.run('COMMIT');
