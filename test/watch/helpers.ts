@@ -62,7 +62,11 @@ export async function startWatch(args: string[], cwd: string): Promise<WatchProc
   };
   // Ready once it says what it watches.
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`watch did not start: ${err}`)), 20_000);
+    // Generous: on a loaded machine the start (DuckDB open, rules tried once) can take a while.
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL'); // never leave a watcher holding the case for the next test
+      reject(new Error(`watch did not start: ${err}`));
+    }, 60_000);
     const check = () => {
       if (/watching /.test(err)) {
         clearTimeout(timer);
