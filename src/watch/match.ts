@@ -95,7 +95,7 @@ export async function matchNewEvents(db: CaseDb, r: MatchRange, what: 'entries' 
     if (!rule || unusable.has(entry.value)) continue;
     // The rule's own SQL over the whole case (its thresholds need the context), kept to the new events.
     hits.push(
-      `SELECT h.event_id, ${entry.entry_id}::INTEGER, 'rule', '${rule.id}', '${entry.severity}', 'rule' FROM (SELECT DISTINCT event_id::BIGINT AS event_id FROM (\n${rule.sql}\n) WHERE ${inRange}) h`,
+      `SELECT h.event_id, ${entry.entry_id}::INTEGER AS entry_id, 'rule' AS kind, '${rule.id}' AS value, '${entry.severity}' AS severity, 'rule' AS col FROM (SELECT DISTINCT event_id::BIGINT AS event_id FROM (\n${rule.sql}\n) WHERE ${inRange}) h`,
     );
   }
   if (hits.length === 0) return 0;
