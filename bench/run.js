@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const ALL = ['auth', 'cloudtrail', 'dbquery', 'netflow', 'formats', 'correlate', 'sigma', 'tui', 'export', 'output-guard', 'decompress', 'report'];
+const ALL = ['auth', 'cloudtrail', 'dbquery', 'netflow', 'formats', 'correlate', 'sigma', 'tui', 'export', 'output-guard', 'decompress', 'report', 'watch'];
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 const names = wanted.length ? wanted : ALL;
 mkdirSync(join(ROOT, 'bench', 'out'), { recursive: true });

@@ -253,6 +253,30 @@ program
   });
 
 program
+  .command('watch')
+  .description("After containment: follow live evidence (growing files, rotation, new files in folders) into the case and alert when the attacker comes back (docs/watch.md).")
+  .requiredOption('--case <path>', 'the case file (written: new evidence is ingested with the same custody as dwell ingest)')
+  .argument('[evidence...]', 'files and folders to follow; without any, edit or list the watch list and exit')
+  .option('--findings <n>', 'build the watch list from this findings run (default: the latest)', positiveInt)
+  .option('--add <kind:value>', 'add a watch-list entry: ip:…, key:…, principal:…, user:name[@host], db_role:name[@host], session:…, ua:…, file:/path, host:payload.host, rule:rule_id (repeatable)', collect, [])
+  .option('--remove <kind:value|#id>', 'remove a watch-list entry (kept in the case, marked with who and when; repeatable)', collect, [])
+  .addOption(new Option('--severity <level>', 'severity of the entries given with --add').choices(['low', 'medium', 'high', 'critical']).default('high'))
+  .option('--author <name>', 'who edits the watch list (default: $DWELL_AUTHOR or your login name)')
+  .option('--list', 'print the active watch list')
+  .option('--json', 'alerts (and custody notices) as JSON lines on standard output')
+  .option('--exec <command>', 'run this command for each alert, with the alert as JSON on its standard input (nothing from the evidence is put in the command)')
+  .option('--tz <zone>', 'time zone of timestamps that carry none (as for dwell ingest)', zone, 'UTC')
+  .option('--year <yyyy>', 'year of year-less syslog lines (default: inferred from the file mtime)', year)
+  .option('-O, --parser-option <key=value>', 'parser-specific option, repeatable (see docs/parsers.md)', keyValue, {})
+  .option('--poll <ms>', 'how often followed files are checked (ms)', positiveInt, 250)
+  .option('-q, --quiet', 'no health line and no notes (alerts and custody problems are still printed)')
+  .addHelpText('after', '\nStops cleanly on Ctrl-C or SIGTERM (exit 0); run it again to resume where it stopped, with no event lost or stored twice.\nAlerts are stored in the case (table alerts) and shown by dwell tui.')
+  .action(async (evidence: string[], opts) => {
+    const { runWatch } = await import('./commands/watch.js');
+    process.exitCode = await runWatch(evidence, opts, process.argv.slice(2));
+  });
+
+program
   .command('demo')
   .description("Generate the demo breach, ingest it, correlate from the alert's seed and show what dwell found.")
   .option('--dir <path>', 'folder for the evidence and the case (new or empty; default: a new temporary folder)')

@@ -315,7 +315,7 @@ async function refreshStoredTimes(db: CaseDb, runId: number, reports: FileReport
  * One file into the case: skipped when already there, else parsed and stored in its own
  * transaction. Returns null when the ingest was interrupted before the file was stored.
  */
-async function ingestFile(
+export async function ingestFile(
   db: CaseDb,
   staging: StagingDir,
   runner: FileRunner,

@@ -131,32 +131,12 @@ export class EvidenceTransaction {
 
   /** Loads a staging file of encoded events (then deletes it). */
   async addEvents(file: string, source: string): Promise<void> {
-    const { columns, from } = stagingSource(file, EVENT_STAGING);
-    try {
-      await this.conn.run(
-        `INSERT INTO events SELECT
-           $eid::BIGINT * ${EVENT_ID_SHIFT} + seq, make_timestamp(ts_us), make_timestamp(ts_end_us), time_quality, $source,
-           class, action, outcome, host, actor, src_ip, src_port, dst_ip, dst_port, protocol, session, access_key, target,
-           "database", bytes_in, bytes_out, packets_in, packets_out, "rows", command, community_id, user_agent, summary,
-           attrs, $eid, line, byte_offset, byte_length, raw
-         FROM (SELECT ${columns} FROM ${from})`,
-        { eid: this.evidenceId, source },
-      );
-    } finally {
-      rmSync(file, { force: true });
-    }
+    await loadStagedEvents(this.conn, file, source, this.evidenceId);
   }
 
   /** Loads a staging file of encoded warnings (then deletes it). */
   async addWarnings(file: string): Promise<void> {
-    const { columns, from } = stagingSource(file, WARNING_STAGING);
-    try {
-      await this.conn.run(`INSERT INTO parse_warnings SELECT $eid, line, byte_offset, raw, reason FROM (SELECT ${columns} FROM ${from})`, {
-        eid: this.evidenceId,
-      });
-    } finally {
-      rmSync(file, { force: true });
-    }
+    await loadStagedWarnings(this.conn, file, this.evidenceId);
   }
 
   /** Year-less lines learn their year at the end of the file: shift them now, inside the transaction. */
@@ -180,6 +160,34 @@ export class EvidenceTransaction {
     } finally {
       this.conn.closeSync();
     }
+  }
+}
+
+/** Events of one evidence file from a staging file (then deleted), on the caller's connection and transaction. */
+export async function loadStagedEvents(conn: DuckDBConnection, file: string, source: string, evidenceId: number, maxObjectBytes?: number): Promise<void> {
+  const { columns, from } = stagingSource(file, EVENT_STAGING, maxObjectBytes);
+  try {
+    await conn.run(
+      `INSERT INTO events SELECT
+         $eid::BIGINT * ${EVENT_ID_SHIFT} + seq, make_timestamp(ts_us), make_timestamp(ts_end_us), time_quality, $source,
+         class, action, outcome, host, actor, src_ip, src_port, dst_ip, dst_port, protocol, session, access_key, target,
+         "database", bytes_in, bytes_out, packets_in, packets_out, "rows", command, community_id, user_agent, summary,
+         attrs, $eid, line, byte_offset, byte_length, raw
+       FROM (SELECT ${columns} FROM ${from})`,
+      { eid: evidenceId, source },
+    );
+  } finally {
+    rmSync(file, { force: true });
+  }
+}
+
+/** Warnings of one evidence file from a staging file (then deleted). */
+export async function loadStagedWarnings(conn: DuckDBConnection, file: string, evidenceId: number, maxObjectBytes?: number): Promise<void> {
+  const { columns, from } = stagingSource(file, WARNING_STAGING, maxObjectBytes);
+  try {
+    await conn.run(`INSERT INTO parse_warnings SELECT $eid, line, byte_offset, raw, reason FROM (SELECT ${columns} FROM ${from})`, { eid: evidenceId });
+  } finally {
+    rmSync(file, { force: true });
   }
 }
 

@@ -164,6 +164,56 @@ export const SCHEMA_SQL = [
      author VARCHAR NOT NULL,
      created_at TIMESTAMP NOT NULL
    )`,
+  // dwell watch (docs/watch.md): the byte ranges read from followed (growing) files, each with the
+  // SHA-256 of its bytes, so verify proves every event of a file that kept growing after it was read.
+  `CREATE TABLE IF NOT EXISTS evidence_extents (
+     evidence_id INTEGER NOT NULL,
+     extent_no INTEGER NOT NULL,
+     start_offset BIGINT NOT NULL,
+     end_offset BIGINT NOT NULL,
+     sha256 VARCHAR NOT NULL,
+     first_line BIGINT NOT NULL,
+     lines BIGINT NOT NULL,
+     first_seq BIGINT NOT NULL,
+     events BIGINT NOT NULL,
+     run_id INTEGER NOT NULL,
+     read_at TIMESTAMP NOT NULL,
+     rules_matched BOOLEAN NOT NULL DEFAULT false
+   )`,
+  // What dwell watch looks for: entries from a findings run or added by an analyst; removal is a
+  // mark with its author and time, never a delete (the list's history is part of the case).
+  `CREATE SEQUENCE IF NOT EXISTS watch_entry_id_seq START 1`,
+  `CREATE TABLE IF NOT EXISTS watchlist (
+     entry_id INTEGER PRIMARY KEY,
+     kind VARCHAR NOT NULL,
+     value VARCHAR NOT NULL,
+     host VARCHAR,
+     severity VARCHAR NOT NULL,
+     origin VARCHAR NOT NULL,
+     findings_id INTEGER,
+     reason VARCHAR,
+     added_by VARCHAR NOT NULL,
+     added_at TIMESTAMP NOT NULL,
+     removed_by VARCHAR,
+     removed_at TIMESTAMP
+   )`,
+  `CREATE TABLE IF NOT EXISTS alerts (
+     alert_id BIGINT PRIMARY KEY,
+     alerted_at TIMESTAMP NOT NULL,
+     run_id INTEGER,
+     event_id BIGINT NOT NULL,
+     ts TIMESTAMP,
+     severity VARCHAR NOT NULL,
+     entry_id INTEGER,
+     kind VARCHAR NOT NULL,
+     value VARCHAR NOT NULL,
+     matched VARCHAR NOT NULL,
+     outcome VARCHAR,
+     after_containment BOOLEAN,
+     evidence_id INTEGER,
+     line BIGINT,
+     notified_at TIMESTAMP
+   )`,
 ];
 
 /** Evidence statuses: what happened to each file presented for ingest. */

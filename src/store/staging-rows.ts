@@ -115,10 +115,10 @@ export function safeJson(v: unknown): string {
 }
 
 /** SELECT list and FROM clause reading a staging file: each JSON key straight into its typed column. */
-export function stagingSource(file: string, layout: ReadonlyArray<readonly [string, string, string]>): { columns: string; from: string } {
+export function stagingSource(file: string, layout: ReadonlyArray<readonly [string, string, string]>, maxObjectBytes = 67108864): { columns: string; from: string } {
   const columns = layout.map(([name, , key]) => `"${key}" AS "${name}"`).join(', ');
   const path = `'${file.replace(/'/g, "''")}'`;
   const types = layout.map(([, type, key]) => `'${key}': '${type}'`).join(', ');
-  const from = `read_json(${path}, format = 'newline_delimited', records = true, columns = {${types}}, maximum_object_size = 67108864)`;
+  const from = `read_json(${path}, format = 'newline_delimited', records = true, columns = {${types}}, maximum_object_size = ${Math.floor(maxObjectBytes)})`;
   return { columns, from };
 }

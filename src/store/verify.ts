@@ -8,6 +8,7 @@ import { promises as fsp } from 'node:fs';
 import { fsPathOfEvidence, type FsPath } from '../core/evidence-path.js';
 import { DEFAULT_STALL_MS, fileKind, hashEvidence, NotRegularFileError } from '../core/evidence-read.js';
 import type { CaseDb } from './case-db.js';
+import { verifyPrefix, type Extent } from './verify-extents.js';
 
 export type VerifyState = 'OK' | 'CHANGED' | 'MISSING';
 
@@ -70,6 +71,25 @@ export async function verifyEvidence(db: CaseDb, opts: VerifyOptions = {}): Prom
     `SELECT evidence_id, path, abs_path, sha256, info::VARCHAR AS info FROM evidence WHERE sha256 IS NOT NULL ORDER BY evidence_id`,
   );
   const out: VerifyResult[] = [];
-  for (const r of rows) out.push(await verifyOne(r.evidence_id, r.path, r.abs_path, r.sha256, { ...opts, fsPath: fsPathOfEvidence(r.abs_path, r.info) }));
+  for (const r of rows) {
+    const fsPath = fsPathOfEvidence(r.abs_path, r.info);
+    // A file followed by dwell watch: its hash covers the bytes read, not what was appended since.
+    if (r.info && (JSON.parse(r.info) as { followed?: unknown }).followed) out.push(await verifyFollowed(db, r.evidence_id, r.path, r.abs_path, r.sha256, fsPath));
+    else out.push(await verifyOne(r.evidence_id, r.path, r.abs_path, r.sha256, { ...opts, fsPath }));
+  }
   return out;
+}
+
+async function verifyFollowed(db: CaseDb, evidenceId: number, path: string, absPath: string, recorded: string, fsPath: FsPath): Promise<VerifyResult> {
+  const base = { evidenceId, path, absPath, recordedSha256: recorded };
+  const row = await db.one<{ size: number }>(`SELECT size FROM evidence WHERE evidence_id = $id`, { id: evidenceId });
+  const extents = await db.all<Extent>(`SELECT start_offset AS start, end_offset AS "end", sha256 FROM evidence_extents WHERE evidence_id = $id ORDER BY start_offset`, { id: evidenceId });
+  try {
+    const c = await verifyPrefix(fsPath, row?.size ?? 0, recorded, extents);
+    return { ...base, state: c.ok ? 'OK' : 'CHANGED', currentSha256: c.sha256, detail: c.detail };
+  } catch (err) {
+    if (err instanceof NotRegularFileError) return { ...base, state: 'CHANGED', currentSha256: null, detail: `now ${err.kind}, not a regular file: not read` };
+    const code = (err as NodeJS.ErrnoException).code;
+    return { ...base, state: 'MISSING', currentSha256: null, detail: code === 'ENOENT' ? 'no file at the recorded path' : `cannot read: ${(err as Error).message}` };
+  }
 }

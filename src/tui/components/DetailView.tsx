@@ -38,6 +38,7 @@ export function detailLines(d: EventDetail, verify: VerifyState, bytes: BytesSta
   const lines: DetailLine[] = [];
   const section = (t: string) => lines.push({ text: '' }, { text: t, style: 'title' });
   lines.push({ text: `event ${d.eventId} · ${formatTs(d.tsUs, 'full')} UTC`, style: 'title' });
+  if (d.alert) lines.push({ text: `alert (dwell watch): ${safeText(d.alert.severity.toUpperCase())} · ${safeText(d.alert.matched)}${d.alert.afterContainment ? ' · after containment' : ''} · alerted ${safeText(d.alert.alertedAt)} UTC`, style: 'error' });
   if (d.attack) lines.push({ text: `attack: phase ${safeText(d.attack.phase)}${d.attack.technique ? ` · ${safeText(d.attack.technique)}` : ''}${d.attack.reason ? ` · ${safeText(d.attack.reason)}` : ''}`, style: 'error' });
   if (d.detections && d.detections.length > 0) {
     section('detections');

@@ -24,6 +24,8 @@ export function caseSummary(info: CaseInfo): string {
     `${formatCount(info.evidenceFiles)} files`,
     info.sources.map((s) => safeText(s)).join(', ') || 'no sources',
     `${day(info.from)} → ${day(info.to)} UTC`,
+    // dwell watch: the attacker came back (alerts stored in the case).
+    ...(info.alerts ? [`⚠ ${formatCount(info.alerts.count)} alerts${info.alerts.critical ? ` (${info.alerts.critical} critical)` : ''}, last ${day(info.alerts.latest)}`] : []),
   ].join(' · ');
 }
 

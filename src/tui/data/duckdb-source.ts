@@ -136,6 +136,7 @@ export class DuckDbSource implements TimelineSource {
       if (marks.get(a.eventId) !== 'note') marks.set(a.eventId, a.kind);
     }
     const hidden = await located;
+    const alerts = await loadAlertSummary(q);
     const info: CaseInfo = {
       path,
       events: Number(counts!.events),
@@ -147,6 +148,7 @@ export class DuckDbSource implements TimelineSource {
       untrustedTimes: hidden?.count ?? 0,
       index: { table, note },
       findings,
+      ...(alerts ? { alerts } : {}),
     };
     let span: { fromUs: number; toUs: number } | null = null;
     if (table === 'timeline') {
@@ -368,6 +370,16 @@ export class DuckDbSource implements TimelineSource {
             )
           )[0];
     const detections = await this.detectionsOf(eventId);
+    // dwell watch's alert on this event, when the case has alerts (older cases have no table).
+    const alert = this.info.alerts
+      ? (
+          await this.h.all<{ severity: string; matched: string; alerted_at: string; after_containment: boolean | null }>(
+            'fg',
+            `SELECT severity, matched, strftime(alerted_at, '%Y-%m-%d %H:%M:%S') AS alerted_at, after_containment FROM alerts WHERE event_id = $id::BIGINT ORDER BY alert_id LIMIT 1`,
+            { id: BigInt(eventId) },
+          )
+        )[0]
+      : undefined;
     const annotations = await this.h.all<{ annotation_id: number; event_id: number; kind: string; text: string | null; author: string; created_at: string }>(
       'fg',
       `SELECT annotation_id, event_id, kind, text, author, created_at FROM annotations WHERE event_id = $id::BIGINT ORDER BY annotation_id`,
@@ -394,10 +406,11 @@ export class DuckDbSource implements TimelineSource {
       byteOffset: (e.byte_offset as number | null) ?? null,
       byteLength: (e.byte_length as number | null) ?? null,
       evidence: ev
-        ? { evidenceId: ev.evidence_id, path: ev.path, absPath: ev.abs_path, fsPath: fsPathOfEvidence(ev.abs_path, ev.info), sha256: ev.sha256, size: ev.size, compression: ev.compression, format: ev.format }
+        ? { evidenceId: ev.evidence_id, path: ev.path, absPath: ev.abs_path, fsPath: fsPathOfEvidence(ev.abs_path, ev.info), sha256: ev.sha256, size: ev.size, compression: ev.compression, format: ev.format, followed: isFollowed(ev.info) }
         : null,
       attack: attack ?? null,
       detections,
+      alert: alert ? { severity: alert.severity, matched: alert.matched, alertedAt: alert.alerted_at, afterContainment: alert.after_containment } : null,
       annotations: [...stored, ...waiting.map((a): Annotation => ({ annotationId: null, ...a, pending: true }))],
     };
   }
@@ -571,3 +584,22 @@ async function loadFindings(h: CaseHandle, hidden: boolean): Promise<FindingsInf
   };
 }
 
+
+/** dwell watch's alerts, counted for the header; null when the case has none (or no alerts table). */
+async function loadAlertSummary(q: <T extends Row>(sql: string) => Promise<T[]>): Promise<CaseInfo['alerts'] | null> {
+  const [t] = await q<{ n: number }>(`SELECT count(*)::INTEGER AS n FROM information_schema.tables WHERE table_name = 'alerts'`);
+  if (!t || Number(t.n) === 0) return null;
+  const [a] = await q<{ n: number; critical: number; latest: string | null }>(
+    `SELECT count(*)::INTEGER AS n, count(*) FILTER (WHERE severity = 'critical')::INTEGER AS critical, strftime(max(ts), '%Y-%m-%d %H:%M') AS latest FROM alerts`,
+  );
+  return a && Number(a.n) > 0 ? { count: Number(a.n), critical: Number(a.critical), latest: a.latest } : null;
+}
+
+function isFollowed(info: string | null): boolean {
+  if (!info) return false;
+  try {
+    return Boolean((JSON.parse(info) as { followed?: unknown }).followed);
+  } catch {
+    return false;
+  }
+}

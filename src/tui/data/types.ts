@@ -78,6 +78,8 @@ export interface EvidenceInfo {
   size: number | null;
   compression: string | null;
   format: string | null;
+  /** Followed by dwell watch: the hash covers the `size` bytes read, the file may have grown since. */
+  followed?: boolean;
 }
 
 export interface Annotation {
@@ -107,6 +109,8 @@ export interface EventDetail {
   attack: { phase: string; technique: string | null; reason: string | null } | null;
   /** Rules that hit the event in the newest correlation and the newest Sigma hunt (absent: none known). */
   detections?: DetectionInfo[];
+  /** dwell watch alerted on this event (the case's alerts table). */
+  alert?: { severity: string; matched: string; alertedAt: string; afterContainment: boolean | null } | null;
   annotations: Annotation[];
 }
 
@@ -157,6 +161,8 @@ export interface CaseInfo {
   /** Which table the list pages through, and why. */
   index: { table: TableKind; note: string };
   findings: FindingsInfo | null;
+  /** dwell watch's alerts in the case (none when the case has no alerts table). */
+  alerts?: { count: number; critical: number; latest: string | null };
 }
 
 export interface DensityBucket {
