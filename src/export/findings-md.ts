@@ -4,26 +4,15 @@
  */
 import { safeText } from '../core/sanitize.js';
 import type { Findings } from '../correlate/findings-types.js';
+import { bytes as reportBytes, duration as reportDuration } from '../report/format.js';
 
+// The terminal summary adds the exact figure the report's rounded one comes from.
 function duration(seconds: number | null | undefined): string {
-  if (seconds === null || seconds === undefined) return '—';
-  const d = Math.floor(seconds / 86400);
-  const h = Math.floor((seconds % 86400) / 3600);
-  const m = Math.floor((seconds % 3600) / 60);
-  return [d ? `${d} d` : '', h ? `${h} h` : '', `${m} min`].filter(Boolean).join(' ') + ` (${seconds} s)`;
+  return seconds === null || seconds === undefined ? '—' : `${reportDuration(seconds)} (${seconds} s)`;
 }
 
 function bytes(n: number | null | undefined): string {
-  if (n === null || n === undefined) return '—';
-  if (n < 1024) return `${n} B`;
-  const u = ['KiB', 'MiB', 'GiB', 'TiB'];
-  let v = n;
-  let i = -1;
-  do {
-    v /= 1024;
-    i++;
-  } while (v >= 1024 && i < u.length - 1);
-  return `${v.toFixed(1)} ${u[i]} (${n.toLocaleString('en-US')} bytes)`;
+  return n === null || n === undefined ? '—' : `${reportBytes(n)} (${n.toLocaleString('en-US')} bytes)`;
 }
 
 /** A few lines for the terminal after `dwell correlate` and in `dwell demo`. */
