@@ -14,7 +14,7 @@ import { sigmaSectionsHtml, sigmaSectionsMarkdown } from '../report/sigma-sectio
 import { correlateSigmaSection, huntSection, type HuntSummary } from './hunt-section.js';
 import { latestFindings } from './latest-findings.js';
 import { withSink } from './line-export.js';
-import type { ExportContext, ExportFormat } from './types.js';
+import { ruleShown, type ExportContext, type ExportFormat } from './types.js';
 
 /** `report.md` → `report.timeline.md`, next to it. */
 export function timelinePath(output: string): string {
@@ -31,6 +31,8 @@ function reportFormat(name: string, description: string, render: (m: ReportModel
     filtered: false,
     async run(ctx: ExportContext) {
       const { findingsId, body } = await latestFindings(ctx.db);
+      // --min-level / --disable leave rule hits out of the detections list (not out of the attack).
+      if (body.detections) body.detections = body.detections.filter((d) => ruleShown(ctx.options, d.rule_id, d.level));
       // Sigma hits: those run with this correlation (--sigma), then the newest dwell hunt's.
       const sigma = [await correlateSigmaSection(ctx.db, findingsId, ctx.options), await huntSection(ctx.db, ctx.options)].filter((x): x is HuntSummary => x !== null);
       const data = await loadReportData(ctx.db, body);
