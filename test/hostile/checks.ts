@@ -75,10 +75,22 @@ export function tagsOf(html: string): string[] {
   return [...html.matchAll(/<\/?([a-zA-Z][a-zA-Z0-9]*)\b/g)].map((m) => m[1]!.toLowerCase());
 }
 
-/** Tags a Markdown text renders to, in either renderer, that a report may not hold (img, a, script…). */
+/** The report's own structure (src/report/markdown.ts): lists, the Mermaid block, section anchors. */
+const REPORT_STRUCTURE = new Set(['ul', 'li', 'pre']);
+/** Links the report writes itself: a section anchor, a link to one, or to its sibling timeline file. */
+const OWN_LINK = /^<a (id="[a-z0-9-]+"|href="#[a-z0-9-]+"|href="[^"/<>]+\.timeline\.md")>$/;
+
+/**
+ * Tags a Markdown text renders to, in either renderer, that a report may not hold (img, script, a
+ * link anywhere but the report's own anchors…).
+ */
 export function foreignTags(markdown: string): string[] {
   const bad = new Set<string>();
-  for (const [, render] of RENDERERS) for (const t of tagsOf(render(markdown))) if (!REPORT_TAGS.has(t)) bad.add(t);
+  for (const [, render] of RENDERERS) {
+    const html = render(markdown);
+    for (const t of tagsOf(html)) if (!REPORT_TAGS.has(t) && !REPORT_STRUCTURE.has(t) && t !== 'a') bad.add(t);
+    for (const a of html.match(/<a\b[^>]*>/g) ?? []) if (!OWN_LINK.test(a)) bad.add(a);
+  }
   return [...bad];
 }
 
