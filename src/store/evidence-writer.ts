@@ -4,7 +4,7 @@
  * commits, so the case holds either the whole file or none of it, and a re-run completes the job.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readdirSync, rmdirSync, rmSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmdirSync, rmSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { EvidenceStatus } from './schema.js';
@@ -163,9 +163,24 @@ export class EvidenceTransaction {
   }
 }
 
+/**
+ * DuckDB's JSON reader allocates twice `maximum_object_size` up front: no row of a staging file is
+ * larger than the file, so a small batch never asks for the 128 MiB that a 64 MiB limit costs (it
+ * failed `dwell watch`'s 160 MB budget on a small CloudTrail file).
+ */
+function objectLimitOf(file: string): number {
+  let size = 64 << 20;
+  try {
+    size = statSync(file).size;
+  } catch {
+    // the reader says what is wrong with the file
+  }
+  return Math.min(64 << 20, Math.max(1 << 20, size + 1024));
+}
+
 /** Events of one evidence file from a staging file (then deleted), on the caller's connection and transaction. */
 export async function loadStagedEvents(conn: DuckDBConnection, file: string, source: string, evidenceId: number, maxObjectBytes?: number): Promise<void> {
-  const { columns, from } = stagingSource(file, EVENT_STAGING, maxObjectBytes);
+  const { columns, from } = stagingSource(file, EVENT_STAGING, maxObjectBytes ?? objectLimitOf(file));
   try {
     await conn.run(
       `INSERT INTO events SELECT
@@ -183,7 +198,7 @@ export async function loadStagedEvents(conn: DuckDBConnection, file: string, sou
 
 /** Warnings of one evidence file from a staging file (then deleted). */
 export async function loadStagedWarnings(conn: DuckDBConnection, file: string, evidenceId: number, maxObjectBytes?: number): Promise<void> {
-  const { columns, from } = stagingSource(file, WARNING_STAGING, maxObjectBytes);
+  const { columns, from } = stagingSource(file, WARNING_STAGING, maxObjectBytes ?? objectLimitOf(file));
   try {
     await conn.run(`INSERT INTO parse_warnings SELECT $eid, line, byte_offset, raw, reason FROM (SELECT ${columns} FROM ${from})`, { eid: evidenceId });
   } finally {

@@ -42,7 +42,7 @@ export async function startWatch(args: string[], cwd: string): Promise<WatchProc
     stderr: () => err,
     until(pred, ms = 15_000, what = 'condition') {
       return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`timed out waiting for ${what}; lines: ${JSON.stringify(lines).slice(0, 2000)}; stderr: ${err.slice(-2000)}`)), ms);
+        const timer = setTimeout(() => reject(new Error(`timed out waiting for ${what}; lines: ${JSON.stringify(lines.map((l) => (l as { matched?: string; type?: string; message?: string }).matched ?? (l as { message?: string }).message ?? l))}; stderr: ${err.slice(-2000)}`)), ms);
         const check = () => {
           if (pred(lines)) {
             clearTimeout(timer);
