@@ -501,7 +501,7 @@ const CRONTAB = /^\((\S+)\) (REPLACE|BEGIN EDIT|END EDIT|LIST|DELETE|RELOAD) \((
 const LOGIN_FAILED = /^FAILED LOGIN (?:\(\d+\) |\d+ )?(?:on|FROM) '?(\S+?)'? (?:FROM '?(\S*?)'? )?FOR '?(\S+?)'?, (.*)$/s;
 const ROOT_LOGIN = /^ROOT LOGIN\s+on '?(\S+?)'?(?: FROM (\S+))?$/i;
 /** systemd naming the unit it started (v249+: `Started x.service - Description.`); bare descriptions name no unit. */
-const UNIT_STARTED = /^Started ([\w@:.\\-]+\.(?:service|timer|socket|path|mount))(?: - (.*?))?\.?$/;
+const UNIT_STARTED = /^Started ([\w@:.\\-]+\.(?:service|timer|socket|path|mount))(?: - (.*?))?\.?$/s;
 
 function other(program: string, msg: string): AuthFields | null {
   // login(1) identifies itself as `-- user` on some systems.
