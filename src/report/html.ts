@@ -15,6 +15,7 @@ import { entityGraph } from './svg/graph.js';
 import { phaseDiagram, phaseLegend } from './svg/phases.js';
 import { attackTechniques } from './techniques.js';
 import type { SummaryLine } from './summary.js';
+import { sigmaSectionsHtml } from './sigma-sections.js';
 
 const TLP_COLORS: Record<string, string> = { red: '#ff2b2b', amber: '#ffc000', green: '#33ff00', white: '#ffffff' };
 
@@ -148,6 +149,7 @@ export function renderReportHtml(m: ReportModel): string {
     ),
   );
   out.push(section(SECTIONS.timeline, 'Full timeline', `<p>${m.timelineFile ? `All ${(f.timeline ?? []).length.toLocaleString('en-US')} attacker events, each with its evidence file and line: <a href="${h(encodeURIComponent(m.timelineFile))}">${h(m.timelineFile)}</a>` : `All ${(f.timeline ?? []).length.toLocaleString('en-US')} attacker events: <code>dwell export --what attack --format csv</code>, or write this report to a file (-o) to get them as a sibling file.`}</p>`));
-  out.push('</body></html>\n');
+  // Sigma sections close the report, as the last thing in its body.
+  out.push(sigmaSectionsHtml(m.sigma) + '</body></html>\n');
   return out.join('\n');
 }

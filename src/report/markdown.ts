@@ -16,6 +16,7 @@ import { entityRows } from './entities.js';
 import { gapSpan } from './gaps.js';
 import { SECTIONS, type ReportModel } from './model.js';
 import type { SummaryLine } from './summary.js';
+import { sigmaSectionsMarkdown } from './sigma-sections.js';
 
 function cell(v: unknown): string {
   if (v instanceof TrustedMarkdown) return v.md;
@@ -152,6 +153,7 @@ export function renderReportMarkdown(m: ReportModel): string {
 
   out.push(heading(2, SECTIONS.timeline, 'Full timeline'));
   out.push(m.timelineFile ? `All ${(f.timeline ?? []).length.toLocaleString('en-US')} attacker events, each with its evidence file and line: [${inline(m.timelineFile)}](${encodeURIComponent(m.timelineFile)})` : `All ${(f.timeline ?? []).length.toLocaleString('en-US')} attacker events: \`dwell export --what attack --format csv\`, or write this report to a file (-o) to get them as a sibling file.`, '');
+  if (m.sigma.length) out.push(sigmaSectionsMarkdown(m.sigma));
   return out.join('\n');
 }
 

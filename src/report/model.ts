@@ -13,6 +13,7 @@ import { keyEvents, type KeyEvent } from './key-events.js';
 import { mergeGaps, type GapRange } from './gaps.js';
 import { caveats, type Caveat } from './caveats.js';
 import { executiveSummary, type SummaryLine } from './summary.js';
+import type { HuntSummary } from '../export/hunt-section.js';
 
 /** One evidence file as legal needs it: what was read, its hash, and what it gave. */
 export interface ManifestRow {
@@ -49,6 +50,8 @@ export interface CaseData {
   density: DensityBucket[];
   densityBucketSeconds: number;
   hostSources: HostSources[];
+  /** Sigma hits: those run with the correlation, then the newest hunt's (src/export/hunt-section.ts). */
+  sigma?: HuntSummary[];
 }
 
 export interface ReportOptions {
@@ -78,6 +81,8 @@ export interface ReportModel {
   density: DensityBucket[];
   densityBucketSeconds: number;
   timelineFile?: string;
+  /** Sigma rules that hit, one section each (after the full timeline). */
+  sigma: HuntSummary[];
   findings: Findings;
 }
 
@@ -134,6 +139,7 @@ export function buildReport(f: Findings, data: CaseData, opts: ReportOptions): R
     density: data.density,
     densityBucketSeconds: data.densityBucketSeconds,
     timelineFile: opts.timelineFile,
+    sigma: data.sigma ?? [],
     findings: f,
   };
 }
