@@ -45,5 +45,5 @@ function reportFormat(name: string, description: string, render: (m: ReportModel
   };
 }
 
-export const reportMd = reportFormat('md', 'Markdown incident report (executive summary, key events, manifest, Sigma hits; full timeline in FILE.timeline.md)', renderReportMarkdown);
+export const reportMd = reportFormat('md', 'Markdown incident report (executive summary, key events, manifest, dwell watch alerts, Sigma hits; full timeline in FILE.timeline.md)', renderReportMarkdown);
 export const reportHtml = reportFormat('html', 'self-contained HTML incident report with SVG diagrams (no script; prints to PDF); full timeline in FILE.timeline.md', renderReportHtml);

@@ -16,6 +16,7 @@ import { entityRows } from './entities.js';
 import { gapSpan } from './gaps.js';
 import { SECTIONS, type ReportModel } from './model.js';
 import type { SummaryLine } from './summary.js';
+import { afterContainment, ALERT_HEADER, alertRows, alertsIntro } from './alerts.js';
 import { sigmaSectionsMarkdown } from './sigma-sections.js';
 
 function cell(v: unknown): string {
@@ -115,6 +116,11 @@ export function renderReportMarkdown(m: ReportModel): string {
       (f.backdoors ?? []).map((b) => [b.kind, b.value, b.host, b.created_at, b.created_by, b.used_after_containment ? new TrustedMarkdown('**YES**') : b.attempted_after_containment ? 'attempted (failed)' : 'no']),
     ),
   );
+  if (m.alerts) {
+    out.push(heading(2, SECTIONS.alerts, 'After containment: alerts'));
+    out.push(inline(alertsIntro(m.alerts)), '');
+    if (m.alerts.total > 0) out.push(table(ALERT_HEADER, alertRows(m.alerts).map((r) => r.map((c, i) => (ALERT_HEADER[i] === 'After containment' && c === afterContainment(true) ? new TrustedMarkdown('**yes**') : c)))));
+  }
   out.push(heading(2, SECTIONS.data, 'Compromised data'));
   out.push(table(['Kind', 'What', 'Host', 'Access', 'Rows', 'Bytes', 'First', 'Last'], (f.compromised_data ?? []).map((c) => [c.kind, c.value, c.host, c.access, c.rows, c.bytes === null ? null : `${bytes(c.bytes)} (${c.bytes.toLocaleString('en-US')} B)`, c.first, c.last])));
   out.push(heading(2, SECTIONS.exfiltration, 'Exfiltration'));
