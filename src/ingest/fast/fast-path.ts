@@ -65,6 +65,8 @@ async function fastPath(conn: DuckDBConnection, eid: number, file: EvidenceFile,
 
   const ev = await openEvidence(file.fsPath, { maxRatio: opts.maxRatio });
   let consumed = false;
+  /** DuckDB opened the file (without O_NOATIME): its access time is put back however the read ends. */
+  let duckdbOpened = false;
   try {
     if (ev.compression !== 'none' && ev.compression !== 'gzip') return declined(`${ev.compression} compression`);
     const iterator = ev.data[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
@@ -84,16 +86,18 @@ async function fastPath(conn: DuckDBConnection, eid: number, file: EvidenceFile,
     if (head.length >= 3 && head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf) return declined('byte order mark');
     const sniffHead = makeHead(file.absPath, head);
     let sniffReason: string;
+    let format: string;
     if (opts.format) {
       if (!parserByName(opts.format)) return declined('unknown format');
       sniffReason = `forced with --format ${opts.format}`;
       if (!FAST_FORMATS.has(opts.format)) return declined(`format ${opts.format} has no SQL path`);
+      format = opts.format;
     } else {
       const s = sniff(sniffHead);
       if (!FAST_FORMATS.has(s.winner?.parser.name ?? '')) return declined(`format ${s.winner?.parser.name ?? 'unrecognized'} has no SQL path`);
       sniffReason = s.reason;
+      format = s.winner!.parser.name;
     }
-    const format = opts.format ?? sniff(sniffHead).winner!.parser.name;
     const parser = parserByName(format)!;
     let plan: Plan;
     let maxLine = MAX_LINE;
@@ -115,6 +119,7 @@ async function fastPath(conn: DuckDBConnection, eid: number, file: EvidenceFile,
 
     // JS: the rest of the read (hash + scan), while DuckDB reads the same file.
     consumed = true;
+    duckdbOpened = true;
     const scanning = scanRest(ev, headChunks, ended ? null : iterator, plan.format === 'cloudtrail');
     scanning.catch(() => undefined);
     const sanity = new EventSanity(opts.ingestMs);
@@ -167,7 +172,6 @@ async function fastPath(conn: DuckDBConnection, eid: number, file: EvidenceFile,
     if (changed(before, after) || Number(after.size) !== file.size || Number(after.size) !== scan.digest.bytes) {
       return declined('the file changed while it was read');
     }
-    await putBackAccessTime(file.fsPath, before, after);
 
     const n = Number(stored.n);
     // The evidence info the JS parser writes, in its order (cloudtrail.ts finish(), then parse-file.ts).
@@ -206,6 +210,8 @@ async function fastPath(conn: DuckDBConnection, eid: number, file: EvidenceFile,
     };
   } finally {
     if (!consumed) ev.destroy();
+    // Declined too: the JS reader that reads the file next would otherwise keep the moved time.
+    if (duckdbOpened) await putBackAccessTime(file.fsPath, before).catch(() => undefined);
   }
 }
 
@@ -265,7 +271,8 @@ function changed(a: BigIntStats, b: BigIntStats): boolean {
  * DuckDB opens the file without O_NOATIME: put the access time back as the JS reader does
  * (core/evidence-read.ts), through a descriptor of our own.
  */
-async function putBackAccessTime(path: string, before: BigIntStats, after: BigIntStats): Promise<void> {
+async function putBackAccessTime(path: string, before: BigIntStats): Promise<void> {
+  const after = await fsp.stat(path, { bigint: true });
   if (after.atimeNs === before.atimeNs) return;
   const fh = await fsp.open(path, fsc.O_RDONLY | ((fsc as Record<string, number>).O_NOATIME ?? 0)).catch(() => fsp.open(path, fsc.O_RDONLY));
   try {
