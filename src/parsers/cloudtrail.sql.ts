@@ -111,10 +111,18 @@ for (const k of NAMED_PARAMS) path(`rp.named.${k}`, `$.requestParameters.${k}`);
 
 /** The JSON fragment (text) at a named path: SQL NULL when absent, `null` when JSON null. */
 const X = (name: string) => `x[${P[name]}]`;
+/** Paths whose string value the statement being built reads (computed once per record, as s<n>). */
+const usedStrings = new Set<number>();
 /** The string value at a named path when it is a non-empty JSON string (cloudtrail/identity.ts str()). */
-const S = (name: string) => `CASE WHEN starts_with(${X(name)}, '"') AND ${X(name)} <> '""' THEN v[${P[name]}] END`;
+const S = (name: string) => {
+  usedStrings.add(P[name]!);
+  return `s${P[name]}`;
+};
 /** The fragment itself under the same condition (JSON.stringify of that string). */
-const SF = (name: string) => `CASE WHEN starts_with(${X(name)}, '"') AND ${X(name)} <> '""' THEN ${X(name)} END`;
+const SF = (name: string) => `CASE WHEN ${S(name)} IS NOT NULL THEN ${X(name)} END`;
+/** s<n>: the unescaped text of a non-empty JSON string fragment (only a fragment with an escape is parsed again). */
+const stringColumn = (n: number) =>
+  `CASE WHEN starts_with(x[${n}], '"') AND x[${n}] <> '""' THEN CASE WHEN contains(x[${n}], '\\') THEN json_extract_string(x[${n}], '$') ELSE substr(x[${n}], 2, length(x[${n}]) - 2) END END AS s${n}`;
 /** A non-empty JSON object's fragment (`obj(v) && Object.keys(v).length > 0`). */
 const NONEMPTY_OBJ = (name: string) => `CASE WHEN starts_with(${X(name)}, '{') AND ${X(name)} <> '{}' THEN ${X(name)} END`;
 /** identity.ts flag(): true/false from a boolean or its spellings, else NULL. */
@@ -126,6 +134,8 @@ const arnResource = (arn: string) => `CASE WHEN len(string_split(${arn}, ':')) >
 /** A target value (targets.ts add()): a non-empty string's value, a number's text, else NULL. */
 const targetValue = (frag: string) => `CASE WHEN starts_with(${frag}, '"') THEN nullif(json_extract_string(${frag}, '$'), '') WHEN regexp_full_match(${frag}, '-?[0-9]+') THEN ${frag}::VARCHAR END`;
 const group = (g: number, values: string) => `list_transform(${values}, t -> {'g': ${g}, 'v': t::VARCHAR})`;
+/** A group of at most one value: no lambda (they cost per row). */
+const single = (g: number, when: string, value: string) => `CASE WHEN ${when} THEN [{'g': ${g}, 'v': (${value})::VARCHAR}] ELSE [] END`;
 /** The characters core/sanitize.ts safeText() escapes (and TAB, which it turns into a space). */
 const UNSAFE = '[\\x00-\\x1f\\x7f-\\x9f\\x{061c}\\x{200e}\\x{200f}\\x{202a}-\\x{202e}\\x{2066}-\\x{2069}]';
 /** Text the ingest gate would read as an address (core/ip.ts canonicalIp): left to the JS parser. */
@@ -162,9 +172,9 @@ export function cloudTrailInsertSql(plan: CloudTrailFastPlan, lines: string, new
       (k): [string, string] => [`a key twice in ${k}`, `(${X(k)} IS NULL OR NOT starts_with(${X(k)}, '{') OR len(json_keys(${X(k)})) = len(list_distinct(json_keys(${X(k)}))))`],
     ),
     // eventTime and sourceIPAddress strings: the JS parser reads the file as plain CloudTrail.
-    ['eventTime not in CloudTrail\'s UTC form', `starts_with(${X('eventTime')}, '"') AND regexp_full_match(v[${P.eventTime}], '[1-9][0-9]{3}-[0-9]{2}-[0-9]{2}T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]{1,6})?Z')`],
+    ['eventTime not in CloudTrail\'s UTC form', `regexp_full_match(${S('eventTime')}, '[1-9][0-9]{3}-[0-9]{2}-[0-9]{2}T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]{1,6})?Z')`],
     ['sourceIPAddress not a string', `starts_with(${X('sourceIPAddress')}, '"')`],
-    ['eventTime not a date', `ts IS NOT NULL AND strftime(ts, '%Y-%m-%d') = left(v[${P.eventTime}], 10)`],
+    ['eventTime not a date', `ts IS NOT NULL AND strftime(ts, '%Y-%m-%d') = left(${S('eventTime')}, 10)`],
     ['eventName not a plain name', `(${S('eventName')} IS NULL OR regexp_full_match(${S('eventName')}, '[A-Za-z0-9_]+'))`],
     ['SSM targets', `(${X('rp.targets')} IS NULL OR NOT starts_with(${X('rp.targets')}, '['))`],
   ];
@@ -196,10 +206,12 @@ export function cloudTrailInsertSql(plan: CloudTrailFastPlan, lines: string, new
   ];
   // The record's own fields in its order, under their attrs names, JSON null left out.
   const names = list(ATTR_KEYS.map((k) => ATTR_NAMES[k]!));
+  const base = P[ATTR_KEYS[0]!]! - 1;
+  const readOnly = P.readOnly! - base;
   const mapped = `nullif(array_to_string(list_transform(
-      list_filter(keys, k -> list_position(${list(ATTR_KEYS)}, k) IS NOT NULL AND x[${P[ATTR_KEYS[0]!]! - 1} + list_position(${list(ATTR_KEYS)}, k)] <> 'null'),
-      k -> '"' || ${names}[list_position(${list(ATTR_KEYS)}, k)] || '":' ||
-           CASE WHEN k = 'readOnly' THEN coalesce(${FLAG(X('readOnly'))}, ${X('readOnly')}) ELSE x[${P[ATTR_KEYS[0]!]! - 1} + list_position(${list(ATTR_KEYS)}, k)] END), ','), '')`;
+      list_filter(list_transform(keys, k -> list_position(${list(ATTR_KEYS)}, k)), p -> p IS NOT NULL AND x[${base} + p] <> 'null'),
+      p -> '"' || ${names}[p] || '":' ||
+           CASE WHEN p = ${readOnly} THEN coalesce(${FLAG(X('readOnly'))}, ${X('readOnly')}) ELSE x[${base} + p] END), ','), '')`;
   const tail = [
     `CASE WHEN src_ip IS NULL AND source_ip IS NOT NULL THEN ${kv('source', SF('sourceIPAddress'))} END`,
     `CASE WHEN ident_mfa IS NULL AND aed_mfa IS NOT NULL THEN ${kv('mfa', 'aed_mfa')} END`,
@@ -214,15 +226,15 @@ export function cloudTrailInsertSql(plan: CloudTrailFastPlan, lines: string, new
   const rpObj = `starts_with(${X('requestParameters')}, '{')`;
   const wild = (frag: string, p: string) => `coalesce(list_transform(json_extract(${frag}, '${p}')::VARCHAR[], t -> ${targetValue('t')}), [])`;
   const groups = [
-    group(1, `CASE WHEN ${S('rp.bucketName')} IS NOT NULL THEN ['s3://' || ${S('rp.bucketName')} || coalesce('/' || ${S('rp.key')}, '')] ELSE [] END`),
-    group(2, `CASE WHEN ${S('rp.bucketName')} IS NOT NULL AND ${S('rp.copySource')} IS NOT NULL THEN ['s3://' || CASE WHEN starts_with(${S('rp.copySource')}, '/') THEN substr(${S('rp.copySource')}, 2) ELSE ${S('rp.copySource')} END] ELSE [] END`),
-    ...NAMED_PARAMS.map((k, i) => group(3 + i, `CASE WHEN ${S(`rp.named.${k}`)} IS NOT NULL THEN [${S(`rp.named.${k}`)}] ELSE [] END`)),
-    group(40, `CASE WHEN ${rpObj} AND source IN ${`(${NAME_PARAM_SOURCES.map(q).join(', ')})`} AND ${S('rp.name')} IS NOT NULL THEN [${S('rp.name')}] ELSE [] END`),
+    single(1, `${S('rp.bucketName')} IS NOT NULL`, `'s3://' || ${S('rp.bucketName')} || coalesce('/' || ${S('rp.key')}, '')`),
+    single(2, `${S('rp.bucketName')} IS NOT NULL AND ${S('rp.copySource')} IS NOT NULL`, `'s3://' || CASE WHEN starts_with(${S('rp.copySource')}, '/') THEN substr(${S('rp.copySource')}, 2) ELSE ${S('rp.copySource')} END`),
+    ...NAMED_PARAMS.map((k, i) => single(3 + i, `${S(`rp.named.${k}`)} IS NOT NULL`, S(`rp.named.${k}`))),
+    single(40, `${rpObj} AND source IN ${`(${NAME_PARAM_SOURCES.map(q).join(', ')})`} AND ${S('rp.name')} IS NOT NULL`, S('rp.name')),
     group(41, `CASE WHEN source IN ${`(${NAME_PARAM_SOURCES.map(q).join(', ')})`} AND starts_with(${X('rp.names')}, '[') THEN ${wild(X('rp.names'), '$[*]')} ELSE [] END`),
     group(42, `CASE WHEN starts_with(${X('rp.instancesSet')}, '{') THEN ${wild(X('rp.instancesSet'), '$.items[*].instanceId')} ELSE [] END`),
     group(43, `CASE WHEN starts_with(${X('rp.instanceIds')}, '[') THEN ${wild(X('rp.instanceIds'), '$[*]')} ELSE [] END`),
     group(44, `CASE WHEN starts_with(${X('rp.snapshotIds')}, '[') THEN ${wild(X('rp.snapshotIds'), '$[*]')} ELSE [] END`),
-    group(45, `CASE WHEN starts_with(${X('responseElements')}, '{') AND ${S('ak.userName')} IS NOT NULL THEN [${S('ak.userName')}] ELSE [] END`),
+    single(45, `starts_with(${X('responseElements')}, '{') AND ${S('ak.userName')} IS NOT NULL`, S('ak.userName')),
     group(46, `CASE WHEN starts_with(${X('re.instancesSet')}, '{') THEN ${wild(X('re.instancesSet'), '$.items[*].instanceId')} ELSE [] END`),
     group(47, `CASE WHEN starts_with(${X('resources')}, '[') THEN list_transform(json_extract(${X('resources')}, '$[*]')::VARCHAR[], r -> CASE WHEN starts_with(r, '{') THEN ${targetValue(`CASE WHEN coalesce(json_extract(r, '$.ARN'), 'null') <> 'null' THEN json_extract(r, '$.ARN') ELSE json_extract(r, '$.arn') END`)} END) ELSE [] END`),
   ];
@@ -259,7 +271,7 @@ export function cloudTrailInsertSql(plan: CloudTrailFastPlan, lines: string, new
       WHEN source IN (${ACCOUNT_SOURCES.map(q).join(', ')}) AND regexp_full_match(name, '${ACCOUNT_VERBS}') THEN 'account_change'
       ELSE 'api_activity' END`;
   const count = (name: string) => `CASE WHEN regexp_full_match(${X(name)}, '-?[0-9]+') THEN ${X(name)}::BIGINT
-      WHEN regexp_full_match(${X(name)}, '"[0-9]{1,15}"') THEN v[${P[name]}]::BIGINT END`;
+      WHEN regexp_full_match(${X(name)}, '"[0-9]{1,15}"') THEN substr(${X(name)}, 2, length(${X(name)}) - 2)::BIGINT END`;
   const summary = `${cut('coalesce(name, action)', 120)}
       || coalesce(' (' || ${cut(`regexp_replace(source, '\\.amazonaws\\.com$', '')`, 60)} || ')', '')
       || coalesce(' by ' || ${cut('actor', 160)}, '')
@@ -268,7 +280,7 @@ export function cloudTrailInsertSql(plan: CloudTrailFastPlan, lines: string, new
       || CASE WHEN outcome = 'failure' THEN coalesce(' failed: ' || ${cut(S('errorCode'), 80)}, ' failed') ELSE '' END
       || coalesce(', issued key ' || ${cut('issued', 40)}, '')`;
 
-  return `INSERT INTO events
+  const sql = `INSERT INTO events
 SELECT $eid::BIGINT * 4294967296 + seq, ts, NULL,
   CASE WHEN implausible THEN 'implausible' ELSE 'exact' END,
   'cloudtrail', class, action, outcome, NULL, actor, src_ip, NULL, NULL, NULL, NULL,
@@ -293,7 +305,7 @@ FROM (
         ${classify} AS class
       FROM (
         SELECT *, ${sessionName} AS session_name,
-          list_filter(cands, (t, i) -> list_position(list_transform(cands, c -> c.v), t.v) = i) AS kept
+          CASE WHEN len(cands) < 2 THEN cands ELSE list_filter(cands, (t, i) -> list_position(list_transform(cands, c -> c.v), t.v) = i) END AS kept
         FROM (
           SELECT *,
             ${actor} AS actor,
@@ -302,7 +314,7 @@ FROM (
             SELECT *,
               CASE WHEN regexp_full_match(source_ip, '${IPV4}') THEN source_ip
                    WHEN regexp_full_match(source_ip, '${ADDRESS_LIKE}') THEN ${fail('an address the ingest gate would rewrite')} END AS src_ip,
-              CASE WHEN v[${P.eventType}] = 'AwsCloudTrailInsight' AND starts_with(${X('eventType')}, '"') THEN 'unknown'
+              CASE WHEN ${X('eventType')} = '"AwsCloudTrailInsight"' THEN 'unknown'
                    WHEN ${S('errorCode')} IS NOT NULL THEN 'failure'
                    WHEN re_obj AND name IS NOT NULL AND json_extract(${X('responseElements')}, '$."' || name || '"') = '"Success"' THEN 'success'
                    WHEN re_obj AND name IS NOT NULL AND json_extract(${X('responseElements')}, '$."' || name || '"') = '"Failure"' THEN 'failure'
@@ -321,12 +333,12 @@ FROM (
             FROM (
               SELECT *
               FROM (
-                SELECT rline, seq, rec, off, keys, x, v,
+                SELECT *,
                   ${S('eventSource')} AS source, ${S('eventName')} AS name, ${S('sourceIPAddress')} AS source_ip,
                   starts_with(${X('responseElements')}, '{') AS re_obj,
-                  TRY_CAST(replace(left(v[${P.eventTime}], -1), 'T', ' ') AS TIMESTAMP) AS ts
-                FROM (SELECT *, json_keys(rec) AS keys, json_extract(rec, ${list(PATHS)}) AS x, json_extract_string(rec, ${list(PATHS)}) AS v
-                      FROM (${records}))
+                  TRY_CAST(replace(left(${S('eventTime')}, -1), 'T', ' ') AS TIMESTAMP) AS ts
+                FROM (SELECT *, \${STRINGS}
+                      FROM (SELECT *, json_keys(rec) AS keys, json_extract(rec, ${list(PATHS)}) AS x FROM (${records})))
               )
               -- Each check by name, so a declined file says why; NULL counts as failed.
               WHERE CASE ${checks.map(([why, c]) => `WHEN (${c}) IS NOT TRUE THEN ${fail(why)}`).join('\n                ')} ELSE true END
@@ -337,4 +349,6 @@ FROM (
     )
   )
 )`;
+  // Every S() above has registered its path by now: one column per string read.
+  return sql.replace('${STRINGS}', () => [...usedStrings].sort((a, b) => a - b).map(stringColumn).join(',\n                        '));
 }

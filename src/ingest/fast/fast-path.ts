@@ -34,7 +34,19 @@ export type FastOutcome = { kind: 'stored'; result: ParseFileResult } | { kind: 
 
 const LINES_TABLE = 'dwell_fast_lines';
 /** Formats with a SQL path. */
-const FAST_FORMATS = new Set(['vpc_flow', 'cloudtrail']);
+const SQL_FORMATS = new Set(['vpc_flow', 'cloudtrail']);
+/**
+ * Formats read by DuckDB unless DWELL_FAST_FORMATS (a comma list of the above) says otherwise.
+ * CloudTrail's SQL stores the same rows but was measured slower than its JS parser
+ * (bench/RESULTS.md, docs/ingest-fast-path.md): it runs only when asked for.
+ */
+const DEFAULT_FAST_FORMATS = ['vpc_flow'];
+
+function fastFormats(): Set<string> {
+  const env = process.env.DWELL_FAST_FORMATS;
+  if (env === undefined || env.trim() === '') return new Set(DEFAULT_FAST_FORMATS);
+  return new Set(env.split(',').map((f) => f.trim()).filter((f) => SQL_FORMATS.has(f)));
+}
 /** A line DuckDB may hold: CloudTrail's one-line Records documents are as long as the file (gzip: its trailer's size). */
 const MAX_LINE = 4 << 20;
 const MAX_DOCUMENT_LINE = 256 << 20;
@@ -87,14 +99,16 @@ async function fastPath(conn: DuckDBConnection, eid: number, file: EvidenceFile,
     const sniffHead = makeHead(file.absPath, head);
     let sniffReason: string;
     let format: string;
+    const FAST_FORMATS = fastFormats();
     if (opts.format) {
       if (!parserByName(opts.format)) return declined('unknown format');
       sniffReason = `forced with --format ${opts.format}`;
-      if (!FAST_FORMATS.has(opts.format)) return declined(`format ${opts.format} has no SQL path`);
+      if (!FAST_FORMATS.has(opts.format)) return declined(`format ${opts.format} has no SQL path${SQL_FORMATS.has(opts.format) ? ' enabled (DWELL_FAST_FORMATS)' : ''}`);
       format = opts.format;
     } else {
       const s = sniff(sniffHead);
-      if (!FAST_FORMATS.has(s.winner?.parser.name ?? '')) return declined(`format ${s.winner?.parser.name ?? 'unrecognized'} has no SQL path`);
+      const name = s.winner?.parser.name ?? '';
+      if (!FAST_FORMATS.has(name)) return declined(`format ${name || 'unrecognized'} has no SQL path${SQL_FORMATS.has(name) ? ' enabled (DWELL_FAST_FORMATS)' : ''}`);
       sniffReason = s.reason;
       format = s.winner!.parser.name;
     }

@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import { createWriteStream, mkdirSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tryFastPath } from '../../../src/ingest/fast/fast-path.js';
 import { CaseDb } from '../../../src/store/case-db.js';
 import { EvidenceTransaction } from '../../../src/store/evidence-writer.js';
@@ -35,7 +35,7 @@ async function writeLines(path: string, n: number): Promise<void> {
 
 function ingestAndKill(args: string[]): Promise<{ code: number | null; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, 'ingest', ...args], { env: { ...process.env, NO_COLOR: '1' } });
+    const child = spawn(process.execPath, [BIN, 'ingest', ...args], { env: { ...process.env, NO_COLOR: '1', DWELL_FAST_FORMATS: 'vpc_flow,cloudtrail' } });
     let stderr = '';
     let sent = false;
     child.stderr.on('data', (d) => {
@@ -52,7 +52,16 @@ function ingestAndKill(args: string[]): Promise<{ code: number | null; stderr: s
 
 describe('CloudTrail fast path custody', () => {
   const tmp = tempDir();
-  afterAll(() => tmp.cleanup());
+  // CloudTrail's SQL path runs only when asked for; dwell() children inherit this process's environment.
+  const saved = process.env.DWELL_FAST_FORMATS;
+  beforeAll(() => {
+    process.env.DWELL_FAST_FORMATS = 'vpc_flow,cloudtrail';
+  });
+  afterAll(() => {
+    if (saved === undefined) delete process.env.DWELL_FAST_FORMATS;
+    else process.env.DWELL_FAST_FORMATS = saved;
+    tmp.cleanup();
+  });
 
   it('a big CloudTrail file killed (SIGKILL) mid-read is absent; a re-run equals a clean run', { timeout: 480_000 }, async () => {
     const ev = join(tmp.path, 'evidence');

@@ -8,7 +8,7 @@
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT, tempDir } from '../../helpers/cli.js';
 import { ingestBoth } from './compare.js';
 import { generatedRecord, generatedRecords } from './cloudtrail-gen.js';
@@ -27,7 +27,16 @@ const byName = (files: { path: string; readBy?: string }[]) => Object.fromEntrie
 
 describe('CloudTrail through DuckDB (fast path)', () => {
   const tmp = tempDir();
-  afterAll(() => tmp.cleanup());
+  // CloudTrail's SQL path runs only when asked for (slower than the JS parser as measured so far).
+  const saved = process.env.DWELL_FAST_FORMATS;
+  beforeAll(() => {
+    process.env.DWELL_FAST_FORMATS = 'vpc_flow,cloudtrail';
+  });
+  afterAll(() => {
+    if (saved === undefined) delete process.env.DWELL_FAST_FORMATS;
+    else process.env.DWELL_FAST_FORMATS = saved;
+    tmp.cleanup();
+  });
   let k = 0;
   const dir = () => {
     const d = join(tmp.path, String(k++));
@@ -108,5 +117,20 @@ describe('CloudTrail through DuckDB (fast path)', () => {
     expect(fast).toEqual(js);
     expect(files.map((f) => [f.path.split('/').pop(), f.readBy])).toEqual(files.map((f) => [f.path.split('/').pop(), 'js']));
     for (const f of files) expect(f.fastDeclined, f.path).toBeTruthy();
+  });
+
+  it('is off unless DWELL_FAST_FORMATS names it: CloudTrail then goes to the JS parser and says why', { timeout: 60_000 }, async () => {
+    const d = dir();
+    const ev = join(d, 'evidence');
+    mkdirSync(ev);
+    writeFileSync(join(ev, 'lake.jsonl'), generatedRecords(5, 20).join('\n') + '\n');
+    delete process.env.DWELL_FAST_FORMATS;
+    try {
+      const { fast, js, files } = await ingestBoth(d, [ev]);
+      expect(files.map((f) => [f.readBy, f.fastDeclined])).toEqual([['js', 'format cloudtrail has no SQL path enabled (DWELL_FAST_FORMATS)']]);
+      expect(fast).toEqual(js);
+    } finally {
+      process.env.DWELL_FAST_FORMATS = 'vpc_flow,cloudtrail';
+    }
   });
 });
