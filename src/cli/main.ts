@@ -62,7 +62,7 @@ program
   .option('--rehash', 'read again files already in the case with the same path, size and mtime')
   .option('--follow-symlinks', 'follow symbolic links that lead out of the evidence given (default: skipped with a message); the real target is recorded')
   .option('--no-index', 'skip building the timeline index (the time-sorted copy dwell tui pages from); run ingest again on the same evidence to build it: already-ingested files are skipped)')
-  .option('--no-fast', 'read every file with its JS parser (default: DuckDB reads the formats it can, e.g. VPC flow logs, and declines to JS any file it cannot store identically; docs/ingest-fast-path.md)')
+  .option('--no-fast', 'read every file with its JS parser (default: DuckDB reads the formats it can, e.g. VPC flow logs (CloudTrail too when DWELL_FAST_FORMATS=vpc_flow,cloudtrail), and declines to JS any file it cannot store identically; docs/ingest-fast-path.md)')
   .option('--max-ratio <n>', 'stop reading a compressed file that expands more than N times its size, past 16 MiB (a decompression bomb); the file is marked partial. 0 = no limit', positiveInt, 1000)
   .option('--json', 'print the report as JSON (every file, unrecognized ones included)')
   .option('-v, --verbose', 'also list the files no parser recognized (by default they are counted in one line)')

@@ -53,6 +53,13 @@ export { sniffCloudTrail };
 /** S3 layout: AWSLogs/[o-org/]<account>/CloudTrail[-Digest|-Insight]/<region>/YYYY/MM/DD/…  */
 const S3_LAYOUT = /AWSLogs\/(?:(o-[a-z0-9]+)\/)?(\d{12})\/(CloudTrail(?:-Digest|-Insight)?)\/([a-z0-9-]+)\/(\d{4})\/(\d\d)\/(\d\d)\//;
 
+/** The S3 delivery key's parts when `path` follows the layout (evidence info `s3_layout`), else null. */
+export function cloudTrailS3Layout(p: string): Record<string, string | null> | null {
+  const path = p.replace(/\\/g, '/');
+  const m = S3_LAYOUT.exec(path);
+  return m ? { key: path.slice(m.index), organization: m[1] ?? null, account: m[2]!, prefix: m[3]!, region: m[4]!, date: `${m[5]}-${m[6]}-${m[7]}` } : null;
+}
+
 class CloudTrailReader {
   private records = 0;
   private events = 0;
@@ -80,11 +87,8 @@ class CloudTrailReader {
   constructor(private readonly ctx: ParseContext) {}
 
   async read(input: AsyncIterable<unknown>): Promise<StreamStats> {
-    const path = this.ctx.path.replace(/\\/g, '/');
-    const m = S3_LAYOUT.exec(path);
-    if (m) {
-      this.ctx.setFileInfo('s3_layout', { key: path.slice(m.index), organization: m[1] ?? null, account: m[2], prefix: m[3], region: m[4], date: `${m[5]}-${m[6]}-${m[7]}` });
-    }
+    const s3 = cloudTrailS3Layout(this.ctx.path);
+    if (s3) this.ctx.setFileInfo('s3_layout', s3);
     const splitter = new RecordSplitter(
       {
         record: (s) => this.record(s),

@@ -7,11 +7,13 @@
  * does not match — the file's rows are rolled back and the caller reads it with the JS parser:
  * the fast path may decline a file, never store it differently.
  */
+import { createHash } from 'node:crypto';
 import { promises as fsp, constants as fsc, type BigIntStats } from 'node:fs';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { restoreAccessTime } from '../../core/evidence-read.js';
 import { parserByName } from '../../parsers/registry.js';
-import { planVpcFast, vpcInsertSql } from '../../parsers/vpc-flow.sql.js';
+import { cloudTrailInsertSql, planCloudTrailFast, type CloudTrailFastPlan } from '../../parsers/cloudtrail.sql.js';
+import { planVpcFast, vpcInsertSql, type VpcFastPlan } from '../../parsers/vpc-flow.sql.js';
 import { openEvidence, type EvidenceStream } from '../evidence-reader.js';
 import type { EvidenceFile } from '../evidence-files.js';
 import { EventSanity } from '../event-sanity.js';
@@ -31,6 +33,25 @@ export interface FastOptions {
 export type FastOutcome = { kind: 'stored'; result: ParseFileResult } | { kind: 'declined'; reason: string };
 
 const LINES_TABLE = 'dwell_fast_lines';
+/** Formats with a SQL path. */
+const SQL_FORMATS = new Set(['vpc_flow', 'cloudtrail']);
+/**
+ * Formats read by DuckDB unless DWELL_FAST_FORMATS (a comma list of the above) says otherwise.
+ * CloudTrail's SQL stores the same rows but was measured slower than its JS parser
+ * (bench/RESULTS.md, docs/ingest-fast-path.md): it runs only when asked for.
+ */
+const DEFAULT_FAST_FORMATS = ['vpc_flow'];
+
+function fastFormats(): Set<string> {
+  const env = process.env.DWELL_FAST_FORMATS;
+  if (env === undefined || env.trim() === '') return new Set(DEFAULT_FAST_FORMATS);
+  return new Set(env.split(',').map((f) => f.trim()).filter((f) => SQL_FORMATS.has(f)));
+}
+/** A line DuckDB may hold: CloudTrail's one-line Records documents are as long as the file (gzip: its trailer's size). */
+const MAX_LINE = 4 << 20;
+const MAX_DOCUMENT_LINE = 256 << 20;
+
+type Plan = { format: 'vpc_flow'; vpc: VpcFastPlan; header: string | null } | { format: 'cloudtrail'; ct: CloudTrailFastPlan; header: null };
 
 /**
  * Reads `file` into the open transaction on `conn` (evidence id `eid`) through DuckDB, or declines
@@ -56,6 +77,8 @@ async function fastPath(conn: DuckDBConnection, eid: number, file: EvidenceFile,
 
   const ev = await openEvidence(file.fsPath, { maxRatio: opts.maxRatio });
   let consumed = false;
+  /** DuckDB opened the file (without O_NOATIME): its access time is put back however the read ends. */
+  let duckdbOpened = false;
   try {
     if (ev.compression !== 'none' && ev.compression !== 'gzip') return declined(`${ev.compression} compression`);
     const iterator = ev.data[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
@@ -75,34 +98,54 @@ async function fastPath(conn: DuckDBConnection, eid: number, file: EvidenceFile,
     if (head.length >= 3 && head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf) return declined('byte order mark');
     const sniffHead = makeHead(file.absPath, head);
     let sniffReason: string;
+    let format: string;
+    const FAST_FORMATS = fastFormats();
     if (opts.format) {
       if (!parserByName(opts.format)) return declined('unknown format');
       sniffReason = `forced with --format ${opts.format}`;
-      if (opts.format !== 'vpc_flow') return declined(`format ${opts.format} has no SQL path`);
+      if (!FAST_FORMATS.has(opts.format)) return declined(`format ${opts.format} has no SQL path${SQL_FORMATS.has(opts.format) ? ' enabled (DWELL_FAST_FORMATS)' : ''}`);
+      format = opts.format;
     } else {
       const s = sniff(sniffHead);
-      if (s.winner?.parser.name !== 'vpc_flow') return declined(`format ${s.winner?.parser.name ?? 'unrecognized'} has no SQL path`);
+      const name = s.winner?.parser.name ?? '';
+      if (!FAST_FORMATS.has(name)) return declined(`format ${name || 'unrecognized'} has no SQL path${SQL_FORMATS.has(name) ? ' enabled (DWELL_FAST_FORMATS)' : ''}`);
       sniffReason = s.reason;
+      format = s.winner!.parser.name;
     }
-    const parser = parserByName('vpc_flow')!;
-    const plan = planVpcFast(file.absPath, sniffHead.lines, opts.extra);
-    if (typeof plan === 'string') return declined(plan);
+    const parser = parserByName(format)!;
+    let plan: Plan;
+    let maxLine = MAX_LINE;
+    if (format === 'vpc_flow') {
+      const vpc = planVpcFast(file.absPath, sniffHead.lines, opts.extra);
+      if (typeof vpc === 'string') return declined(vpc);
+      plan = { format, vpc, header: vpc.header };
+    } else {
+      const ct = planCloudTrailFast(file.absPath, sniffHead.lines, opts.extra);
+      if (typeof ct === 'string') return declined(ct);
+      plan = { format: 'cloudtrail', ct, header: null };
+      if (ct.shape === 'records') {
+        const size = ev.compression === 'gzip' ? await gzipTrailerSize(file.fsPath) : file.size;
+        if (size === null || size + 2 > MAX_DOCUMENT_LINE) return declined('a Records document larger than the SQL path reads');
+        maxLine = Math.max(MAX_LINE, size + 2);
+      }
+    }
     const newline: 1 | 2 = head.includes('\r\n') ? 2 : 1;
 
     // JS: the rest of the read (hash + scan), while DuckDB reads the same file.
     consumed = true;
-    const scanning = scanRest(ev, headChunks, ended ? null : iterator);
+    duckdbOpened = true;
+    const scanning = scanRest(ev, headChunks, ended ? null : iterator, plan.format === 'cloudtrail');
     scanning.catch(() => undefined);
     const sanity = new EventSanity(opts.ingestMs);
     let counts: { lines: number; blank: number; meta: number; chars: number };
     let stored: { n: number; first_us: number | null; last_us: number | null; implausible: number };
     try {
       await withInsertionOrder(conn, async () => {
-        const sql = linesTableSql(LINES_TABLE, file.absPath, ev.compression === 'gzip' ? 'gzip' : 'none', newline, plan.header !== null);
+        const sql = linesTableSql(LINES_TABLE, file.absPath, ev.compression === 'gzip' ? 'gzip' : 'none', newline, plan.header !== null, maxLine);
         await conn.run(sql, plan.header === null ? {} : { header: plan.header });
       });
       const params = { eid, until: sanity.plausibleUntilUs, ...(plan.header === null ? {} : { header: plan.header }) };
-      await conn.run(vpcInsertSql(plan, LINES_TABLE, newline), params);
+      await conn.run(plan.format === 'vpc_flow' ? vpcInsertSql(plan.vpc, LINES_TABLE, newline) : cloudTrailInsertSql(plan.ct, LINES_TABLE, newline), params);
       counts = (await one(conn,
         `SELECT count(*)::BIGINT AS lines, count(*) FILTER (WHERE text IS NULL)::BIGINT AS blank,
                 ${plan.header === null ? '0' : 'count(*) FILTER (WHERE text = $header)'}::BIGINT AS meta,
@@ -135,20 +178,27 @@ async function fastPath(conn: DuckDBConnection, eid: number, file: EvidenceFile,
     if (counts.lines !== linesOf(scan.result) || counts.chars !== scan.result.bytes - scan.result.lfs * nl) {
       return declined(`DuckDB read ${counts.lines} lines / ${counts.chars} characters, the hash pass ${linesOf(scan.result)} lines / ${scan.result.bytes} bytes`);
     }
-    if (counts.lines !== stored.n + counts.blank + counts.meta) return declined('line counts do not add up');
+    if (plan.format === 'cloudtrail' && plan.ct.shape === 'records') {
+      // One document: its line, and blank lines around it.
+      if (counts.lines - counts.blank !== 1) return declined('more than one line besides the Records document');
+    } else if (counts.lines !== stored.n + counts.blank + counts.meta) return declined('line counts do not add up');
     const after = await fsp.stat(file.fsPath, { bigint: true });
     if (changed(before, after) || Number(after.size) !== file.size || Number(after.size) !== scan.digest.bytes) {
       return declined('the file changed while it was read');
     }
-    await putBackAccessTime(file.fsPath, before, after);
 
-    const info: Record<string, unknown> = { ...plan.info };
+    const n = Number(stored.n);
+    // The evidence info the JS parser writes, in its order (cloudtrail.ts finish(), then parse-file.ts).
+    const info: Record<string, unknown> =
+      plan.format === 'vpc_flow'
+        ? { ...plan.vpc.info }
+        : { ...plan.ct.info, layout: plan.ct.shape === 'records' ? 'Records' : 'objects', lines: linesOf(scan.result), record_warnings: 0, content_sha256: scan.contentSha256, records: n };
     const warnings: Array<{ line: number; byte_offset: number; raw: string; reason: string }> = [];
     noteTimeSanity(sanity, 0, opts.mtimeMs, info, (w) => warnings.push(w));
     for (const w of warnings) {
       await conn.run(`INSERT INTO parse_warnings VALUES ($eid, $line, $off, $raw, $reason)`, { eid, line: w.line, off: w.byte_offset, raw: w.raw, reason: w.reason });
     }
-    const n = Number(stored.n);
+    const stream = plan.format === 'cloudtrail';
     return {
       kind: 'stored',
       result: {
@@ -160,8 +210,9 @@ async function fastPath(conn: DuckDBConnection, eid: number, file: EvidenceFile,
         sha256: scan.digest.sha256,
         bytes: scan.digest.bytes,
         message: null,
-        lines: Number(counts.lines),
-        dispositions: { record: n, continuation: 0, warning: 0, meta: Number(counts.meta), blank: Number(counts.blank) },
+        // A stream parser (CloudTrail) reports records, not line dispositions.
+        lines: stream ? null : Number(counts.lines),
+        dispositions: stream ? { record: 0, continuation: 0, warning: 0, meta: 0, blank: 0 } : { record: n, continuation: 0, warning: 0, meta: Number(counts.meta), blank: Number(counts.blank) },
         events: n,
         warnings: warnings.length,
         firstTs: stored.first_us === null ? null : Number(stored.first_us),
@@ -173,19 +224,27 @@ async function fastPath(conn: DuckDBConnection, eid: number, file: EvidenceFile,
     };
   } finally {
     if (!consumed) ev.destroy();
+    // Declined too: the JS reader that reads the file next would otherwise keep the moved time.
+    if (duckdbOpened) await putBackAccessTime(file.fsPath, before).catch(() => undefined);
   }
 }
 
 interface RestScan {
   result: ScanResult;
+  /** SHA-256 of the decompressed content, when asked for (CloudTrail's evidence info `content_sha256`). */
+  contentSha256: string | null;
   digest: { sha256: string; bytes: number };
   error: Error | null;
 }
 
 /** The head already read, then the rest of the decompressed stream, scanned; then the digest. */
-async function scanRest(ev: EvidenceStream, head: Buffer[], rest: AsyncIterator<Buffer> | null): Promise<RestScan> {
+async function scanRest(ev: EvidenceStream, head: Buffer[], rest: AsyncIterator<Buffer> | null, contentHash: boolean): Promise<RestScan> {
   const scan = new LineEndScan();
-  for (const c of head) scan.push(c);
+  const content = contentHash ? createHash('sha256') : null;
+  for (const c of head) {
+    scan.push(c);
+    content?.update(c);
+  }
   let error: Error | null = null;
   if (rest) {
     try {
@@ -193,6 +252,7 @@ async function scanRest(ev: EvidenceStream, head: Buffer[], rest: AsyncIterator<
         const r = await rest.next();
         if (r.done) break;
         scan.push(r.value);
+        content?.update(r.value);
       }
     } catch (err) {
       error = err as Error;
@@ -200,7 +260,21 @@ async function scanRest(ev: EvidenceStream, head: Buffer[], rest: AsyncIterator<
     }
   }
   const digest = await ev.digest;
-  return { result: scan.result, digest, error };
+  return { result: scan.result, contentSha256: content ? content.digest('hex') : null, digest, error };
+}
+
+/** The uncompressed size a gzip file's trailer states (of its last member), or null. */
+async function gzipTrailerSize(path: string): Promise<number | null> {
+  const fh = await fsp.open(path, fsc.O_RDONLY | ((fsc as Record<string, number>).O_NOATIME ?? 0)).catch(() => fsp.open(path, fsc.O_RDONLY));
+  try {
+    const size = (await fh.stat()).size;
+    if (size < 18) return null;
+    const b = Buffer.alloc(4);
+    await fh.read(b, 0, 4, size - 4);
+    return b.readUInt32LE(0);
+  } finally {
+    await fh.close();
+  }
 }
 
 function changed(a: BigIntStats, b: BigIntStats): boolean {
@@ -211,7 +285,8 @@ function changed(a: BigIntStats, b: BigIntStats): boolean {
  * DuckDB opens the file without O_NOATIME: put the access time back as the JS reader does
  * (core/evidence-read.ts), through a descriptor of our own.
  */
-async function putBackAccessTime(path: string, before: BigIntStats, after: BigIntStats): Promise<void> {
+async function putBackAccessTime(path: string, before: BigIntStats): Promise<void> {
+  const after = await fsp.stat(path, { bigint: true });
   if (after.atimeNs === before.atimeNs) return;
   const fh = await fsp.open(path, fsc.O_RDONLY | ((fsc as Record<string, number>).O_NOATIME ?? 0)).catch(() => fsp.open(path, fsc.O_RDONLY));
   try {

@@ -15,7 +15,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
  * to `$header` when `header` is true — so a record's sequence number is `line - 1 - skipped`
  * without sorting the rows again (a sort of the wide rows cost more than the rest of the insert).
  */
-export function linesTableSql(table: string, path: string, compression: 'none' | 'gzip', newline: 1 | 2, header: boolean): string {
+export function linesTableSql(table: string, path: string, compression: 'none' | 'gzip', newline: 1 | 2, header: boolean, maxLine = 4194304): string {
   const file = `'${path.replace(/'/g, "''")}'`;
   const frame = 'OVER (ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)';
   return `CREATE TEMP TABLE ${table} AS
@@ -24,7 +24,7 @@ export function linesTableSql(table: string, path: string, compression: 'none' |
            sum(CASE WHEN l IS NULL${header ? ' OR l = $header' : ''} THEN 1 ELSE 0 END) ${frame} AS skipped
     FROM read_csv(${file}, columns = {'l': 'VARCHAR'}, delim = chr(1), quote = '', escape = '', header = false,
                   auto_detect = false, compression = '${compression}', new_line = '${newline === 2 ? '\\r\\n' : '\\n'}',
-                  max_line_size = 4194304)`;
+                  max_line_size = ${Math.trunc(maxLine)}${maxLine > 8 << 20 ? `, buffer_size = ${Math.trunc(maxLine) * 2}` : ''})`;
 }
 
 /** Fast reads running now (one ingest per process: the setting is its database's, not the connection's). */
