@@ -172,11 +172,13 @@ export async function runPlan(conn: DuckDBConnection, plan: HuntPlan, findingsId
     });
     await conn.run(`INSERT INTO sigma_rules VALUES ${values.join(', ')}`, params);
   }
+  // sigma_hits holds each (rule, event) once: a rule is in one query per source (match.ts) and an
+  // event in one source, so no DISTINCT over what may be millions of hits.
   await conn.run('BEGIN TRANSACTION');
   try {
     await conn.run(`INSERT INTO detections (findings_id, rule_id, phase, technique, level, hit_key, event_id, ts, title, author, tags, engine, rule_file)
       SELECT ${Number(findingsId)}, r.rule_id, r.phase, r.technique, r.level, NULL, h.event_id, h.ts, r.title, r.author, r.tags, 'sigma', r.rule_file
-      FROM (SELECT DISTINCT idx, event_id, ts FROM sigma_hits) h JOIN sigma_rules r ON r.kind = 'rule' AND r.idx = h.idx`);
+      FROM sigma_hits h JOIN sigma_rules r ON r.kind = 'rule' AND r.idx = h.idx`);
     await conn.run(`INSERT INTO detections (findings_id, rule_id, phase, technique, level, hit_key, event_id, ts, title, author, tags, engine, rule_file)
       SELECT ${Number(findingsId)}, r.rule_id, r.phase, r.technique, r.level, h.hit_key, h.event_id, h.ts, r.title, r.author, r.tags, 'sigma', r.rule_file
       FROM (SELECT DISTINCT cidx, event_id, ts, hit_key FROM sigma_corr_hits) h JOIN sigma_rules r ON r.kind = 'corr' AND r.idx = h.cidx`);
@@ -190,7 +192,7 @@ export async function runPlan(conn: DuckDBConnection, plan: HuntPlan, findingsId
   // Per-rule counts (all usable rules and correlations, reported or not).
   const counts = await all<{ kind: string; idx: number; hits: number; keys: number; first: string | null; last: string | null }>(
     conn,
-    `SELECT 'rule' AS kind, idx, count(DISTINCT event_id)::INTEGER AS hits, 0 AS keys, strftime(min(ts), '%Y-%m-%dT%H:%M:%SZ') AS first, strftime(max(ts), '%Y-%m-%dT%H:%M:%SZ') AS last FROM sigma_hits GROUP BY idx
+    `SELECT 'rule' AS kind, idx, count(*)::INTEGER AS hits, 0 AS keys, strftime(min(ts), '%Y-%m-%dT%H:%M:%SZ') AS first, strftime(max(ts), '%Y-%m-%dT%H:%M:%SZ') AS last FROM sigma_hits GROUP BY idx
      UNION ALL
      SELECT 'corr', cidx, count(DISTINCT event_id)::INTEGER, count(DISTINCT hit_key)::INTEGER, strftime(min(ts), '%Y-%m-%dT%H:%M:%SZ'), strftime(max(ts), '%Y-%m-%dT%H:%M:%SZ') FROM sigma_corr_hits GROUP BY cidx`,
   );
