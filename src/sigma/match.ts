@@ -66,8 +66,8 @@ export async function matchOnePass(conn: DuckDBConnection, plan: HuntPlan, usabl
   const took: Record<string, number> = {};
   const p = plan.params;
   const usableSet = new Set(usable);
-  const cands = await all<{ source: string; idx: number }>(conn, `SELECT DISTINCT c_source AS source, idx FROM sigma_cand ORDER BY source, idx`);
-  const bySource = new Map<string, number[]>();
+  const cands = await all<{ source: string | null; idx: number }>(conn, `SELECT DISTINCT c_source AS source, idx FROM sigma_cand ORDER BY source, idx`);
+  const bySource = new Map<string | null, number[]>();
   for (const c of cands) {
     if (!usableSet.has(c.idx)) continue;
     const list = bySource.get(c.source) ?? [];
@@ -81,7 +81,7 @@ export async function matchOnePass(conn: DuckDBConnection, plan: HuntPlan, usabl
     const pos = `list_position([${rules.join(', ')}], idx) - 1`;
     await conn.run(
       `CREATE OR REPLACE TEMP TABLE sigma_mask AS SELECT ${rest.map((c) => `c_${c}`).join(', ')}, bitstring_agg(${pos}, 0, ${rules.length - 1}) AS sigma_bits
-       FROM sigma_cand WHERE c_source = $source GROUP BY ALL`,
+       FROM sigma_cand WHERE c_source IS NOT DISTINCT FROM $source GROUP BY ALL`,
       { source },
     );
 
@@ -114,7 +114,9 @@ export async function matchOnePass(conn: DuckDBConnection, plan: HuntPlan, usabl
       return `CASE WHEN get_bit(sigma_bits, ${j}) = 1${pf ? ` AND ${pf}` : ''} AND ${render(plan.rules[i]!.cond, 'full')} THEN ${i} END`;
     });
     const join = rest.map((c) => `e.${c} IS NOT DISTINCT FROM m.c_${c}`).join(' AND ');
-    const scan = `SELECT e.*, m.sigma_bits FROM events e JOIN sigma_mask m ON ${join} WHERE e.source = $src AND ${trusted}`;
+    // An event without a source (no parser leaves one, but the column allows it) is still matched.
+    const bySrc = source === null ? 'e.source IS NULL' : 'e.source = $src';
+    const scan = `SELECT e.*, m.sigma_bits FROM events e JOIN sigma_mask m ON ${join} WHERE ${bySrc} AND ${trusted}`;
     const sql = `INSERT INTO sigma_hits
       SELECT idx, event_id, ts FROM (
         SELECT event_id, ts, unnest(list_filter([
@@ -122,8 +124,8 @@ export async function matchOnePass(conn: DuckDBConnection, plan: HuntPlan, usabl
         ], lambda _h: _h IS NOT NULL)) AS idx
         FROM (SELECT *${prefilterCols.map((c) => `, ${c}`).join('')} FROM (${scan}))
       )`;
-    await conn.run(sql, { ...p.for(sql), src: source });
-    took[source] = Date.now() - t0;
+    await conn.run(sql, { ...p.for(sql), ...(source === null ? {} : { src: source }) });
+    took[source ?? '(none)'] = Date.now() - t0;
   }
   await conn.run(`DROP TABLE IF EXISTS sigma_mask`);
   return took;

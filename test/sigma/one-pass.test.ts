@@ -83,10 +83,12 @@ describe('one pass per source = rule by rule', () => {
     events.push({ id: 70, source: 'vpc_flow', class: 'network_activity', action: 'flow', dst_port: 4444, raw: 'v' });
     events.push({ id: 71, source: 'zeek', class: 'network_activity', action: 'flow', dst_port: 4444, raw: '{}' });
     events.push({ id: 72, source: 'zeek', class: 'network_activity', action: 'flow', dst_port: 443, raw: '{}' });
+    // A flow without a source: the firewall category does not name one, so it is matched too.
+    events.push({ id: 73, source: null, class: 'network_activity', action: 'flow', dst_port: 4444, raw: '' });
     const { onePass, byRule } = await both(rules, events);
     expect(onePass).toEqual(byRule);
     for (let n = 0; n < 60; n++) expect(onePass[uid(100 + n)]).toEqual(n === 3 || n === 59 ? [n + 1, 61] : [n + 1]);
-    expect(onePass[uid(200)]).toEqual([70, 71]);
+    expect(onePass[uid(200)]).toEqual([70, 71, 73]);
   });
 });
 
