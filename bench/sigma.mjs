@@ -3,12 +3,15 @@
  * (../shared/specs/sigma/rules, or DWELL_BENCH_SIGMA) run by `dwell hunt` over the ~10M-event
  * scenario case that `npm run bench -- correlate` builds (bench/out/scenario-<scale>; generated and
  * ingested here when absent), side by side with dwell's own rules on the same case (the `rules`
- * step of `dwell correlate`, DWELL_TIMING=1). Wall time, peak RSS and hunt's own steps; medians.
+ * step of `dwell correlate`, DWELL_TIMING=1). Wall time, CPU time, peak RSS and hunt's own steps
+ * (one per source's pass); medians. The hunts run on a copy of the case (hunt.duckdb: each run
+ * adds its detections), and beside them the floor: DuckDB's plain scan of the columns the rules
+ * read, for the sources they read.
  */
-import { existsSync, readFileSync, rmSync, mkdirSync } from 'node:fs';
+import { copyFileSync, existsSync, readFileSync, rmSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { machine, median, timed } from './lib/measure.mjs';
+import { HAS_TIME, machine, median, timed } from './lib/measure.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const OUT = join(ROOT, 'bench', 'out');
@@ -40,14 +43,21 @@ export async function run({ scale = Number(process.env.DWELL_BENCH_SCALE ?? 1500
   const bySource = JSON.parse(counts.stdout.trim());
   const events = bySource.reduce((a, [, n]) => a + n, 0);
 
+  const huntCase = join(dir, 'hunt.duckdb');
+  rmSync(`${huntCase}.wal`, { force: true });
+  copyFileSync(casePath, huntCase);
+  const floor = cpuTimed([process.execPath, join(ROOT, 'bench', 'lib', 'sigma-floor.mjs'), huntCase, rules]);
+  if (floor.code !== 0) throw new Error(`floor failed: ${floor.stderr}`);
   const hunts = [];
   let last = null;
   for (let i = 0; i < reps; i++) {
-    const r = timed([process.execPath, BIN, 'hunt', '--case', casePath, '--sigma', rules, '--json']);
+    const r = cpuTimed([process.execPath, BIN, 'hunt', '--case', huntCase, '--sigma', rules, '--json']);
     if (r.code !== 0 && r.code !== 1) throw new Error(`hunt failed (${r.code}): ${r.stderr}`);
     last = JSON.parse(r.stdout);
-    hunts.push({ seconds: r.seconds, rssMb: r.maxRssMb ?? 0, steps: last.timings_ms });
+    hunts.push({ seconds: r.seconds, cpu: r.cpu, rssMb: r.maxRssMb ?? 0, steps: last.timings_ms });
   }
+  rmSync(huntCase, { force: true });
+  rmSync(`${huntCase}.wal`, { force: true });
   const own = [];
   const p = expected.parameters;
   const seed = { ip: 'ip', access_key: 'key' }[expected.seed.kind] + ':' + expected.seed.value;
@@ -61,6 +71,7 @@ export async function run({ scale = Number(process.env.DWELL_BENCH_SCALE ?? 1500
   }
   const ran = last.rules.filter((x) => x.kind === 'detection').length;
   const stepNames = Object.keys(hunts[0].steps);
+  const hits = last.rules.reduce((a, x) => a + (x.hits ?? 0), 0);
   return {
     bench: 'sigma',
     date: new Date().toISOString(),
@@ -68,8 +79,9 @@ export async function run({ scale = Number(process.env.DWELL_BENCH_SCALE ?? 1500
     scale,
     events,
     bySource,
-    rules: { files: last.files, ran, hit: last.rules.filter((x) => x.hits > 0).length, problems: last.problems.length },
-    hunt: { seconds: median(hunts.map((h) => h.seconds)), rssMb: median(hunts.map((h) => h.rssMb)), runs: hunts.map((h) => Number(h.seconds.toFixed(1))), steps: Object.fromEntries(stepNames.map((s) => [s, median(hunts.map((h) => h.steps[s] ?? 0)) / 1000])) },
+    rules: { files: last.files, ran, hit: last.rules.filter((x) => x.hits > 0).length, hits, problems: last.problems.length },
+    floor: { seconds: floor.seconds, cpu: floor.cpu, ...JSON.parse(floor.stdout) },
+    hunt: { seconds: median(hunts.map((h) => h.seconds)), cpu: median(hunts.map((h) => h.cpu)), rssMb: median(hunts.map((h) => h.rssMb)), runs: hunts.map((h) => Number(h.seconds.toFixed(1))), steps: Object.fromEntries(stepNames.map((s) => [s, median(hunts.map((h) => h.steps[s] ?? 0)) / 1000])) },
     own: { seconds: median(own.map((o) => o.seconds)), runs: own.map((o) => Number(o.seconds.toFixed(1))), correlateTotal: median(own.map((o) => o.total)) },
   };
 }
@@ -82,8 +94,19 @@ export function markdown(r) {
     '',
     `| what | median | runs |`,
     `|---|---|---|`,
-    `| **dwell hunt**, ${r.rules.ran} SigmaHQ rules compiled (${r.rules.hit} hit; ${r.rules.files} files read) | **${r.hunt.seconds.toFixed(1)} s**, ${r.hunt.rssMb.toFixed(0)} MB peak RSS | ${r.hunt.runs.join(', ')} s |`,
+    `| **dwell hunt**, ${r.rules.ran} SigmaHQ rules compiled (${r.rules.hit} hit, ${r.rules.hits.toLocaleString('en-US')} hits; ${r.rules.files} files read) | **${r.hunt.seconds.toFixed(1)} s** (CPU ${r.hunt.cpu.toFixed(1)} s), ${r.hunt.rssMb.toFixed(0)} MB peak RSS | ${r.hunt.runs.join(', ')} s |`,
     `| — of which: ${Object.entries(r.hunt.steps).map(([s, v]) => `${s} ${v.toFixed(1)} s`).join(', ')} | | |`,
     `| dwell's own rules (the rules step of dwell correlate) | ${r.own.seconds.toFixed(1)} s | ${r.own.runs.join(', ')} s |`,
+    `| floor: DuckDB's plain scan of the columns the rules read (${r.floor.columns.join(', ')}) over ${r.floor.sources.join(', ')} | ${r.floor.seconds.toFixed(1)} s (CPU ${r.floor.cpu.toFixed(1)} s) | one run |`,
   ].join('\n');
+}
+
+/** timed() with the child's CPU time (user + system, its threads and children) from /usr/bin/time. */
+function cpuTimed(argv, opts) {
+  if (!HAS_TIME) return { ...timed(argv, opts), cpu: NaN };
+  const f = `/tmp/dwell-bench-cpu-${process.pid}`;
+  const r = timed(['/usr/bin/time', '-f', '%U %S', '-o', f, ...argv], opts);
+  const [u, s] = readFileSync(f, 'utf8').trim().split('\n').pop().split(/\s+/).map(Number);
+  rmSync(f, { force: true });
+  return { ...r, cpu: u + s };
 }

@@ -20,7 +20,19 @@ import { fieldMatch, type FieldMatch, type MatchValue, type Part, type ValueCont
 export type Node =
   | { t: 'and' | 'or'; args: Node[] }
   | { t: 'not'; arg: Node }
-  | { t: 'leaf'; sql: string; dict: boolean };
+  | { t: 'leaf'; sql: string; dict: boolean; re?: LeafRegex };
+
+/**
+ * A leaf that is exactly `regexp_matches(text, $param)` on a scalar: the runner folds such leaves
+ * of many rules into one prefilter per source (one regex pass over the raw line instead of one per
+ * rule), and needs to know which leaves they are.
+ */
+export interface LeafRegex {
+  /** The SQL text matched (`raw` for keyword searches). */
+  text: string;
+  /** The bound parameter holding the RE2 pattern (`$s12`). */
+  param: string;
+}
 
 export interface CompiledRule {
   rule: SigmaRule;
@@ -121,19 +133,19 @@ class Compiler {
   match(fm: FieldMatch): Node {
     const ref = fm.field === null ? this.target.keywords : this.field(fm.field);
     const keyword = fm.field === null;
-    const leaves: Array<{ sql: string; dict: boolean }> = [];
+    const leaves: Array<{ sql: string; dict: boolean; re?: LeafRegex }> = [];
     const dict = Boolean(ref.dict);
     const pats: Part[][] = [];
     for (const v of fm.values) {
       if (v.k === 'pattern') {
         // A keyword is found anywhere in the event (implicit * on both sides).
         const parts: Part[] = keyword ? [{ w: '*' }, ...v.parts, { w: '*' }] : v.parts;
-        if (fm.all) leaves.push({ sql: this.patterns(ref, [parts], fm.cased), dict });
+        if (fm.all) leaves.push({ ...this.patterns(ref, [parts], fm.cased), dict });
         else pats.push(parts);
       } else leaves.push(this.value(ref, v, fm));
     }
-    if (pats.length > 0) leaves.unshift({ sql: this.patterns(ref, pats, fm.cased), dict });
-    const nodes: Node[] = leaves.map((l) => ({ t: 'leaf', sql: `coalesce(${l.sql}, false)`, dict: l.dict }));
+    if (pats.length > 0) leaves.unshift({ ...this.patterns(ref, pats, fm.cased), dict });
+    const nodes: Node[] = leaves.map((l) => ({ t: 'leaf', sql: `coalesce(${l.sql}, false)`, dict: l.dict, ...(l.re ? { re: l.re } : {}) }));
     let n: Node = nodes.length === 1 ? nodes[0]! : { t: fm.all ? 'and' : 'or', args: nodes };
     if (fm.neq) n = { t: 'not', arg: n };
     return n;
@@ -152,12 +164,16 @@ class Compiler {
     return `(len(list_filter(${ref.text}, lambda ${x}: coalesce(${pred(x)}, false))) > 0)`;
   }
 
-  private patterns(ref: FieldRef, list: Part[][], cased: boolean): string {
-    const re = this.p.add(anyPatternRegex(list, cased));
-    return this.each(ref, (x) => `regexp_matches(${x}, ${re})`);
+  private patterns(ref: FieldRef, list: Part[][], cased: boolean): { sql: string; re?: LeafRegex } {
+    return this.regex(ref, anyPatternRegex(list, cased));
   }
 
-  private value(ref: FieldRef, v: MatchValue, fm: FieldMatch): { sql: string; dict: boolean } {
+  private regex(ref: FieldRef, pattern: string): { sql: string; re?: LeafRegex } {
+    const re = this.p.add(pattern);
+    return { sql: this.each(ref, (x) => `regexp_matches(${x}, ${re})`), ...(ref.list ? {} : { re: { text: ref.text, param: re } }) };
+  }
+
+  private value(ref: FieldRef, v: MatchValue, fm: FieldMatch): { sql: string; dict: boolean; re?: LeafRegex } {
     const dict = Boolean(ref.dict);
     switch (v.k) {
       case 're': {
@@ -165,8 +181,7 @@ class Compiler {
         if (risk) throw new SigmaError(`|re value ${JSON.stringify(v.source.slice(0, 120))} refused: ${risk}`);
         this.regexes.push(v.source);
         const flags = v.flags ? `(?${v.flags})` : '';
-        const re = this.p.add(flags + v.source);
-        return { sql: this.each(ref, (x) => `regexp_matches(${x}, ${re})`), dict };
+        return { ...this.regex(ref, flags + v.source), dict };
       }
       case 'cidr': {
         const r = cidrRange(v.cidr);
@@ -201,7 +216,7 @@ class Compiler {
         return { sql, dict: dict && Boolean(other.dict) };
       }
       case 'pattern':
-        return { sql: this.patterns(ref, [v.parts], fm.cased), dict };
+        return { ...this.patterns(ref, [v.parts], fm.cased), dict };
     }
   }
 }

@@ -6,8 +6,9 @@
  *    dst_port) values with everything else unknown: the rules an event can possibly match follow
  *    from those four columns alone (a CloudTrail rule naming eventName and eventSource is narrowed
  *    to a handful of actions before any record is read).
- * 2. One SELECT joins the events to those candidates and evaluates, per event, only the rules it
- *    is a candidate for (a CASE on the rule): one scan of the case, not one per rule.
+ * 2. One SELECT per source reads each event once and evaluates only the rules it is a candidate
+ *    for, with keyword prefilters shared by the source's rules (match.ts): one scan per source,
+ *    not one per rule.
  * 3. Correlation rules run over the matches (correlation.ts), references first.
  *
  * Rules whose SQL does not bind or whose regular expression RE2 refuses are set aside with the
@@ -20,6 +21,7 @@ import { render } from './compile.js';
 import { correlationSql, type CompiledCorrelation } from './correlation.js';
 import { DICT_COLUMNS } from './fields.js';
 import { problem } from './load.js';
+import { matchOnePass, matchRuleByRule } from './match.js';
 import { sigmaRuleId, type HuntPlan } from './plan.js';
 import { SQL_MACROS } from './sql.js';
 import { SigmaError, type SigmaDocument } from './types.js';
@@ -28,6 +30,8 @@ export interface RunOptions {
   /** Search events whose time is relative or implausible too (left out by default, as everywhere). */
   includeRelative?: boolean;
   onStep?: (step: string) => void;
+  /** Run each rule as its own query over all events (the reference the one-pass SQL is tested against). */
+  ruleByRule?: boolean;
 }
 
 export interface RuleHits {
@@ -104,17 +108,14 @@ export async function runPlan(conn: DuckDBConnection, plan: HuntPlan, findingsId
     await conn.run(`CREATE OR REPLACE TEMP TABLE sigma_cand AS ${candSql}`, p.for(candSql));
     lap('narrow');
 
-    // 2. One pass: each event against the rules it is a candidate for.
+    // 2. One pass per source: each event against the rules it is a candidate for (match.ts).
     step('matching events');
-    const cases = usable.map((i) => `WHEN ${i} THEN ${render(plan.rules[i]!.cond, 'full')}`).join('\n      ');
-    const join = DICT_COLUMNS.map((c) => `e.${c} IS NOT DISTINCT FROM c.c_${c}`).join(' AND ');
-    const pass = `INSERT INTO sigma_hits
-      SELECT c.idx, e.event_id, e.ts FROM events e JOIN sigma_cand c ON ${join}
-      WHERE ${trusted} AND CASE c.idx
-      ${cases}
-      END`;
-    await conn.run(pass, p.for(pass));
+    let bySource: Record<string, number> = {};
+    if (opts.ruleByRule) await matchRuleByRule(conn, plan, usable, trusted);
+    else bySource = await matchOnePass(conn, plan, usable, trusted);
     lap('match');
+    // Which source's pass took the time (bench/sigma.mjs shows them).
+    for (const [source, ms] of Object.entries(bySource)) timings[`match ${source}`] = ms;
   }
 
   // 3. Correlations, references first (plan order).
@@ -171,11 +172,13 @@ export async function runPlan(conn: DuckDBConnection, plan: HuntPlan, findingsId
     });
     await conn.run(`INSERT INTO sigma_rules VALUES ${values.join(', ')}`, params);
   }
+  // sigma_hits holds each (rule, event) once: a rule is in one query per source (match.ts) and an
+  // event in one source, so no DISTINCT over what may be millions of hits.
   await conn.run('BEGIN TRANSACTION');
   try {
     await conn.run(`INSERT INTO detections (findings_id, rule_id, phase, technique, level, hit_key, event_id, ts, title, author, tags, engine, rule_file)
       SELECT ${Number(findingsId)}, r.rule_id, r.phase, r.technique, r.level, NULL, h.event_id, h.ts, r.title, r.author, r.tags, 'sigma', r.rule_file
-      FROM (SELECT DISTINCT idx, event_id, ts FROM sigma_hits) h JOIN sigma_rules r ON r.kind = 'rule' AND r.idx = h.idx`);
+      FROM sigma_hits h JOIN sigma_rules r ON r.kind = 'rule' AND r.idx = h.idx`);
     await conn.run(`INSERT INTO detections (findings_id, rule_id, phase, technique, level, hit_key, event_id, ts, title, author, tags, engine, rule_file)
       SELECT ${Number(findingsId)}, r.rule_id, r.phase, r.technique, r.level, h.hit_key, h.event_id, h.ts, r.title, r.author, r.tags, 'sigma', r.rule_file
       FROM (SELECT DISTINCT cidx, event_id, ts, hit_key FROM sigma_corr_hits) h JOIN sigma_rules r ON r.kind = 'corr' AND r.idx = h.cidx`);
@@ -189,7 +192,7 @@ export async function runPlan(conn: DuckDBConnection, plan: HuntPlan, findingsId
   // Per-rule counts (all usable rules and correlations, reported or not).
   const counts = await all<{ kind: string; idx: number; hits: number; keys: number; first: string | null; last: string | null }>(
     conn,
-    `SELECT 'rule' AS kind, idx, count(DISTINCT event_id)::INTEGER AS hits, 0 AS keys, strftime(min(ts), '%Y-%m-%dT%H:%M:%SZ') AS first, strftime(max(ts), '%Y-%m-%dT%H:%M:%SZ') AS last FROM sigma_hits GROUP BY idx
+    `SELECT 'rule' AS kind, idx, count(*)::INTEGER AS hits, 0 AS keys, strftime(min(ts), '%Y-%m-%dT%H:%M:%SZ') AS first, strftime(max(ts), '%Y-%m-%dT%H:%M:%SZ') AS last FROM sigma_hits GROUP BY idx
      UNION ALL
      SELECT 'corr', cidx, count(DISTINCT event_id)::INTEGER, count(DISTINCT hit_key)::INTEGER, strftime(min(ts), '%Y-%m-%dT%H:%M:%SZ'), strftime(max(ts), '%Y-%m-%dT%H:%M:%SZ') FROM sigma_corr_hits GROUP BY cidx`,
   );

@@ -13,6 +13,8 @@ import { ingest } from '../../src/ingest/pipeline.js';
 import { hunt, type HuntResult } from '../../src/sigma/hunt.js';
 import { loadSigma } from '../../src/sigma/load.js';
 import { planHunt, sigmaRuleId, type HuntPlan } from '../../src/sigma/plan.js';
+import { runPlan } from '../../src/sigma/run.js';
+import { CaseDb } from '../../src/store/case-db.js';
 import { query } from '../helpers/case.js';
 import { tempDir } from '../helpers/cli.js';
 import { writerFor } from './helpers/records.js';
@@ -36,6 +38,7 @@ describe.skipIf(!present)('SigmaHQ rules for the sources dwell reads', () => {
   const cases: Case[] = [];
   const unbuilt: string[] = [];
   let hits = new Set<string>();
+  let casePath = '';
 
   beforeAll(async () => {
     plan = planHunt(loadSigma([RULES]));
@@ -69,7 +72,7 @@ describe.skipIf(!present)('SigmaHQ rules for the sources dwell reads', () => {
       cases.push({ id: sigmaRuleId(r.rule), file: w.file, positive, negative });
     }
     for (const [f, lines] of Object.entries(files)) writeFileSync(join(ev, f), lines.join('\n') + '\n');
-    const casePath = join(dir.path, 'case.duckdb');
+    casePath = join(dir.path, 'case.duckdb');
     await ingest({ casePath, inputs: [ev], tz: 'UTC', year: 2026, workers: 0, index: false });
     result = await hunt({ casePath, paths: [RULES] });
     const rows = await query<{ rule_id: string; path: string; line: number }>(
@@ -110,5 +113,22 @@ describe.skipIf(!present)('SigmaHQ rules for the sources dwell reads', () => {
     expect(missed).toEqual([]);
     expect(falseHits).toEqual([]);
     expect(result.results.filter((r) => r.kind === 'detection').length).toBe(plan.rules.length);
+  });
+
+  it('gives the same hits in one pass per source as rule by rule (each rule its own query)', async () => {
+    const db = await CaseDb.open(casePath, { create: false });
+    const conn = await db.connect();
+    const reference = result.huntId + 1000;
+    try {
+      await runPlan(conn, planHunt(loadSigma([RULES])), reference, { ruleByRule: true });
+    } finally {
+      conn.closeSync();
+      db.close();
+    }
+    const of = async (id: number) =>
+      (await query<{ k: string }>(casePath, `SELECT DISTINCT rule_id || '|' || event_id AS k FROM detections WHERE findings_id = $id ORDER BY k`, { id })).map((r) => r.k);
+    const onePass = await of(result.huntId);
+    expect(onePass.length).toBeGreaterThanOrEqual(cases.length);
+    expect(await of(reference)).toEqual(onePass);
   });
 });

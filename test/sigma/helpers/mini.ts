@@ -12,7 +12,7 @@ import { SCHEMA_SQL } from '../../../src/store/schema.js';
 export interface Ev {
   id: number;
   ts?: string;
-  source?: string;
+  source?: string | null;
   class?: string;
   action?: string;
   outcome?: string;
@@ -47,7 +47,7 @@ export async function miniHunt(yaml: string | Record<string, string>, events: Ev
       `INSERT INTO events (event_id, ts, time_quality, source, class, action, outcome, host, actor, src_ip, dst_ip, src_port, dst_port, target, command, user_agent, attrs, summary, evidence_id, line, byte_offset, byte_length, raw)
        VALUES ($id, $ts::TIMESTAMP, $tq, $source, $class, $action, $outcome, $host, $actor, $src_ip, $dst_ip, $src_port, $dst_port, $target, $command, $ua, $attrs::JSON, 's', 1, $id, 0, 0, $raw)`,
       {
-        id: e.id, ts: e.ts ?? '2026-01-02 00:00:00', tq: e.time_quality ?? 'exact', source: e.source ?? 'cloudtrail', class: e.class ?? 'api_activity', action: e.action ?? 'other',
+        id: e.id, ts: e.ts ?? '2026-01-02 00:00:00', tq: e.time_quality ?? 'exact', source: e.source === undefined ? 'cloudtrail' : e.source, class: e.class ?? 'api_activity', action: e.action ?? 'other',
         outcome: e.outcome ?? 'success', host: e.host ?? null, actor: e.actor ?? null, src_ip: e.src_ip ?? null, dst_ip: e.dst_ip ?? null, src_port: e.src_port ?? null, dst_port: e.dst_port ?? null,
         target: e.target ?? null, command: e.command ?? null, ua: e.user_agent ?? null, attrs: e.attrs ? JSON.stringify(e.attrs) : null, raw: e.raw ?? JSON.stringify(e.attrs ?? {}),
       },
