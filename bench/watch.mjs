@@ -10,7 +10,7 @@
  * The case: N synthetic events inserted with SQL straight into a new case (the watch list's rules
  * run their SQL over the whole case on each extent, so the case's size is what matters, not how
  * it was made), cached in bench/out/watch-N. `node bench/watch.mjs [--events N] [--hours H]
- * [--lines-per-hour L] [--samples S]`.
+ * [--lines-per-hour L] [--samples S] [--no-rules]`.
  */
 import { spawn } from 'node:child_process';
 import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
@@ -97,7 +97,7 @@ function rssOf(pid) {
   return { rss: get('VmRSS'), hwm: get('VmHWM') };
 }
 
-export async function run({ events = arg('events', 10_000_000), samples = arg('samples', 20), hours = arg('hours', 24), linesPerHour = arg('lines-per-hour', 20_000) } = {}) {
+export async function run({ events = arg('events', 10_000_000), samples = arg('samples', 20), hours = arg('hours', 24), linesPerHour = arg('lines-per-hour', 20_000), noRules = process.argv.includes('--no-rules') } = {}) {
   const dir = join(OUT, `watch-${events}`);
   mkdirSync(dir, { recursive: true });
   const casePath = join(dir, 'case.duckdb');
@@ -110,8 +110,12 @@ export async function run({ events = arg('events', 10_000_000), samples = arg('s
     await buildCase(casePath, events);
     writeFileSync(built, String(performance.now() - t0));
   }
-  // The watch list: the attacker's address and two rules that run over the whole case.
-  const edit = timed([process.execPath, BIN, 'watch', '--case', casePath, '--add', `ip:${ATTACKER}`, '--add', 'rule:access.ssh_success_after_bruteforce', '--add', 'rule:recon.ssh_probe', '-q']);
+  // The watch list: the attacker's address and two rules (one windowed, one over the whole case).
+  // --no-rules leaves the rules out (removed from a cached case's list) to tell their share.
+  const ruleArgs = ['rule:access.ssh_success_after_bruteforce', 'rule:recon.ssh_probe'].flatMap((r) => [noRules ? '--remove' : '--add', r]);
+  let edit = timed([process.execPath, BIN, 'watch', '--case', casePath, '--add', `ip:${ATTACKER}`, ...ruleArgs, '-q']);
+  // Removing what a fresh case never had: add the address alone.
+  if (edit.code !== 0 && noRules) edit = timed([process.execPath, BIN, 'watch', '--case', casePath, '--add', `ip:${ATTACKER}`, '-q']);
   if (edit.code !== 0) throw new Error(edit.stderr);
 
   // Latency.
@@ -196,6 +200,7 @@ export async function run({ events = arg('events', 10_000_000), samples = arg('s
   return {
     machine: machine(),
     events,
+    rules: !noRules,
     latencyMs: { samples: lat.length, missed: lat.length - finite.length, median: median(finite), p95: finite[Math.floor(finite.length * 0.95)] ?? null, max: finite[finite.length - 1] ?? null },
     rssAfterLatencyMb: rssAfterLatency,
     soak: { hours, linesWritten: written, zeekFiles: hours, seconds: soakSeconds, alerts, expectedAlerts: hours, rssMedianMb: median(rss), rssMaxSampledMb: Math.max(...rss), vmHwmMb: end.hwm },

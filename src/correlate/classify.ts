@@ -4,7 +4,8 @@
  * by the event's vocabulary (cloud call, database, host log, network), not by its parser.
  */
 import { cloudOperation, inGroup, isCloudCall, isDbAction, isHostLogEvent } from '../core/vocabulary.js';
-import { THRESHOLDS } from './knowledge.js';
+import { ADMIN_PORTS, isPrivateIp, THRESHOLDS } from './knowledge.js';
+import { openedBySource } from './transfers.js';
 import type { Phase } from './rules.js';
 
 export interface EventRow {
@@ -71,7 +72,13 @@ export function classify(e: EventRow, firstAccessUs: number | null): Classificat
   if (isHostLogEvent(e)) return classifyHost(e, before);
   if (e.class === 'network_activity') {
     if ((e.bytes_out ?? 0) >= THRESHOLDS.largeFlowBytes) return { phase: 'exfiltration', technique: 'T1048' };
-    return { phase: before ? 'recon' : 'actions', technique: before ? 'T1046' : null };
+    if (before) return { phase: 'recon', technique: 'T1046' };
+    // A connection to a remote-login or administration port (either direction's record) is someone
+    // getting in — the attacker's sessions, their attempts to come back — not what they did there.
+    const servicePort = openedBySource(e) ? e.dst_port : e.src_port;
+    if (inGroup('flow', e.action) && servicePort !== null && (ADMIN_PORTS as readonly number[]).includes(servicePort))
+      return { phase: 'access', technique: isPrivateIp(e.src_ip) && isPrivateIp(e.dst_ip) ? 'T1021' : 'T1133' };
+    return { phase: 'actions', technique: null };
   }
   return { phase: before ? 'recon' : 'actions', technique: null };
 }

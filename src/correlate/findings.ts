@@ -13,6 +13,8 @@ import type { Seed } from './model.js';
 import { FINDINGS_SCHEMA, type AnnotationOut, type Answers, type Backdoor, type CompromisedItem, type Credential, type DbQuery, type DetectionOut, type EntityOut, type Exfiltration, type Findings, type Gap, type HostAddress, type RulesParameters, type SeedProvenance, type TimelineItem, type TimeUncertainty } from './findings-types.js';
 import { CREDENTIAL_FILE_PATTERNS, CREDENTIAL_FILE_RE, FILE_READ_COMMAND, isPrivateIp, SENSITIVE_CONFIG_FILE, THRESHOLDS } from './knowledge.js';
 import type { PersistenceFound } from './links/persistence.js';
+import { transferBytes, transfersOut } from './transfers.js';
+import { foldIntoCreatedAccounts } from './backdoor-accounts.js';
 import type { Entity, Footprint } from './model.js';
 import { PHASES } from './rules.js';
 import type { RuleResult } from './run-rules.js';
@@ -136,7 +138,7 @@ export async function buildFindings(
     .map((e) => ({ ip: e.value, roles: [...e.roles].sort(), first_seen: iso(e.firstSeenUs), last_seen: iso(e.lastSeenUs) }))
     .sort((a, b) => (a.ip < b.ip ? -1 : 1));
   const exfilIps = new Set([...fp.entities.values()].filter((e) => e.kind === 'ip' && e.roles.has('exfil_destination')).map((e) => e.value));
-  const exfiltration = buildExfiltration(rows.filter((r) => r.dst_ip !== null && exfilIps.has(r.dst_ip)));
+  const exfiltration = buildExfiltration(rows, exfilIps);
   const gaps = await buildGaps(conn, rows, initialUs, last?.ts_us ?? null);
   const annotations = await all<AnnotationOut>(
     conn,
@@ -444,7 +446,7 @@ function buildBackdoors(rows: EventRow[], fp: Footprint, containedAtUs: number |
       out.push({ kind: 'db_role', value: m[1]!, host: r.host, created_at: iso(r.ts_us), created_by: r.actor, used_after_containment: after(useIds, true), attempted_after_containment: after(useIds, false), event_ids: [r.event_id, ...useIds].sort((x, y) => x - y) });
     }
   }
-  return out.sort((a, b) => ((a.created_at ?? '') < (b.created_at ?? '') ? -1 : (a.created_at ?? '') > (b.created_at ?? '') ? 1 : a.value < b.value ? -1 : 1));
+  return foldIntoCreatedAccounts(out, byId).sort((a, b) => ((a.created_at ?? '') < (b.created_at ?? '') ? -1 : (a.created_at ?? '') > (b.created_at ?? '') ? 1 : a.value < b.value ? -1 : 1));
 }
 
 /** The user of the attacker SSH session a root-run event belongs to (cron files written from a root shell). */
@@ -457,22 +459,18 @@ function sessionUser(fp: Footprint, r: EventRow): string | null {
   return null;
 }
 
-function buildExfiltration(rows: EventRow[]): Exfiltration[] {
-  const byDst = new Map<string, { dst_ip: string; bySource: Map<string, number>; firstUs: number; lastUs: number }>();
-  for (const r of rows) {
-    if (!inGroup('flow', r.action) || !r.dst_ip || isPrivateIp(r.dst_ip) || !r.bytes_out) continue;
-    if (!isPrivateIp(r.src_ip)) continue; // leaving the estate: from an internal address
-    const d = byDst.get(r.dst_ip) ?? { dst_ip: r.dst_ip, bySource: new Map(), firstUs: r.ts_us, lastUs: r.ts_us };
-    d.bySource.set(r.source, (d.bySource.get(r.source) ?? 0) + r.bytes_out);
-    d.firstUs = Math.min(d.firstUs, r.ts_us);
-    d.lastUs = Math.max(d.lastUs, r.ts_us);
-    byDst.set(r.dst_ip, d);
-  }
-  return [...byDst.values()]
-    .map((d) => {
-      // The same connection is seen by several sensors: the largest count is the estimate, not the sum.
-      const bytes = Math.max(...d.bySource.values());
-      return { dst_ip: d.dst_ip, bytes, bytes_by_source: Object.fromEntries([...d.bySource.entries()].sort()), first: iso(d.firstUs), last: iso(d.lastUs), sources: [...d.bySource.keys()].sort() };
+/**
+ * Per destination, what the estate carried out to it (transfers.ts: uploads and pulls, not a
+ * beacon's requests nor a shell's output), as the attacker events show it.
+ */
+function buildExfiltration(rows: EventRow[], destinations: Set<string>): Exfiltration[] {
+  const flows = rows.filter((r) => inGroup('flow', r.action) && ((r.dst_ip !== null && destinations.has(r.dst_ip)) || (r.src_ip !== null && destinations.has(r.src_ip))));
+  return transfersOut(flows, (ip) => isPrivateIp(ip) && !destinations.has(ip!))
+    .filter((t) => !isPrivateIp(t.dst_ip) && destinations.has(t.dst_ip))
+    .map((t) => {
+      const bytes = transferBytes(t);
+      const ts = t.events.map((e) => e.ts_us);
+      return { dst_ip: t.dst_ip, bytes, bytes_by_source: Object.fromEntries([...t.bySource.entries()].sort()), first: iso(Math.min(...ts)), last: iso(Math.max(...ts)), sources: [...t.bySource.keys()].sort() };
     })
     .filter((d) => d.bytes >= THRESHOLDS.exfilBytes)
     .sort((a, b) => b.bytes - a.bytes || (a.dst_ip < b.dst_ip ? -1 : 1));

@@ -43,6 +43,13 @@ export interface Rule {
   /** The SQL returning (event_id, hit_key), params substituted. */
   sql: string;
   file: string;
+  /**
+   * The time span (seconds) over which the rule relates events, when it declares one: a threshold's
+   * `window`, or its `lookback_minutes` / `window_minutes` param. Null when it may look further
+   * (a baseline over `days` or `prior_*` history, or no declared span): dwell watch then runs it
+   * over the whole case instead of a window around the new events.
+   */
+  windowSeconds: number | null;
 }
 
 export class RuleError extends Error {}
@@ -126,7 +133,18 @@ export function parseRule(text: string, file: string, overrides: Record<string, 
     kind,
     sql: substitute(sql, params, file),
     file,
+    windowSeconds: declaredWindow(kind === 'threshold' ? header.window : undefined, params),
   };
+}
+
+const UNIT_SECONDS: Record<string, number> = { second: 1, minute: 60, hour: 3600, day: 86400 };
+
+function declaredWindow(thresholdWindow: string | undefined, params: Record<string, string>): number | null {
+  if (Object.keys(params).some((k) => k === 'days' || k.startsWith('prior_'))) return null;
+  const m = thresholdWindow ? /^(\d+) (second|minute|hour|day)s?$/.exec(thresholdWindow) : null;
+  if (m) return Number(m[1]) * UNIT_SECONDS[m[2]!]!;
+  const minutes = params.lookback_minutes ?? params.window_minutes;
+  return minutes !== undefined && /^\d+(\.\d+)?$/.test(minutes) ? Number(minutes) * 60 : null;
 }
 
 function substitute(sql: string, params: Record<string, string>, file: string): string {

@@ -123,6 +123,8 @@ export async function proposeSeeds(conn: DuckDBConnection, findingsId: number): 
  * or more: whoever brute-forces a password holds no key), and every login the detection flagged
  * is of an account it had used before or that was created on that host after one of its own logins
  * (its own test account). A flagged login of any other account says an account was taken: kept.
+ * Without such a baseline, an address that had already logged in to every account it then failed
+ * on and got into held their passwords (heldPasswords).
  */
 async function routineOwner(conn: DuckDBConnection, findingsId: number, ruleId: string, ip: string, firstHitUs: number): Promise<string | null> {
   const [b] = await all<{ logins: number; days: number; key_days: number; from_us: number | null; accounts: string[] | null }>(
@@ -137,7 +139,7 @@ async function routineOwner(conn: DuckDBConnection, findingsId: number, ruleId: 
   const spanDays = (firstHitUs - b.from_us) / 86400e6;
   const routine = b.days >= THRESHOLDS.ownerBaselineDays && spanDays >= THRESHOLDS.ownerBaselineSpanDays;
   const keyHolder = b.key_days >= 2;
-  if (!routine && !keyHolder) return null;
+  if (!routine && !keyHolder) return heldPasswords(conn, findingsId, ruleId, ip, b);
   const flagged = await all<{ actor: string | null; host: string | null; ts_us: number }>(
     conn,
     `SELECT e.actor, e.host, epoch_us(min(e.ts)) AS ts_us FROM detections d JOIN ev e USING (event_id)
@@ -161,6 +163,26 @@ async function routineOwner(conn: DuckDBConnection, findingsId: number, ruleId: 
   const accounts = [...new Set(flagged.map((f) => f.actor).filter((a): a is string => a !== null))].sort();
   const basis = routine ? `${b.logins} routine login(s) on ${b.days} day(s) since ${iso(b.from_us)}` : `key-authenticated logins on ${b.key_days} day(s) since ${iso(b.from_us)} (it holds a key the host trusts)`;
   return `it is the owner's: ${basis}, before the first detection; the flagged login(s) (${accounts.join(', ') || '?'}) are of accounts it used before or created itself`;
+}
+
+/**
+ * Why an address without a routine baseline still is no password guesser, or null: every account
+ * the detection shows it failing on and getting into had already logged in from this address
+ * before the failures began. It held their passwords and mistyped them — a test client, a user
+ * with a wrong saved password — where a guesser tries accounts it has not got (a name it never
+ * logged in as, an invalid user, root on its first try, keeps the address).
+ */
+async function heldPasswords(conn: DuckDBConnection, findingsId: number, ruleId: string, ip: string, before: { logins: number; from_us: number | null; accounts: string[] | null }): Promise<string | null> {
+  const known = new Set(before.accounts ?? []);
+  if (known.size === 0 || before.from_us === null) return null;
+  const tried = await all<{ actor: string | null }>(
+    conn,
+    `SELECT DISTINCT e.actor FROM detections d JOIN ev e USING (event_id) WHERE d.findings_id = $f AND d.rule_id = $r AND d.hit_key = $ip ORDER BY e.actor`,
+    { f: findingsId, r: ruleId, ip },
+  );
+  if (tried.length === 0 || tried.some((t) => t.actor === null || !known.has(t.actor))) return null;
+  const accounts = tried.map((t) => t.actor!);
+  return `it already held the passwords: ${before.logins} login(s) from it since ${iso(before.from_us)}, before the failures, to every account the detection shows (${accounts.join(', ')}) — mistyped known passwords, not guessing`;
 }
 
 /** How many events (of the correlation's view `ev`) a seed names directly: zero means it matches nothing. */

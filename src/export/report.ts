@@ -10,7 +10,6 @@ import { loadReportData } from '../report/case-data.js';
 import { renderReportHtml } from '../report/html.js';
 import { renderReportMarkdown, renderTimelineMarkdown } from '../report/markdown.js';
 import { buildReport, type ReportModel } from '../report/model.js';
-import { sigmaSectionsHtml, sigmaSectionsMarkdown } from '../report/sigma-sections.js';
 import { findingsFormat } from './findings-format.js';
 import { correlateSigmaSection, huntSection, type HuntSummary } from './hunt-section.js';
 import { withSink } from './line-export.js';
@@ -22,26 +21,19 @@ export function timelinePath(output: string): string {
   return join(dirname(output), `${basename(output, ext)}.timeline.md`);
 }
 
-function reportFormat(name: string, description: string, render: (m: ReportModel, sigma: HuntSummary[]) => string): ExportFormat {
+function reportFormat(name: string, description: string, render: (m: ReportModel) => string): ExportFormat {
   return findingsFormat(name, description, async (ctx, { findingsId, body }) => {
-      // Sigma hits: those run with this correlation (--sigma), then the newest dwell hunt's.
-      const sigma = [await correlateSigmaSection(ctx.db, findingsId, ctx.options), await huntSection(ctx.db, ctx.options)].filter((x): x is HuntSummary => x !== null);
-      const data = await loadReportData(ctx.db, body);
-      const toFile = Boolean(ctx.output && ctx.output !== '-');
-      const side = toFile ? timelinePath(ctx.output!) : undefined;
-      const model = buildReport(body, data, { tlp: ctx.options.tlp, caseId: ctx.options.caseId, timelineFile: side ? basename(side) : undefined });
-      if (side) await withOutput(side, ctx.guard, (sink) => sink.write(renderTimelineMarkdown(model)));
-      await withSink(ctx, (sink) => sink.write(render(model, sigma)));
-      return { count: 1, unit: 'report', files: side ? [ctx.output!, side] : undefined };
+    // Sigma hits: those run with this correlation (--sigma), then the newest dwell hunt's.
+    const sigma = [await correlateSigmaSection(ctx.db, findingsId, ctx.options), await huntSection(ctx.db, ctx.options)].filter((x): x is HuntSummary => x !== null);
+    const data = { ...(await loadReportData(ctx.db, body)), sigma };
+    const toFile = Boolean(ctx.output && ctx.output !== '-');
+    const side = toFile ? timelinePath(ctx.output!) : undefined;
+    const model = buildReport(body, data, { tlp: ctx.options.tlp, caseId: ctx.options.caseId, timelineFile: side ? basename(side) : undefined });
+    if (side) await withOutput(side, ctx.guard, (sink) => sink.write(renderTimelineMarkdown(model)));
+    await withSink(ctx, (sink) => sink.write(render(model)));
+    return { count: 1, unit: 'report', files: side ? [ctx.output!, side] : undefined };
   });
 }
 
-export const reportMd = reportFormat('md', 'Markdown incident report (executive summary, key events, manifest, Sigma hits; full timeline in FILE.timeline.md)', (m, sigma) => {
-  const text = renderReportMarkdown(m);
-  return sigma.length ? `${text.replace(/\n*$/, '')}\n\n${sigmaSectionsMarkdown(sigma)}` : text;
-});
-export const reportHtml = reportFormat('html', 'self-contained HTML incident report with SVG diagrams (no script; prints to PDF); full timeline in FILE.timeline.md', (m, sigma) => {
-  const html = renderReportHtml(m);
-  const at = html.lastIndexOf('</body>');
-  return sigma.length && at >= 0 ? html.slice(0, at) + sigmaSectionsHtml(sigma) + html.slice(at) : html;
-});
+export const reportMd = reportFormat('md', 'Markdown incident report (executive summary, key events, manifest, dwell watch alerts, Sigma hits; full timeline in FILE.timeline.md)', renderReportMarkdown);
+export const reportHtml = reportFormat('html', 'self-contained HTML incident report with SVG diagrams (no script; prints to PDF); full timeline in FILE.timeline.md', renderReportHtml);

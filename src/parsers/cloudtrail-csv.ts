@@ -14,7 +14,7 @@
 import { splitCsv, quoteCount } from './dbquery/csv.js';
 import { jsonDepth } from './cloudtrail/json-damage.js';
 import { normalizeRecord } from './cloudtrail/record.js';
-import { canonKey } from './cloudtrail/variants/flattened.js';
+import { cloudTrailTopName } from './cloudtrail/variants/flattened.js';
 import { resolveRecord } from './cloudtrail/variants/resolve.js';
 import type { LineDisposition, LineHandler, LineParser, ParseContext, SniffHead, SniffMatch } from './types.js';
 
@@ -24,8 +24,6 @@ const SAMPLES = [
     '"2026-04-14T03:17:26Z","iam.amazonaws.com","CreateUser","us-east-1","203.0.113.140","aws-cli/2.15.30","AssumedRole","arn:aws:sts::444455556666:assumed-role/DeployAdmin/bb-session","ASIA4EXAMPLEBBSESS2K","AccessDenied","{""userName"":""svc-sync""}"',
 ];
 
-/** CloudTrail's top-level field names, compared by canonKey (case, `_` and `-` ignored). */
-const TOP_FIELDS = new Set(['eventversion', 'useridentity', 'eventtime', 'eventsource', 'eventname', 'awsregion', 'sourceipaddress', 'useragent', 'errorcode', 'errormessage', 'requestparameters', 'responseelements', 'requestid', 'eventid', 'readonly', 'resources', 'eventtype', 'recipientaccountid', 'eventcategory', 'tlsdetails', 'additionaleventdata']);
 const RAW_RECORD_KEYS = ['eventVersion', 'eventSource', 'eventName', 'eventTime', 'userIdentity', 'sourceIPAddress'];
 const MAX_ROW_CHARS = 32 * 1024 * 1024;
 const MAX_ROW_LINES = 100_000;
@@ -42,9 +40,9 @@ export const cloudtrailCsv: LineParser = {
   open: (ctx) => new CsvHandler(ctx),
 };
 
-/** The CloudTrail columns of a header line (by canonical name). */
+/** The CloudTrail columns of a header line (CloudTrail's names in any spelling, or labels that say the same). */
 function cloudTrailColumns(header: string[]): string[] {
-  return header.filter((h) => TOP_FIELDS.has(canonKey(h.split('.')[0]!)));
+  return header.filter((h) => cloudTrailTopName(h.split('.')[0]!) !== null);
 }
 
 export function sniffCloudTrailCsv(head: SniffHead): SniffMatch | null {
@@ -62,8 +60,8 @@ export function sniffCloudTrailCsv(head: SniffHead): SniffMatch | null {
     return { confidence: 88, reason: `Kibana / OpenSearch Dashboards CSV of Elastic AWS integration documents (ECS columns: @timestamp, ${fields.filter((f) => f.startsWith('event.') || f.startsWith('aws.cloudtrail.')).slice(0, 3).join(', ')}, …)` };
   }
   const cols = cloudTrailColumns(fields);
-  const names = new Set(cols.map((c) => canonKey(c.split('.')[0]!)));
-  if (cols.length >= 3 && (names.has('eventname') || names.has('eventsource'))) {
+  const names = new Set(cols.map((c) => cloudTrailTopName(c.split('.')[0]!)));
+  if (cols.length >= 3 && (names.has('eventName') || names.has('eventSource'))) {
     const lower = cols.every((c) => c === c.toLowerCase());
     return { confidence: 88, reason: `CloudTrail records as CSV (${lower ? 'Athena / CloudTrail Lake query results, lower-cased columns' : 'a table with CloudTrail column names'}): ${cols.slice(0, 6).join(', ')}${cols.length > 6 ? ', …' : ''}` };
   }

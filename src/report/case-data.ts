@@ -9,6 +9,7 @@ import { basename, extname } from 'node:path';
 import type { AnnotationOut, Findings } from '../correlate/findings-types.js';
 import type { CaseDb } from '../store/case-db.js';
 import type { CaseData, DensityBucket, HostSources, ManifestRow } from './model.js';
+import { watchReport } from '../watch/report.js';
 
 const ISO = `'%Y-%m-%dT%H:%M:%SZ'`;
 export const DENSITY_BUCKETS = 240;
@@ -88,5 +89,6 @@ export async function loadReportData(db: CaseDb, f: Findings): Promise<CaseData>
     density: density.buckets,
     densityBucketSeconds: density.seconds,
     hostSources: await loadHostSources(db, f),
+    watch: await watchReport(db, f.backdoors ?? []),
   };
 }

@@ -15,6 +15,8 @@ import { entityGraph } from './svg/graph.js';
 import { phaseDiagram, phaseLegend } from './svg/phases.js';
 import { attackTechniques } from './techniques.js';
 import type { SummaryLine } from './summary.js';
+import { afterContainment, ALERT_HEADER, alertRows, alertsIntro } from './alerts.js';
+import { sigmaSectionsHtml } from './sigma-sections.js';
 
 const TLP_COLORS: Record<string, string> = { red: '#ff2b2b', amber: '#ffc000', green: '#33ff00', white: '#ffffff' };
 
@@ -127,6 +129,10 @@ export function renderReportHtml(m: ReportModel): string {
       table(['Kind', 'Value', 'Host', 'Created', 'By', 'Used after containment'], (f.backdoors ?? []).map((b) => [b.kind, b.value, b.host, b.created_at, b.created_by, b.used_after_containment ? { html: '<span class="yes">YES</span>' } : b.attempted_after_containment ? 'attempted (failed)' : 'no'])),
     ),
   );
+  if (m.alerts) {
+    const rows = alertRows(m.alerts).map((r) => r.map((c, i) => (ALERT_HEADER[i] === 'After containment' && c === afterContainment(true) ? { html: '<span class="yes">yes</span>' } : c)));
+    out.push(section(SECTIONS.alerts, 'After containment: alerts', `<p>${h(alertsIntro(m.alerts))}</p>` + (m.alerts.total > 0 ? table(ALERT_HEADER, rows, '', ALERT_HEADER.length - 1) : '')));
+  }
   out.push(section(SECTIONS.data, 'Compromised data', table(['Kind', 'What', 'Host', 'Access', 'Rows', 'Bytes', 'First', 'Last'], (f.compromised_data ?? []).map((c) => [c.kind, c.value, c.host, c.access, c.rows, c.bytes === null ? null : bytes(c.bytes), c.first, c.last]))));
   out.push(section(SECTIONS.exfiltration, 'Exfiltration', figure(exfilChart(f), 'Bytes sent per destination (the largest count of the sensors that saw it)') + table(['Destination', 'Bytes', 'First', 'Last', 'Seen by'], (f.exfiltration ?? []).map((x) => [x.dst_ip, `${bytes(x.bytes)} (${x.bytes.toLocaleString('en-US')} B)`, x.first, x.last, (x.sources ?? []).join(', ')]))));
   out.push(section(SECTIONS.credentials, 'Credentials to rotate', table(['Kind', 'Credential', 'Host', 'Why'], (f.credentials_to_rotate ?? []).map((c) => [c.kind, c.value, c.host, c.reason]))));
@@ -148,6 +154,7 @@ export function renderReportHtml(m: ReportModel): string {
     ),
   );
   out.push(section(SECTIONS.timeline, 'Full timeline', `<p>${m.timelineFile ? `All ${(f.timeline ?? []).length.toLocaleString('en-US')} attacker events, each with its evidence file and line: <a href="${h(encodeURIComponent(m.timelineFile))}">${h(m.timelineFile)}</a>` : `All ${(f.timeline ?? []).length.toLocaleString('en-US')} attacker events: <code>dwell export --what attack --format csv</code>, or write this report to a file (-o) to get them as a sibling file.`}</p>`));
-  out.push('</body></html>\n');
+  // Sigma sections close the report, as the last thing in its body.
+  out.push(sigmaSectionsHtml(m.sigma) + '</body></html>\n');
   return out.join('\n');
 }

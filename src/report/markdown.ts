@@ -16,6 +16,8 @@ import { entityRows } from './entities.js';
 import { gapSpan } from './gaps.js';
 import { SECTIONS, type ReportModel } from './model.js';
 import type { SummaryLine } from './summary.js';
+import { afterContainment, ALERT_HEADER, alertRows, alertsIntro } from './alerts.js';
+import { sigmaSectionsMarkdown } from './sigma-sections.js';
 
 function cell(v: unknown): string {
   if (v instanceof TrustedMarkdown) return v.md;
@@ -114,6 +116,11 @@ export function renderReportMarkdown(m: ReportModel): string {
       (f.backdoors ?? []).map((b) => [b.kind, b.value, b.host, b.created_at, b.created_by, b.used_after_containment ? new TrustedMarkdown('**YES**') : b.attempted_after_containment ? 'attempted (failed)' : 'no']),
     ),
   );
+  if (m.alerts) {
+    out.push(heading(2, SECTIONS.alerts, 'After containment: alerts'));
+    out.push(inline(alertsIntro(m.alerts)), '');
+    if (m.alerts.total > 0) out.push(table(ALERT_HEADER, alertRows(m.alerts).map((r) => r.map((c, i) => (ALERT_HEADER[i] === 'After containment' && c === afterContainment(true) ? new TrustedMarkdown('**yes**') : c)))));
+  }
   out.push(heading(2, SECTIONS.data, 'Compromised data'));
   out.push(table(['Kind', 'What', 'Host', 'Access', 'Rows', 'Bytes', 'First', 'Last'], (f.compromised_data ?? []).map((c) => [c.kind, c.value, c.host, c.access, c.rows, c.bytes === null ? null : `${bytes(c.bytes)} (${c.bytes.toLocaleString('en-US')} B)`, c.first, c.last])));
   out.push(heading(2, SECTIONS.exfiltration, 'Exfiltration'));
@@ -152,6 +159,7 @@ export function renderReportMarkdown(m: ReportModel): string {
 
   out.push(heading(2, SECTIONS.timeline, 'Full timeline'));
   out.push(m.timelineFile ? `All ${(f.timeline ?? []).length.toLocaleString('en-US')} attacker events, each with its evidence file and line: [${inline(m.timelineFile)}](${encodeURIComponent(m.timelineFile)})` : `All ${(f.timeline ?? []).length.toLocaleString('en-US')} attacker events: \`dwell export --what attack --format csv\`, or write this report to a file (-o) to get them as a sibling file.`, '');
+  if (m.sigma.length) out.push(sigmaSectionsMarkdown(m.sigma));
   return out.join('\n');
 }
 

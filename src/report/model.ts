@@ -13,6 +13,9 @@ import { keyEvents, type KeyEvent } from './key-events.js';
 import { mergeGaps, type GapRange } from './gaps.js';
 import { caveats, type Caveat } from './caveats.js';
 import { executiveSummary, type SummaryLine } from './summary.js';
+import type { HuntSummary } from '../export/hunt-section.js';
+import type { AlertJson } from '../watch/alert-output.js';
+import type { WatchReport } from '../watch/report.js';
 
 /** One evidence file as legal needs it: what was read, its hash, and what it gave. */
 export interface ManifestRow {
@@ -49,7 +52,23 @@ export interface CaseData {
   density: DensityBucket[];
   densityBucketSeconds: number;
   hostSources: HostSources[];
+  /** dwell watch's alerts and what it saw of the back doors (src/watch/report.ts); absent: never watched. */
+  watch?: WatchReport;
+  /** Sigma hits: those run with the correlation, then the newest hunt's (src/export/hunt-section.ts). */
+  sigma?: HuntSummary[];
 }
+
+/** The "After containment: alerts" section: dwell watch's alerts, the most severe first. */
+export interface AlertsSection {
+  alerts: AlertJson[];
+  /** Alerts left out to keep the section readable (the case holds them all). */
+  omitted: number;
+  total: number;
+  afterContainment: number;
+}
+
+/** At most this many alerts in the report. */
+export const MAX_REPORT_ALERTS = 100;
 
 export interface ReportOptions {
   tlp: Tlp;
@@ -78,6 +97,11 @@ export interface ReportModel {
   density: DensityBucket[];
   densityBucketSeconds: number;
   timelineFile?: string;
+  /** dwell watch's alerts; null when the case was never watched (no section then). */
+  alerts: AlertsSection | null;
+  /** Sigma rules that hit, one section each (after the full timeline). */
+  sigma: HuntSummary[];
+  /** The findings, with what dwell watch saw of each back door after containment added to its flags. */
   findings: Findings;
 }
 
@@ -96,6 +120,7 @@ export const SECTIONS = {
   gaps: 'what-the-evidence-could-not-see',
   caveats: 'caveats',
   notes: 'analyst-notes',
+  alerts: 'after-containment-alerts',
   entities: 'attacker-entities',
   detections: 'detections',
   attack: 'attck-techniques',
@@ -107,7 +132,38 @@ function day(iso: string | null | undefined): string {
   return iso ? iso.slice(0, 10) : '?';
 }
 
-export function buildReport(f: Findings, data: CaseData, opts: ReportOptions): ReportModel {
+const SEVERITY_RANK: Record<string, number> = { critical: 4, high: 3, medium: 2, low: 1 };
+
+/**
+ * The findings' back doors with what dwell watch saw after containment added: the findings were
+ * made before the watch, so a back door the watch saw used must not read "no" beside its alert
+ * (watchReport applies the findings' own rule, so the two never contradict each other).
+ */
+function withWatchedBackdoors(f: Findings, watch: WatchReport | undefined): Findings {
+  if (!watch || watch.backdoors.length === 0 || !f.backdoors) return f;
+  return {
+    ...f,
+    backdoors: f.backdoors.map((b) => {
+      const w = watch.backdoors.find((x) => x.kind === b.kind && x.value === b.value && x.host === b.host);
+      if (!w) return b;
+      return { ...b, used_after_containment: b.used_after_containment || w.used_after_containment, attempted_after_containment: b.attempted_after_containment || w.attempted_after_containment };
+    }),
+  };
+}
+
+function alertsSection(watch: WatchReport | undefined): AlertsSection | null {
+  if (!watch?.watched) return null;
+  const sorted = [...watch.alerts].sort((x, y) => (SEVERITY_RANK[y.severity] ?? 0) - (SEVERITY_RANK[x.severity] ?? 0) || String(x.ts ?? '').localeCompare(String(y.ts ?? '')) || x.alert_id - y.alert_id);
+  return {
+    alerts: sorted.slice(0, MAX_REPORT_ALERTS),
+    omitted: Math.max(0, sorted.length - MAX_REPORT_ALERTS),
+    total: sorted.length,
+    afterContainment: sorted.filter((x) => x.after_containment === true).length,
+  };
+}
+
+export function buildReport(findings: Findings, data: CaseData, opts: ReportOptions): ReportModel {
+  const f = withWatchedBackdoors(findings, data.watch);
   const a = f.answers;
   const incidentFrom = a.first_recon_at ?? a.initial_access_at ?? f.phases.find((p) => p.first)?.first ?? null;
   const incidentTo = [a.contained_at, a.last_attacker_activity_at].filter((x): x is string => Boolean(x)).sort().pop() ?? null;
@@ -134,6 +190,8 @@ export function buildReport(f: Findings, data: CaseData, opts: ReportOptions): R
     density: data.density,
     densityBucketSeconds: data.densityBucketSeconds,
     timelineFile: opts.timelineFile,
+    alerts: alertsSection(data.watch),
+    sigma: data.sigma ?? [],
     findings: f,
   };
 }

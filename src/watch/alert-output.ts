@@ -33,31 +33,8 @@ export interface AlertJson {
   evidence: { evidence_id: number | null; file: string | null; line: number | null };
 }
 
-interface AlertRow {
-  alert_id: number;
-  alerted_at: string;
-  severity: string;
-  ts: string | null;
-  matched: string;
-  entry_id: number | null;
-  kind: string;
-  value: string;
-  after_containment: boolean | null;
-  event_id: number;
-  source: string;
-  class: string;
-  action: string;
-  outcome: string | null;
-  host: string | null;
-  actor: string | null;
-  src_ip: string | null;
-  dst_ip: string | null;
-  access_key: string | null;
-  summary: string;
-  evidence_id: number | null;
-  file: string | null;
-  line: number | null;
-}
+/** The flat row the SELECT below returns: AlertJson's fields, its nested objects spread out (entry.id as entry_id). */
+type AlertRow = Omit<AlertJson, 'entry' | 'event' | 'evidence'> & { entry_id: AlertJson['entry']['id'] } & Omit<AlertJson['entry'], 'id'> & AlertJson['event'] & AlertJson['evidence'];
 
 const SELECT = `SELECT a.alert_id, strftime(a.alerted_at, '%Y-%m-%dT%H:%M:%SZ') AS alerted_at, a.severity,
     strftime(a.ts, '%Y-%m-%dT%H:%M:%S.%fZ') AS ts, a.matched, a.entry_id, a.kind, a.value, a.after_containment,

@@ -4,7 +4,8 @@
  * alert per event (the most severe entry wins; every entry it matched is listed). Values only
  * ever reach SQL as parameters or as rows of the watchlist table.
  */
-import type { CaseDb } from '../store/case-db.js';
+import { listValue, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
+import { all, type CaseDb } from '../store/case-db.js';
 import { loadRules, type Rule } from '../correlate/rules.js';
 import { installSqlVocabulary } from '../correlate/sql-vocabulary.js';
 
@@ -78,24 +79,32 @@ export async function prepareRules(db: CaseDb): Promise<Map<string, string>> {
 }
 
 /**
+/** A rule entry's hit: the event and the watch-list entry (kind `rule`) whose rule returned it. */
+export type RuleHit = [eventId: number, entryId: number];
+
+/** `event_id BETWEEN …` over the ranges, its bounds added to `params`. */
+function rangeCondition(ranges: [number, number][], params: Record<string, DuckDBValue>): string {
+  return ranges.map(([lo, hi], i) => ((params[`lo${i}`] = lo), (params[`hi${i}`] = hi), `event_id BETWEEN $lo${i} AND $hi${i}`)).join(' OR ');
+}
+
+/**
  * Inserts the alerts of the events in the ranges and returns how many; runs inside the caller's
- * transaction. `entries`: the value entries (cheap: the new events only); `rules`: the rule
- * entries, for events that have no alert yet.
+ * transaction. `entries`: the value entries (cheap: the new events only); a list of rule hits
+ * (evaluateRules): alerts for those of its events that have no alert yet.
  */
-export async function matchNewEvents(db: CaseDb, r: MatchRange, what: 'entries' | 'rules'): Promise<number> {
+export async function matchNewEvents(db: CaseDb, r: MatchRange, what: 'entries' | RuleHit[]): Promise<number> {
   if (r.ranges.length === 0) return 0;
-  const params: Record<string, number | null> = { run: r.runId, contained: r.containedAtUs };
-  const inRange = r.ranges.map(([lo, hi], i) => ((params[`lo${i}`] = lo), (params[`hi${i}`] = hi), `event_id BETWEEN $lo${i} AND $hi${i}`)).join(' OR ');
+  const params: Record<string, DuckDBValue> = { run: r.runId, contained: r.containedAtUs };
+  const inRange = rangeCondition(r.ranges, params);
   const kinds = what === 'entries' ? Object.entries(CONDITIONS) : [];
   const hits = kinds.map(([kind, c]) => `SELECT e.event_id, w.entry_id, w.kind, w.value, w.severity, ${c.matched} AS col FROM ev e JOIN watchlist w ON w.removed_at IS NULL AND w.kind = '${kind}' AND ${c.where}`);
-  const rules =
-    what === 'rules' ? await db.all<{ entry_id: number; value: string; severity: string }>(`SELECT entry_id, value, severity FROM watchlist WHERE removed_at IS NULL AND kind = 'rule' ORDER BY entry_id`) : [];
-  for (const entry of rules) {
-    const rule = rulesById().get(entry.value);
-    if (!rule || unusable.has(entry.value)) continue;
-    // The rule's own SQL over the whole case (its thresholds need the context), kept to the new events.
+  if (what !== 'entries' && what.length > 0) {
+    params.hit_events = listValue(what.map(([e]) => BigInt(e)));
+    params.hit_entries = listValue(what.map(([, w]) => w));
     hits.push(
-      `SELECT h.event_id, ${entry.entry_id}::INTEGER AS entry_id, 'rule' AS kind, '${rule.id}' AS value, '${entry.severity}' AS severity, 'rule' AS col FROM (SELECT DISTINCT event_id::BIGINT AS event_id FROM (\n${rule.sql}\n) WHERE ${inRange}) h`,
+      `SELECT h.event_id, w.entry_id, w.kind, w.value, w.severity, 'rule' AS col
+       FROM (SELECT unnest($hit_events::BIGINT[]) AS event_id, unnest($hit_entries::INTEGER[]) AS entry_id) h
+       JOIN watchlist w ON w.entry_id = h.entry_id AND w.removed_at IS NULL`,
     );
   }
   if (hits.length === 0) return 0;
@@ -118,7 +127,7 @@ export async function matchNewEvents(db: CaseDb, r: MatchRange, what: 'entries' 
             CASE WHEN $contained::BIGINT IS NULL THEN NULL ELSE epoch_us(e.ts) > $contained::BIGINT END,
             e.evidence_id, e.line, NULL
      FROM best b JOIN ev e USING (event_id) JOIN watchlist w ON w.entry_id = b.entry_id
-     ${what === 'rules' ? 'WHERE NOT EXISTS (SELECT 1 FROM alerts x WHERE x.event_id = e.event_id)' : ''}
+     ${what !== 'entries' ? 'WHERE NOT EXISTS (SELECT 1 FROM alerts x WHERE x.event_id = e.event_id)' : ''}
      ORDER BY e.event_id`,
     params,
   );
@@ -127,21 +136,70 @@ export async function matchNewEvents(db: CaseDb, r: MatchRange, what: 'entries' 
 }
 
 /**
- * Runs the watch list's rules over the events of the extents not yet given to them (crash-safe:
- * the extents are marked in the same transaction as the alerts). Returns the alerts added.
+ * The extents not yet given to the rules: per evidence file, the event id range of its pending
+ * extents and the last of them (so only these are marked once their hits are stored, not the
+ * extents that arrive while the rules run).
  */
-export async function matchPendingRules(db: CaseDb, runId: number, containedAtUs: number | null): Promise<number> {
-  const pending = await db.all<{ evidence_id: number; lo: number; hi: number }>(
-    `SELECT evidence_id, min(first_seq)::BIGINT AS lo, max(first_seq + events - 1)::BIGINT AS hi FROM evidence_extents
-     WHERE NOT rules_matched AND events > 0 GROUP BY evidence_id ORDER BY evidence_id`,
+export interface PendingRules {
+  ranges: [number, number][];
+  marks: { evidenceId: number; lastExtent: number }[];
+}
+
+export async function pendingRuleExtents(db: CaseDb): Promise<PendingRules | null> {
+  const rows = await db.all<{ evidence_id: number; lo: number; hi: number; last: number }>(
+    `SELECT evidence_id, min(first_seq)::BIGINT AS lo, max(first_seq + events - 1)::BIGINT AS hi, max(extent_no)::INTEGER AS last
+     FROM evidence_extents WHERE NOT rules_matched GROUP BY evidence_id ORDER BY evidence_id`,
   );
-  const any = await db.one(`SELECT 1 FROM evidence_extents WHERE NOT rules_matched LIMIT 1`);
-  if (!any) return 0;
+  if (rows.length === 0) return null;
+  return {
+    ranges: rows.filter((p) => Number(p.hi) >= Number(p.lo)).map((p): [number, number] => [p.evidence_id * 4294967296 + Number(p.lo), p.evidence_id * 4294967296 + Number(p.hi)]),
+    marks: rows.map((p) => ({ evidenceId: p.evidence_id, lastExtent: p.last })),
+  };
+}
+
+/**
+ * Runs the watch list's rules over the pending events, reading only, on a connection of its own
+ * (the rules' vocabulary installed): the followed files are read and alerted on meanwhile.
+ *
+ * A rule that declares the span it relates events over (Rule.windowSeconds) sees only the events
+ * within twice that span of the new ones (a hit's own context is within one span; the events a
+ * hit returns with it, such as the failures before a success, within two): its cost follows the
+ * new events, not the case. A rule that may look at the whole history runs over the whole case.
+ */
+export async function evaluateRules(conn: DuckDBConnection, p: PendingRules): Promise<RuleHit[]> {
+  if (p.ranges.length === 0) return [];
+  const entries = await all<{ entry_id: number; value: string }>(conn, `SELECT entry_id, value FROM watchlist WHERE removed_at IS NULL AND kind = 'rule' ORDER BY entry_id`);
+  const runnable = entries.map((e) => ({ entry: e, rule: rulesById().get(e.value) })).filter((x): x is { entry: typeof x.entry; rule: Rule } => x.rule !== undefined && !unusable.has(x.entry.value));
+  if (runnable.length === 0) return [];
+  const rangeParams: Record<string, DuckDBValue> = {};
+  const inRange = rangeCondition(p.ranges, rangeParams);
+  const span = (await all<{ lo: number | null; hi: number | null }>(conn, `SELECT epoch_us(min(ts)) AS lo, epoch_us(max(ts)) AS hi FROM events WHERE ${inRange}`, rangeParams))[0];
+  const hits: RuleHit[] = [];
+  for (const { entry, rule } of runnable) {
+    const params: Record<string, DuckDBValue> = { ...rangeParams };
+    let sql = `SELECT DISTINCT event_id::BIGINT AS event_id FROM (\n${rule.sql}\n) WHERE ${inRange}`;
+    if (rule.windowSeconds !== null && span?.lo != null && span.hi != null) {
+      // `events` inside the rule's SQL is this window of the case's events table.
+      params.from_us = Number(span.lo) - 2 * rule.windowSeconds * 1e6;
+      params.to_us = Number(span.hi) + 2 * rule.windowSeconds * 1e6;
+      sql = `WITH events AS (SELECT * FROM main.events WHERE ts BETWEEN make_timestamp($from_us::BIGINT) AND make_timestamp($to_us::BIGINT))\n${sql}`;
+    }
+    for (const r of await all<{ event_id: number }>(conn, sql, params)) hits.push([Number(r.event_id), entry.entry_id]);
+  }
+  return hits;
+}
+
+/**
+ * Stores the rules' hits as alerts and marks the extents they were computed for, in one
+ * transaction (a kill before it leaves the extents pending: the rules run again at the next start).
+ */
+export async function storeRuleHits(db: CaseDb, p: PendingRules, hits: RuleHit[], runId: number, containedAtUs: number | null): Promise<number> {
   await db.run('BEGIN TRANSACTION');
   try {
-    const ranges = pending.map((p): [number, number] => [p.evidence_id * 4294967296 + Number(p.lo), p.evidence_id * 4294967296 + Number(p.hi)]);
-    const n = await matchNewEvents(db, { ranges, runId, containedAtUs }, 'rules');
-    await db.run(`UPDATE evidence_extents SET rules_matched = true WHERE NOT rules_matched`);
+    const n = hits.length > 0 ? await matchNewEvents(db, { ranges: p.ranges, runId, containedAtUs }, hits) : 0;
+    for (const m of p.marks) {
+      await db.run(`UPDATE evidence_extents SET rules_matched = true WHERE NOT rules_matched AND evidence_id = $id AND extent_no <= $last`, { id: m.evidenceId, last: m.lastExtent });
+    }
     await db.run('COMMIT');
     return n;
   } catch (err) {

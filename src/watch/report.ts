@@ -20,6 +20,8 @@ export interface BackdoorWatch {
 }
 
 export interface WatchReport {
+  /** A dwell watch ran on the case (its alerts are then worth a section, even when there are none). */
+  watched: boolean;
   alerts: AlertJson[];
   backdoors: BackdoorWatch[];
 }
@@ -37,7 +39,8 @@ function entryOf(b: Backdoor): { kind: string; value: string } | null {
 /** The case's alerts and, for the findings' back doors, what the watch saw after containment. Empty for a case never watched. */
 export async function watchReport(db: CaseDb, backdoors: Backdoor[]): Promise<WatchReport> {
   const has = await db.one<{ n: number }>(`SELECT count(*)::INTEGER AS n FROM information_schema.tables WHERE table_name = 'alerts'`);
-  if (!has || has.n === 0) return { alerts: [], backdoors: [] };
+  if (!has || has.n === 0) return { watched: false, alerts: [], backdoors: [] };
+  const runs = await db.one<{ n: number }>(`SELECT count(*)::INTEGER AS n FROM ingest_runs WHERE json_extract_string(argv, '$[0]') = 'watch'`);
   const alerts = await readAlerts(db);
   const out: BackdoorWatch[] = [];
   for (const b of backdoors) {
@@ -55,5 +58,5 @@ export async function watchReport(db: CaseDb, backdoors: Backdoor[]): Promise<Wa
       alert_ids: mine.map((a) => a.alert_id),
     });
   }
-  return { alerts, backdoors: out };
+  return { watched: (runs?.n ?? 0) > 0 || alerts.length > 0, alerts, backdoors: out };
 }

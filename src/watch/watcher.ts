@@ -33,7 +33,9 @@ import { DWELL_VERSION } from '../version.js';
 import { FollowedFile, HEAD_BYTES, sha256 } from './followed-file.js';
 import { parseExtent } from './extent-parse.js';
 import { storeExtent } from './extent-store.js';
-import { matchNewEvents, matchPendingRules, prepareRules } from './match.js';
+import { evaluateRules, matchNewEvents, pendingRuleExtents, prepareRules, storeRuleHits, type PendingRules, type RuleHit } from './match.js';
+import { installSqlVocabulary } from '../correlate/sql-vocabulary.js';
+import type { DuckDBConnection } from '@duckdb/node-api';
 
 export interface WatcherOptions {
   db: CaseDb;
@@ -48,7 +50,11 @@ export interface WatcherOptions {
   pollMs?: number;
   /** Folder listing interval (ms), sooner when fs.watch reports a change. */
   scanMs?: number;
-  /** How often the watch list's rules run over the events that arrived since (ms). */
+  /**
+   * How often the watch list's rules run over the events that arrived since (ms); a run that took
+   * longer than a third of it waits twice its own time before the next (the rules never take more
+   * than a third of the machine from the followed files).
+   */
   rulesMs?: number;
   /** A new whole file is read once its size and mtime have not changed for this long (ms). */
   settleMs?: number;
@@ -100,7 +106,10 @@ export class Watcher {
   private runner = new InProcessRunner();
   private watchers: FSWatcher[] = [];
   private scanHint = true;
-  private lastRules = 0;
+  /** The rules' own connection (reads only), and their run in progress. */
+  private rulesConn: DuckDBConnection | null = null;
+  private rulesRun: { pending: PendingRules; done: boolean; hits: RuleHit[]; error: Error | null; promise: Promise<void> } | null = null;
+  private nextRules = 0;
   /** The last error per file, reported once until it changes or clears. */
   private readonly failing = new Map<string, string>();
   private lastScan = 0;
@@ -119,6 +128,8 @@ export class Watcher {
     this.staging = new StagingDir(resolve(this.o.casePath));
     this.ids = await EvidenceIds.start(db);
     for (const [rule, why] of await prepareRules(db)) this.o.onNotice({ type: 'note', evidence_id: null, file: '-', message: `watch-list rule ${rule} left out: ${why}` });
+    this.rulesConn = await db.connect();
+    await installSqlVocabulary(this.rulesConn);
     await this.matchUnmatched();
     for (const input of this.o.inputs) {
       try {
@@ -148,18 +159,7 @@ export class Watcher {
       if (this.o.signal.aborted) return;
       await this.guard(f.path, () => this.readFollowed(f));
     }
-    // The watch list's rules run over the whole case (their thresholds need it): seconds on a
-    // large case, so they run every few seconds over what arrived since, not in each extent.
-    if (Date.now() - this.lastRules >= (this.o.rulesMs ?? 5000)) {
-      this.lastRules = Date.now();
-      await this.guard('(watch-list rules)', async () => {
-        const n = await matchPendingRules(this.o.db, this.stats.runId, this.o.containedAtUs);
-        if (n > 0) {
-          this.stats.alerts += n;
-          await this.o.onAlerts();
-        }
-      });
-    }
+    await this.guard('(watch-list rules)', () => this.rules());
     const scanMs = this.o.scanMs ?? 1000;
     if (this.scanHint || Date.now() - this.lastScan >= scanMs) {
       this.scanHint = false;
@@ -167,6 +167,45 @@ export class Watcher {
       await this.guard('(evidence folders)', () => this.scan());
     }
     this.stats.followed = [...this.followed.values()].filter((f) => !f.stopped).length;
+  }
+
+  /**
+   * The watch list's rules need context beyond the new events (a success after failures), so they
+   * cannot run in each extent's transaction: every few seconds they run over the extents that
+   * arrived since, on their own connection while the files are followed, and their hits are
+   * stored (and the extents marked) in one short transaction here, in the tick.
+   */
+  private async rules(): Promise<void> {
+    const run = this.rulesRun;
+    if (run) {
+      if (!run.done) return;
+      this.rulesRun = null;
+      if (run.error) throw run.error;
+      const n = await storeRuleHits(this.o.db, run.pending, run.hits, this.stats.runId, this.o.containedAtUs);
+      if (n > 0) {
+        this.stats.alerts += n;
+        await this.o.onAlerts();
+      }
+      return;
+    }
+    if (Date.now() < this.nextRules || !this.rulesConn) return;
+    const pending = await pendingRuleExtents(this.o.db);
+    const every = this.o.rulesMs ?? 5000;
+    if (!pending) {
+      this.nextRules = Date.now() + every;
+      return;
+    }
+    const t0 = Date.now();
+    const r: NonNullable<Watcher['rulesRun']> = { pending, done: false, hits: [], error: null, promise: Promise.resolve() };
+    r.promise = evaluateRules(this.rulesConn, pending).then(
+      (hits) => void (r.hits = hits),
+      (err: Error) => void (r.error = err),
+    ).finally(() => {
+      r.done = true;
+      const took = Date.now() - t0;
+      this.nextRules = Date.now() + Math.max(every - took, took * 2);
+    });
+    this.rulesRun = r;
   }
 
   /**
@@ -186,6 +225,10 @@ export class Watcher {
 
   async stop(interrupted: boolean): Promise<void> {
     for (const w of this.watchers) w.close();
+    // A rules run in progress is given up (its extents stay pending for the next start).
+    if (this.rulesRun && !this.rulesRun.done) this.rulesConn?.interrupt();
+    await this.rulesRun?.promise;
+    this.rulesConn?.closeSync();
     for (const f of this.followed.values()) await f.close();
     this.staging?.remove();
     const { db } = this.o;

@@ -46,6 +46,24 @@ describe('--auto seeds', () => {
     expect(r.setAside[0]!.reason).toMatch(/holds a key the host trusts/);
   });
 
+  it('sets aside a test client that mistyped passwords it had already used: every account it failed on it had logged in to before', async () => {
+    // The Elastic auth.log sample: 24.151.103.17 logs in to its test accounts one day, fails 147 times on one of them the next.
+    const TEST = '24.151.103.17';
+    const firstDay = ['test_user_0', 'test_user_1', 'test_user_2'].map((u, i) => login(`2026-03-19T1${i}:00:00Z`, u, TEST));
+    const r = await propose([...firstDay, ...burst('2026-03-20', 'test_user_0', TEST, 9), login('2026-03-20T10:09:00Z', 'test_user_0', TEST)]);
+    expect(r.proposed).toEqual([]);
+    expect(r.setAside.map((a) => a.seed.value)).toEqual([TEST]);
+    expect(r.setAside[0]!.reason).toMatch(/already held the passwords: 3 login\(s\) .* \(test_user_0\)/);
+  });
+
+  it('keeps an address that got in once and then guessed at accounts it never had (a bot on a honeypot)', async () => {
+    const BOT = '203.0.113.50';
+    const tries = ['admin', 'oracle', 'admin', 'oracle', 'admin', 'oracle'].map((u, i) => failed(`2026-03-20T10:0${i}:00Z`, u, BOT));
+    const r = await propose([login('2026-03-19T08:00:00Z', 'root', BOT), ...tries, login('2026-03-20T10:07:00Z', 'root', BOT)]);
+    expect(r.proposed.map((p) => p.value)).toEqual([BOT]);
+    expect(r.setAside).toEqual([]);
+  });
+
   it('proposes an unknown address that guessed its way in, and keeps an owner address that got into an account it never used', async () => {
     const r = await propose([...routine, ...burst('2026-03-20', 'root', ADMIN), login('2026-03-20T10:07:00Z', 'root', ADMIN), ...burst('2026-03-21', 'deploy', '203.0.113.9'), login('2026-03-21T10:07:00Z', 'deploy', '203.0.113.9')]);
     expect(r.proposed.map((p) => p.value).sort()).toEqual(['192.0.2.44', '203.0.113.9']);

@@ -63,10 +63,7 @@ describe('correlation on the demo scenario', { timeout: 600_000 }, () => {
     }
     expect(missing).toEqual([]);
     // Phases are a judgment call on a few records (a session's closing line, a dbsync check); most must agree.
-    // 100 of 113 agree since the network links (c2-net): the cron beacon's requests to 203.0.113.77 are
-    // tagged exfiltration, as that address also received the attacker's upload — a known error, to fix
-    // in phase tagging (a request to a payload host is actions), not here.
-    expect(samePhase / expected.key_events.length).toBeGreaterThan(0.88);
+    expect(samePhase / expected.key_events.length).toBeGreaterThan(0.9);
   });
 
   it('reaches the same footprint from the stolen key alone', async () => {

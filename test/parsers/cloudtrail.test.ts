@@ -233,8 +233,9 @@ describe('cloudtrail sniffing', () => {
     for (const p of listFiles(FIX)) expect(who(content(p).subarray(0, 65536).toString('utf8'), p), p).toBe('cloudtrail');
   });
 
-  it('does not claim CSV alert exports, other JSON, or text', () => {
-    expect(who('Event Type,Event Name,Request ID,User ID,Request Parameters,Alert,Event ID,Event DateTime\nAwsApiCall,ListObjects,E2E9,"{\'type\': \'AWSAccount\'}","{\'bucketName\': \'b\'}", 1-2022-02-18T17:34:57Z,2837,2022-02-18T17:34:57Z\n', 'alerts.csv')).toBeNull();
+  it('does not claim other JSON or text; a CSV alert table of CloudTrail events goes to the CSV parser', () => {
+    // Labels for people and Python reprs (the honey-bucket export): CloudTrail rows, read by cloudtrail_csv.
+    expect(who('Event Type,Event Name,Request ID,User ID,Request Parameters,Alert,Event ID,Event DateTime\nAwsApiCall,ListObjects,E2E9,"{\'type\': \'AWSAccount\'}","{\'bucketName\': \'b\'}", 1-2022-02-18T17:34:57Z,2837,2022-02-18T17:34:57Z\n', 'alerts.csv')).toBe('cloudtrail_csv');
     expect(who('{"level":"info","msg":"started","time":"2026-03-02T01:00:00Z"}\n')).toBeNull();
     expect(who('{"Records":"not an array"}')).toBeNull();
     expect(who('this is not json\n')).toBeNull();

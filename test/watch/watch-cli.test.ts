@@ -125,6 +125,15 @@ describe('dwell watch', () => {
     expect(v.stdout).toMatch(/0 CHANGED, 0 MISSING/);
     expect(v.code).toBe(0);
 
+    // dwell report shows them: the section with each alert's evidence file:line, and the back door used after containment.
+    const rep = await dwell(['export', '--case', casePath, '--what', 'findings', '--format', 'md']);
+    expect(rep.code, rep.stderr).toBe(0);
+    const section = rep.stdout.split('## After containment: alerts')[1]!.split('\n<a id=')[0]!;
+    expect(section).toMatch(/dwell watch raised 5 alerts, 5 on events after containment\./);
+    expect(section.split('\n').filter((l) => l.startsWith('| 20'))).toHaveLength(5);
+    expect(section).toMatch(/\| critical \| local_user:sysupdate \(actor\) \| \*\*yes\*\* \|.*auth\.log:1 \|/);
+    expect(rep.stdout.split('## Back doors')[1]!.split('\n<a id=')[0]).toMatch(/\| local_user \| sysupdate \|.*\| \*\*YES\*\* \|/);
+
     // dwell tui shows them: the count in the header, the alert in the event's detail.
     const source = await DuckDbSource.open(casePath);
     try {

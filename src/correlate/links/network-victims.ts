@@ -19,6 +19,7 @@
 import { EVENT_FIELDS, type EventRow } from '../classify.js';
 import { INFRASTRUCTURE_PORTS, isPrivateIp, THRESHOLDS } from '../knowledge.js';
 import type { Entity } from '../model.js';
+import { openedBySource, transferBytes, transfersOut } from '../transfers.js';
 import type { LinkContext } from './context.js';
 import type { EntityLink } from './types.js';
 
@@ -35,7 +36,7 @@ export function isBroadcastOrMulticast(ip: string): boolean {
 export const networkVictimsLink: EntityLink = {
   name: 'network_victims',
   describe:
-    'attacker address → internal hosts that exchanged traffic with it (connected to it — answered, or repeated C2 attempts —, a session it opened with data both ways, an IDS compromise alert; not a refused probe) → compromised from first contact; an internal address with C2 detections from it is a victim itself; bytes the victims sent to it measured as exfiltration',
+    'attacker address → internal hosts that exchanged traffic with it (connected to it — answered, or repeated C2 attempts —, a session it opened with data both ways, an IDS compromise alert; not a refused probe) → compromised from first contact; an internal address with C2 detections from it is a victim itself; data the victims carried out to it (uploads, pulls) measured as exfiltration',
   follows: 'ip',
   expand: expandVictims,
 };
@@ -49,16 +50,6 @@ interface Contact {
   /** Connections the attacker address opened, by (peer port, attacker port): bytes each way. */
   opened: Map<string, { sent: number; back: number; refused: boolean }>;
   alerts: number;
-  bytesToIp: number;
-}
-
-/**
- * Who opened a connection, from one record: a client leaves from a port above the service's (an
- * ephemeral port). Flow logs that write each direction as its own record (VPC) give the reply as
- * a record from the service port: it is the answer, not the peer opening a connection.
- */
-function openedBySource(r: EventRow): boolean {
-  return r.src_port === null || r.dst_port === null || r.dst_port <= r.src_port;
 }
 
 async function expandVictims(ctx: LinkContext, ipEntity: Entity): Promise<void> {
@@ -80,7 +71,7 @@ async function expandVictims(ctx: LinkContext, ipEntity: Entity): Promise<void> 
     const byPeerOpened = fromIp !== openedBySource(r);
     const servicePort = openedBySource(r) ? r.dst_port : r.src_port;
     if (!isAlert && servicePort !== null && INFRA.has(servicePort)) continue;
-    const c: Contact = byPeer.get(peer) ?? { first: r, lastUs: r.ts_us, rows: [], outboundOk: 0, outboundFailed: 0, opened: new Map(), alerts: 0, bytesToIp: 0 };
+    const c: Contact = byPeer.get(peer) ?? { first: r, lastUs: r.ts_us, rows: [], outboundOk: 0, outboundFailed: 0, opened: new Map(), alerts: 0 };
     c.rows.push(r);
     c.lastUs = r.ts_us;
     const fromPeerBytes = fromIp ? (r.bytes_in ?? 0) : (r.bytes_out ?? 0);
@@ -90,7 +81,6 @@ async function expandVictims(ctx: LinkContext, ipEntity: Entity): Promise<void> 
       // The peer reached out to the attacker address: a reply record or an answered connection is an answer.
       if (r.outcome === 'failure') c.outboundFailed++;
       else if (fromIp || r.outcome === 'success' || fromIpBytes > 0) c.outboundOk++;
-      c.bytesToIp += fromPeerBytes;
     } else {
       const key = `${fromIp ? r.dst_port : r.src_port}|${fromIp ? r.src_port : r.dst_port}`;
       const o = c.opened.get(key) ?? { sent: 0, back: 0, refused: false };
@@ -98,7 +88,6 @@ async function expandVictims(ctx: LinkContext, ipEntity: Entity): Promise<void> 
       o.back += fromPeerBytes;
       if (r.outcome === 'failure') o.refused = true;
       c.opened.set(key, o);
-      c.bytesToIp += fromPeerBytes;
     }
     byPeer.set(peer, c);
   }
@@ -118,7 +107,9 @@ async function expandVictims(ctx: LinkContext, ipEntity: Entity): Promise<void> 
     const hostE = ctx.hostEntity(host, `network: ${why}`, c.first);
     ctx.addWindow(host, c.first.ts_us, c.lastUs);
     for (const r of c.rows) ctx.event(r, hostE, `traffic between compromised ${host} and attacker address ${ip}`);
-    if (c.bytesToIp >= THRESHOLDS.exfilBytes) ipEntity.roles.add('exfil_destination');
+    // What the victim carried out to the address (uploads, pulls — not a shell's output): exfiltration.
+    const [out] = transfersOut(c.rows, (x) => x === peer);
+    if (out && transferBytes(out) >= THRESHOLDS.exfilBytes) ipEntity.roles.add('exfil_destination');
   }
 }
 

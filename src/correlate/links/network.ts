@@ -1,11 +1,13 @@
 /**
  * Compromised host → its network activity while the attacker was on it:
- * - egress: bytes sent to external addresses the host had never sent to before (exfiltration);
+ * - egress: data carried out to external addresses the host had never sent to before (exfiltration:
+ *   uploads and pulls, transfers.ts — not a beacon's requests nor a shell's output);
  * - sweeps: one address of the host probing many internal address:port pairs within minutes
  *   (mapping the network) — a sliding window over the host's flows, linear in their number.
  */
 import { EVENT_FIELDS, type EventRow } from '../classify.js';
 import { isPrivateIp, THRESHOLDS } from '../knowledge.js';
+import { transferBytes, transfersOut } from '../transfers.js';
 import type { LinkContext } from './context.js';
 import type { HostLink, HostScope } from './types.js';
 
@@ -21,23 +23,38 @@ export const sweepLink: HostLink = {
   run: sweepsFrom,
 };
 
-async function egressFrom(ctx: LinkContext, { host, ipList, within, windows }: HostScope): Promise<void> {
+async function egressFrom(ctx: LinkContext, { host, ips, ipList, within, windows }: HostScope): Promise<void> {
   const firstUs = Math.min(...windows.map(([s]) => s));
+  // Candidates: new external destinations the host's records carry at least exfilBytes to (a
+  // necessary condition, cheap in SQL); transfersOut then keeps what was carried out (uploads, pulls).
   const rows = await ctx.q<{ dst_ip: string; bytes: number }>(
-    `SELECT dst_ip, sum(bytes_out)::DOUBLE AS bytes FROM ev
-     WHERE action = 'flow' AND src_ip IN (${ipList}) AND (${within})
-       AND dst_ip NOT IN (SELECT DISTINCT dst_ip FROM ev WHERE action = 'flow' AND src_ip IN (${ipList}) AND epoch_us(ts) < $first AND dst_ip IS NOT NULL)
-     GROUP BY dst_ip HAVING sum(bytes_out) >= ${THRESHOLDS.exfilBytes} ORDER BY dst_ip`,
+    `WITH sent AS (
+       SELECT dst_ip AS peer, bytes_out AS bytes FROM ev WHERE action = 'flow' AND src_ip IN (${ipList}) AND (${within})
+       UNION ALL
+       SELECT src_ip AS peer, bytes_in AS bytes FROM ev WHERE action = 'flow' AND dst_ip IN (${ipList}) AND (${within}) AND bytes_in IS NOT NULL
+     )
+     SELECT peer AS dst_ip, sum(bytes)::DOUBLE AS bytes FROM sent
+     WHERE peer IS NOT NULL AND peer NOT IN (SELECT DISTINCT dst_ip FROM ev WHERE action = 'flow' AND src_ip IN (${ipList}) AND epoch_us(ts) < $first AND dst_ip IS NOT NULL)
+     GROUP BY peer HAVING sum(bytes) >= ${THRESHOLDS.exfilBytes} ORDER BY peer`,
     { first: firstUs - THRESHOLDS.hostWindowMarginUs },
   );
+  const own = new Set(ips);
   for (const r of rows) {
     if (!r.dst_ip || isPrivateIp(r.dst_ip)) continue;
     const flows = await ctx.q(
       `SELECT ${EVENT_FIELDS} FROM ev WHERE action = 'flow' AND (src_ip IN (${ipList}) AND dst_ip = $d OR src_ip = $d AND dst_ip IN (${ipList})) AND (${within}) ORDER BY ts, event_id`,
       { d: r.dst_ip },
     );
-    const ipE = ctx.fp.add('ip', r.dst_ip, null, 'exfil_destination', `received ${r.bytes} bytes from compromised ${host}, a new destination for it`);
-    for (const f of flows) ctx.event(f, ipE, `egress from compromised ${host} to ${r.dst_ip}`, 'exfiltration', 'T1048');
+    const [out] = transfersOut(flows, (ip) => ip !== null && own.has(ip));
+    if (!out || transferBytes(out) < THRESHOLDS.exfilBytes) continue;
+    const ipE = ctx.fp.add('ip', r.dst_ip, null, 'exfil_destination', `received ${transferBytes(out)} bytes from compromised ${host}, a new destination for it`);
+    // The records that carried the data out are the exfiltration; the rest of the traffic with the
+    // destination (a beacon's requests, the replies) is tagged by what it is.
+    const carriers = new Set(out.events.map((e) => e.event_id));
+    for (const f of flows) {
+      if (carriers.has(f.event_id)) ctx.event(f, ipE, `egress from compromised ${host} to ${r.dst_ip}`, 'exfiltration', 'T1048');
+      else ctx.event(f, ipE, `traffic between compromised ${host} and exfiltration destination ${r.dst_ip}`);
+    }
   }
 }
 

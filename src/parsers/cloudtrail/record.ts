@@ -103,8 +103,9 @@ export interface NormalizeOptions {
 export function normalizeRecord(rec: Obj, prov: Provenance, o: NormalizeOptions): Normalized {
   const eventTime = str(rec.eventTime);
   const timeText = eventTime ?? o.fallbackTime ?? null;
-  const source = str(rec.eventSource);
   const name = str(rec.eventName);
+  const inferredSource = str(rec.eventSource) === null ? serviceFromHost(rec) : null;
+  const source = str(rec.eventSource) ?? inferredSource?.source ?? null;
   const what = [name ? `eventName ${name}` : null, str(rec.eventID) ? `eventID ${rec.eventID}` : null].filter(Boolean).join(', ');
   const timeName = eventTime === null && o.timeField ? o.timeField : 'eventTime';
   if (!timeText) {
@@ -128,6 +129,8 @@ export function normalizeRecord(rec: Obj, prov: Provenance, o: NormalizeOptions)
   }
   if (unmapped) attrs.unmapped = unmapped;
   if (o.wrapper) attrs.wrapper = o.wrapper;
+  // A table that dropped eventSource: the service named by the request's host, and said so.
+  if (inferredSource) attrs.event_source_from = inferredSource.field;
   // Say which field gave the time when it was not eventTime (an export renamed or dropped it).
   if (timeName !== 'eventTime') attrs.time_field = timeName;
 
@@ -203,6 +206,23 @@ export function normalizeRecord(rec: Obj, prov: Provenance, o: NormalizeOptions)
     raw: prov.raw,
   };
   return note ? { event, note } : { event };
+}
+
+/** S3 endpoints: `bucket.s3.eu-west-1.amazonaws.com`, `bucket.s3-eu-west-1.amazonaws.com`, `s3.amazonaws.com`. */
+const S3_HOST = /(?:^|\.)s3(?:[.-][a-z0-9-]+)*\.amazonaws\.com$/i;
+
+/**
+ * The service of a record without eventSource, from the host the request was sent to (S3 data
+ * events carry it in requestParameters.Host; tlsDetails has it for every service that logs TLS).
+ * Only S3's endpoints are read: other services' host names do not map one-to-one to eventSource.
+ */
+function serviceFromHost(rec: Obj): { source: string; field: string } | null {
+  const candidates: [unknown, string][] = [
+    [obj(rec.requestParameters)?.Host, 'requestParameters.Host'],
+    [obj(rec.tlsDetails)?.clientProvidedHostHeader, 'tlsDetails.clientProvidedHostHeader'],
+  ];
+  for (const [v, field] of candidates) if (typeof v === 'string' && S3_HOST.test(v)) return { source: 's3.amazonaws.com', field };
+  return null;
 }
 
 /**

@@ -40,6 +40,46 @@ describe('egress link', () => {
   });
 });
 
+describe('egress link: what was carried out, not every byte to the address', () => {
+  const A = '203.0.113.77';
+  const at = (m: number) => new Date(Date.parse('2026-07-02T03:00:00Z') + m * 60e3).toISOString();
+  // The attacker's interactive sessions into h-5, as a flow log writing each direction apart: the
+  // shell's output (the replies from port 22) adds up to 1.2 MB over six sessions.
+  const sessions = (): MiniEvent[] =>
+    [0, 1, 2, 3, 4, 5].flatMap((i) => [
+      { ts: at(i * 5), class: 'network_activity', action: 'flow', outcome: 'success', src_ip: A, src_port: 50000 + i, dst_ip: H, dst_port: 22, bytes_out: 40_000, bytes_in: null, attrs: { label: `ssh-in${i}` } },
+      { ts: at(i * 5), class: 'network_activity', action: 'flow', outcome: 'success', src_ip: H, src_port: 22, dst_ip: A, dst_port: 50000 + i, bytes_out: 200_000, bytes_in: null, attrs: { label: `ssh-out${i}` } },
+    ]);
+  // A cron job on h-5 asking the attacker's server for its next script: small requests, bigger answers.
+  const beacons = (): MiniEvent[] => [0, 1, 2, 3].map((i) => out(at(2 + i * 10), A, 148, `beacon${i}`, { src_port: 41000 + i, dst_port: 80, bytes_in: 412 }));
+  const run = async (events: { vpc: MiniEvent[]; zeek: MiniEvent[] }) => {
+    mini = await MiniCase.create();
+    await mini.file('auth_log', 'h-5/auth.log', [ownLog]);
+    await mini.file('vpc_flow', 'vpc/flows.log', events.vpc);
+    await mini.file('zeek', 'conn.log', events.zeek);
+    const ctx = await linkContext(mini);
+    scope(ctx, at(0), at(60));
+    ctx.noteAccess(us(at(0)));
+    await egressLink.run(ctx, { host: 'h-5', ips: [H], windows: ctx.hostWindows.get('h-5')!, ipList: `'${H}'`, within: 'true' });
+    return ctx;
+  };
+
+  it('does not sum a shell’s output and a beacon’s requests into exfiltration', async () => {
+    const ctx = await run({ vpc: sessions(), zeek: beacons() });
+    expect(ctx.fp.get('ip', A)).toBeUndefined();
+    expect([...ctx.fp.events.values()].filter((e) => e.phase === 'exfiltration')).toEqual([]);
+  });
+
+  it('tags the upload as exfiltration and the beacon requests and sessions by what they are', async () => {
+    const ctx = await run({ vpc: sessions(), zeek: [...beacons(), out(at(40), A, 3_000_000, 'upload', { src_port: 42000, dst_port: 8080, bytes_in: 9_000 })] });
+    expect([...ctx.fp.get('ip', A)!.roles]).toEqual(['exfil_destination']);
+    const phase = (label: string) => ctx.fp.events.get(mini.id(label))?.phase;
+    expect(phase('upload')).toBe('exfiltration');
+    expect([0, 1, 2, 3].map((i) => phase(`beacon${i}`))).toEqual(['actions', 'actions', 'actions', 'actions']);
+    expect([phase('ssh-in0'), phase('ssh-out0')]).toEqual(['access', 'access']);
+  });
+});
+
 describe('sweep link', () => {
   const row = (i: number, tsS: number, dst: string, port: number): EventRow =>
     ({ event_id: i, ts_us: tsS * 1e6, src_ip: H, dst_ip: dst, dst_port: port } as EventRow);

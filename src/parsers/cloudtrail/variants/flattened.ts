@@ -4,15 +4,19 @@
  * - dotted keys (`"userIdentity.arn": …`, Kibana and Splunk table exports, CSV headers);
  * - lower-cased names (CloudTrail Lake and Athena: `eventtime`, `useridentity.arn`,
  *   `sourceipaddress`) and snake_case (`event_time`, `user_identity`);
+ * - labels written for people (`Event Name`, `Event DateTime`, `Source IP`, `Request User Agent`,
+ *   `User ID` — alert and SIEM tables built on CloudTrail data events);
  * - values that became text: JSON objects written as strings (Athena's `requestparameters`),
  *   structs and maps in Hive's notation (`{type=IAMUser, principalid=AIDA…, arn=…}` — Athena and
- *   CloudTrail Lake results), `"true"`/`"false"`, and empty cells.
+ *   CloudTrail Lake results), Python reprs (`{'type': 'AWSAccount', …}` — tables written by Python
+ *   tools), `"true"`/`"false"`, and empty cells.
  *
  * Field names are only mapped where CloudTrail defines them (the record, userIdentity and its
  * session context, tlsDetails, resources); request parameters and the like keep the service's
  * own names.
  */
 import { parseHiveValue } from './hive.js';
+import { parsePythonLiteral } from './python-literal.js';
 
 type Obj = Record<string, unknown>;
 
@@ -34,9 +38,27 @@ const LEVELS: Record<string, string[]> = {
   resources: ['ARN', 'accountId', 'type'],
 };
 
-/** `event_time`, `eventtime`, `EventTime` → one spelling. */
+/** `event_time`, `eventtime`, `EventTime`, `Event Time` → one spelling. */
 export function canonKey(k: string): string {
-  return k.toLowerCase().replace(/[_-]/g, '');
+  return k.toLowerCase().replace(/[_\-\s]/g, '');
+}
+
+/**
+ * Top-level labels that are not CloudTrail's names but say the same (canonical spelling → name).
+ * `User ID` holds the whole userIdentity only when its cell is an object; a plain id stays as it is.
+ */
+const LABELS = new Map<string, string>([
+  ['eventdatetime', 'eventTime'],
+  ['sourceip', 'sourceIPAddress'],
+  ['requestuseragent', 'userAgent'],
+  ['userid', 'userIdentity'],
+]);
+const OBJECT_ONLY_LABELS = new Set(['userid']);
+
+/** CloudTrail's name for a top-level column (its own name in any spelling, or a label that says the same), or null. */
+export function cloudTrailTopName(k: string): string | null {
+  const c = canonKey(k);
+  return TOP.get(c) ?? LABELS.get(c) ?? null;
 }
 
 const CANON: Record<string, Map<string, string>> = {};
@@ -58,7 +80,7 @@ export function looksFlattened(o: Obj): boolean {
   for (const k in o) {
     const dot = k.indexOf('.');
     const head = dot >= 0 ? k.slice(0, dot) : k;
-    if (TOP.has(canonKey(head))) hits++;
+    if (TOP.has(canonKey(head)) || LABELS.has(canonKey(head))) hits++;
     if (hits >= 2) return true;
   }
   return false;
@@ -85,7 +107,9 @@ export function unflattenRecord(o: Obj): Obj | null {
     // A key of more segments than any CloudTrail field has is kept whole (and bounds the recursion).
     const path = k.split('.', MAX_SEGMENTS + 1).length > MAX_SEGMENTS ? [k] : k.split('.');
     const head = path[0]!.endsWith('{}') ? path[0]!.slice(0, -2) : path[0]!;
-    if (TOP.has(canonKey(head))) known++;
+    const label = path.length === 1 ? canonKey(head) : '';
+    if (LABELS.has(label) && (!OBJECT_ONLY_LABELS.has(label) || (typeof v === 'object' && v !== null) || (typeof v === 'string' && JSONISH.test(v)))) path[0] = LABELS.get(label)!;
+    if (TOP.has(canonKey(path[0]!))) known++;
     assign(rec, 'top', path, 0, v);
   }
   return known > 0 ? rec : null;
@@ -161,11 +185,11 @@ function renameLevel(level: string, o: Obj): Obj {
   return out;
 }
 
-/** JSON text, or Hive's `{k=v, …}` notation, or the text itself when it is neither. */
+/** JSON text, or Hive's `{k=v, …}` notation, or a Python repr, or the text itself when it is none of them. */
 function parseText(s: string): unknown {
   try {
     return JSON.parse(s);
   } catch {
-    return parseHiveValue(s) ?? s;
+    return parseHiveValue(s) ?? parsePythonLiteral(s) ?? s;
   }
 }
