@@ -8,5 +8,7 @@ export default defineConfig({
     pool: 'forks',
     // Two cores in CI: keep end-to-end tests from starving each other.
     maxWorkers: 2,
+    // One temporary folder per run for fixtures built once and shared (test/helpers/shared-fixture.ts).
+    globalSetup: ['test/setup/shared-dir.ts'],
   },
 });

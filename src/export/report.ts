@@ -10,10 +10,10 @@ import { loadReportData } from '../report/case-data.js';
 import { renderReportHtml } from '../report/html.js';
 import { renderReportMarkdown, renderTimelineMarkdown } from '../report/markdown.js';
 import { buildReport, type ReportModel } from '../report/model.js';
+import { findingsFormat } from './findings-format.js';
 import { correlateSigmaSection, huntSection, type HuntSummary } from './hunt-section.js';
-import { latestFindings } from './latest-findings.js';
 import { withSink } from './line-export.js';
-import { ruleShown, type ExportContext, type ExportFormat } from './types.js';
+import type { ExportFormat } from './types.js';
 
 /** `report.md` → `report.timeline.md`, next to it. */
 export function timelinePath(output: string): string {
@@ -22,27 +22,17 @@ export function timelinePath(output: string): string {
 }
 
 function reportFormat(name: string, description: string, render: (m: ReportModel) => string): ExportFormat {
-  return {
-    name,
-    whats: ['findings'],
-    description,
-    target: 'file',
-    filtered: false,
-    async run(ctx: ExportContext) {
-      const { findingsId, body } = await latestFindings(ctx.db);
-      // --min-level / --disable leave rule hits out of the detections list (not out of the attack).
-      if (body.detections) body.detections = body.detections.filter((d) => ruleShown(ctx.options, d.rule_id, d.level));
-      // Sigma hits: those run with this correlation (--sigma), then the newest dwell hunt's.
-      const sigma = [await correlateSigmaSection(ctx.db, findingsId, ctx.options), await huntSection(ctx.db, ctx.options)].filter((x): x is HuntSummary => x !== null);
-      const data = { ...(await loadReportData(ctx.db, body)), sigma };
-      const toFile = Boolean(ctx.output && ctx.output !== '-');
-      const side = toFile ? timelinePath(ctx.output!) : undefined;
-      const model = buildReport(body, data, { tlp: ctx.options.tlp, caseId: ctx.options.caseId, timelineFile: side ? basename(side) : undefined });
-      if (side) await withOutput(side, ctx.guard, (sink) => sink.write(renderTimelineMarkdown(model)));
-      await withSink(ctx, (sink) => sink.write(render(model)));
-      return { count: 1, unit: 'report', files: side ? [ctx.output!, side] : undefined };
-    },
-  };
+  return findingsFormat(name, description, async (ctx, { findingsId, body }) => {
+    // Sigma hits: those run with this correlation (--sigma), then the newest dwell hunt's.
+    const sigma = [await correlateSigmaSection(ctx.db, findingsId, ctx.options), await huntSection(ctx.db, ctx.options)].filter((x): x is HuntSummary => x !== null);
+    const data = { ...(await loadReportData(ctx.db, body)), sigma };
+    const toFile = Boolean(ctx.output && ctx.output !== '-');
+    const side = toFile ? timelinePath(ctx.output!) : undefined;
+    const model = buildReport(body, data, { tlp: ctx.options.tlp, caseId: ctx.options.caseId, timelineFile: side ? basename(side) : undefined });
+    if (side) await withOutput(side, ctx.guard, (sink) => sink.write(renderTimelineMarkdown(model)));
+    await withSink(ctx, (sink) => sink.write(render(model)));
+    return { count: 1, unit: 'report', files: side ? [ctx.output!, side] : undefined };
+  });
 }
 
 export const reportMd = reportFormat('md', 'Markdown incident report (executive summary, key events, manifest, dwell watch alerts, Sigma hits; full timeline in FILE.timeline.md)', renderReportMarkdown);

@@ -6,10 +6,11 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import type { CaseInfo } from '../../src/case-tools/info.js';
 import { query } from '../helpers/case.js';
-import { dwell, tempDir } from '../helpers/cli.js';
+import { dwell } from '../helpers/cli.js';
+import { sharedDemo } from '../helpers/shared-cases.js';
 import { fileState } from './helpers.js';
 
 vi.setConfig({ testTimeout: 600_000, hookTimeout: 600_000 });
@@ -22,14 +23,17 @@ interface KeyEvent {
 }
 
 describe('dwell info, search and sql on the demo case', () => {
-  const tmp = tempDir('dwell-case-tools-demo-');
-  const dir = join(tmp.path, 'demo');
-  const casePath = join(dir, 'demo.duckdb');
+  // The run's one demo, shared with test/report/demo.test.ts: only read here (info, search and sql
+  // open the case read-only; the sql test checks the file is unchanged).
+  let dir = '';
+  let casePath = '';
   let demoOut = '';
   beforeAll(async () => {
-    const r = await dwell(['demo', '--dir', dir, '--scale', '0.1']);
-    expect(r.code, r.stderr).toBe(0);
-    demoOut = r.stdout;
+    const demo = await sharedDemo();
+    expect(demo.run.code, demo.run.stderr).toBe(0);
+    dir = demo.dir;
+    casePath = join(dir, 'demo.duckdb');
+    demoOut = demo.run.stdout;
   });
 
   it('the demo points at the three commands', () => {
@@ -38,7 +42,6 @@ describe('dwell info, search and sql on the demo case', () => {
     const seed = (JSON.parse(readFileSync(join(dir, 'expected.json'), 'utf8')) as { seed: { value: string } }).seed.value;
     expect(demoOut).toContain(`npx dwell search --case ${casePath} ${seed} `);
   });
-  afterAll(() => tmp.cleanup());
 
   it('info: every number equals the tables, on one screen', async () => {
     const r = await dwell(['info', '--case', casePath, '--json']);

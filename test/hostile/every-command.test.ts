@@ -5,8 +5,8 @@
  * cells; HTML and Markdown links/images; SQL-injection strings; file names with a newline and
  * with bytes that are not UTF-8; a symbolic link out of the evidence and a loop; a FIFO; a small
  * gzip bomb; U+2028 inside a line; `::ffff:` addresses; a year-0000 CloudTrail time. It is
- * ingested once, then every command runs over it — to a file, to a pipe and on a terminal — and
- * each run is held to the class-wide promises:
+ * ingested once, then every command runs over it — to a file, to a pipe and on a terminal (for
+ * exports, one format per what: TTY_FORMAT) — and each run is held to the class-wide promises:
  *  - its exit code is the one the command documents for this state;
  *  - no Node stack trace; nothing a terminal interprets that dwell did not write itself;
  *  - no formula cell in any CSV, no HTML/link/image from evidence in any Markdown;
@@ -25,6 +25,7 @@ import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { hashEvidence } from '../../src/core/evidence-read.js';
 import { FORMATS } from '../../src/export/registry.js';
+import { WHATS, type What } from '../../src/export/types.js';
 import { query } from '../helpers/case.js';
 import { BIN, tempDir } from '../helpers/cli.js';
 import { csvRows, foreignControl, foreignTags, formulaCells } from './checks.js';
@@ -224,6 +225,14 @@ interface Row {
 }
 
 const exportPairs = FORMATS.flatMap((f) => f.whats.map((what) => ({ what, format: f.name, dir: f.target === 'directory' })));
+/**
+ * Exports to stdout run on a terminal too for one format per what (one whose text carries evidence
+ * as written: CSV, JSON lines, the report, the revocation script). The terminal escaping sits under
+ * all formats alike (src/core/output/stdout.ts), and that every exporter and format is escaped on a
+ * terminal is test/hostile/text-safety.test.ts's own check; every format still runs here to a file
+ * and to a pipe. Running all of them on a terminal too made this the slowest file of the suite.
+ */
+const TTY_FORMAT: Record<What, string> = { timeline: 'csv', attack: 'jsonl', findings: 'md', iocs: 'csv', detections: 'jsonl', mitigations: 'revoke-sh' };
 const extOf = (format: string) => (format.endsWith('csv') ? 'csv' : format === 'md' ? 'md' : format === 'parquet' ? 'parquet' : 'json');
 
 // In order: each works on the case the ingest and correlate before it left. Exit 1 from ingest:
@@ -242,7 +251,7 @@ const COMMANDS: Row[] = [
     const file = `${what}-${format}.${extOf(format)}`;
     return [
       { name: `export ${what} ${format} -o FILE`, args: (c) => [...base(c), '-o', join(c.out, file)], codes: [0], modes: ['pipe'], writes: file },
-      ...(dir ? [] : [{ name: `export ${what} ${format} to stdout`, args: base, codes: [0], modes: ['pipe', 'tty'], stdoutKind: extOf(format), shows: what === 'timeline' ? ']52;c;ZXZpbA==' : undefined } satisfies Row]),
+      ...(dir ? [] : [{ name: `export ${what} ${format} to stdout`, args: base, codes: [0], modes: TTY_FORMAT[what] === format ? ['pipe', 'tty'] : ['pipe'], stdoutKind: extOf(format), shows: what === 'timeline' ? ']52;c;ZXZpbA==' : undefined } satisfies Row]),
     ];
   }),
   // The TUI: the detail view (re-hashes the evidence file), its verify, its CSV export under the
@@ -250,6 +259,11 @@ const COMMANDS: Row[] = [
   { name: 'tui', args: (c) => ['tui', '--case', c.casePath, '--author', 'hostile-test'], codes: [0], modes: ['tty'], keys: ['\r', 'v', '\x1b', 'e', '\r', 'q'], shows: '\\x1b' },
   ...['ingest', 'verify', 'sniff', 'correlate', 'export', 'tui', 'demo'].map((cmd): Row => ({ name: `${cmd} --help`, args: () => [cmd, '--help'], codes: [0], modes: ['tty'] })),
 ];
+
+it('the exports run on a terminal are one to standard output for every what', () => {
+  const onTty = COMMANDS.filter((r) => r.name.startsWith('export ') && r.name.endsWith(' to stdout') && r.modes.includes('tty')).map((r) => r.name);
+  expect(onTty.sort()).toEqual(WHATS.map((what) => `export ${what} ${TTY_FORMAT[what]} to stdout`).sort());
+});
 
 describe('one hostile evidence folder through every command', () => {
   const tmp = tempDir('dwell-every-');

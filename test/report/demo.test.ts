@@ -5,26 +5,26 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dwell, tempDir } from '../helpers/cli.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { sharedDemo } from '../helpers/shared-cases.js';
 
 describe('dwell demo and its report', () => {
-  const tmp = tempDir('dwell-demo-report-');
+  let dir = '';
   let stdout = '';
   let html = '';
   beforeAll(async () => {
-    // A small background volume: the attack is the same at any scale.
-    const r = await dwell(['demo', '--dir', tmp.path, '--scale', '0.05']);
-    expect(r.code, r.stderr).toBe(0);
-    stdout = r.stdout;
-    html = readFileSync(join(tmp.path, 'report.html'), 'utf8');
-  }, 600_000);
-  afterAll(() => tmp.cleanup());
+    // The run's one demo (small background volume: the attack is the same at any scale), read only.
+    const demo = await sharedDemo();
+    expect(demo.run.code, demo.run.stderr).toBe(0);
+    dir = demo.dir;
+    stdout = demo.run.stdout;
+    html = readFileSync(join(dir, 'report.html'), 'utf8');
+  }, 900_000);
 
   it('ends by naming the HTML report, written next to the case with its full timeline', () => {
     const last = stdout.trimEnd().split('\n').pop()!;
-    expect(last).toContain(`The report: ${join(tmp.path, 'report.html')}`);
-    expect(existsSync(join(tmp.path, 'report.timeline.md'))).toBe(true);
+    expect(last).toContain(`The report: ${join(dir, 'report.html')}`);
+    expect(existsSync(join(dir, 'report.timeline.md'))).toBe(true);
   });
 
   it('tells the demo breach: brute-force access, back doors, use after containment, exfiltration', () => {
@@ -34,7 +34,7 @@ describe('dwell demo and its report', () => {
     expect((keys.match(/<tr>/g) ?? []).length - 1).toBeLessThanOrEqual(30);
     const summary = html.split('<ul class="summary">')[1]!.split('</ul>')[0]!;
     // The counts are the demo's own ground truth (the generator writes expected.json next to the case).
-    const truth = JSON.parse(readFileSync(join(tmp.path, 'expected.json'), 'utf8')) as { backdoors: unknown[]; exfiltration: unknown[] };
+    const truth = JSON.parse(readFileSync(join(dir, 'expected.json'), 'utf8')) as { backdoors: unknown[]; exfiltration: unknown[] };
     expect(summary).toContain(`<a href="#back-doors">${truth.backdoors.length} back doors</a>`);
     expect(summary).toContain('USED AFTER CONTAINMENT');
     expect(summary).toMatch(new RegExp(`<a href="#exfiltration">[\\d.]+ MiB sent to ${truth.exfiltration.length} destinations</a>`));

@@ -3,11 +3,11 @@
  * truth's records, times and values are found in the case. Sources whose parser is not registered
  * yet are skipped (checked at run time), so these tests start running as the parsers are merged.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { enumerateEvidence } from '../../src/ingest/evidence-files.js';
 import { query } from '../helpers/case.js';
-import { dwell, tempDir } from '../helpers/cli.js';
+import type { CliResult } from '../helpers/cli.js';
+import { sharedScenarioCase } from '../helpers/shared-cases.js';
 import { EVIDENCE, expected, FAMILIES, type Family, familyOf, formatMatches, listFiles, parsersPresent } from './helpers.js';
 
 const exp = expected();
@@ -23,18 +23,16 @@ interface EvidenceRow {
 }
 
 describe('ingesting the scenario fixture', () => {
-  const tmp = tempDir('dwell-scenario-case-');
-  const casePath = join(tmp.path, 'case.duckdb');
-  let run: Awaited<ReturnType<typeof dwell>>;
+  let casePath = '';
+  let run: CliResult;
   let rows: EvidenceRow[] = [];
 
   beforeAll(async () => {
-    const args = ['ingest', '--case', casePath, '--tz', exp.ingest.tz];
-    if (exp.ingest.year) args.push('--year', String(exp.ingest.year));
-    run = await dwell([...args, EVIDENCE]);
+    // The run's one ingest of the fixture (the CLI, as documented in expected.json), read only here;
+    // test/correlate/scenario.test.ts correlates a copy of it.
+    ({ casePath, run } = await sharedScenarioCase());
     rows = await query<EvidenceRow>(casePath, 'SELECT path, status, format, events::INTEGER AS events, warnings::INTEGER AS warnings FROM evidence ORDER BY path');
-  });
-  afterAll(() => tmp.cleanup());
+  }, 600_000);
 
   it('reads every file of the fixture (exit 0 once every source has its parser)', () => {
     expect(run.stderr).not.toMatch(/^error: (?!cannot ingest)/m);

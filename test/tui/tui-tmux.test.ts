@@ -3,68 +3,26 @@
  * ingested from a synthetic auth log whose attacker-controlled text carries terminal escape
  * sequences. Keys are sent with send-keys, the screen is read with capture-pane.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { query } from '../helpers/case.js';
-import { BIN, dwell, tempDir } from '../helpers/cli.js';
-
-const HAS_TMUX = spawnSync('tmux', ['-V']).status === 0;
-if (!HAS_TMUX) console.warn('skipped: the TUI end-to-end test needs tmux (apt-get install tmux)');
-
-const SOCKET = `dwell-tui-test-${process.pid}`;
-const tmux = (...args: string[]) => execFileSync('tmux', ['-L', SOCKET, '-f', '/dev/null', ...args], { encoding: 'utf8' });
-const screen = (escapes = false) => tmux('capture-pane', '-p', ...(escapes ? ['-e'] : []), '-t', 'tui');
-const keys = (...k: string[]) => tmux('send-keys', '-t', 'tui', ...k);
-const text = (t: string) => tmux('send-keys', '-t', 'tui', '-l', t);
-
-async function waitScreen(pred: (s: string) => boolean, what: string, timeoutMs = 15_000): Promise<string> {
-  const start = Date.now();
-  for (;;) {
-    const s = screen();
-    if (pred(s)) return s;
-    if (Date.now() - start > timeoutMs) throw new Error(`screen never showed ${what}; it shows:\n${s}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-const AUTH_LOG = [
-  'Jan  2 01:00:00 web-01 sshd[100]: Accepted publickey for alice from 192.0.2.10 port 50110 ssh2: RSA SHA256:abc',
-  'Jan  2 02:14:20 web-01 sshd[21220]: Failed password for deploy from 203.0.113.77 port 39160 ssh2',
-  'Jan  2 02:16:40 web-01 sshd[21231]: Accepted password for deploy from 203.0.113.77 port 39188 ssh2',
-  'Jan  2 02:17:05 web-01 sudo:   deploy : TTY=pts/1 ; PWD=/home/deploy ; USER=root ; COMMAND=/bin/cat /etc/shadow',
-  'Jan  2 02:18:00 web-01 sshd[21300]: Invalid user \x1b]0;pwned\x07\x1b[2Jevil from 198.51.100.9 port 4242',
-  'Jan  2 03:00:00 web-01 sshd[100]: pam_unix(sshd:session): session closed for user alice',
-  '',
-].join('\n');
+import { tempDir } from '../helpers/cli.js';
+import { HAS_TMUX, startTuiInTmux, type TmuxTui } from '../helpers/tmux-tui.js';
 
 describe.skipIf(!HAS_TMUX)('dwell tui under tmux', () => {
   const tmp = tempDir('dwell-tui-e2e-');
-  const casePath = join(tmp.path, 'case.duckdb');
+  let tui: TmuxTui;
 
   beforeAll(async () => {
-    writeFileSync(join(tmp.path, 'auth.log'), AUTH_LOG);
-    const res = await dwell(['ingest', '-q', '--year', '2026', '--case', casePath, join(tmp.path, 'auth.log')]);
-    expect(res.code, res.stderr).toBe(0);
-    // A private tmux server with a fixed-size window; CI unset so Ink draws as on any terminal.
-    tmux(
-      'new-session', '-d', '-s', 'tui', '-x', '160', '-y', '30',
-      `env -u CI NO_COLOR=1 '${process.execPath}' '${BIN}' tui --case '${casePath}' --author e2e; echo DWELL-EXIT=$?; sleep 60`,
-    );
-    tmux('set-option', '-t', 'tui', 'remain-on-exit', 'on');
+    tui = await startTuiInTmux({ socket: `dwell-tui-test-${process.pid}`, dir: tmp.path, waitMs: 15_000 });
   });
 
   afterAll(() => {
-    try {
-      tmux('kill-server');
-    } catch {
-      /* already gone */
-    }
+    tui?.stop();
     tmp.cleanup();
   });
 
   it('browses, searches, pivots, shows escaped evidence and provenance, marks, and restores the terminal on q', async () => {
+    const { tmux, screen, keys, text, waitScreen, casePath } = tui;
     let s = await waitScreen((x) => x.includes('[ALL EVENTS]') && /row 1 of 6/.test(x), 'the first page');
     expect(s).toMatch(/dwell · case\.duckdb · 6 events · 1 files · auth_log/);
     expect(tmux('display', '-p', '-t', 'tui', '#{alternate_on}').trim()).toBe('1');
