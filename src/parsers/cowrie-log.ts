@@ -42,7 +42,7 @@ function sniffCowrieLog(head: SniffHead): SniffMatch | null {
     const m = TEXT_LINE.exec(line);
     if (!m) continue;
     twisted++;
-    if (/HoneyPot|Cowrie|cowrie\./.test(m[2]!) || /^(New connection: .*\[session: |login attempt \[|CMD: )/.test(m[3]!)) cowrie++;
+    if (/HoneyPot|Cowrie|cowrie\./.test(m[2]!) || /^(New connection: |login attempt \[|CMD: )/.test(m[3]!)) cowrie++;
   }
   if (cowrie === 0 || twisted / considered < 0.5) return null;
   return { confidence: Math.round(55 + 40 * (twisted / considered)), reason: `${twisted}/${considered} head lines are Twisted log lines (TIME [context] message), ${cowrie} from Cowrie's SSH/telnet transports` };
