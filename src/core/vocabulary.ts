@@ -55,6 +55,13 @@ export const ACTIONS: readonly ActionSpec[] = [
   { action: 'ssh_server_listening', classes: ['system_activity'], meaning: 'sshd listening on an address and port' },
   { action: 'ssh_server_stopped', classes: ['system_activity'], meaning: 'sshd stopping' },
   { action: 'service_started', classes: ['system_activity'], meaning: 'systemd started a unit it names (`Started x.service - Description.`): target = the unit' },
+  { action: 'telnet_login', classes: ['authentication'], meaning: 'a telnet login the server accepted (Cowrie honeypot telnet sessions): actor = account, src_ip/src_port = client, dst_ip/dst_port = the server' },
+  { action: 'telnet_login_failed', classes: ['authentication'], meaning: 'a rejected telnet login (outcome failure)' },
+  { action: 'telnet_connection', classes: ['network_activity'], meaning: 'a telnet connection opened (src = client, dst = server); the login outcome is another record' },
+  { action: 'shell_command', classes: ['process_activity'], meaning: 'a command line typed in a login session (Cowrie honeypot: what the attacker ran in the emulated shell): command = the line, actor = the session\'s account, session = the login session; outcome failure when the shell did not know the command' },
+  { action: 'file_download', classes: ['network_activity'], meaning: 'a file fetched into the host from a URL during a session (Cowrie: wget/curl/tftp the attacker ran): target = the URL, src_ip = the session\'s client (the URL\'s server is in target and attrs.url_host, not dst_ip: the host fetched it, not the client); outcome failure when the fetch failed; attrs.shasum, attrs.outfile' },
+  { action: 'file_upload', classes: ['network_activity'], meaning: 'a file the client sent to the host (Cowrie: SFTP/SCP uploads): target = the file name, attrs.shasum, attrs.outfile' },
+  { action: 'cowrie_<event>', pattern: /^cowrie_[a-z0-9_]+$/, classes: ['network_activity', 'authentication', 'process_activity', 'system_activity'], meaning: 'another Cowrie honeypot record (client version and key exchange, terminal size, port-forward requests, TTY logs, the text log\'s own lines) with its fields in attrs' },
   { action: 'ssh_subsystem', classes: ['process_activity'], meaning: 'an ssh subsystem (sftp) requested; target = subsystem' },
   // ---- console and PAM ---------------------------------------------------------------------------------
   { action: 'login', classes: ['authentication'], meaning: 'a console login accepted' },
@@ -144,11 +151,11 @@ export function cloudOperation(action: string): string {
  */
 export const ACTION_GROUPS = {
   /** A remote interactive login a host accepted. */
-  remote_login: ['ssh_login'],
+  remote_login: ['ssh_login', 'telnet_login'],
   /** Logins that grant access (initial access candidates), besides cloud calls. */
-  access_granted: ['ssh_login', 'login', 'db_connect', 'db_authenticated'],
+  access_granted: ['ssh_login', 'telnet_login', 'login', 'db_connect', 'db_authenticated'],
   /** A wrong password or key for an existing account (brute force). */
-  password_failure: ['ssh_login_failed', 'ssh_max_auth_exceeded', 'ssh_too_many_auth_failures', 'auth_failures_more', 'ssh_auth_failure'],
+  password_failure: ['ssh_login_failed', 'telnet_login_failed', 'ssh_max_auth_exceeded', 'ssh_too_many_auth_failures', 'auth_failures_more', 'ssh_auth_failure'],
   /** Guessing accounts that may not exist (enumeration). */
   account_guess: ['ssh_invalid_user', 'auth_user_unknown'],
   /** Connections that never tried to authenticate (banner grabs, scanners). */
@@ -156,7 +163,7 @@ export const ACTION_GROUPS = {
   /** Commands and identity switches made with privileges on a host. */
   privilege_use: ['sudo', 'sudo_failed', 'su', 'sudo_session_opened', 'sudo_session_closed', 'su_session_opened', 'su_session_closed'],
   /** Host records that carry a command line (not SQL). */
-  host_command: ['sudo', 'sudo_failed', 'cron_command'],
+  host_command: ['sudo', 'sudo_failed', 'cron_command', 'shell_command'],
   /** The end of a host login session. */
   session_end: ['ssh_session_closed', 'ssh_disconnected', 'ssh_disconnect_received', 'logind_session_removed'],
   /** A cron job run. */

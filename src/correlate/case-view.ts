@@ -30,6 +30,38 @@ export interface CaseViewOptions {
   includeRelative?: boolean;
 }
 
+/**
+ * Twins: one program writing the same record in two formats (Cowrie's cowrie.json and cowrie.log
+ * hold every login and command twice, to the microsecond). Within a source, an event whose time,
+ * action, client address, account, command and target equal those of an event in a file of
+ * another format is a twin; correlation keeps one (the one naming its session, then the earliest
+ * file) so nothing is counted or listed twice. Both stay in the case. Same-format files are never
+ * twins of each other (two sensors may see the same flow). Returns how many were set aside.
+ */
+async function findTwins(conn: DuckDBConnection): Promise<number> {
+  await conn.run(`CREATE OR REPLACE TEMP TABLE twin_events AS
+    WITH fmt AS (SELECT DISTINCT e.evidence_id, e.source, v.format FROM events e JOIN evidence v USING (evidence_id)),
+         paired AS (SELECT DISTINCT a.evidence_id FROM fmt a JOIN fmt b ON a.source = b.source AND a.format <> b.format),
+         keyed AS (
+           SELECT e.event_id, v.format,
+                  first_value(v.format) OVER (PARTITION BY e.source, e.ts, e.action, e.src_ip, e.actor, e.command, e.target
+                                              ORDER BY e.session IS NULL, e.evidence_id, e.event_id) AS kept_format
+           FROM events e JOIN evidence v USING (evidence_id) WHERE e.evidence_id IN (SELECT evidence_id FROM paired))
+    SELECT event_id FROM keyed WHERE format <> kept_format`);
+  const [row] = await all<{ n: number }>(conn, `SELECT count(*)::INTEGER AS n FROM twin_events`);
+  return row?.n ?? 0;
+}
+
+/** How many twins createCaseView set aside (0 before it ran). */
+export async function countTwins(conn: DuckDBConnection): Promise<number> {
+  try {
+    const [row] = await all<{ n: number }>(conn, `SELECT count(*)::INTEGER AS n FROM twin_events`);
+    return row?.n ?? 0;
+  } catch {
+    return 0;
+  }
+}
+
 export async function createCaseView(conn: DuckDBConnection, opts: CaseViewOptions = {}): Promise<HostHint[]> {
   await conn.run(`CREATE OR REPLACE TEMP TABLE evidence_host AS
     WITH named AS (SELECT DISTINCT host FROM events WHERE host IS NOT NULL AND is_host_log(class, action) AND length(host) >= 3),
@@ -38,9 +70,14 @@ export async function createCaseView(conn: DuckDBConnection, opts: CaseViewOptio
            SELECT f.evidence_id, f.path, n.host, strpos('/' || f.path || '/', '/' || n.host || '/') AS pos
            FROM files f JOIN named n ON strpos('/' || f.path || '/', '/' || n.host || '/') > 0)
     SELECT evidence_id, arg_max(path, pos) AS path, arg_max(host, pos) AS host FROM matches GROUP BY evidence_id`);
+  const twins = await findTwins(conn);
+  const where = [
+    ...(opts.includeRelative ? [] : [`NOT ${UNTRUSTED_TIME_SQL.replace(/\b(time_quality|ts)\b/g, 'e.$1')}`]),
+    ...(twins > 0 ? ['e.event_id NOT IN (SELECT event_id FROM twin_events)'] : []),
+  ];
   await conn.run(`CREATE OR REPLACE TEMP VIEW ev AS
     SELECT e.* REPLACE (coalesce(e.host, h.host) AS host) FROM events e LEFT JOIN evidence_host h USING (evidence_id)
-    ${opts.includeRelative ? '' : `WHERE NOT ${UNTRUSTED_TIME_SQL.replace(/\b(time_quality|ts)\b/g, 'e.$1')}`}`);
+    ${where.length ? `WHERE ${where.join(' AND ')}` : ''}`);
   return all<HostHint>(
     conn,
     `SELECT h.evidence_id, h.path, h.host FROM evidence_host h

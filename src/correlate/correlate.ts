@@ -4,7 +4,7 @@
  */
 import { CaseDb } from '../store/case-db.js';
 import { DWELL_VERSION } from '../version.js';
-import { createCaseView } from './case-view.js';
+import { countTwins, createCaseView } from './case-view.js';
 import { isoFromMicros } from '../core/time.js';
 import { Expander } from './expand.js';
 import type { Footprint, Seed } from './model.js';
@@ -168,6 +168,8 @@ export async function correlate(opts: CorrelateOptions): Promise<CorrelateResult
       const byHost = new Map<string, number>();
       for (const h of hostHints) byHost.set(h.host, (byHost.get(h.host) ?? 0) + 1);
       for (const [host, n] of byHost) fp.notes.push(`${n} evidence file(s) whose records name no host were taken to be ${host}'s: their path is under a folder named after that host`);
+      const twins = await countTwins(conn);
+      if (twins > 0) fp.notes.push(`${twins} event(s) left out of the correlation as twins: the same record (time, action, address, account, command) written by the same source in another format, e.g. Cowrie's cowrie.json and cowrie.log; both stay in the case`);
       for (const a of setAside) fp.notes.push(`--auto did not use ${formatSeed(a.seed)}: ${a.reason}`);
       for (const h of (sigma?.results ?? []).filter((x) => x.reported && x.hits > 0)) {
         fp.notes.push(`Sigma rule "${h.doc.title}" (${h.doc.level ?? 'no level'}, by ${h.doc.author ?? 'author unknown'}) hit ${h.hits} event(s) [${h.ruleId}]; reported only, not used to grow the footprint`);

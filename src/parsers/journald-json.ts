@@ -1,6 +1,7 @@
 /**
  * systemd journal exports as JSON: `journalctl -o json` (one entry per line), and its `json-seq`
- * (RFC 7464, each line after an RS byte) and `json-sse` (`data: {…}`) forms. Each entry gives the
+ * (RFC 7464, each line after an RS byte), `json-sse` (`data: {…}`) and `json-pretty` (one entry over
+ * several lines: `{`, one `"FIELD" : value` per line, `}`) forms. Each entry gives the
  * event its message gives as a syslog line (sshd, sudo, su, useradd, … — src/parsers/auth), with
  * the journal's exact time (journald/entry.ts).
  *
@@ -65,9 +66,31 @@ function sniffJournalJson(head: SniffHead): SniffMatch | null {
       form = j.form;
     }
   }
+  if (entries === 0) {
+    const pretty = sniffPretty(lines);
+    if (pretty) return pretty;
+  }
   // SSE streams interleave `id:` lines with `data:` lines.
   if (entries === 0 || entries < (form === 'json-sse' ? 0.3 : 0.5) * considered) return null;
   return { confidence: 95, reason: `${entries}/${considered} head lines are systemd journal entries (journalctl -o ${form}: MESSAGE, __REALTIME_TIMESTAMP, _HOSTNAME …)` };
+}
+
+/** `"FIELD" : value` as json-pretty writes each field of an entry, one per line. */
+const PRETTY_FIELD = /^\s*"([A-Za-z0-9_]{1,64})" : /;
+
+/** `journalctl -o json-pretty`: the head opens an object on its own line and its fields are journal fields. */
+function sniffPretty(lines: string[]): SniffMatch | null {
+  const start = lines.findIndex((l) => l.trim() !== '');
+  if (start < 0 || lines[start]!.trim() !== '{') return null;
+  const keys: string[] = [];
+  for (const l of lines.slice(start + 1)) {
+    if (l.trim() === '}') break;
+    const m = PRETTY_FIELD.exec(l);
+    if (!m) return null;
+    keys.push(m[1]!);
+  }
+  if (!isJournalEntry(keys)) return null;
+  return { confidence: 95, reason: `a systemd journal entry over several lines (journalctl -o json-pretty: ${keys.length} fields in the first, MESSAGE, __REALTIME_TIMESTAMP, _HOSTNAME …)` };
 }
 
 /** A JSON value as journalctl writes it → text, several texts, or null when left out. */
@@ -83,15 +106,25 @@ function fieldValue(v: unknown): string | string[] | null {
   return JSON.stringify(v);
 }
 
+/** Largest json-pretty entry held while its closing `}` is awaited (journalctl truncates fields at 4096 bytes without --all). */
+const MAX_PRETTY_BYTES = 16 * 1024 * 1024;
+
 class JournalJsonHandler implements LineHandler {
   private readonly asm: JournalAssembler;
+  /** A json-pretty entry being read: its lines so far and where it started. */
+  private pretty: { lines: string[]; line: number; offset: number; bytes: number } | null = null;
 
   constructor(private readonly ctx: ParseContext) {
     this.asm = new JournalAssembler(ctx);
   }
 
   line(text: string, lineNo: number, offset: number, byteLength: number): LineDisposition {
+    if (this.pretty) return this.prettyLine(text, lineNo, offset, byteLength);
     if (text.trim() === '') return 'blank';
+    if (text.trim() === '{') {
+      this.pretty = { lines: [text], line: lineNo, offset, bytes: byteLength };
+      return 'continuation';
+    }
     // json-sse frames each entry with `id:` / `event:` lines.
     if (/^(id|event|retry):/.test(text) || text.startsWith(':')) return 'meta';
     const warn = (reason: string): LineDisposition => {
@@ -113,7 +146,45 @@ class JournalJsonHandler implements LineHandler {
     return this.asm.entry(f, { line: lineNo, byte_offset: offset, byte_length: byteLength, raw: text });
   }
 
+  /** A line of a json-pretty entry; the closing `}` makes the entry (its line and offset are the opening `{`'s). */
+  private prettyLine(text: string, lineNo: number, offset: number, byteLength: number): LineDisposition {
+    const p = this.pretty!;
+    p.lines.push(text);
+    p.bytes = offset + byteLength - p.offset;
+    if (text.trim() !== '}') {
+      if (p.bytes <= MAX_PRETTY_BYTES) return 'continuation';
+      this.pretty = null;
+      this.asm.flush();
+      this.ctx.warn({ line: p.line, byte_offset: p.offset, raw: p.lines[0]!.slice(0, MAX_WARNING_TEXT), reason: `json-pretty entry still open after ${MAX_PRETTY_BYTES} bytes (lines ${p.line}–${lineNo}): not a journal entry; its lines are kept in the file, not read` });
+      return 'warning';
+    }
+    this.pretty = null;
+    const raw = p.lines.join('\n');
+    let o: unknown;
+    try {
+      o = JSON.parse(raw);
+    } catch (err) {
+      this.asm.flush();
+      this.ctx.warn({ line: p.line, byte_offset: p.offset, raw: raw.slice(0, MAX_WARNING_TEXT), reason: `invalid JSON in the json-pretty entry of lines ${p.line}–${lineNo}: ${(err as Error).message}` });
+      return 'warning';
+    }
+    if (!o || typeof o !== 'object' || Array.isArray(o)) {
+      this.asm.flush();
+      this.ctx.warn({ line: p.line, byte_offset: p.offset, raw: raw.slice(0, MAX_WARNING_TEXT), reason: 'not a JSON object' });
+      return 'warning';
+    }
+    const f: JournalFields = {};
+    for (const [k, v] of Object.entries(o as Record<string, unknown>)) f[k] = fieldValue(v);
+    return this.asm.entry(f, { line: p.line, byte_offset: p.offset, byte_length: p.bytes, raw });
+  }
+
   end(): void {
+    if (this.pretty) {
+      const p = this.pretty;
+      this.pretty = null;
+      this.asm.flush();
+      this.ctx.warn({ line: p.line, byte_offset: p.offset, raw: p.lines.join('\n').slice(0, MAX_WARNING_TEXT), reason: `json-pretty entry of lines ${p.line}–${p.line + p.lines.length - 1} never closed (a truncated export): not read` });
+    }
     this.asm.end();
   }
 }

@@ -54,6 +54,15 @@ function sniffAudit(head: SniffHead) {
     else if (/^\s*\{\s*"audit_record"\s*:/.test(line)) percona++;
     else if (MARIADB_LINE.test(line)) mariadb++;
   }
+  if (enterprise + percona + mariadb === 0 && xml === 0) {
+    // Pretty-printed JSON (`jq .`, an editor, the manual's examples): a record over several lines,
+    // read as one when its lines are joined.
+    const flat = head.lines.slice(0, 50).map((l) => l.trim()).join('').replace(/^\[/, '');
+    if (/^\{"timestamp":"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d",/.test(flat.replace(/":\s+/g, '":')) && /"class"\s*:\s*"/.test(flat)) {
+      return { confidence: 95, reason: 'MySQL Enterprise Audit JSON records pretty-printed over several lines' };
+    }
+    if (/^\{"audit_record":\{/.test(flat.replace(/":\s+/g, '":'))) return { confidence: 95, reason: 'Percona audit_log JSON records pretty-printed over several lines' };
+  }
   if (xml > 0 && /<(TIMESTAMP|NAME)>|\b(TIMESTAMP|NAME)="/.test(head.text)) {
     return { confidence: 95, reason: `${xml} audit records in ${style} XML (MySQL Enterprise Audit / Percona audit_log: <AUDIT_RECORD>${style === 'new-style' ? ' elements' : ' attributes'})` };
   }
@@ -61,6 +70,37 @@ function sniffAudit(head: SniffHead) {
   if (n === 0) return null;
   const kind = enterprise >= percona && enterprise >= mariadb ? 'MySQL Enterprise Audit JSON' : percona >= mariadb ? 'Percona audit_log JSON' : 'MariaDB server_audit';
   return { confidence: 95, reason: `${n} head lines are ${kind} records` };
+}
+
+interface JsonDepth {
+  depth: number;
+  inString: boolean;
+  escape: boolean;
+}
+
+/** Follows `{`/`[` nesting over a line, outside strings (one pass; the depth is carried to the next line). */
+function scanDepth(text: string, d: JsonDepth): void {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (d.inString) {
+      if (d.escape) d.escape = false;
+      else if (c === 92 /* \\ */) d.escape = true;
+      else if (c === 34 /* " */) d.inString = false;
+    } else if (c === 34) d.inString = true;
+    else if (c === 123 || c === 91) d.depth++;
+    else if (c === 125 || c === 93) d.depth--;
+  }
+  // A JSON string never holds a raw newline: a quote left open is damage on this line, not text
+  // that swallows the lines after it.
+  d.inString = false;
+  d.escape = false;
+}
+
+/** A line that is a whole JSON value by its braces (closes what it opens). */
+function isWholeLine(t: string): boolean {
+  const d: JsonDepth = { depth: 0, inString: false, escape: false };
+  scanDepth(t, d);
+  return d.depth === 0;
 }
 
 interface XmlLine {
@@ -76,6 +116,8 @@ class AuditHandler implements LineHandler {
   /** The lines of an XML record not closed yet, and its style. */
   private xml: XmlLine[] | null = null;
   private xmlStyle: XmlStyle = 'new';
+  /** The lines of a JSON record written over several lines (pretty-printed), and where its braces stand. */
+  private json: { lines: XmlLine[]; depth: JsonDepth } | null = null;
 
   constructor(private readonly ctx: ParseContext) {
     this.interp = new MysqlInterpreter(ctx);
@@ -83,6 +125,18 @@ class AuditHandler implements LineHandler {
 
   line(text: string, lineNo: number, offset: number, byteLength: number): LineDisposition {
     const t = text.trim();
+    if (this.json && t.length > 1 && t.startsWith('{') && isWholeLine(t)) {
+      // A complete one-line record while a pretty-printed one is open: the open one is damaged.
+      this.jsonDamaged('a new record starts before this one closed');
+    }
+    if (this.json) {
+      const j = this.json;
+      j.lines.push({ text, lineNo, offset, byteLength });
+      scanDepth(text, j.depth);
+      if (j.depth.depth <= 0) this.jsonLinesRecord();
+      else if (j.lines.length > MAX_XML_LINES) this.jsonDamaged(`no end of record within ${MAX_XML_LINES} lines`);
+      return 'continuation';
+    }
     if (this.xml) {
       if (recordStart(t)) {
         // A new record before the last one closed: the last one is damaged.
@@ -111,6 +165,15 @@ class AuditHandler implements LineHandler {
       return 'warning';
     };
     if (t.startsWith('{')) {
+      const depth: JsonDepth = { depth: 0, inString: false, escape: false };
+      scanDepth(t, depth);
+      // Only a line that ends by opening an object or array begins a pretty-printed record; a one-line
+      // record cut short is a warning on its own, never a reason to swallow the lines after it.
+      if (depth.depth > 0 && (t.endsWith('{') || t.endsWith('['))) {
+        // Pretty-printed: the record continues on the next lines.
+        this.json = { lines: [{ text, lineNo, offset, byteLength }], depth };
+        return 'record';
+      }
       let o: Record<string, unknown>;
       try {
         o = JSON.parse(t.endsWith(',') ? t.slice(0, -1) : t) as Record<string, unknown>;
@@ -137,6 +200,7 @@ class AuditHandler implements LineHandler {
 
   end(): void {
     if (this.xml) this.xmlDamaged('the file ends inside it');
+    if (this.json) this.jsonDamaged('the file ends inside it');
     this.interp.finish();
     if (this.formats.size > 0) this.ctx.setFileInfo('audit_formats', Object.fromEntries(this.formats));
   }
@@ -162,6 +226,37 @@ class AuditHandler implements LineHandler {
   private xmlDamaged(why: string): void {
     const lines = this.xml!;
     this.xml = null;
+    const first = lines[0]!;
+    this.ctx.warn({ line: first.lineNo, byte_offset: first.offset, raw: lines.map((l) => l.text).join('\n').slice(0, MAX_WARNING_TEXT), reason: `damaged audit record: ${why}; kept as this warning` });
+  }
+
+  /** A JSON record whose braces closed on this line: read like a one-line record, dated and placed by its first line. */
+  private jsonLinesRecord(): void {
+    const lines = this.json!.lines;
+    this.json = null;
+    const first = lines[0]!;
+    const last = lines[lines.length - 1]!;
+    const raw = lines.map((l) => l.text).join('\n');
+    const pos = { line: first.lineNo, byte_offset: first.offset, byte_length: last.offset + last.byteLength - first.offset, raw };
+    const warn = (reason: string) => this.ctx.warn({ line: first.lineNo, byte_offset: first.offset, raw: raw.slice(0, MAX_WARNING_TEXT), reason: `${reason} (the record of lines ${first.lineNo}–${last.lineNo})` });
+    const body = raw.trim();
+    let o: Record<string, unknown>;
+    try {
+      o = JSON.parse(body.endsWith(',') ? body.slice(0, -1) : body) as Record<string, unknown>;
+    } catch (err) {
+      warn(`invalid JSON: ${(err as Error).message}`);
+      return;
+    }
+    if (!o || typeof o !== 'object' || Array.isArray(o)) return warn('not a JSON object');
+    const rec = o.audit_record && typeof o.audit_record === 'object' ? this.percona(o.audit_record as Record<string, unknown>, pos) : this.enterprise(o, pos);
+    if (typeof rec === 'string') return warn(rec);
+    this.count(o.audit_record ? 'percona_json_pretty' : 'enterprise_json_pretty');
+    this.interp.emit(rec);
+  }
+
+  private jsonDamaged(why: string): void {
+    const lines = this.json!.lines;
+    this.json = null;
     const first = lines[0]!;
     this.ctx.warn({ line: first.lineNo, byte_offset: first.offset, raw: lines.map((l) => l.text).join('\n').slice(0, MAX_WARNING_TEXT), reason: `damaged audit record: ${why}; kept as this warning` });
   }

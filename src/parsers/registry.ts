@@ -6,6 +6,9 @@ import { argusFlow } from './argus-flow.js';
 import { authLog } from './auth-log.js';
 import { cloudtrail } from './cloudtrail.js';
 import { cloudtrailCsv } from './cloudtrail-csv.js';
+import { cowrieJson } from './cowrie-json.js';
+import { cowrieLog } from './cowrie-log.js';
+import { dshieldFirewall } from './dshield-firewall.js';
 import { journaldExport } from './journald-export.js';
 import { journaldJson } from './journald-json.js';
 import { mysqlAuditLog } from './mysql-audit-log.js';
@@ -39,6 +42,9 @@ export const PARSERS: readonly SourceParser[] = [
   suricataEve,
   nfdumpCsv,
   argusFlow,
+  cowrieJson,
+  cowrieLog,
+  dshieldFirewall,
 ];
 
 export function parserByName(name: string): SourceParser | undefined {

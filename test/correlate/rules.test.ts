@@ -53,7 +53,7 @@ describe('detection rules', () => {
     expect(() => parseRule(base + '\n-- params: n=1;DROP', 'x.sql')).not.toThrow(); // a comment line after the body is SQL, not a header
     expect(() => parseRule(base.replace('-- entity: ip', "-- entity: ip\n-- params: n=1';DROP"), 'x.sql')).toThrow(/bad param/);
     expect(() => parseRule(base.replace('SELECT 1', 'SELECT {{vocab.no_such_group}}'), 'x.sql')).toThrow(/not in the vocabulary/);
-    expect(parseRule(base.replace('SELECT 1 AS event_id', "SELECT 1 AS event_id WHERE 'ssh_login' IN {{vocab.remote_login}}"), 'x.sql').sql).toContain("IN ('ssh_login')");
+    expect(parseRule(base.replace('SELECT 1 AS event_id', "SELECT 1 AS event_id WHERE 'ssh_login' IN {{vocab.remote_login}}"), 'x.sql').sql).toContain("IN ('ssh_login', 'telnet_login')");
   });
 });
 

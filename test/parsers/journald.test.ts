@@ -132,3 +132,29 @@ describe('journald sniffing', () => {
     expect((await runParser(journaldJson, seq)).warnings).toEqual([]);
   });
 });
+
+describe('journald_json (journalctl -o json-pretty)', () => {
+  it('reads entries written over several lines as the one-line form gives them; a damaged and a truncated entry are warnings at their first line', async () => {
+    const input = fixture('journal-pretty.json');
+    const [pretty, json] = [await runParser(journaldJson, input), await runParser(journaldJson, fixture('journal.json'))];
+    expect(pretty.events.map((e) => ({ ...meaning(e), ts: e.ts, summary: e.summary }))).toEqual(json.events.map((e) => ({ ...meaning(e), ts: e.ts, summary: e.summary })));
+    const text = input.toString('utf8').split('\n');
+    const starts = text.flatMap((l, i) => (l === '{' ? [i + 1] : []));
+    // Each event starts at an entry's `{` (a sudo command continued in the next entry is joined to its first).
+    for (const e of pretty.events) expect(starts).toContain(e.line);
+    for (const e of pretty.events) {
+      expect(input.subarray(e.byte_offset, e.byte_offset + e.byte_length).toString('utf8')).toBe(e.raw);
+      expect(e.raw.startsWith('{\n\t"__CURSOR"') && e.raw.endsWith('}')).toBe(true);
+    }
+    expect(pretty.warnings).toEqual([
+      expect.objectContaining({ line: starts[9], reason: expect.stringMatching(/^invalid JSON in the json-pretty entry of lines \d+–\d+/) }),
+      expect.objectContaining({ line: starts[10], reason: expect.stringMatching(/^json-pretty entry of lines \d+–\d+ never closed/) }),
+    ]);
+    expect(pretty.lines).toBe(text.length - 1);
+  });
+
+  it('is claimed by journald_json, which names the form', () => {
+    const w = sniff(makeHead('x', fixture('journal-pretty.json'))).winner;
+    expect(w).toMatchObject({ parser: { name: 'journald_json' }, match: { reason: expect.stringMatching(/journalctl -o json-pretty/) } });
+  });
+});

@@ -50,6 +50,7 @@ export function authEvent(m: AuthMessage, p: Provenance): DwellEvent {
     session: fields?.session ?? (program && m.pid !== null ? `${programName(program)}[${m.pid}]` : null),
     target: fields?.target ?? null,
     command: fields?.command ?? null,
+    ...(fields?.packets_out !== undefined ? { bytes_out: fields.bytes_out ?? null, packets_out: fields.packets_out, community_id: fields.community_id ?? null } : {}),
     summary: fields?.summary ?? `${program ?? 'syslog'}: ${m.message}`,
     attrs,
     line: p.line,

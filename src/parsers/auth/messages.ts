@@ -8,6 +8,7 @@
  */
 import type { EventClass, Outcome } from '../../core/event.js';
 import { isIp } from '../../core/ip.js';
+import { parseNetfilterMessage } from '../netfilter/packet-log.js';
 
 export interface AuthFields {
   class: EventClass;
@@ -23,6 +24,10 @@ export interface AuthFields {
   command?: string | null;
   /** Session id other than the program's pid (logind session number). */
   session?: string | null;
+  /** A kernel firewall (netfilter LOG) line: the logged packet as a one-packet flow. */
+  bytes_out?: number | null;
+  packets_out?: number | null;
+  community_id?: string | null;
   summary: string;
   attrs?: Record<string, unknown>;
 }
@@ -545,6 +550,16 @@ function other(program: string, msg: string): AuthFields | null {
   return null;
 }
 
+/** A kernel line that is a netfilter LOG record (iptables, nftables, ufw): the same flow event as a DShield firewall log gives. */
+function netfilter(msg: string): AuthFields | null {
+  const p = parseNetfilterMessage(msg);
+  if (!p) return null;
+  return {
+    class: 'network_activity', action: 'flow', outcome: 'unknown', src_ip: p.src_ip, src_port: p.src_port, dst_ip: p.dst_ip, dst_port: p.dst_port,
+    protocol: p.protocol, bytes_out: p.bytes, packets_out: 1, community_id: p.community_id, summary: p.summary, attrs: p.attrs,
+  };
+}
+
 // ---- dispatch ---------------------------------------------------------------------------------
 
 /** Programs whose lines are auth-relevant (used by the sniffer and for class defaults). */
@@ -605,6 +620,8 @@ export function recognize(program: string | null, rawMessage: string, depth = 0)
     case 'chsh':
     case 'newusers':
       return accounts(lower, message);
+    case 'kernel':
+      return netfilter(message);
     default:
       return other(lower, message);
   }
