@@ -60,7 +60,7 @@ export class ViewQueryRunner {
 
   /**
    * Runs `sql` with `view` defined; throws SqlError (cancelled when cancel() stopped it). `history`:
-   * the prompt's entries to save, through the case's output guard, once the query ran.
+   * the prompt's entries to save, through the case's output guard, once the session is open.
    */
   async run(sql: string, view: ParamSql, opts: { width?: number; maxRows: number; history?: { path: string; entries: string[] } }): Promise<ViewQueryResult> {
     this.cancelled = false;
@@ -68,16 +68,14 @@ export class ViewQueryRunner {
     try {
       db = await openQuerySession(this.casePath);
       this.db = db;
+      // The statement is remembered as soon as the session is open, before it runs: an Esc that
+      // arrives while the session opens, or a Ctrl-C mid-query, must not lose what was typed.
+      let unsaved: string | null = null;
+      if (opts.history && !this.historyWarned) unsaved = await remember(db, opts.history.path, opts.history.entries);
       if (this.cancelled) throw new SqlError('query cancelled', true);
       await defineTempView(db, 'view', view);
       const sink = new TextSink();
-      let r;
-      let unsaved: string | null = null;
-      try {
-        r = await runScript(db, sql, sink, { format: 'table', width: opts.width, maxRows: opts.maxRows });
-      } finally {
-        if (opts.history && !this.historyWarned) unsaved = await remember(db, opts.history.path, opts.history.entries);
-      }
+      const r = await runScript(db, sql, sink, { format: 'table', width: opts.width, maxRows: opts.maxRows });
       const lines = sink.text.replace(/\n$/, '').split('\n');
       if (unsaved) {
         this.historyWarned = true;

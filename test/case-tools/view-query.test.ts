@@ -4,7 +4,7 @@
  * sandboxed session, cancel() stops a running query, and a history that may not be written (inside
  * the evidence) is said once, never fails the query.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ViewQueryRunner } from '../../src/case-tools/view-query.js';
@@ -71,6 +71,17 @@ describe('the : prompt’s runner', () => {
     runner.cancel();
     await expect(running).rejects.toMatchObject({ cancelled: true, message: 'query cancelled' });
     expect(Date.now() - t0).toBeLessThan(10_000);
+  });
+
+  it('a statement cancelled before its session is open is still in the history', async () => {
+    // The TUI shows "running…" at once; an Esc then can arrive while the session is still opening.
+    const runner = new ViewQueryRunner(casePath);
+    const path = join(tmp.path, 'history');
+    const sql = 'SELECT sum(hash(i)) FROM range(100000000000) t(i)';
+    const running = runner.run(sql, viewSql(EMPTY_QUERY, null), { maxRows: 10, history: { path, entries: ['SELECT 1', sql] } });
+    runner.cancel();
+    await expect(running).rejects.toMatchObject({ cancelled: true });
+    expect(readFileSync(path, 'utf8')).toBe(`SELECT 1\n${sql}\n`);
   });
 
   it('a history that may not be written (inside the evidence) is said once; the query still runs', async () => {
