@@ -58,7 +58,7 @@ export class Expander {
         this.onProgress?.(fp.entities.size, fp.events.size);
       }
       const before = fp.entities.size + fp.events.size + fp.hosts.size;
-      for (const link of ROUND_LINKS) await link.run(ctx);
+      for (const link of ROUND_LINKS) await timed(`round link ${link.name}`, () => link.run(ctx));
       const after = fp.entities.size + fp.events.size + fp.hosts.size;
       this.onProgress?.(fp.entities.size, fp.events.size);
       if (after === before && processed >= fp.queue.length) break;
@@ -68,6 +68,19 @@ export class Expander {
   }
 
   private async expand(e: Entity): Promise<void> {
-    for (const link of ENTITY_LINKS) if (link.follows === e.kind && (!link.appliesTo || link.appliesTo(e))) await link.expand(this.ctx, e);
+    for (const link of ENTITY_LINKS) if (link.follows === e.kind && (!link.appliesTo || link.appliesTo(e))) await timed(`link ${link.name}`, () => link.expand(this.ctx, e));
   }
+}
+
+/** DWELL_TIMING=1: each link's time summed over the run, written once per link name when it passes 1 s in total. */
+const timing = process.env.DWELL_TIMING === '1';
+const spent = new Map<string, number>();
+async function timed(what: string, f: () => Promise<void>): Promise<void> {
+  if (!timing) return f();
+  const t0 = Date.now();
+  await f();
+  const before = spent.get(what) ?? 0;
+  const now = before + Date.now() - t0;
+  spent.set(what, now);
+  if (Math.floor(now / 1000) > Math.floor(before / 1000)) process.stderr.write(`timing: ${what} ${now} ms so far\n`);
 }

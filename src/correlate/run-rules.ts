@@ -30,6 +30,9 @@ function paramsFor(sql: string, s: Sensitive): { values: Record<string, Value>; 
   return { values, types };
 }
 
+/** DWELL_TIMING=1: each rule's time on standard error (where a 10M-event correlate spends its rules step). */
+const timing = process.env.DWELL_TIMING === '1';
+
 export async function runRules(conn: DuckDBConnection, findingsId: number, rules: Rule[], sensitive: Sensitive, onRule?: (done: number, total: number, rule: Rule) => void): Promise<RuleResult[]> {
   const out: RuleResult[] = [];
   for (const rule of rules) {
@@ -42,9 +45,15 @@ export async function runRules(conn: DuckDBConnection, findingsId: number, rules
       values.dwell_rule_file = ruleSource(rule);
       values.dwell_rule_tactic = `attack.${rule.tactic}`;
       values.dwell_rule_technique = `attack.${rule.technique.toLowerCase()}`;
+      // The rule's own fields come from rule files (--rules folders too): bound like the rest.
+      values.dwell_rule_id = rule.id;
+      values.dwell_rule_phase = rule.phase;
+      values.dwell_rule_technique_id = rule.technique;
+      values.dwell_rule_level = rule.level;
+      const t0 = Date.now();
       await conn.run(
         `INSERT INTO detections (findings_id, rule_id, phase, technique, level, hit_key, event_id, ts, title, tags, engine, rule_file)
-         SELECT ${findingsId}, '${rule.id}', '${rule.phase}', '${rule.technique}', '${rule.level}', h.hit_key, h.event_id, e.ts,
+         SELECT ${findingsId}, $dwell_rule_id, $dwell_rule_phase, $dwell_rule_technique_id, $dwell_rule_level, h.hit_key, h.event_id, e.ts,
                 $dwell_rule_title, [$dwell_rule_tactic, $dwell_rule_technique], 'dwell', $dwell_rule_file
          FROM (SELECT DISTINCT event_id::BIGINT AS event_id, CAST(hit_key AS VARCHAR) AS hit_key FROM (
 ${rule.sql}
@@ -53,9 +62,11 @@ ${rule.sql}
         values,
         types,
       );
+      if (timing) process.stderr.write(`timing: rule ${rule.id} ${Date.now() - t0} ms\n`);
       const r = await conn.runAndReadAll(
         `SELECT count(*)::INTEGER AS hits, count(DISTINCT hit_key)::INTEGER AS keys, strftime(min(ts), '%Y-%m-%dT%H:%M:%SZ') AS first, strftime(max(ts), '%Y-%m-%dT%H:%M:%SZ') AS last
-         FROM detections WHERE findings_id = ${findingsId} AND rule_id = '${rule.id}'`,
+         FROM detections WHERE findings_id = ${findingsId} AND rule_id = $rule_id`,
+        { rule_id: rule.id },
       );
       const row = r.getRowObjectsJS()[0] as { hits: number; keys: number; first: string | null; last: string | null };
       out.push({ rule, ...row });

@@ -14,15 +14,8 @@ import { EvidenceTransaction } from '../../../src/store/evidence-writer.js';
 import { query } from '../../helpers/case.js';
 import { BIN, dwell, tempDir } from '../../helpers/cli.js';
 import { generatedRecord, generatedRecords } from './cloudtrail-gen.js';
-import { INGEST_MS } from './compare.js';
+import { enableCloudTrailFastPath, fingerprint, INGEST_MS } from './compare.js';
 
-async function fingerprint(casePath: string) {
-  return query<{ path: string; n: number; h: string }>(
-    casePath,
-    `SELECT regexp_extract(v.path, '[^/]+$') AS path, count(*)::INTEGER AS n, md5(string_agg(e::VARCHAR, chr(10) ORDER BY e.event_id)) AS h
-     FROM events e JOIN evidence v USING (evidence_id) GROUP BY ALL ORDER BY path`,
-  );
-}
 
 async function writeLines(path: string, n: number): Promise<void> {
   const out = createWriteStream(path);
@@ -52,16 +45,8 @@ function ingestAndKill(args: string[]): Promise<{ code: number | null; stderr: s
 
 describe('CloudTrail fast path custody', () => {
   const tmp = tempDir();
-  // CloudTrail's SQL path runs only when asked for; dwell() children inherit this process's environment.
-  const saved = process.env.DWELL_FAST_FORMATS;
-  beforeAll(() => {
-    process.env.DWELL_FAST_FORMATS = 'vpc_flow,cloudtrail';
-  });
-  afterAll(() => {
-    if (saved === undefined) delete process.env.DWELL_FAST_FORMATS;
-    else process.env.DWELL_FAST_FORMATS = saved;
-    tmp.cleanup();
-  });
+  enableCloudTrailFastPath({ beforeAll, afterAll });
+  afterAll(() => tmp.cleanup());
 
   it('a big CloudTrail file killed (SIGKILL) mid-read is absent; a re-run equals a clean run', { timeout: 480_000 }, async () => {
     const ev = join(tmp.path, 'evidence');

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT, tempDir } from '../../helpers/cli.js';
-import { ingestBoth } from './compare.js';
+import { enableCloudTrailFastPath, ingestBoth } from './compare.js';
 import { generatedRecord, generatedRecords } from './cloudtrail-gen.js';
 
 const CORPUS = join(ROOT, '..', 'shared', 'corpus', 'cloudtrail');
@@ -27,16 +27,8 @@ const byName = (files: { path: string; readBy?: string }[]) => Object.fromEntrie
 
 describe('CloudTrail through DuckDB (fast path)', () => {
   const tmp = tempDir();
-  // CloudTrail's SQL path runs only when asked for (slower than the JS parser as measured so far).
-  const saved = process.env.DWELL_FAST_FORMATS;
-  beforeAll(() => {
-    process.env.DWELL_FAST_FORMATS = 'vpc_flow,cloudtrail';
-  });
-  afterAll(() => {
-    if (saved === undefined) delete process.env.DWELL_FAST_FORMATS;
-    else process.env.DWELL_FAST_FORMATS = saved;
-    tmp.cleanup();
-  });
+  enableCloudTrailFastPath({ beforeAll, afterAll });
+  afterAll(() => tmp.cleanup());
   let k = 0;
   const dir = () => {
     const d = join(tmp.path, String(k++));

@@ -32,3 +32,28 @@ export async function content(casePath: string): Promise<CaseContent> {
   const evidence = await query(casePath, `SELECT * EXCLUDE (ingested_at) FROM evidence ORDER BY evidence_id`);
   return { events, warnings, evidence: evidence.map((r) => ({ ...r, info: r.info === null ? null : String(r.info) })) };
 }
+
+/** Every events column of every row, as one digest per file (event ids included). */
+export async function fingerprint(casePath: string) {
+  return query<{ path: string; n: number; h: string }>(
+    casePath,
+    `SELECT regexp_extract(v.path, '[^/]+$') AS path, count(*)::INTEGER AS n, md5(string_agg(e::VARCHAR, chr(10) ORDER BY e.event_id)) AS h
+     FROM events e JOIN evidence v USING (evidence_id) GROUP BY ALL ORDER BY path`,
+  );
+}
+
+/**
+ * Lets CloudTrail take the SQL path for the tests of a describe block (it runs only when asked for:
+ * slower than the JS parser as measured so far); dwell() children inherit this process's
+ * environment. Restores the variable afterwards.
+ */
+export function enableCloudTrailFastPath(hooks: { beforeAll: (f: () => void) => void; afterAll: (f: () => void) => void }): void {
+  const saved = process.env.DWELL_FAST_FORMATS;
+  hooks.beforeAll(() => {
+    process.env.DWELL_FAST_FORMATS = 'vpc_flow,cloudtrail';
+  });
+  hooks.afterAll(() => {
+    if (saved === undefined) delete process.env.DWELL_FAST_FORMATS;
+    else process.env.DWELL_FAST_FORMATS = saved;
+  });
+}

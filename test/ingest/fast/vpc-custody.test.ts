@@ -13,18 +13,10 @@ import { EvidenceTransaction } from '../../../src/store/evidence-writer.js';
 import { tryFastPath } from '../../../src/ingest/fast/fast-path.js';
 import { query } from '../../helpers/case.js';
 import { BIN, dwell, ROOT, tempDir } from '../../helpers/cli.js';
-import { INGEST_MS } from './compare.js';
+import { fingerprint, INGEST_MS } from './compare.js';
 
 const HEADER = 'version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status';
 
-/** Every events column of every row, as one digest per file (event ids included). */
-async function fingerprint(casePath: string) {
-  return query<{ path: string; n: number; h: string }>(
-    casePath,
-    `SELECT regexp_extract(v.path, '[^/]+$') AS path, count(*)::INTEGER AS n, md5(string_agg(e::VARCHAR, chr(10) ORDER BY e.event_id)) AS h
-     FROM events e JOIN evidence v USING (evidence_id) GROUP BY ALL ORDER BY path`,
-  );
-}
 
 /** `n` v2 records with a header: about 110 bytes a line. */
 async function writeFlows(path: string, n: number): Promise<void> {
