@@ -12,6 +12,7 @@ import { HostDirectory } from './hosts/directory.js';
 import { THRESHOLDS } from './knowledge.js';
 import { LinkContext, type ExpandOptions } from './links/context.js';
 import { ENTITY_LINKS, ROUND_LINKS } from './links/index.js';
+import { timed } from './timing.js';
 import { Footprint, type Entity, type Seed } from './model.js';
 import { VOCAB_LISTS } from './sql-vocabulary.js';
 import { isSessionArn } from './links/cloud-identity.js';
@@ -72,15 +73,3 @@ export class Expander {
   }
 }
 
-/** DWELL_TIMING=1: each link's time summed over the run, written once per link name when it passes 1 s in total. */
-const timing = process.env.DWELL_TIMING === '1';
-const spent = new Map<string, number>();
-async function timed(what: string, f: () => Promise<void>): Promise<void> {
-  if (!timing) return f();
-  const t0 = Date.now();
-  await f();
-  const before = spent.get(what) ?? 0;
-  const now = before + Date.now() - t0;
-  spent.set(what, now);
-  if (Math.floor(now / 1000) > Math.floor(before / 1000)) process.stderr.write(`timing: ${what} ${now} ms so far\n`);
-}

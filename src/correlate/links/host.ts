@@ -8,6 +8,7 @@ import { EVENT_FIELDS } from '../classify.js';
 import { isPrivateIp, THRESHOLDS } from '../knowledge.js';
 import type { Entity } from '../model.js';
 import { VOCAB_LISTS } from '../sql-vocabulary.js';
+import { timed } from '../timing.js';
 import type { LinkContext } from './context.js';
 import type { EntityLink, HostLink, RoundLink } from './types.js';
 
@@ -47,7 +48,7 @@ export function hostActivityLink(hostLinks: readonly HostLink[]): RoundLink {
         await ctx.conn.run(`CREATE OR REPLACE TEMP TABLE host_ips AS SELECT unnest($ips) AS ip`, { ips: listValue(ips) }, { ips: LIST(VARCHAR) });
         const m = THRESHOLDS.hostWindowMarginUs;
         const within = windows.map(([s, e]) => `(epoch_us(ts) BETWEEN ${s - m} AND ${e + m})`).join(' OR ');
-        for (const link of hostLinks) await link.run(ctx, { host, ips, windows, ipList: 'SELECT ip FROM host_ips', within });
+        for (const link of hostLinks) await timed(`host link ${link.name}`, () => link.run(ctx, { host, ips, windows, ipList: 'SELECT ip FROM host_ips', within }));
       }
     },
   };
