@@ -65,13 +65,21 @@ export class ViewQueryRunner {
   async run(sql: string, view: ParamSql, opts: { width?: number; maxRows: number; history?: { path: string; entries: string[] } }): Promise<ViewQueryResult> {
     this.cancelled = false;
     let db: CaseDb | null = null;
+    let ticker: NodeJS.Timeout | undefined;
     try {
       db = await openQuerySession(this.casePath);
-      this.db = db;
-      // The statement is remembered as soon as the session is open, before it runs: an Esc that
-      // arrives while the session opens, or a Ctrl-C mid-query, must not lose what was typed.
+      // The statement is remembered as soon as the session is open, before it runs (and before a
+      // cancel can interrupt the session): an Esc that arrives while the session opens, or a Ctrl-C
+      // mid-query, must not lose what was typed.
       let unsaved: string | null = null;
       if (opts.history && !this.historyWarned) unsaved = await remember(db, opts.history.path, opts.history.entries);
+      this.db = db;
+      // An interrupt only stops a query that is running: an Esc that lands between two steps (the
+      // view defined, the statement not yet started) would be lost. Repeat it until run() ends.
+      const session = db;
+      ticker = setInterval(() => {
+        if (this.cancelled) session.conn.interrupt();
+      }, 100);
       if (this.cancelled) throw new SqlError('query cancelled', true);
       await defineTempView(db, 'view', view);
       const sink = new TextSink();
@@ -86,6 +94,7 @@ export class ViewQueryRunner {
       if (err instanceof SqlError) throw err;
       throw this.cancelled ? new SqlError('query cancelled', true) : explainSqlError(err);
     } finally {
+      clearInterval(ticker);
       this.db = null;
       db?.close();
     }

@@ -73,6 +73,19 @@ describe('the : prompt’s runner', () => {
     expect(Date.now() - t0).toBeLessThan(10_000);
   });
 
+  it('cancel() stops the query whenever it lands: while the session opens, between steps, or running', async () => {
+    // An interrupt only stops a running statement; an Esc between defining `view` and starting the
+    // query was lost and the query ran on (CI, under load). Each delay lands in another step here.
+    for (let delay = 0; delay <= 240; delay += 12) {
+      const runner = new ViewQueryRunner(casePath);
+      const running = runner.run('SELECT sum(hash(i)) FROM range(100000000000) t(i)', viewSql(EMPTY_QUERY, null), { maxRows: 10 });
+      setTimeout(() => runner.cancel(), delay);
+      const t0 = Date.now();
+      await expect(running, `cancel after ${delay} ms`).rejects.toMatchObject({ cancelled: true });
+      expect(Date.now() - t0, `cancel after ${delay} ms`).toBeLessThan(10_000);
+    }
+  });
+
   it('a statement cancelled before its session is open is still in the history', async () => {
     // The TUI shows "running…" at once; an Esc then can arrive while the session is still opening.
     const runner = new ViewQueryRunner(casePath);
