@@ -72,29 +72,16 @@ export function correlationSql(cc: CompiledCorrelation, rules: CompiledRule[], b
   ) m JOIN events e USING (event_id) WHERE ${keyPresent}
 )`;
   if (c.type === 'temporal_ordered') return orderedSql(matched, cc.refs.length, span);
-  let agg: string;
-  let cond: string;
-  switch (c.type) {
-    case 'event_count':
-      agg = 'count(DISTINCT event_id)';
-      cond = conditionSql('n', c.condition);
-      break;
-    case 'value_count':
-      agg = 'count(DISTINCT v)';
-      cond = conditionSql('n', c.condition);
-      break;
-    case 'value_sum':
-      agg = 'sum(TRY_CAST(v AS DOUBLE))';
-      cond = conditionSql('n', c.condition);
-      break;
-    case 'value_avg':
-      agg = 'avg(TRY_CAST(v AS DOUBLE))';
-      cond = conditionSql('n', c.condition);
-      break;
-    default:
-      agg = 'count(DISTINCT ref)';
-      cond = c.condition.length > 0 ? conditionSql('n', c.condition) : `n >= ${cc.refs.length}`;
-  }
+  // The aggregate each window counts; temporal rules count the distinct rules seen (all of them by default).
+  const AGG: Record<string, string> = {
+    event_count: 'count(DISTINCT event_id)',
+    value_count: 'count(DISTINCT v)',
+    value_sum: 'sum(TRY_CAST(v AS DOUBLE))',
+    value_avg: 'avg(TRY_CAST(v AS DOUBLE))',
+  };
+  const counted = Object.hasOwn(AGG, c.type);
+  const agg = counted ? AGG[c.type]! : 'count(DISTINCT ref)';
+  const cond = counted || c.condition.length > 0 ? conditionSql('n', c.condition) : `n >= ${cc.refs.length}`;
   // A window [end − T, end] meeting the condition; an event is a hit when the nearest such end at
   // or after it is within T (later ends start later still, so the nearest decides).
   return `WITH ${matched},
