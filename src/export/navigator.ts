@@ -15,7 +15,7 @@ import { DWELL_VERSION } from '../version.js';
 import { tacticFor } from './attack-tactics.js';
 import { latestFindings } from './latest-findings.js';
 import { withSink } from './line-export.js';
-import type { ExportContext, ExportFormat } from './types.js';
+import { ruleShown, type ExportContext, type ExportFormat } from './types.js';
 
 type Obj = Record<string, unknown>;
 
@@ -134,6 +134,8 @@ async function findingsLayer(ctx: ExportContext): Promise<{ layer: Obj; count: n
   const ruleTactic = new Map(loadRules().map((r) => [r.id, r.tactic]));
   const cells = new Map<string, Cell>();
   for (const d of body.detections ?? []) {
+    // --min-level / --disable narrow the rules shown, as in every other findings format.
+    if (!ruleShown(ctx.options, String(d.rule_id), d.level as string | null)) continue;
     const technique = String(d.technique ?? '');
     if (!/^T\d{4}(\.\d{3})?$/.test(technique)) continue;
     const tactic = tacticFor(technique, String(d.phase ?? ''), ruleTactic.get(String(d.rule_id)) ?? null);

@@ -118,4 +118,17 @@ describe.skipIf(!NAV || !ATTACK)('ATT&CK Navigator layers', () => {
     expect(bf.comment).toMatch(/access\.ssh_success_after_bruteforce \(high, \d+ hit\(s\), first 2026-01-02T02:14:09Z\)/);
     for (const t of layer.techniques as Obj[]) expect([1, 2, 3, 4]).toContain(t.score);
   });
+
+  it('--what findings --format navigator honours --min-level and --disable like the other findings formats', async () => {
+    const all = JSON.parse((await dwell(['export', '--case', casePath, '--what', 'findings', '--format', 'navigator'])).stdout) as Obj;
+    const rulesIn = (l: Obj) => new Set((l.techniques as Obj[]).flatMap((t) => (t.metadata as Obj[]).map((m) => m.name as string)));
+    expect(rulesIn(all)).toContain('access.ssh_success_after_bruteforce');
+    const r = await dwell(['export', '--case', casePath, '--what', 'findings', '--format', 'navigator', '--min-level', 'critical', '--disable', 'access.ssh_success_after_bruteforce']);
+    expect(r.code, r.stderr).toBe(0);
+    const narrowed = JSON.parse(r.stdout) as Obj;
+    expect(validateLayerFile(narrowed)).toEqual([]);
+    expect(rulesIn(narrowed)).not.toContain('access.ssh_success_after_bruteforce');
+    for (const t of narrowed.techniques as Obj[]) expect(t.score).toBe(4);
+    expect(rulesIn(narrowed).size).toBeLessThan(rulesIn(all).size);
+  });
 });
