@@ -7,9 +7,8 @@
  * command is the back door already and the key is not listed twice.
  */
 import { LIST, listValue, VARCHAR } from '@duckdb/node-api';
-import { inGroup } from '../../core/vocabulary.js';
+import { ACTION_GROUPS, inGroup } from '../../core/vocabulary.js';
 import { parseAttrs, type EventRow } from '../classify.js';
-import { VOCAB_LISTS } from '../sql-vocabulary.js';
 import type { LinkContext } from './context.js';
 import type { RoundLink } from './types.js';
 
@@ -36,10 +35,14 @@ async function plantedKeys(ctx: LinkContext): Promise<void> {
     { h: listValue(keys.map((k) => k.host!)), a: listValue(keys.map((k) => k.actor!)), f: listValue(keys.map((k) => k.fp)) },
     { h: LIST(VARCHAR), a: LIST(VARCHAR), f: LIST(VARCHAR) },
   );
+  // One equality branch per login action: DuckDB pushes `action = '…'` into the scan and reads
+  // attrs only for those rows; `action IN (…)` is not pushed and read every event's attrs.
+  const logins = ACTION_GROUPS.remote_login
+    .map((a) => `SELECT event_id, ts, host, actor, attrs FROM ev WHERE action = '${a.replace(/'/g, "''")}' AND outcome = 'success'`)
+    .join(' UNION ALL ');
   const firsts = await ctx.q<{ host: string; actor: string; fp: string; first_id: number; first_us: number }>(
-    `SELECT e.host, e.actor, k.fp, arg_min(e.event_id, e.ts) AS first_id, epoch_us(min(e.ts)) AS first_us FROM ev e
+    `SELECT e.host, e.actor, k.fp, arg_min(e.event_id, e.ts) AS first_id, epoch_us(min(e.ts)) AS first_us FROM (${logins}) e
      JOIN planted_key_candidates k ON e.host = k.host AND e.actor = k.actor AND (e.attrs->>'key_fingerprint') = k.fp
-     WHERE e.action IN ${VOCAB_LISTS.remote_login} AND e.outcome = 'success'
      GROUP BY ALL`,
   );
   const first = new Set(firsts.filter((f) => f.first_us >= ctx.firstAccessUs!).map((f) => `${f.first_id}\u0000${JSON.stringify([f.host, f.actor, f.fp])}`));
