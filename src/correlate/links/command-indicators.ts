@@ -7,10 +7,9 @@
  * own hosts and shared addresses are not taken: a command copying to a backup server names the
  * backup server, not the attacker — flows from compromised hosts to them are the host links'.
  */
-import { EVENT_FIELDS } from '../classify.js';
+import { inGroup } from '../../core/vocabulary.js';
 import { indicatorsInCommand } from '../indicators.js';
 import { isPrivateIp } from '../knowledge.js';
-import { VOCAB_LISTS } from '../sql-vocabulary.js';
 import type { LinkContext } from './context.js';
 import type { RoundLink } from './types.js';
 
@@ -26,11 +25,9 @@ async function commandIndicators(ctx: LinkContext): Promise<void> {
   const ids = [...ctx.fp.events.keys()].filter((id) => !ctx.indicatorsSeen.has(id));
   if (ids.length === 0) return;
   for (const id of ids) ctx.indicatorsSeen.add(id);
-  const rows = await ctx.q(
-    `SELECT ${EVENT_FIELDS} FROM ev WHERE event_id IN (SELECT unnest($ids::BIGINT[])) AND command IS NOT NULL AND outcome IS DISTINCT FROM 'failure'
-       AND (action IN ${VOCAB_LISTS.host_command} OR (starts_with(action, 'db_') AND regexp_matches(command, '(?i)\\bprogram\\b')))
-     ORDER BY ts, event_id`,
-    { ids: `[${ids.join(',')}]` },
+  // The footprint's own events, as the links read them: no need to read the case again.
+  const rows = (await ctx.footprintRows(ids)).filter(
+    (r) => r.command !== null && r.outcome !== 'failure' && (inGroup('host_command', r.action) || (r.action.startsWith('db_') && /\bprogram\b/i.test(r.command))),
   );
   for (const r of rows) {
     if (r.action === 'sudo_failed') continue;

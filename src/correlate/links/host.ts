@@ -47,7 +47,9 @@ export function hostActivityLink(hostLinks: readonly HostLink[]): RoundLink {
         // The host's addresses come from the evidence: they travel as a bound list, never as SQL text.
         await ctx.conn.run(`CREATE OR REPLACE TEMP TABLE host_ips AS SELECT unnest($ips) AS ip`, { ips: listValue(ips) }, { ips: LIST(VARCHAR) });
         const m = THRESHOLDS.hostWindowMarginUs;
-        const within = windows.map(([s, e]) => `(epoch_us(ts) BETWEEN ${s - m} AND ${e + m})`).join(' OR ');
+        // On `ts` itself, not epoch_us(ts): a range on the column is pushed into the scan and skips
+        // the row groups outside the attacker's time (epoch_us(ts) reads every row of the case).
+        const within = windows.map(([s, e]) => `(ts BETWEEN make_timestamp(${s - m}) AND make_timestamp(${e + m}))`).join(' OR ');
         for (const link of hostLinks) await timed(`host link ${link.name}`, () => link.run(ctx, { host, ips, windows, ipList: 'SELECT ip FROM host_ips', within }));
       }
     },

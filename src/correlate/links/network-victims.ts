@@ -16,7 +16,8 @@
  * innocent either way: the attacker's address may be internal (a pivot); the victim must be.
  * Linear in the address's own events (the rows the address link reads too).
  */
-import { EVENT_FIELDS, type EventRow } from '../classify.js';
+import { type EventRow } from '../classify.js';
+import { eventsOfAddress } from './address.js';
 import { INFRASTRUCTURE_PORTS, isPrivateIp, THRESHOLDS } from '../knowledge.js';
 import type { Entity } from '../model.js';
 import { openedBySource, transferBytes, transfersOut } from '../transfers.js';
@@ -27,6 +28,8 @@ import type { EntityLink } from './types.js';
 export const C2_RULES: ReadonlySet<string> = new Set(['actions.c2_beacon', 'actions.dga_dns', 'actions.http_c2_polling', 'actions.ids_compromise_alert']);
 
 const INFRA = new Set<number>(INFRASTRUCTURE_PORTS);
+/** The records of traffic this link reads (constants, spliced into its SQL). */
+const TRAFFIC: ReadonlySet<string> = new Set(['flow', 'ids_alert', 'http_request', 'dns_query']);
 
 /** Broadcast and multicast: nobody's host. */
 export function isBroadcastOrMulticast(ip: string): boolean {
@@ -54,10 +57,11 @@ interface Contact {
 
 async function expandVictims(ctx: LinkContext, ipEntity: Entity): Promise<void> {
   const ip = ipEntity.value;
-  const rows = await ctx.q(
-    `SELECT ${EVENT_FIELDS} FROM ev WHERE (src_ip = $ip OR dst_ip = $ip) AND class = 'network_activity' AND action IN ('flow', 'ids_alert', 'http_request', 'dns_query') ORDER BY ts, event_id`,
-    { ip },
-  );
+  // The address link has just read all of the address's events: its traffic is among them.
+  const read = ctx.addressEvents?.ip === ip ? ctx.addressEvents.rows : null;
+  const rows = read
+    ? read.filter((r) => r.class === 'network_activity' && TRAFFIC.has(r.action))
+    : await ctx.q(`${eventsOfAddress(`class = 'network_activity' AND action IN (${[...TRAFFIC].map((a) => `'${a}'`).join(', ')})`)} ORDER BY ts_us, event_id`, { ip });
   if (isPrivateIp(ip) && !isBroadcastOrMulticast(ip)) selfVictim(ctx, ip, rows);
   const byPeer = new Map<string, Contact>();
   for (const r of rows) {

@@ -1,6 +1,6 @@
 /** The address link on events written for it: phases before access, what a login opens, a sensor's view. */
 import { afterEach, describe, expect, it } from 'vitest';
-import { addressLink } from '../../../src/correlate/links/address.js';
+import { addressLink, eventsOfAddress } from '../../../src/correlate/links/address.js';
 import { entityKeys, linkContext } from '../../helpers/link-case.js';
 import { MiniCase, type MiniEvent } from '../../helpers/mini-case.js';
 
@@ -53,5 +53,22 @@ describe('address link', () => {
     expect(entityKeys(ctx.fp)).toEqual(['access_key AKIAEXAMPLE0000001', 'db_role report@pg-1', 'iam_principal arn:aws:iam::111122223333:user/ci', `ip ${A}`]);
     expect([...ip.roles].sort()).toEqual(['api_caller', 'exfil_destination']);
     expect(ctx.fp.events.has(mini.id('out'))).toBe(true);
+  });
+  it('reads each event of the address once, in time order, whether it is the source, the destination or both', async () => {
+    // The query is two equality branches (pushed into the scan on a 10M-event case); an event
+    // from the address to itself matches both and must still come back once.
+    mini = await MiniCase.create();
+    const flow = (ts: string, src: string, dst: string, label: string): MiniEvent => ({ ts, class: 'network_activity', action: 'flow', outcome: 'success', src_ip: src, src_port: 5000, dst_ip: dst, dst_port: 443, attrs: { label } });
+    await mini.file('zeek', 'conn.log', [
+      flow('2026-04-01T12:00:00Z', '10.5.0.4', '10.5.0.3', 'other'),
+      flow('2026-04-01T12:00:02Z', '10.5.0.3', A, 'to'),
+      flow('2026-04-01T12:00:01Z', A, '10.5.0.3', 'from'),
+      flow('2026-04-01T12:00:03Z', A, A, 'both'),
+    ]);
+    const ctx = await linkContext(mini);
+    const rows = await ctx.q(`${eventsOfAddress()} ORDER BY ts_us, event_id`, { ip: A });
+    expect(rows.map((r) => r.event_id)).toEqual([mini.id('from'), mini.id('to'), mini.id('both')]);
+    const flows = await ctx.q(`${eventsOfAddress(`action = 'flow' AND dst_ip = '10.5.0.3'`)} ORDER BY ts_us, event_id`, { ip: A });
+    expect(flows.map((r) => r.event_id)).toEqual([mini.id('from')]);
   });
 });

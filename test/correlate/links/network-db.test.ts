@@ -115,4 +115,25 @@ describe('database session link', () => {
     expect(entityKeys(ctx.fp)).toEqual(['db_role app@pg-1', 'db_role shade@pg-1', 'host h-5', 'host pg-1']);
     expect([...ctx.failedStatements]).toEqual([mini.id('create-failed')]);
   });
+  it('follows a session until it disconnects (a reused backend id is another connection), and leaves a usual one', async () => {
+    mini = await MiniCase.create();
+    await mini.file('auth_log', 'h-5/auth.log', [ownLog]);
+    const ev = (ts: string, action: string, session: string, label: string, extra: Partial<MiniEvent> = {}): MiniEvent => ({ ts, class: 'datastore_activity', action, outcome: 'success', actor: 'app', src_ip: H, session, host: 'pg-1', attrs: { label, application_name: 'psql' }, ...extra });
+    await mini.file('postgres_log', 'pg/postgresql.log', [
+      { ...ev('2026-06-01T10:00:00Z', 'db_connect', 'old', 'baseline'), class: 'authentication' },
+      { ...ev('2026-07-02T03:30:00Z', 'db_connect', 'p2', 'usual-connect'), class: 'authentication' },
+      ev('2026-07-02T03:31:00Z', 'db_query', 'p2', 'usual-select', { command: 'SELECT 1' }),
+      ev('2026-07-02T03:32:00Z', 'db_disconnect', 'p2', 'usual-end'),
+      // The backend id again, hours later, from another client: not the session above.
+      ev('2026-07-02T05:00:00Z', 'db_query', 'p2', 'reused', { src_ip: '10.9.9.9', command: 'SELECT * FROM pg_roles', attrs: { label: 'reused', application_name: 'psql', sql: { catalog_recon: true } } }),
+      { ...ev('2026-07-02T03:40:00Z', 'db_connect', 'p3', 'odd-connect'), class: 'authentication' },
+      ev('2026-07-02T03:41:00Z', 'db_query', 'p3', 'odd-recon', { command: 'SELECT * FROM pg_roles', attrs: { label: 'odd-recon', application_name: 'psql', sql: { catalog_recon: true } } }),
+    ]);
+    const ctx = await linkContext(mini);
+    scope(ctx, '2026-07-02T03:00:00Z', '2026-07-02T04:00:00Z');
+    const within = `ts BETWEEN TIMESTAMP '2026-07-02 03:00:00' AND TIMESTAMP '2026-07-02 04:00:00'`;
+    await dbSessionLink.run(ctx, { host: 'h-5', ips: [H], windows: ctx.hostWindows.get('h-5')!, ipList: `SELECT '${H}' AS ip`, within });
+    expect(entityKeys(ctx.fp)).toEqual(['db_role app@pg-1', 'host h-5', 'host pg-1']);
+    expect([...ctx.fp.events.keys()].sort((a, b) => a - b)).toEqual([mini.id('odd-connect'), mini.id('odd-recon')].sort((a, b) => a - b));
+  });
 });
