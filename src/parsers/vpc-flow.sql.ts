@@ -15,6 +15,7 @@
  * a header (its fields, in its order) or a record of a header-less default layout. Lines equal to
  * the header are meta lines; a different header later in the file sends the file to JS.
  */
+import { EVENT_COLUMNS } from '../core/event.js';
 import { PLAUSIBLE_FROM_US } from '../ingest/event-sanity.js';
 import { protocolName } from './netflow/protocols.js';
 import { HEADERLESS_LAYOUTS, NUMERIC_ATTR_FIELDS, TGW_FIELDS } from './netflow/vpc-fields.js';
@@ -118,25 +119,63 @@ export function vpcInsertSql(plan: VpcFastPlan, lines: string, newline: 1 | 2): 
   const endpoint = (ip: string, port: string) => `coalesce(${ip}, '?') || coalesce(':' || ${port}, '')`;
   const flowSummary = `coalesce(action_text, 'flow') || ' ' || coalesce(protocol, '?') || ' ' || ${endpoint('src_ip', 'src_port')} || ' -> ' || ${endpoint('dst_ip', 'dst_port')} || coalesce(' ' || bytes || ' B out', '')`;
 
-  return `INSERT INTO events
-SELECT $eid::BIGINT * 4294967296 + line - 1 - skipped,
-  make_timestamp(ts_us), make_timestamp(te_us),
-  CASE WHEN implausible THEN 'implausible' ELSE 'exact' END,
-  'vpc_flow', 'network_activity', action, outcome, host, NULL, src_ip, src_port, dst_ip, dst_port, protocol,
-  NULL, NULL, NULL, NULL, NULL, bytes, NULL, packets, NULL, NULL,
-  CASE WHEN proto_num IS NULL OR proto_num IN (1, 58) OR src_ip IS NULL OR dst_ip IS NULL THEN NULL
+  // Community ID v1 (netflow/community-id.ts) of an IPv4 flow: its 16 input bytes — seed 0 (2),
+  // addresses (4 + 4), protocol, 0, ports (2 + 2) — are one 128-bit integer, written big-endian by
+  // the BIT → BLOB cast; protocols without ports hash its first 12 bytes. Cheaper than hex text
+  // through printf + unhex (bench/RESULTS.md, issue 14).
+  // (Each shift in parentheses: DuckDB gives `<<` and `|` the same precedence, left to right.)
+  const cidInput = `(((CASE WHEN ordered THEN src_n ELSE dst_n END)::UHUGEINT << 80)
+           | ((CASE WHEN ordered THEN dst_n ELSE src_n END)::UHUGEINT << 48)
+           | (proto_num::UHUGEINT << 40)
+           | CASE WHEN proto_num IN (6, 17, 132)
+                  THEN ((CASE WHEN ordered THEN src_port ELSE dst_port END)::UHUGEINT << 16) | (CASE WHEN ordered THEN dst_port ELSE src_port END)::UHUGEINT
+                  ELSE 0::UHUGEINT END)::BIT::BLOB`;
+  const columns: Array<[string, string]> = [
+    ['event_id', '$eid::BIGINT * 4294967296 + line - 1 - skipped'],
+    ['ts', 'make_timestamp(ts_us)'],
+    ['ts_end', 'make_timestamp(te_us)'],
+    ['time_quality', `CASE WHEN implausible THEN 'implausible' ELSE 'exact' END`],
+    ['source', `'vpc_flow'`],
+    ['class', `'network_activity'`],
+    ['action', 'action'],
+    ['outcome', 'outcome'],
+    ['host', 'host'],
+    ['actor', 'NULL'],
+    ['src_ip', 'src_ip'],
+    ['src_port', 'src_port'],
+    ['dst_ip', 'dst_ip'],
+    ['dst_port', 'dst_port'],
+    ['protocol', 'protocol'],
+    ['session', 'NULL'],
+    ['access_key', 'NULL'],
+    ['target', 'NULL'],
+    ['database', 'NULL'],
+    ['bytes_in', 'NULL'],
+    ['bytes_out', 'bytes'],
+    ['packets_in', 'NULL'],
+    ['packets_out', 'packets'],
+    ['rows', 'NULL'],
+    ['command', 'NULL'],
+    ['community_id', `CASE WHEN proto_num IS NULL OR proto_num IN (1, 58) OR src_ip IS NULL OR dst_ip IS NULL THEN NULL
        WHEN proto_num IN (6, 17, 132) AND (src_port IS NULL OR dst_port IS NULL) THEN NULL
-       ELSE '1:' || to_base64(unhex(sha1(unhex('0000'
-         || CASE WHEN ordered THEN printf('%08x%08x', src_n, dst_n) ELSE printf('%08x%08x', dst_n, src_n) END
-         || printf('%02x', proto_num) || '00'
-         || CASE WHEN proto_num NOT IN (6, 17, 132) THEN ''
-                 WHEN ordered THEN printf('%04x%04x', src_port, dst_port) ELSE printf('%04x%04x', dst_port, src_port) END))))
-  END,
-  NULL,
-  CASE WHEN strlen(summary) <= 1000 AND (host IS NULL OR (regexp_full_match(host, '[A-Za-z][^:]*')))
-       THEN summary ELSE error('line ' || line || ': not for the SQL path') END,
-  CASE WHEN attrs_text = '' THEN NULL ELSE ('{' || attrs_text || '}')::JSON END,
-  $eid, line, end_offset - strlen(text) - ${newline}, strlen(text) + ${newline - 1}, text
+       WHEN proto_num IN (6, 17, 132) THEN '1:' || to_base64(unhex(sha1(${cidInput})))
+       ELSE '1:' || to_base64(unhex(sha1((${cidInput})[1:12])))
+  END`],
+    ['user_agent', 'NULL'],
+    ['summary', `CASE WHEN strlen(summary) <= 1000 AND (host IS NULL OR (regexp_full_match(host, '[A-Za-z][^:]*')))
+       THEN summary ELSE error('line ' || line || ': not for the SQL path') END`],
+    ['attrs', `CASE WHEN attrs_text = '' THEN NULL ELSE ('{' || attrs_text || '}')::JSON END`],
+    ['evidence_id', '$eid'],
+    ['line', 'line'],
+    ['byte_offset', `end_offset - strlen(text) - ${newline}`],
+    ['byte_length', `strlen(text) + ${newline - 1}`],
+    ['raw', 'text'],
+  ];
+
+  if (columns.some(([name], i) => EVENT_COLUMNS[i]?.[0] !== name) || columns.length !== EVENT_COLUMNS.length) throw new Error('vpcInsertSql: columns differ from EVENT_COLUMNS');
+  // Every column named (AS "name"): bench/vpc-sql-profile.mjs replaces some by NULL to cost them.
+  return `INSERT INTO events
+SELECT ${columns.map(([name, expr]) => `${expr} AS "${name}"`).join(',\n  ')}
 FROM (
   SELECT *,
     CASE WHEN status = 'NODATA' OR status = 'SKIPDATA'
