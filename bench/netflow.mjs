@@ -225,7 +225,7 @@ else {
       const r = timed(k, [bin, 'ingest', '-q', '--json', ...extra, '--case', c, dir]);
       const report = JSON.parse(r.out);
       const events = report.events ?? report.files?.reduce((s, f) => s + f.events, 0);
-      if (events !== o.records) throw new Error(`${k} stored ${events} events, expected ${o.records}`);
+      if (events !== o.records) throw new Error(`${k} stored ${events} events, expected ${o.records} (files: ${JSON.stringify((report.files ?? []).map((f) => f.status))}${report.interrupted ? ', interrupted' : ''}; a symlinked folder is not followed)`);
       const readers = new Set(report.files.filter((f) => f.format === 'vpc_flow').map((f) => f.readBy));
       if (readers.size !== 1 || !readers.has(k === 'dwell-js' ? 'js' : 'sql')) throw new Error(`${k}: files read by ${[...readers].join(', ')}`);
       results[k].push(r);
