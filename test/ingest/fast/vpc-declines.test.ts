@@ -51,7 +51,7 @@ describe('files the fast path declines', () => {
   const tmp = tempDir();
   afterAll(() => tmp.cleanup());
 
-  it('reads each with the JS parser and stores it exactly as --no-fast does', { timeout: 120_000 }, async () => {
+  it('reads each with the JS parser and stores it exactly as --no-fast does', { timeout: 300_000 }, async () => {
     const ev = join(tmp.path, 'evidence');
     mkdirSync(ev);
     for (const [name, bytes] of Object.entries(CASES)) writeFileSync(join(ev, name), bytes);
