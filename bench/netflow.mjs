@@ -5,20 +5,23 @@
  *
  *   dwell   `node bin/dwell.js ingest` into a fresh case (DuckDB fast path: src/ingest/fast/)
  *   dwell-js the same with --no-fast: every file through the JS parser (the path before issue 14)
+ *   before  with --before DIR: DIR/bin/dwell.js ingest (another built checkout, e.g. main before a
+ *           change), the fast path, measured in the same run
  *   duckdb  DuckDB's `read_csv(delim=' ')` loading the same files into a table in a database file
  *   parse   the vpc_flow parser alone (gunzip + line split + parse, events dropped)
  *   encode  parse-file as ingest runs it (hash + gunzip + parse + staged batch files), batches not loaded
  *
- * each timed with `/usr/bin/time -f '%e %M'` (wall seconds, peak RSS). Uses the built dist/.
+ * each timed with `/usr/bin/time -f '%e %U %S %M'` (wall seconds, CPU seconds user+sys, peak RSS):
+ * CPU time is far less sensitive than wall time to a loaded machine. Uses the built dist/.
  *
  *   node bench/netflow.mjs                      # 10M records, 1 run
  *   node bench/netflow.mjs --records 2000000 --runs 3
- *   options: --records N  --files K  --runs R  --out DIR  --keep  --only dwell,dwell-js,duckdb,parse,encode
+ *   options: --records N  --files K  --runs R  --out DIR  --keep  --before DIR  --only duckdb,before,dwell,dwell-js,parse,encode
  */
 import { rng } from './lib/rng.mjs';
 import { spawnSync } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createGzip } from 'node:zlib';
@@ -28,7 +31,7 @@ const ACCOUNT = '123456789012';
 const HEADER = 'version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status';
 
 function args(argv) {
-  const o = { records: 10_000_000, files: 0, runs: 1, out: join(ROOT, 'bench', 'out', 'netflow'), keep: false, only: null, mode: null, rest: [] };
+  const o = { records: 10_000_000, files: 0, runs: 1, out: join(ROOT, 'bench', 'out', 'netflow'), keep: false, only: null, before: null, mode: null, rest: [] };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--records') o.records = Number(argv[++i]);
@@ -36,6 +39,7 @@ function args(argv) {
     else if (a === '--runs') o.runs = Number(argv[++i]);
     else if (a === '--out') o.out = resolve(argv[++i]);
     else if (a === '--keep') o.keep = true;
+    else if (a === '--before') o.before = resolve(argv[++i]);
     else if (a === '--only') o.only = argv[++i].split(',');
     else if (a.startsWith('--mode=')) o.mode = a.slice(7);
     else o.rest.push(a);
@@ -123,15 +127,16 @@ function listGz(dir) {
   return out;
 }
 
-/** Runs `node <args>` under /usr/bin/time; returns wall seconds and peak RSS (MiB). */
+/** Runs `node <args>` under /usr/bin/time; returns wall seconds, CPU seconds (user+sys) and peak RSS (MiB). */
 function timed(label, nodeArgs) {
-  const r = spawnSync('/usr/bin/time', ['-f', 'TIME %e %M', process.execPath, ...nodeArgs], { cwd: ROOT, encoding: 'utf8', maxBuffer: 64 << 20 });
-  const m = /TIME ([\d.]+) (\d+)\s*$/.exec(r.stderr);
+  const load = loadavg()[0];
+  const r = spawnSync('/usr/bin/time', ['-f', 'TIME %e %U %S %M', process.execPath, ...nodeArgs], { cwd: ROOT, encoding: 'utf8', maxBuffer: 64 << 20 });
+  const m = /TIME ([\d.]+) ([\d.]+) ([\d.]+) (\d+)\s*$/.exec(r.stderr);
   if (r.status !== 0 && r.status !== 3 || !m) {
     process.stderr.write(r.stdout + r.stderr);
     throw new Error(`${label} failed with status ${r.status}`);
   }
-  return { label, seconds: Number(m[1]), rssMiB: Math.round(Number(m[2]) / 1024), out: r.stdout.trim() };
+  return { label, seconds: Number(m[1]), cpu: Number(m[2]) + Number(m[3]), rssMiB: Math.round(Number(m[4]) / 1024), load, out: r.stdout.trim() };
 }
 
 // ---- child modes --------------------------------------------------------------------------
@@ -200,7 +205,7 @@ else {
   const gzBytes = files.reduce((s, f) => s + statSync(f).size, 0);
   console.log(`# ${o.records.toLocaleString('en')} VPC flow records in ${files.length} gzipped files (${(gzBytes / 2 ** 20).toFixed(0)} MiB), ${cpus().length} CPUs (${cpus()[0]?.model ?? '?'}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB RAM, Node ${process.version}`);
   const want = (k) => !o.only || o.only.includes(k);
-  const results = { dwell: [], 'dwell-js': [], duckdb: [], parse: [], encode: [] };
+  const results = { duckdb: [], before: [], dwell: [], 'dwell-js': [], parse: [], encode: [] };
   for (let run = 1; run <= o.runs; run++) {
     if (want('duckdb')) {
       const db = join(o.out, 'duckdb-bench.duckdb');
@@ -211,23 +216,24 @@ else {
       results.duckdb.push(r);
       rmSync(db, { force: true });
     }
-    for (const [k, extra] of [['dwell', []], ['dwell-js', ['--no-fast']]]) {
+    const steps = [...(o.before ? [['before', [], join(o.before, 'bin', 'dwell.js')]] : []), ['dwell', []], ['dwell-js', ['--no-fast']]];
+    for (const [k, extra, bin = join(ROOT, 'bin', 'dwell.js')] of steps) {
       if (!want(k)) continue;
       const c = join(o.out, 'dwell-bench.duckdb');
       rmSync(c, { force: true });
       rmSync(c + '.wal', { force: true });
-      const r = timed(k, [join(ROOT, 'bin', 'dwell.js'), 'ingest', '-q', '--json', ...extra, '--case', c, dir]);
+      const r = timed(k, [bin, 'ingest', '-q', '--json', ...extra, '--case', c, dir]);
       const report = JSON.parse(r.out);
       const events = report.events ?? report.files?.reduce((s, f) => s + f.events, 0);
-      if (events !== o.records) throw new Error(`${k} stored ${events} events, expected ${o.records}`);
+      if (events !== o.records) throw new Error(`${k} stored ${events} events, expected ${o.records} (files: ${JSON.stringify((report.files ?? []).map((f) => f.status))}${report.interrupted ? ', interrupted' : ''}; a symlinked folder is not followed)`);
       const readers = new Set(report.files.filter((f) => f.format === 'vpc_flow').map((f) => f.readBy));
-      if (readers.size !== 1 || !readers.has(k === 'dwell' ? 'sql' : 'js')) throw new Error(`${k}: files read by ${[...readers].join(', ')}`);
+      if (readers.size !== 1 || !readers.has(k === 'dwell-js' ? 'js' : 'sql')) throw new Error(`${k}: files read by ${[...readers].join(', ')}`);
       results[k].push(r);
       if (!o.keep) rmSync(c, { force: true });
     }
     if (want('parse')) results.parse.push(timed('parse', [fileURLToPath(import.meta.url), '--mode=parse', dir]));
     if (want('encode')) results.encode.push(timed('encode', [fileURLToPath(import.meta.url), '--mode=encode', dir]));
-    const last = Object.entries(results).filter(([, v]) => v.length === run).map(([k, v]) => `${k} ${v[run - 1].seconds}s ${v[run - 1].rssMiB} MiB`);
+    const last = Object.entries(results).filter(([, v]) => v.length === run).map(([k, v]) => `${k} ${v[run - 1].seconds}s (CPU ${v[run - 1].cpu.toFixed(2)}s) ${v[run - 1].rssMiB} MiB, load ${v[run - 1].load.toFixed(1)}`);
     console.log(`run ${run}: ${last.join(', ')}`);
   }
   const median = (xs) => {
@@ -238,12 +244,12 @@ else {
     const v = results[k];
     if (!v.length) return null;
     const sec = median(v.map((x) => x.seconds));
-    return { k, sec, rss: median(v.map((x) => x.rssMiB)), rate: Math.round(o.records / sec) };
+    return { k, sec, cpu: median(v.map((x) => x.cpu)), rss: median(v.map((x) => x.rssMiB)), rate: Math.round(o.records / sec) };
   };
-  const rows = ['duckdb', 'dwell', 'dwell-js', 'parse', 'encode'].map(row).filter(Boolean);
+  const rows = ['duckdb', 'before', 'dwell', 'dwell-js', 'parse', 'encode'].map(row).filter(Boolean);
   const duck = rows.find((r) => r.k === 'duckdb');
-  console.log(`\n| step | wall s (median of ${o.runs}) | peak RSS MiB | records/s | vs DuckDB |`);
-  console.log('|---|---|---|---|---|');
-  for (const r of rows) console.log(`| ${r.k} | ${r.sec.toFixed(2)} | ${r.rss} | ${r.rate.toLocaleString('en')} | ${duck ? (r.sec / duck.sec).toFixed(2) + '×' : '–'} |`);
+  console.log(`\n| step | wall s (median of ${o.runs}) | CPU s (user+sys) | peak RSS MiB | records/s | wall vs DuckDB | CPU vs DuckDB |`);
+  console.log('|---|---|---|---|---|---|---|');
+  for (const r of rows) console.log(`| ${r.k} | ${r.sec.toFixed(2)} | ${r.cpu.toFixed(2)} | ${r.rss} | ${r.rate.toLocaleString('en')} | ${duck ? (r.sec / duck.sec).toFixed(2) + '×' : '–'} | ${duck ? (r.cpu / duck.cpu).toFixed(2) + '×' : '–'} |`);
   if (!o.keep) rmSync(join(o.out, `vpc-${o.records}`), { recursive: true, force: true });
 }

@@ -15,6 +15,7 @@
  * a header (its fields, in its order) or a record of a header-less default layout. Lines equal to
  * the header are meta lines; a different header later in the file sends the file to JS.
  */
+import { EVENT_COLUMNS } from '../core/event.js';
 import { PLAUSIBLE_FROM_US } from '../ingest/event-sanity.js';
 import { protocolName } from './netflow/protocols.js';
 import { HEADERLESS_LAYOUTS, NUMERIC_ATTR_FIELDS, TGW_FIELDS } from './netflow/vpc-fields.js';
@@ -70,6 +71,21 @@ const IPV4_OCTET = '(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])';
 const IPV4 = `${IPV4_OCTET}(\\.${IPV4_OCTET}){3}`;
 /** A field of printable ASCII without `"` and `\`: values go into attrs JSON between quotes as they are. */
 const FIELD_TEXT = '[!#-\\[\\]-~]+';
+/**
+ * The fields a host is taken from, first present wins (as vpc-flow.ts). Each must start with a
+ * letter and hold no `:` — a value that could be an address would be canonicalized by the ingest
+ * gate. Stricter than the JS path needs (only the chosen one matters); AWS ids always pass.
+ */
+const HOST_FIELDS = ['instance-id', 'interface-id', 'ecs-container-instance-id', 'tgw-attachment-id', 'tgw-id'];
+const HOST_TEXT = '[A-Za-z][!#-9;-\\[\\]-~]*';
+/**
+ * Numbers in decimal, leading zeros allowed (the JS parser reads `080` as 80, and so does the SQL:
+ * summary and attrs write the cast value): 0–65535, 0–255, up to 15 digits; times of up to 11.
+ */
+const PORT = '([0-9]{1,4}|[0-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5])';
+const PROTOCOL = '([0-9]{1,2}|[01][0-9]{2}|2[0-4][0-9]|25[0-5])';
+const COUNTER = '[0-9]{1,15}';
+const SECONDS = '[0-9]{1,11}';
 const PROTOCOL_NAMES = `[${Array.from({ length: 256 }, (_, n) => `'${protocolName(n)}'`).join(', ')}]`;
 
 /**
@@ -83,28 +99,31 @@ export function vpcInsertSql(plan: VpcFastPlan, lines: string, newline: 1 | 2): 
   const tok = (name: string) => (idx(name) >= 0 ? `f[${idx(name) + 1}]` : 'NULL');
   const dashNull = (name: string) => (idx(name) >= 0 ? `nullif(${tok(name)}, '-')` : 'NULL::VARCHAR');
   // One regular expression per line checks its shape (field count, single spaces, each field's
-  // characters): one RE2 pass is cheaper than a match per field. Ranges are checked on the numbers.
+  // characters and the ranges of ports and protocol): one RE2 pass is cheaper than a match or a
+  // cast per field. The times' ranges are checked on the numbers, once they are cast.
   const fieldRe = (name: string): string => {
     if (name === 'srcaddr' || name === 'dstaddr') return `(-|${IPV4})`;
-    if (name === 'srcport' || name === 'dstport') return '(-|[0-9]{1,5})';
-    if (name === 'packets' || name === 'bytes' || NUMERIC_ATTR_FIELDS.has(name)) return '(-|[0-9]{1,15})';
-    if (name === 'protocol') return '(-|[0-9]{1,3})';
-    if (name === 'start' || name === 'end') return '[0-9]{1,11}';
+    if (name === 'srcport' || name === 'dstport') return `(-|${PORT})`;
+    if (name === 'packets' || name === 'bytes' || NUMERIC_ATTR_FIELDS.has(name)) return `(-|${COUNTER})`;
+    if (name === 'protocol') return `(-|${PROTOCOL})`;
+    if (name === 'start' || name === 'end') return SECONDS;
+    if (HOST_FIELDS.includes(name)) return `(-|${HOST_TEXT})`;
     return FIELD_TEXT;
   };
+  if (idx('start') < 0 || idx('end') < 0) throw new Error('the SQL path needs start and end fields');
+  // No check for a line that looks like a header (lowercase names): start and end must be digits.
   const checks: string[] = [
     `strlen(text) <= 4000`,
     `regexp_full_match(text, '${F.map(fieldRe).join(' ')}')`,
-    // A line of lowercase names is a header (or looks like one): the JS parser decides those.
-    `NOT regexp_full_match(text, '[a-z][a-z0-9-]*( [a-z][a-z0-9-]*)*')`,
     `NOT (strlen(f[1]) >= 20 AND substr(f[1], 5, 1) = '-' AND substr(f[1], 8, 1) = '-' AND substr(f[1], 11, 1) = 'T' AND right(f[1], 1) = 'Z')`,
   ];
   if (plan.tgw) checks.push(`starts_with(f[4], 'tgw-')`);
-  for (const p of ['srcport', 'dstport']) if (idx(p) >= 0) checks.push(`coalesce(TRY_CAST(${dashNull(p)} AS INTEGER) <= 65535, true)`);
-  if (idx('protocol') >= 0) checks.push(`coalesce(TRY_CAST(${dashNull('protocol')} AS INTEGER) <= 255, true)`);
-  if (idx('start') < 0 || idx('end') < 0) throw new Error('the SQL path needs start and end fields');
-  for (const t of ['start', 'end']) checks.push(`TRY_CAST(${tok(t)} AS BIGINT) BETWEEN ${MIN_SECONDS} AND ${MAX_SECONDS}`);
-  checks.push(`TRY_CAST(${tok('end')} AS BIGINT) - TRY_CAST(${tok('start')} AS BIGINT) BETWEEN 0 AND 86400`);
+  // Checked where the times are used (the ts column), on the values cast once.
+  const timeChecks = [
+    `ts_us BETWEEN ${MIN_SECONDS * 1e6} AND ${MAX_SECONDS * 1e6}`,
+    `te_us BETWEEN ${MIN_SECONDS * 1e6} AND ${MAX_SECONDS * 1e6}`,
+    `te_us - ts_us BETWEEN 0 AND ${86400 * 1e6}`,
+  ].join(' AND ');
   const extras = F.map((name, i) => [name, i] as const).filter(([name]) => !STORED_AS_COLUMNS.has(name));
 
   // attrs: the other fields in field order, '-' left out, counters as numbers (JSON.stringify's form).
@@ -113,30 +132,68 @@ export function vpcInsertSql(plan: VpcFastPlan, lines: string, newline: 1 | 2): 
     const value = NUMERIC_ATTR_FIELDS.has(name) ? `CAST(TRY_CAST(${v} AS BIGINT) AS VARCHAR)` : `'"' || ${v} || '"'`;
     return `CASE WHEN ${v} = '-' THEN NULL ELSE '"${name.replace(/-/g, '_')}":' || ${value} END`;
   });
-  const host = ['instance-id', 'interface-id', 'ecs-container-instance-id', 'tgw-attachment-id', 'tgw-id'].map(dashNull);
+  const host = HOST_FIELDS.map(dashNull);
   const ipNum = (ip: string) => `(string_split(${ip}, '.')[1]::BIGINT * 16777216 + string_split(${ip}, '.')[2]::BIGINT * 65536 + string_split(${ip}, '.')[3]::BIGINT * 256 + string_split(${ip}, '.')[4]::BIGINT)`;
-  const endpoint = (ip: string, port: string) => `coalesce(${ip}, '?') || coalesce(':' || ${port}, '')`;
-  const flowSummary = `coalesce(action_text, 'flow') || ' ' || coalesce(protocol, '?') || ' ' || ${endpoint('src_ip', 'src_port')} || ' -> ' || ${endpoint('dst_ip', 'dst_port')} || coalesce(' ' || bytes || ' B out', '')`;
+  const endpoint = (ip: string, port: string) => `coalesce(${ip}, '?'), ':' || ${port}`;
+  // One concat() (NULL parts are left out) instead of a chain of ||: one string built, not twelve.
+  const flowSummary = `concat(coalesce(action_text, 'flow'), ' ', coalesce(protocol, '?'), ' ', ${endpoint('src_ip', 'src_port')}, ' -> ', ${endpoint('dst_ip', 'dst_port')}, ' ' || bytes || ' B out')`;
 
-  return `INSERT INTO events
-SELECT $eid::BIGINT * 4294967296 + line - 1 - skipped,
-  make_timestamp(ts_us), make_timestamp(te_us),
-  CASE WHEN implausible THEN 'implausible' ELSE 'exact' END,
-  'vpc_flow', 'network_activity', action, outcome, host, NULL, src_ip, src_port, dst_ip, dst_port, protocol,
-  NULL, NULL, NULL, NULL, NULL, bytes, NULL, packets, NULL, NULL,
-  CASE WHEN proto_num IS NULL OR proto_num IN (1, 58) OR src_ip IS NULL OR dst_ip IS NULL THEN NULL
+  // Community ID v1 (netflow/community-id.ts) of an IPv4 flow: its 16 input bytes — seed 0 (2),
+  // addresses (4 + 4), protocol, 0, ports (2 + 2) — are one 128-bit integer, written big-endian by
+  // the BIT → BLOB cast; protocols without ports hash its first 12 bytes. Cheaper than hex text
+  // through printf + unhex (bench/RESULTS.md, issue 14).
+  // (Each shift in parentheses: DuckDB gives `<<` and `|` the same precedence, left to right.)
+  const cidInput = `(((CASE WHEN ordered THEN src_n ELSE dst_n END)::UHUGEINT << 80)
+           | ((CASE WHEN ordered THEN dst_n ELSE src_n END)::UHUGEINT << 48)
+           | (proto_num::UHUGEINT << 40)
+           | CASE WHEN proto_num IN (6, 17, 132)
+                  THEN ((CASE WHEN ordered THEN src_port ELSE dst_port END)::UHUGEINT << 16) | (CASE WHEN ordered THEN dst_port ELSE src_port END)::UHUGEINT
+                  ELSE 0::UHUGEINT END)::BIT::BLOB`;
+  const columns: Array<[string, string]> = [
+    ['event_id', '$eid::BIGINT * 4294967296 + line - 1 - skipped'],
+    ['ts', `CASE WHEN ${timeChecks} THEN make_timestamp(ts_us) ELSE error('line ' || line || ': not for the SQL path') END`],
+    ['ts_end', 'make_timestamp(te_us)'],
+    ['time_quality', `CASE WHEN implausible THEN 'implausible' ELSE 'exact' END`],
+    ['source', `'vpc_flow'`],
+    ['class', `'network_activity'`],
+    ['action', 'action'],
+    ['outcome', 'outcome'],
+    ['host', 'host'],
+    ['actor', 'NULL'],
+    ['src_ip', 'src_ip'],
+    ['src_port', 'src_port'],
+    ['dst_ip', 'dst_ip'],
+    ['dst_port', 'dst_port'],
+    ['protocol', 'protocol'],
+    ['session', 'NULL'],
+    ['access_key', 'NULL'],
+    ['target', 'NULL'],
+    ['database', 'NULL'],
+    ['bytes_in', 'NULL'],
+    ['bytes_out', 'bytes'],
+    ['packets_in', 'NULL'],
+    ['packets_out', 'packets'],
+    ['rows', 'NULL'],
+    ['command', 'NULL'],
+    ['community_id', `CASE WHEN proto_num IS NULL OR proto_num IN (1, 58) OR src_ip IS NULL OR dst_ip IS NULL THEN NULL
        WHEN proto_num IN (6, 17, 132) AND (src_port IS NULL OR dst_port IS NULL) THEN NULL
-       ELSE '1:' || to_base64(unhex(sha1(unhex('0000'
-         || CASE WHEN ordered THEN printf('%08x%08x', src_n, dst_n) ELSE printf('%08x%08x', dst_n, src_n) END
-         || printf('%02x', proto_num) || '00'
-         || CASE WHEN proto_num NOT IN (6, 17, 132) THEN ''
-                 WHEN ordered THEN printf('%04x%04x', src_port, dst_port) ELSE printf('%04x%04x', dst_port, src_port) END))))
-  END,
-  NULL,
-  CASE WHEN strlen(summary) <= 1000 AND (host IS NULL OR (regexp_full_match(host, '[A-Za-z][^:]*')))
-       THEN summary ELSE error('line ' || line || ': not for the SQL path') END,
-  CASE WHEN attrs_text = '' THEN NULL ELSE ('{' || attrs_text || '}')::JSON END,
-  $eid, line, end_offset - strlen(text) - ${newline}, strlen(text) + ${newline - 1}, text
+       WHEN proto_num IN (6, 17, 132) THEN '1:' || to_base64(unhex(sha1(${cidInput})))
+       ELSE '1:' || to_base64(unhex(sha1((${cidInput})[1:12])))
+  END`],
+    ['user_agent', 'NULL'],
+    ['summary', `CASE WHEN strlen(summary) <= 1000 THEN summary ELSE error('line ' || line || ': not for the SQL path') END`],
+    ['attrs', `CASE WHEN attrs_text = '' THEN NULL ELSE ('{' || attrs_text || '}')::JSON END`],
+    ['evidence_id', '$eid'],
+    ['line', 'line'],
+    ['byte_offset', `end_offset - strlen(text) - ${newline}`],
+    ['byte_length', `strlen(text) + ${newline - 1}`],
+    ['raw', 'text'],
+  ];
+
+  if (columns.some(([name], i) => EVENT_COLUMNS[i]?.[0] !== name) || columns.length !== EVENT_COLUMNS.length) throw new Error('vpcInsertSql: columns differ from EVENT_COLUMNS');
+  // Every column named (AS "name"): bench/vpc-sql-profile.mjs replaces some by NULL to cost them.
+  return `INSERT INTO events
+SELECT ${columns.map(([name, expr]) => `${expr} AS "${name}"`).join(',\n  ')}
 FROM (
   SELECT *,
     CASE WHEN status = 'NODATA' OR status = 'SKIPDATA'
