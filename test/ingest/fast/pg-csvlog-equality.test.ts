@@ -14,7 +14,8 @@ import { ROOT, tempDir } from '../../helpers/cli.js';
 import { writeCsvlog } from '../../../bench/dbquery-gen.mjs';
 import { openEvidence } from '../../../src/ingest/evidence-reader.js';
 import { makeHead, sniff, SNIFF_BYTES } from '../../../src/ingest/sniff.js';
-import { ingestBoth, type CaseContent } from './compare.js';
+import { ingestBoth } from './compare.js';
+import { enablePgFastPath, rec, withoutTimings } from './pg-csvlog-gen.js';
 
 const CORPUS = join(ROOT, '..', 'shared', 'corpus', 'dbquery');
 
@@ -48,41 +49,6 @@ function filesUnder(dir: string): string[] {
     .filter((d) => d.isFile())
     .map((d) => join(d.parentPath, d.name))
     .sort();
-}
-
-/** The analyzer's parser time is a measurement, not a stored fact: equal only by chance. */
-function withoutTimings(c: CaseContent): CaseContent {
-  return {
-    ...c,
-    evidence: c.evidence.map((e) => {
-      if (typeof e.info !== 'string') return e;
-      const info = JSON.parse(e.info) as { sql_analysis?: { parserMs?: number } };
-      if (info.sql_analysis) delete info.sql_analysis.parserMs;
-      return { ...e, info: JSON.stringify(info) };
-    }),
-  };
-}
-
-export function enablePgFastPath(hooks: { beforeAll: (f: () => void) => void; afterAll: (f: () => void) => void }): void {
-  const saved = process.env.DWELL_FAST_FORMATS;
-  hooks.beforeAll(() => {
-    process.env.DWELL_FAST_FORMATS = 'vpc_flow,postgres_csvlog';
-  });
-  hooks.afterAll(() => {
-    if (saved === undefined) delete process.env.DWELL_FAST_FORMATS;
-    else process.env.DWELL_FAST_FORMATS = saved;
-  });
-}
-
-const q = (s: string) => '"' + s.replace(/"/g, '""') + '"';
-
-/** One record (26 columns, PostgreSQL 14+), as PostgreSQL writes it. */
-function rec(o: { t: string; user?: string; db?: string; pid: number; from?: string; sid: string; n: number; tag?: string; sev?: string; state?: string; msg: string; detail?: string; hint?: string; context?: string; query?: string; app?: string; btype?: string }): string {
-  return [
-    o.t, o.user === undefined ? '' : q(o.user), o.db === undefined ? '' : q(o.db), o.pid, o.from === undefined ? '' : q(o.from), o.sid, o.n, q(o.tag ?? ''), '2025-03-11 08:00:00 UTC',
-    `3/${o.n}`, 0, o.sev ?? 'LOG', o.state ?? '00000', q(o.msg), o.detail ? q(o.detail) : '', o.hint ? q(o.hint) : '', '', '', o.context ? q(o.context) : '', o.query ? q(o.query) : '', '', '',
-    q(o.app ?? ''), q(o.btype ?? 'client backend'), '', 0,
-  ].join(',');
 }
 
 /** Every message kind the SQL covers, sessions with and without their connection lines, blank lines, multi-line fields. */
