@@ -35,17 +35,53 @@
  * (src/ingest/fast/pg-csvlog.ts).
  */
 import { PLAUSIBLE_FROM_US } from '../ingest/event-sanity.js';
+import { quoteCount, splitCsv } from './dbquery/csv.js';
 import { OFFSETS } from './dbquery/tz-abbrev.js';
 
 const q = (s: string) => `'${s.replace(/'/g, "''")}'`;
 
-/** First non-blank head line that looks like a header row (the JS handler maps columns by name then). */
-export function planPgCsvlogFast(headLines: string[], extra: Record<string, string>): true | string {
+export interface PgCsvlogFastPlan {
+  /** Fields per record (23, 24 or 26 by PostgreSQL version; 14–26 read), from the first record: every record must have as many. */
+  columns: number;
+}
+
+/**
+ * The plan for a file whose first lines are `headLines` (sniff head), or why the SQL path does not
+ * take it: no header row (the JS handler then maps columns by name), `-O` options, a first record
+ * that is not a complete row of 14 to 26 columns (PostgreSQL writes 23, 24 or 26).
+ */
+export function planPgCsvlogFast(headLines: string[], extra: Record<string, string>): PgCsvlogFastPlan | string {
   if (Object.keys(extra).length > 0) return 'format options given with -O';
-  const first = headLines.find((l) => l !== '');
-  if (first === undefined) return 'no record in the head';
-  if (/log_time|error_severity/i.test(first)) return 'a header row naming the columns';
-  return true;
+  const at = headLines.findIndex((l) => l !== '');
+  if (at < 0) return 'no record in the head';
+  if (/log_time|error_severity/i.test(headLines[at]!)) return 'a header row naming the columns';
+  // The first record, its lines joined until the quotes pair (the head may cut it).
+  let text = headLines[at]!;
+  for (let i = at + 1; quoteCount(text) % 2 === 1 && i < headLines.length; i++) text += '\n' + headLines[i];
+  const { fields, complete } = splitCsv(text);
+  if (!complete || quoteCount(text) % 2 === 1) return 'the first record does not end in the head';
+  // The JS handler reads any count from 14 (message) to 26 by position; more go to attrs.extra_fields.
+  if (fields.length < 14 || fields.length > 26) return `${fields.length} columns (the SQL path reads 14 to 26)`;
+  return { columns: fields.length };
+}
+
+/**
+ * CREATE TEMP TABLE `table` (rec, c1 … cN): the csvlog's fields as DuckDB's CSV reader splits them
+ * (strict: a quote left open, text after a closing quote or another field count fails the read),
+ * numbered in file order. Blank lines between records are skipped, as the JS handler skips them.
+ */
+export function pgFieldsSql(table: string, path: string, compression: 'none' | 'gzip', columns: number, maxRecord: number): string {
+  const file = `'${path.replace(/'/g, "''")}'`;
+  const cols = Array.from({ length: columns }, (_, i) => `'c${i + 1}': 'VARCHAR'`).join(', ');
+  return `CREATE TEMP TABLE ${table} AS
+    SELECT row_number() OVER () AS rec, *
+    FROM read_csv(${file}, columns = {${cols}}, delim = ',', quote = '"', escape = '"', header = false, auto_detect = false,
+                  strict_mode = true, null_padding = false, compression = '${compression}', new_line = '\\n', max_line_size = ${Math.trunc(maxRecord)})`;
+}
+
+/** `u[i]` in the statements below is csvlog column i (1-based, PostgreSQL's order): a column of the fields table, or NULL past the file's last column. */
+function withColumns(sql: string, columns: number): string {
+  return sql.replace(/\bu\[(\d+)\]/g, (_, i: string) => (Number(i) <= columns ? `c${i}` : 'NULL::VARCHAR'));
 }
 
 /**
@@ -105,12 +141,12 @@ const clean = (v: string) => `nullif(nullif(${v}, ''), '[unknown]')`;
  * off, blen, raw), its fields and meaning, the statement (`command`) and its fingerprint id, and
  * the session values the checks and the insert need. Fails (error()) on any record not covered.
  */
-export function pgRecordsSql(lines: string, recs: string): string {
+export function pgRecordsSql(lines: string, fieldsTable: string, recs: string, columns: number): string {
   const fail = (what: string) => `error('line ' || rline || ': ' || ${q(what)})`;
   const U = (i: number) => `u[${i}]`;
-  const F = (i: number) => `nullif(u[${i}], '')`;
+  const F = (i: number) => `nullif(${U(i)}, '')`;
   const checks: [string, string][] = [
-    ['not a well-formed csvlog row of 14 to 26 fields', `tiled AND nf BETWEEN 14 AND 26`],
+    ['fields that are not the record\'s text (a quote DuckDB and the JS splitter read differently)', `same_text`],
     ['a record over 1 MB', `strlen(raw) <= 1000000`],
     ['a control character', `NOT regexp_matches(raw, '[\\x00-\\x08\\x0b-\\x1f]')`],
     ['white space outside ASCII or a character outside the BMP', `(strlen(raw) = length(raw) OR NOT regexp_matches(raw, '${UNICODE_SPACE_OR_ASTRAL}'))`],
@@ -122,7 +158,7 @@ export function pgRecordsSql(lines: string, recs: string): string {
     ['a statement over 64 KiB, with dollar quotes or a password', `command IS NULL OR (strlen(command) <= 65536 AND NOT regexp_matches(command, '\\$[A-Za-z_][A-Za-z0-9_]*\\$|\\$\\$|(?i:password|identified)'))`],
     ['a statement whose session the SQL path does not rebuild', `command IS NULL OR ((kind <> 'disc') AND (key IS NULL OR kind = 'recv' OR line_user IS NOT NULL OR line_db IS NOT NULL OR cli_ip IS NOT NULL OR cli_host IS NOT NULL))`],
   ];
-  return `CREATE TEMP TABLE ${recs} AS
+  return withColumns(`CREATE TEMP TABLE ${recs} AS
 SELECT *, CASE WHEN command IS NULL THEN NULL ELSE left(sha1(trim(regexp_replace(regexp_replace(regexp_replace(regexp_replace(
             command, ${q(PG_LITERALS)}, '\\1', 'g'), '\\s+', ' ', 'g'), '\\((?: ?,)* ?\\)', '(,)', 'g'), '\\(,?\\)(?: ?, ?\\(,?\\))+', '(,)', 'g'), ' ')), 16) END AS fp_id
 FROM (
@@ -188,19 +224,17 @@ FROM (
                   SELECT *,
                     regexp_extract(${U(1)}, '^([1-9][0-9]{3}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2})(?:\\.([0-9]{1,9}))? ([A-Za-z]{1,6})$', ['t', 'f', 'z']) AS tms
                   FROM (
-                    SELECT seq, rline, nlines, off, blen, raw, nf, tiled,
-                           list_transform(g, x -> CASE WHEN starts_with(x, '"') THEN replace(substr(x, 2, length(x) - 2), '""', '"') ELSE x END) AS u
+                    SELECT r.*, f.* EXCLUDE (rec),
+                      replace(raw, '"', '') = concat(${Array.from({ length: columns }, (_, i) => `replace(coalesce(c${i + 1}, ''), '"', '')`).join(", ',', ")}) AS same_text
                     FROM (
-                      SELECT *, len(g) AS nf, coalesce(list_sum(list_transform(g, x -> strlen(x) + 1)) = strlen(raw) + 1, false) AS tiled
-                      FROM (SELECT *, regexp_extract_all(',' || raw, ',("(?:[^"]|"")*"|[^",]*)', 1) AS g FROM (
                         SELECT nrec - 1 AS seq, line AS rline, 1 AS nlines, text AS raw, end_offset - strlen(text) - 1 AS off, strlen(text) AS blen
                         FROM ${lines} WHERE text IS NOT NULL AND (cq - qc) % 2 = 0 AND cq % 2 = 0
                         UNION ALL
                         SELECT nrec - 1, min(line), count(*), string_agg(coalesce(text, ''), chr(10) ORDER BY line),
                                min(end_offset - coalesce(strlen(text), 0) - 1), max(end_offset) - 1 - min(end_offset - coalesce(strlen(text), 0) - 1)
                         FROM ${lines} WHERE (cq - qc) % 2 = 1 OR (text IS NOT NULL AND cq % 2 = 1)
-                        GROUP BY nrec))
-                    )
+                        GROUP BY nrec) r
+                    JOIN ${fieldsTable} f ON f.rec = r.seq + 1
                   )
                 )
               )
@@ -212,7 +246,7 @@ FROM (
   )
   -- Each check by name, so a declined file says why; NULL counts as failed.
   WHERE CASE ${checks.map(([why, c]) => `WHEN (${c}) IS NOT TRUE THEN ${fail(why)}`).join('\n    ')} ELSE true END
-)`;
+)`, columns);
 }
 
 /**
@@ -220,7 +254,7 @@ FROM (
  * j00, j10, j01, j11: attrs.sql without / with dump_client / dump_sequence / both) and the records
  * flagged dump_sequence (`dumpseq`: seq). Parameters: $eid, $until (latest plausible time, µs).
  */
-export function pgInsertSql(recs: string, fps: string, dumpseq: string): string {
+export function pgInsertSql(recs: string, fps: string, dumpseq: string, columns: number): string {
   const FIELD = (i: number) => `nullif(u[${i}], '')`;
   const CLEAN = (i: number) => clean(`u[${i}]`);
   const attrs = [
@@ -271,7 +305,7 @@ export function pgInsertSql(recs: string, fps: string, dumpseq: string): string 
            THEN ${who} || ${clientText} || ': ' || base
       WHEN kind = 'auth' THEN base || ${clientText}
       ELSE base END`;
-  return `INSERT INTO events
+  return withColumns(`INSERT INTO events
 SELECT $eid::BIGINT * 4294967296 + seq, make_timestamp(ts_us), NULL,
   CASE WHEN implausible THEN 'implausible' ELSE 'exact' END,
   'postgres_csvlog', class, action, outcome, NULL, actor, cli_ip, cli_port, NULL, NULL, 'postgres', key, NULL,
@@ -305,5 +339,5 @@ FROM (
       FROM ${recs} r LEFT JOIN ${fps} f USING (fp_id) LEFT JOIN ${dumpseq} d ON d.seq = r.seq
     )
   )
-)`;
+)`, columns);
 }

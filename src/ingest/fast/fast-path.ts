@@ -14,7 +14,7 @@ import { restoreAccessTime } from '../../core/evidence-read.js';
 import { parserByName } from '../../parsers/registry.js';
 import { cloudTrailInsertSql, planCloudTrailFast, type CloudTrailFastPlan } from '../../parsers/cloudtrail.sql.js';
 import { planVpcFast, vpcInsertSql, type VpcFastPlan } from '../../parsers/vpc-flow.sql.js';
-import { planPgCsvlogFast } from '../../parsers/postgres-csvlog.sql.js';
+import { planPgCsvlogFast, type PgCsvlogFastPlan } from '../../parsers/postgres-csvlog.sql.js';
 import { Declined, readPgCsvlog, type PgCsvlogRead } from './pg-csvlog.js';
 import { openEvidence, type EvidenceStream } from '../evidence-reader.js';
 import type { EvidenceFile } from '../evidence-files.js';
@@ -56,7 +56,7 @@ const MAX_DOCUMENT_LINE = 256 << 20;
 type Plan =
   | { format: 'vpc_flow'; vpc: VpcFastPlan; header: string | null }
   | { format: 'cloudtrail'; ct: CloudTrailFastPlan; header: null }
-  | { format: 'postgres_csvlog'; header: null };
+  | { format: 'postgres_csvlog'; pg: PgCsvlogFastPlan; header: null };
 
 /**
  * Reads `file` into the open transaction on `conn` (evidence id `eid`) through DuckDB, or declines
@@ -126,8 +126,8 @@ async function fastPath(conn: DuckDBConnection, eid: number, file: EvidenceFile,
       plan = { format, vpc, header: vpc.header };
     } else if (format === 'postgres_csvlog') {
       const pg = planPgCsvlogFast(sniffHead.lines, opts.extra);
-      if (pg !== true) return declined(pg);
-      plan = { format, header: null };
+      if (typeof pg === 'string') return declined(pg);
+      plan = { format, pg, header: null };
     } else {
       const ct = planCloudTrailFast(file.absPath, sniffHead.lines, opts.extra);
       if (typeof ct === 'string') return declined(ct);
@@ -152,7 +152,7 @@ async function fastPath(conn: DuckDBConnection, eid: number, file: EvidenceFile,
     let pg: PgCsvlogRead | null = null;
     try {
       if (plan.format === 'postgres_csvlog') {
-        pg = await readPgCsvlog(conn, eid, file.absPath, ev.compression === 'gzip' ? 'gzip' : 'none', sanity.plausibleUntilUs, maxLine);
+        pg = await readPgCsvlog(conn, eid, file.absPath, ev.compression === 'gzip' ? 'gzip' : 'none', sanity.plausibleUntilUs, maxLine, plan.pg.columns);
         counts = { lines: pg.lines, blank: pg.blank, meta: 0, chars: pg.chars };
       } else {
         await withInsertionOrder(conn, async () => {

@@ -12,11 +12,12 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { canonicalIp } from '../../core/ip.js';
 import { fullReadTables, statementFacts } from '../../parsers/dbquery/statement.js';
 import { DUMP_SEQUENCE_TABLES } from '../../parsers/dbquery/session.js';
-import { pgInsertSql, pgLinesSql, pgRecordsSql } from '../../parsers/postgres-csvlog.sql.js';
+import { pgFieldsSql, pgInsertSql, pgLinesSql, pgRecordsSql } from '../../parsers/postgres-csvlog.sql.js';
 import { SqlAnalyzer } from '../../parsers/sql/analyze.js';
 import { withInsertionOrder } from './read-lines.js';
 
 const LINES = 'dwell_pg_lines';
+const FIELDS = 'dwell_pg_fields';
 const RECS = 'dwell_pg_recs';
 const FPS = 'dwell_pg_fps';
 const DUMPSEQ = 'dwell_pg_dumpseq';
@@ -37,15 +38,22 @@ export interface PgCsvlogRead {
 }
 
 /** Reads the csvlog at `path` into `events` (evidence `eid`) or throws (Declined, or DuckDB's error). */
-export async function readPgCsvlog(conn: DuckDBConnection, eid: number, path: string, compression: 'none' | 'gzip', until: number, maxLine: number): Promise<PgCsvlogRead> {
+export async function readPgCsvlog(conn: DuckDBConnection, eid: number, path: string, compression: 'none' | 'gzip', until: number, maxLine: number, columns: number): Promise<PgCsvlogRead> {
   try {
-    await withInsertionOrder(conn, () => conn.run(pgLinesSql(LINES, path, compression, maxLine)));
+    // Two reads of the file: its lines (raw text, line numbers, byte offsets) and its fields (DuckDB's CSV reader).
+    await withInsertionOrder(conn, async () => {
+      await conn.run(pgLinesSql(LINES, path, compression, maxLine));
+      await conn.run(pgFieldsSql(FIELDS, path, compression, columns, Math.max(maxLine, 2 << 20)));
+    });
     const l = await row(conn, `SELECT count(*) AS lines, count(*) FILTER (WHERE rn <> line) AS misordered, coalesce(max(cq), 0) % 2 AS open_quote,
         count(*) FILTER (WHERE text IS NULL AND (cq - qc) % 2 = 0) AS blank, coalesce(sum(strlen(text)), 0) AS chars, coalesce(max(nrec), 0) AS records
       FROM ${LINES}`);
     if (l.misordered! > 0) throw new Declined('DuckDB did not keep the line order');
     if (l.open_quote! > 0) throw new Declined('the file ends inside a quoted field');
-    await conn.run(pgRecordsSql(LINES, RECS));
+    // Numbered alike: each record's fields are checked against its own text (same_text in the SQL).
+    const f = await row(conn, `SELECT count(*) AS n FROM ${FIELDS}`);
+    if (f.n !== l.records) throw new Declined(`DuckDB's CSV reader read ${f.n} records, the quote parity of the lines ${l.records}`);
+    await conn.run(pgRecordsSql(LINES, FIELDS, RECS, columns));
     const s = await row(conn, `SELECT count(DISTINCT key) AS sessions, count(*) FILTER (WHERE command IS NOT NULL) AS statements FROM ${RECS}`);
     if (s.sessions! > MAX_SESSIONS) throw new Declined(`more than ${MAX_SESSIONS} sessions`);
     await sessionCheck(conn);
@@ -54,16 +62,15 @@ export async function readPgCsvlog(conn: DuckDBConnection, eid: number, path: st
     const dumpSeqs = await replayFullReads(conn, analysis.fullRead);
     await conn.run(`CREATE TEMP TABLE ${DUMPSEQ} (seq BIGINT)`);
     if (dumpSeqs.length > 0) await conn.run(`INSERT INTO ${DUMPSEQ} SELECT unnest(from_json($j, '["BIGINT"]'))`, { j: JSON.stringify(dumpSeqs) });
-    await conn.run(pgInsertSql(RECS, FPS, DUMPSEQ), { eid, until });
+    await conn.run(pgInsertSql(RECS, FPS, DUMPSEQ, columns), { eid, until });
 
-    const cols = (await conn.runAndReadAll(`SELECT nf, count(*)::BIGINT AS n FROM ${RECS} GROUP BY nf ORDER BY min(seq)`)).getRowObjectsJS();
     const info: Record<string, unknown> = {};
     if (s.statements! > 0) info.sql_analysis = { ...analysis.stats, statements: s.statements };
-    info.csvlog_columns = Object.fromEntries(cols.map((c) => [String(c.nf), Number(c.n)]));
     const records = Number(l.records);
+    if (records > 0) info.csvlog_columns = { [columns]: records };
     return { lines: l.lines!, blank: l.blank!, chars: l.chars!, records, continuation: l.lines! - records - l.blank!, info };
   } finally {
-    for (const t of [LINES, RECS, FPS, DUMPSEQ]) await conn.run(`DROP TABLE IF EXISTS ${t}`).catch(() => undefined);
+    for (const t of [LINES, FIELDS, RECS, FPS, DUMPSEQ]) await conn.run(`DROP TABLE IF EXISTS ${t}`).catch(() => undefined);
   }
 }
 

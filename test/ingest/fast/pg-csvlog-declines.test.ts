@@ -22,8 +22,13 @@ const CASES: Record<string, [string, string | null]> = {
   'fatal.csv': [file(ok(1, 'statement: SELECT 1'), rec({ t: T, pid: 102, sid: '67d0a1b0.66', n: 1, from: '10.0.0.6:4000', user: 'bob', sev: 'FATAL', state: '28P01', msg: 'password authentication failed for user "bob"' })), 'a FATAL or PANIC record'],
   'pgaudit.csv': [file(ok(1, 'AUDIT: SESSION,1,1,READ,SELECT,,,SELECT 1,<not logged>')), 'a pgaudit record'],
   'from-session.csv': [file(ok(1, 'statement: SELECT 1'), ok(2, 'statement: SELECT 2', { user: '' })), 'a record that takes fields from its session'],
-  'open-quote.csv': [file(ok(1, 'statement: SELECT 1')) + '2025-03-11 08:00:02 UTC,"app,"shop"\n', 'the file ends inside a quoted field'],
-  'bare-quote.csv': [file(ok(1, 'statement: SELECT 1').replace('"shop"', 'sh"o"p')), 'not a well-formed csvlog row'],
+  // DuckDB's CSV reader stops at the quote left open (the quote parity would too).
+  'open-quote.csv': [file(ok(1, 'statement: SELECT 1')) + '2025-03-11 08:00:02 UTC,"app,"shop"\n', 'CSV Error'],
+  // Quotes inside a bare field are text to both splitters: read by DuckDB, stored the same.
+  'bare-quote.csv': [file(ok(1, 'statement: SELECT 1').replace('"shop"', 'sh"o"p')), null],
+  // Text after a closing quote: the JS splitter keeps it, DuckDB's strict reader refuses the row.
+  'after-quote.csv': [file(ok(1, 'statement: SELECT 1').replace('"shop"', '"sh"op')), 'CSV Error'],
+  'columns.csv': [file(ok(1, 'statement: SELECT 1'), ok(2, 'statement: SELECT 2') + ',extra'), 'CSV Error'],
   'ipv6.csv': [file(ok(1, 'statement: SELECT 1', { from: '2001:db8::1:50432' })), 'a client that is not canonical IPv4 or [local]'],
   'dollar.csv': [file(ok(1, 'statement: DO $$ BEGIN PERFORM 1; END $$')), 'dollar quotes or a password'],
   'password.csv': [file(ok(1, "statement: ALTER ROLE app PASSWORD 'hunter2'")), 'dollar quotes or a password'],
