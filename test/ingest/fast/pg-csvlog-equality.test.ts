@@ -111,7 +111,7 @@ describe('PostgreSQL csvlog through DuckDB (fast path)', () => {
     expect(withoutTimings(fast)).toEqual(withoutTimings(js));
   });
 
-  it('stores the benchmark generator output exactly as the JS parser', { timeout: 120_000 }, async () => {
+  it('stores the benchmark generator output exactly as the JS parser', { timeout: 300_000 }, async () => {
     const d = dir();
     const ev = join(d, 'evidence');
     mkdirSync(ev);
