@@ -14,6 +14,8 @@ import { restoreAccessTime } from '../../core/evidence-read.js';
 import { parserByName } from '../../parsers/registry.js';
 import { cloudTrailInsertSql, planCloudTrailFast, type CloudTrailFastPlan } from '../../parsers/cloudtrail.sql.js';
 import { planVpcFast, vpcInsertSql, type VpcFastPlan } from '../../parsers/vpc-flow.sql.js';
+import { planPgCsvlogFast, type PgCsvlogFastPlan } from '../../parsers/postgres-csvlog.sql.js';
+import { Declined, readPgCsvlog, type PgCsvlogRead } from './pg-csvlog.js';
 import { openEvidence, type EvidenceStream } from '../evidence-reader.js';
 import type { EvidenceFile } from '../evidence-files.js';
 import { EventSanity } from '../event-sanity.js';
@@ -34,7 +36,7 @@ export type FastOutcome = { kind: 'stored'; result: ParseFileResult } | { kind: 
 
 const LINES_TABLE = 'dwell_fast_lines';
 /** Formats with a SQL path. */
-const SQL_FORMATS = new Set(['vpc_flow', 'cloudtrail']);
+const SQL_FORMATS = new Set(['vpc_flow', 'cloudtrail', 'postgres_csvlog']);
 /**
  * Formats read by DuckDB unless DWELL_FAST_FORMATS (a comma list of the above) says otherwise.
  * CloudTrail's SQL stores the same rows but was measured slower than its JS parser
@@ -51,7 +53,10 @@ function fastFormats(): Set<string> {
 const MAX_LINE = 4 << 20;
 const MAX_DOCUMENT_LINE = 256 << 20;
 
-type Plan = { format: 'vpc_flow'; vpc: VpcFastPlan; header: string | null } | { format: 'cloudtrail'; ct: CloudTrailFastPlan; header: null };
+type Plan =
+  | { format: 'vpc_flow'; vpc: VpcFastPlan; header: string | null }
+  | { format: 'cloudtrail'; ct: CloudTrailFastPlan; header: null }
+  | { format: 'postgres_csvlog'; pg: PgCsvlogFastPlan; header: null };
 
 /**
  * Reads `file` into the open transaction on `conn` (evidence id `eid`) through DuckDB, or declines
@@ -119,6 +124,10 @@ async function fastPath(conn: DuckDBConnection, eid: number, file: EvidenceFile,
       const vpc = planVpcFast(file.absPath, sniffHead.lines, opts.extra);
       if (typeof vpc === 'string') return declined(vpc);
       plan = { format, vpc, header: vpc.header };
+    } else if (format === 'postgres_csvlog') {
+      const pg = planPgCsvlogFast(sniffHead.lines, opts.extra);
+      if (typeof pg === 'string') return declined(pg);
+      plan = { format, pg, header: null };
     } else {
       const ct = planCloudTrailFast(file.absPath, sniffHead.lines, opts.extra);
       if (typeof ct === 'string') return declined(ct);
@@ -130,6 +139,7 @@ async function fastPath(conn: DuckDBConnection, eid: number, file: EvidenceFile,
       }
     }
     const newline: 1 | 2 = head.includes('\r\n') ? 2 : 1;
+    if (plan.format === 'postgres_csvlog' && newline === 2) return declined('CRLF line ends (the csvlog SQL reads LF files)');
 
     // JS: the rest of the read (hash + scan), while DuckDB reads the same file.
     consumed = true;
@@ -139,18 +149,25 @@ async function fastPath(conn: DuckDBConnection, eid: number, file: EvidenceFile,
     const sanity = new EventSanity(opts.ingestMs);
     let counts: { lines: number; blank: number; meta: number; chars: number };
     let stored: { n: number; first_us: number | null; last_us: number | null; implausible: number };
+    let pg: PgCsvlogRead | null = null;
     try {
-      await withInsertionOrder(conn, async () => {
-        const sql = linesTableSql(LINES_TABLE, file.absPath, ev.compression === 'gzip' ? 'gzip' : 'none', newline, plan.header !== null, maxLine);
-        await conn.run(sql, plan.header === null ? {} : { header: plan.header });
-      });
-      const params = { eid, until: sanity.plausibleUntilUs, ...(plan.header === null ? {} : { header: plan.header }) };
-      await conn.run(plan.format === 'vpc_flow' ? vpcInsertSql(plan.vpc, LINES_TABLE, newline) : cloudTrailInsertSql(plan.ct, LINES_TABLE, newline), params);
-      counts = (await one(conn,
-        `SELECT count(*)::BIGINT AS lines, count(*) FILTER (WHERE text IS NULL)::BIGINT AS blank,
-                ${plan.header === null ? '0' : 'count(*) FILTER (WHERE text = $header)'}::BIGINT AS meta,
-                coalesce(sum(strlen(text)), 0)::BIGINT AS chars
-         FROM ${LINES_TABLE}`, plan.header === null ? {} : { header: plan.header })) as typeof counts;
+      if (plan.format === 'postgres_csvlog') {
+        pg = await readPgCsvlog(conn, eid, file.absPath, ev.compression === 'gzip' ? 'gzip' : 'none', sanity.plausibleUntilUs, maxLine, plan.pg.columns);
+        counts = { lines: pg.lines, blank: pg.blank, meta: 0, chars: pg.chars };
+      } else {
+        await withInsertionOrder(conn, async () => {
+          const sql = linesTableSql(LINES_TABLE, file.absPath, ev.compression === 'gzip' ? 'gzip' : 'none', newline, plan.header !== null, maxLine);
+          await conn.run(sql, plan.header === null ? {} : { header: plan.header });
+        });
+        const params = { eid, until: sanity.plausibleUntilUs, ...(plan.header === null ? {} : { header: plan.header }) };
+        await conn.run(plan.format === 'vpc_flow' ? vpcInsertSql(plan.vpc, LINES_TABLE, newline) : cloudTrailInsertSql(plan.ct, LINES_TABLE, newline), params);
+        counts = (await one(conn,
+          `SELECT count(*)::BIGINT AS lines, count(*) FILTER (WHERE text IS NULL)::BIGINT AS blank,
+                  ${plan.header === null ? '0' : 'count(*) FILTER (WHERE text = $header)'}::BIGINT AS meta,
+                  coalesce(sum(strlen(text)), 0)::BIGINT AS chars
+           FROM ${LINES_TABLE}`, plan.header === null ? {} : { header: plan.header })) as typeof counts;
+        await conn.run(`DROP TABLE ${LINES_TABLE}`);
+      }
       stored = (await one(conn,
         `SELECT count(*)::BIGINT AS n, epoch_us(min(ts)) AS first_us, epoch_us(max(ts)) AS last_us,
                 count(*) FILTER (WHERE time_quality = 'implausible')::BIGINT AS implausible
@@ -162,10 +179,10 @@ async function fastPath(conn: DuckDBConnection, eid: number, file: EvidenceFile,
         sanity.counts.implausible = stored.implausible;
         sanity.counts.firstImplausible = f;
       }
-      await conn.run(`DROP TABLE ${LINES_TABLE}`);
     } catch (err) {
       ev.destroy();
       if (isCancelled()) throw new ParseCancelled();
+      if (err instanceof Declined) return declined(err.message);
       return declined(`DuckDB: ${firstLine((err as Error).message)}`);
     }
     const scan = await scanning;
@@ -181,6 +198,8 @@ async function fastPath(conn: DuckDBConnection, eid: number, file: EvidenceFile,
     if (plan.format === 'cloudtrail' && plan.ct.shape === 'records') {
       // One document: its line, and blank lines around it.
       if (counts.lines - counts.blank !== 1) return declined('more than one line besides the Records document');
+    } else if (pg) {
+      if (stored.n !== pg.records || counts.lines !== pg.records + pg.continuation + counts.blank) return declined('record counts do not add up');
     } else if (counts.lines !== stored.n + counts.blank + counts.meta) return declined('line counts do not add up');
     const after = await fsp.stat(file.fsPath, { bigint: true });
     if (changed(before, after) || Number(after.size) !== file.size || Number(after.size) !== scan.digest.bytes) {
@@ -192,7 +211,9 @@ async function fastPath(conn: DuckDBConnection, eid: number, file: EvidenceFile,
     const info: Record<string, unknown> =
       plan.format === 'vpc_flow'
         ? { ...plan.vpc.info }
-        : { ...plan.ct.info, layout: plan.ct.shape === 'records' ? 'Records' : 'objects', lines: linesOf(scan.result), record_warnings: 0, content_sha256: scan.contentSha256, records: n };
+        : plan.format === 'postgres_csvlog'
+          ? { ...pg!.info }
+          : { ...plan.ct.info, layout: plan.ct.shape === 'records' ? 'Records' : 'objects', lines: linesOf(scan.result), record_warnings: 0, content_sha256: scan.contentSha256, records: n };
     const warnings: Array<{ line: number; byte_offset: number; raw: string; reason: string }> = [];
     noteTimeSanity(sanity, 0, opts.mtimeMs, info, (w) => warnings.push(w));
     for (const w of warnings) {
@@ -212,7 +233,7 @@ async function fastPath(conn: DuckDBConnection, eid: number, file: EvidenceFile,
         message: null,
         // A stream parser (CloudTrail) reports records, not line dispositions.
         lines: stream ? null : Number(counts.lines),
-        dispositions: stream ? { record: 0, continuation: 0, warning: 0, meta: 0, blank: 0 } : { record: n, continuation: 0, warning: 0, meta: Number(counts.meta), blank: Number(counts.blank) },
+        dispositions: stream ? { record: 0, continuation: 0, warning: 0, meta: 0, blank: 0 } : { record: n, continuation: pg ? pg.continuation : 0, warning: 0, meta: Number(counts.meta), blank: Number(counts.blank) },
         events: n,
         warnings: warnings.length,
         firstTs: stored.first_us === null ? null : Number(stored.first_us),

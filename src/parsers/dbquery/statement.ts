@@ -5,6 +5,7 @@
  */
 import { qualify, type SqlAnalysis, type SqlAnalyzer } from '../sql/analyze.js';
 import { isCatalog } from '../sql/classify.js';
+import type { Dialect } from '../sql/tokens.js';
 import { maskPasswords } from '../sql/mask.js';
 import { DUMP_CLIENTS, DUMP_SEQUENCE_TABLES, type DbSession } from './session.js';
 
@@ -20,15 +21,14 @@ export interface StatementFacts {
  */
 export function describeStatement(analyzer: SqlAnalyzer, sql: string, defaultSchema: string | null, session?: DbSession): StatementFacts {
   const a: SqlAnalysis = analyzer.analyze(sql);
-  const f = a.facts;
   const dialect = analyzer.dialect;
   const extra: string[] = [];
   if (session?.app && DUMP_CLIENTS.test(session.app)) extra.push('dump_client');
-  if (session && (f.unfiltered || f.exports.includes('copy_to_stdout') || f.exports.includes('copy_to_file') || f.exports.includes('mysqldump_query'))) {
-    const data = f.reads.filter((t) => !isCatalog(t, dialect));
+  if (session) {
+    const data = fullReadTables(a, dialect, defaultSchema);
     if (data.length > 0) {
       const full = (session.fullReads ??= new Set());
-      for (const t of qualify(data, dialect, defaultSchema)) if (full.size < 10_000) full.add(t);
+      for (const t of data) if (full.size < 10_000) full.add(t);
       if (full.size >= DUMP_SEQUENCE_TABLES) extra.push('dump_sequence');
     }
   }
@@ -39,6 +39,29 @@ export function describeStatement(analyzer: SqlAnalyzer, sql: string, defaultSch
   if (!byKey) built.set(a, (byKey = new Map()));
   const hit = byKey.get(key);
   if (hit) return hit;
+  const result = statementFacts(a, dialect, defaultSchema, extra);
+  if (byKey.size < 64) byKey.set(key, result);
+  return result;
+}
+
+/**
+ * The data tables (catalogs left out, qualified) a statement reads in full — an unfiltered read or
+ * a copy out — which count towards a session's dump sequence; empty for any other statement.
+ */
+export function fullReadTables(a: SqlAnalysis, dialect: Dialect, defaultSchema: string | null): string[] {
+  const f = a.facts;
+  if (!(f.unfiltered || f.exports.includes('copy_to_stdout') || f.exports.includes('copy_to_file') || f.exports.includes('mysqldump_query'))) return [];
+  const data = f.reads.filter((t) => !isCatalog(t, dialect));
+  return data.length > 0 ? qualify(data, dialect, defaultSchema) : [];
+}
+
+/**
+ * attrs.sql and the target of an analyzed statement, with the session's extra export flags
+ * (`dump_client`, `dump_sequence`, in that order). The PostgreSQL csvlog SQL path
+ * (postgres-csvlog.sql.ts) builds its variants per statement shape with it.
+ */
+export function statementFacts(a: SqlAnalysis, dialect: Dialect, defaultSchema: string | null, extra: readonly string[]): StatementFacts {
+  const f = a.facts;
   const read = qualify(f.reads, dialect, defaultSchema);
   const written = qualify(f.writes, dialect, defaultSchema);
   const exports = extra.length > 0 ? [...new Set([...f.exports, ...extra])] : f.exports;
@@ -57,9 +80,7 @@ export function describeStatement(analyzer: SqlAnalyzer, sql: string, defaultSch
   if (f.accounts.length > 0) out.accounts = f.accounts;
   if (f.statements > 1) out.statements = f.statements;
   const target = written[0] ?? f.accounts[0] ?? read.find((t) => !/^(pg_catalog|information_schema)\./.test(t)) ?? read[0] ?? null;
-  const result = { sql: out, target };
-  if (byKey.size < 64) byKey.set(key, result);
-  return result;
+  return { sql: out, target };
 }
 
 /** Facts already built per analysis and (database, session extras). */

@@ -14,7 +14,7 @@ import { fractionToMicros, type LocalZone, UTC_ZONE, US_PER_SECOND, zoneOffsetMi
 import type { TimeQuality } from '../../core/event.js';
 
 /** Unambiguous abbreviation → offset in minutes east of UTC. */
-const OFFSETS: Record<string, number> = {
+export const OFFSETS: Record<string, number> = {
   UTC: 0, UCT: 0, GMT: 0, UT: 0, Z: 0, WET: 0, WEST: 60, BST: 60, CET: 60, CEST: 120, MET: 60, MEST: 120,
   WAT: 60, CAT: 120, SAST: 120, EET: 120, EEST: 180, EAT: 180, MSK: 180, IDT: 180, PKT: 300,
   WIB: 420, WITA: 480, AWST: 480, HKT: 480, WIT: 540, JST: 540, KST: 540, ACST: 570, ACDT: 630,

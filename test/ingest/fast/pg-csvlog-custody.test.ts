@@ -1,0 +1,75 @@
+/**
+ * Custody with PostgreSQL csvlog on the fast path: killed mid-file (SIGKILL) nothing of the file
+ * is in the case and a re-run equals a clean run (every events column digested, ids included); the
+ * access time DuckDB's own reads moved is put back.
+ */
+import { spawn } from 'node:child_process';
+import { mkdirSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { query } from '../../helpers/case.js';
+import { BIN, dwell, tempDir } from '../../helpers/cli.js';
+// @ts-expect-error — the benchmark's generator is plain JS
+import { writeCsvlog } from '../../../bench/dbquery-gen.mjs';
+import { fingerprint } from './compare.js';
+import { enablePgFastPath, rec } from './pg-csvlog-gen.js';
+
+function ingestAndKill(args: string[]): Promise<{ code: number | null; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, 'ingest', ...args], { env: { ...process.env, NO_COLOR: '1' } });
+    let stderr = '';
+    let sent = false;
+    child.stderr.on('data', (d) => {
+      stderr += d;
+      if (!sent && /\[1\/\d+\] ingested/.test(stderr)) {
+        sent = true;
+        setTimeout(() => child.kill('SIGKILL'), 150);
+      }
+    });
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stderr }));
+  });
+}
+
+describe('PostgreSQL csvlog fast path custody', () => {
+  const tmp = tempDir();
+  enablePgFastPath({ beforeAll, afterAll });
+  afterAll(() => tmp.cleanup());
+
+  it('a big csvlog killed (SIGKILL) mid-read is absent; a re-run equals a clean run', { timeout: 480_000 }, async () => {
+    const ev = join(tmp.path, 'evidence');
+    mkdirSync(ev);
+    writeFileSync(join(ev, 'a-small.csv'), rec({ t: '2025-03-11 08:00:00 UTC', user: 'app', db: 'shop', pid: 7, from: '10.0.0.1:5000', sid: '1.7', n: 1, msg: 'statement: SELECT 1', app: 'psql' }) + '\n');
+    await writeCsvlog(join(ev, 'b-big.csv'), 40_000, 3);
+    const clean = join(tmp.path, 'clean.duckdb');
+    const first = await dwell(['ingest', '--json', '--no-index', '--case', clean, ev]);
+    expect(first.code).toBe(0);
+    expect((JSON.parse(first.stdout) as { files: Array<{ readBy: string }> }).files.map((f) => f.readBy)).toEqual(['sql', 'sql']);
+    const want = await fingerprint(clean);
+
+    const casePath = join(tmp.path, 'killed.duckdb');
+    await ingestAndKill(['--workers', '1', '--no-index', '--case', casePath, ev]);
+    const held = await query<{ path: string; events: number; stored: number }>(
+      casePath,
+      `SELECT regexp_extract(v.path, '[^/]+$') AS path, v.events::INTEGER AS events, (SELECT count(*) FROM events e WHERE e.evidence_id = v.evidence_id)::INTEGER AS stored FROM evidence v ORDER BY path`,
+    );
+    expect(held.map((h) => h.path)).toEqual(['a-small.csv']);
+    for (const h of held) expect(h.stored).toBe(h.events);
+    expect((await dwell(['ingest', '-q', '--no-index', '--case', casePath, ev])).code).toBe(0);
+    expect(await fingerprint(casePath)).toEqual(want);
+  });
+
+  it('puts back the access time its two DuckDB reads moved', { timeout: 120_000 }, async () => {
+    const d = join(tmp.path, 'atime');
+    mkdirSync(d);
+    const f = join(d, 'postgresql.csv');
+    writeFileSync(f, rec({ t: '2025-03-11 08:00:00 UTC', user: 'app', db: 'shop', pid: 7, from: '10.0.0.1:5000', sid: '1.7', n: 1, msg: 'statement: SELECT 1', app: 'psql' }) + '\n');
+    utimesSync(f, new Date('2001-02-03T04:05:06Z'), new Date('2002-03-04T05:06:07Z'));
+    const before = statSync(f, { bigint: true });
+    const r = await dwell(['ingest', '--json', '--no-index', '--case', join(d, 'case.duckdb'), f]);
+    expect(r.code).toBe(0);
+    expect((JSON.parse(r.stdout) as { files: Array<{ readBy: string }> }).files.map((x) => x.readBy)).toEqual(['sql']);
+    const after = statSync(f, { bigint: true });
+    expect([after.atimeNs, after.mtimeNs]).toEqual([before.atimeNs, before.mtimeNs]);
+  });
+});
