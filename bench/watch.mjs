@@ -9,11 +9,10 @@
  *
  * The case: N synthetic events inserted with SQL straight into a new case (the watch list's rules
  * run their SQL over the whole case on each extent, so the case's size is what matters, not how
- * it was made), cached in bench/out/watch-N. `node bench/watch.mjs [--events N] [--hours H]
- * [--lines-per-hour L] [--samples S] [--no-rules]`.
+ * it was made), cached in bench/out/watch-N. `node bench/watch.mjs --help` lists the options.
  */
 import { spawn } from 'node:child_process';
-import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { machine, median, timed } from './lib/measure.mjs';
@@ -26,6 +25,26 @@ function arg(name, dflt) {
   const i = process.argv.indexOf(`--${name}`);
   return i > 0 ? Number(process.argv[i + 1]) : dflt;
 }
+
+function argText(name) {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? process.argv[i + 1] : undefined;
+}
+
+const HELP = `usage: node bench/watch.mjs [options]
+
+  --events N            events in the synthetic case (default 10000000; cached in bench/out/watch-N)
+  --samples S           latency samples: an attacker line appended → its alert (default 20; 0 skips)
+  --hours H             hours of evidence in the soak (default 24; an auth.log rotation and a Zeek file each)
+  --lines-per-hour L    auth.log lines per hour (default 20000; one attacker line among them)
+  --seconds-per-hour S  pace of the soak: each hour's lines are spread over S seconds (default 0: as fast
+                        as possible, the high-speed soak; 3600 is a real day)
+  --memlog FILE         the soak's watcher samples its memory into FILE each second (DWELL_WATCH_MEMLOG:
+                        VmRSS, V8 heap, duckdb_memory() by tag, temporary files)
+  --no-rules            leave the watch list's rules out (value entries only)
+
+Prints one JSON object: latency (median, p95, max, missed), the soak's alerts and RSS (median, peak).
+`;
 
 const ATTACKER = '203.0.113.250';
 
@@ -55,8 +74,8 @@ function syslog(message, pid, d = new Date()) {
   return `${mon} ${String(d.getUTCDate()).padStart(2, ' ')} ${d.toISOString().slice(11, 19)} web-01 sshd[${pid}]: ${message}\n`;
 }
 
-function startWatch(casePath, live) {
-  const child = spawn(process.execPath, [BIN, 'watch', '--case', casePath, '--json', '--poll', '100', live], { stdio: ['ignore', 'pipe', 'pipe'] });
+function startWatch(casePath, live, env = process.env) {
+  const child = spawn(process.execPath, [BIN, 'watch', '--case', casePath, '--json', '--poll', '100', live], { stdio: ['ignore', 'pipe', 'pipe'], env });
   const listeners = [];
   let buf = '';
   let err = '';
@@ -91,25 +110,47 @@ function startWatch(casePath, live) {
   return { child, listeners, ready, stderr: () => err };
 }
 
+/** CPU seconds (user + sys) the process has used so far: far less sensitive to the machine's load than wall time. */
+function cpuOf(pid) {
+  const f = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = f.slice(f.lastIndexOf(')') + 2).split(' ');
+  // utime, stime are fields 14 and 15 of stat (11 and 12 after the name); clock ticks of 1/100 s on Linux.
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
 function rssOf(pid) {
   const s = readFileSync(`/proc/${pid}/status`, 'utf8');
   const get = (k) => Number(new RegExp(`${k}:\\s+(\\d+)`).exec(s)?.[1] ?? 0) / 1024;
   return { rss: get('VmRSS'), hwm: get('VmHWM') };
 }
 
-export async function run({ events = arg('events', 10_000_000), samples = arg('samples', 20), hours = arg('hours', 24), linesPerHour = arg('lines-per-hour', 20_000), noRules = process.argv.includes('--no-rules') } = {}) {
+export async function run({
+  events = arg('events', 10_000_000),
+  samples = arg('samples', 20),
+  hours = arg('hours', 24),
+  linesPerHour = arg('lines-per-hour', 20_000),
+  secondsPerHour = arg('seconds-per-hour', 0),
+  memlog = argText('memlog'),
+  noRules = process.argv.includes('--no-rules'),
+} = {}) {
   const dir = join(OUT, `watch-${events}`);
   mkdirSync(dir, { recursive: true });
-  const casePath = join(dir, 'case.duckdb');
+  const cached = join(dir, 'case.duckdb');
   const built = join(dir, 'built');
   if (!existsSync(built)) {
-    rmSync(casePath, { force: true });
-    rmSync(casePath + '.wal', { force: true });
+    rmSync(cached, { force: true });
+    rmSync(cached + '.wal', { force: true });
     const t0 = performance.now();
-    process.stderr.write(`building a case of ${events} synthetic events → ${casePath}\n`);
-    await buildCase(casePath, events);
+    process.stderr.write(`building a case of ${events} synthetic events → ${cached}\n`);
+    await buildCase(cached, events);
     writeFileSync(built, String(performance.now() - t0));
   }
+  // Each run watches a fresh copy of the built case: runs stay comparable (the case does not grow
+  // from run to run), and the files of an earlier run's live folder (deleted, their inodes free
+  // for reuse) are not in it to be taken for this run's files.
+  const casePath = join(dir, 'run.duckdb');
+  rmSync(casePath + '.wal', { force: true });
+  copyFileSync(cached, casePath);
   // The watch list: the attacker's address and two rules (one windowed, one over the whole case).
   // --no-rules leaves the rules out (removed from a cached case's list) to tell their share.
   const ruleArgs = ['rule:access.ssh_success_after_bruteforce', 'rule:recon.ssh_probe'].flatMap((r) => [noRules ? '--remove' : '--add', r]);
@@ -152,7 +193,8 @@ export async function run({ events = arg('events', 10_000_000), samples = arg('s
   // Soak: a day of evidence at high speed.
   rmSync(live, { recursive: true, force: true });
   mkdirSync(live, { recursive: true });
-  const s = startWatch(casePath, live);
+  if (memlog) rmSync(memlog, { force: true });
+  const s = startWatch(casePath, live, memlog ? { ...process.env, DWELL_WATCH_MEMLOG: memlog } : process.env);
   await s.ready;
   let alerts = 0;
   s.listeners.push((j) => {
@@ -169,9 +211,11 @@ export async function run({ events = arg('events', 10_000_000), samples = arg('s
   const t0 = performance.now();
   const base = Date.now() - hours * 3600_000;
   let written = 0;
+  // Paced: a chunk every secondsPerHour / (chunks per hour) seconds; else as fast as possible.
+  const chunk = secondsPerHour > 0 ? Math.max(1, Math.round(linesPerHour / (secondsPerHour * 2))) : 2000;
+  const pauseMs = secondsPerHour > 0 ? (secondsPerHour * 1000 * chunk) / linesPerHour : 20;
   for (let h = 0; h < hours; h++) {
     if (h > 0 && existsSync(auth)) renameSync(auth, join(live, `auth.log.${h}`));
-    const chunk = 2000;
     for (let k = 0; k < linesPerHour; k += chunk) {
       let text = '';
       for (let j = k; j < Math.min(linesPerHour, k + chunk); j++) {
@@ -180,7 +224,7 @@ export async function run({ events = arg('events', 10_000_000), samples = arg('s
         written++;
       }
       appendFileSync(auth, text);
-      await new Promise((r) => setTimeout(r, 20));
+      await new Promise((r) => setTimeout(r, pauseMs));
     }
     const ts = ((base + h * 3600_000) / 1000).toFixed(6);
     writeFileSync(
@@ -193,7 +237,10 @@ export async function run({ events = arg('events', 10_000_000), samples = arg('s
   while (alerts < hours && performance.now() < deadline) await new Promise((r) => setTimeout(r, 200));
   const soakSeconds = (performance.now() - t0) / 1000;
   clearInterval(sampler);
+  // Custody notices and errors of the soak's watcher (a missing alert is explained here, if anywhere).
+  const problems = s.stderr().split('\n').filter((l) => /^CUSTODY|error:/.test(l)).slice(0, 5);
   const end = rssOf(s.child.pid);
+  const cpu = cpuOf(s.child.pid);
   s.child.kill('SIGTERM');
   await new Promise((r) => s.child.on('close', r));
   const finite = lat.filter(Number.isFinite).sort((a, b) => a - b);
@@ -203,11 +250,15 @@ export async function run({ events = arg('events', 10_000_000), samples = arg('s
     rules: !noRules,
     latencyMs: { samples: lat.length, missed: lat.length - finite.length, median: median(finite), p95: finite[Math.floor(finite.length * 0.95)] ?? null, max: finite[finite.length - 1] ?? null },
     rssAfterLatencyMb: rssAfterLatency,
-    soak: { hours, linesWritten: written, zeekFiles: hours, seconds: soakSeconds, alerts, expectedAlerts: hours, rssMedianMb: median(rss), rssMaxSampledMb: Math.max(...rss), vmHwmMb: end.hwm },
+    soak: { hours, secondsPerHour, linesWritten: written, zeekFiles: hours, seconds: soakSeconds, cpuSeconds: cpu, alerts, expectedAlerts: hours, problems, rssMedianMb: median(rss), rssMaxSampledMb: Math.max(...rss), vmHwmMb: end.hwm },
   };
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
+  if (process.argv.includes('--help') || process.argv.includes('-h')) {
+    process.stdout.write(HELP);
+    process.exit(0);
+  }
   const r = await run();
   process.stdout.write(JSON.stringify(r, null, 2) + '\n');
 }

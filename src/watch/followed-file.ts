@@ -14,9 +14,10 @@ const TAIL_BYTES = 4096;
 /** Head kept to prime the parser of each extent (headers such as Zeek's `#fields`). */
 export const HEAD_BYTES = 64 * 1024;
 /** Largest extent read at once; a longer run of bytes without a newline is read up to here. */
-// 2 MiB: a backlog is read in steps whose parsed events stay small in the heap (8 MiB of auth.log
-// lines held ~100 MB of event objects at once: bench/RESULTS.md).
-const MAX_EXTENT = 2 * 1024 * 1024;
+// 512 KiB: a backlog is read in steps whose parsed events stay small in the heap (8 MiB of auth.log
+// lines held ~100 MB of event objects at once; 2 MiB still ~50 MB of V8 heap in use during a
+// burst, issue 15's soak: bench/RESULTS.md).
+const MAX_EXTENT = 512 * 1024;
 
 export interface Resume {
   offset: number;

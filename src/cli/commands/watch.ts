@@ -15,8 +15,19 @@ import { interruptOnSignals } from '../interrupt.js';
 import { table } from '../format.js';
 import { WatchHealth } from '../../watch/health.js';
 import type { Severity } from '../../watch/match.js';
+import { startMemSampler } from '../../watch/mem-sampler.js';
 
-const WATCH_DUCKDB_MEMORY = '160MB';
+/**
+ * A watch runs for days beside the responders' other tools (issue 15: RSS < 300 MB). DuckDB's
+ * share is what the soak showed it holds at its peak: the rows appended since the last
+ * checkpoint, which a checkpoint doubles while it compresses them (IN_MEMORY_TABLE in
+ * duckdb_memory() rose to the whole 160 MB budget at each one). At 100 MB the excess goes to a
+ * temporary file for the checkpoint's few seconds. DuckDB's allocator (jemalloc) keeps freed pages
+ * until it next allocates in that arena: its background threads hand them back to the system
+ * within about a second, and threads that allocated more than 16 MB flush their caches after
+ * each task (the default, 128 MB, is above the whole budget). Measured in bench/watch.mjs.
+ */
+const WATCH_DUCKDB_CONFIG = { memory_limit: '100MB', threads: '2', allocator_background_threads: 'true', allocator_flush_threshold: '16MB' };
 
 export interface WatchCliOptions {
   case: string;
@@ -51,9 +62,8 @@ export async function runWatch(paths: string[], opts: WatchCliOptions, argv: str
   }
   let db: CaseDb;
   try {
-    // A watch runs for days beside the responders' other tools: DuckDB gets a small, fixed budget
-    // (the extents are small; DWELL_DUCKDB_MEMORY overrides). Measured in bench/watch.mjs.
-    db = await CaseDb.open(opts.case, { config: { memory_limit: process.env.DWELL_DUCKDB_MEMORY ?? WATCH_DUCKDB_MEMORY, threads: '2' } });
+    // DuckDB gets a small, fixed budget (DWELL_DUCKDB_MEMORY overrides it).
+    db = await CaseDb.open(opts.case, { config: { ...WATCH_DUCKDB_CONFIG, memory_limit: process.env.DWELL_DUCKDB_MEMORY ?? WATCH_DUCKDB_CONFIG.memory_limit } });
   } catch (err) {
     if (err instanceof CaseError) {
       process.stderr.write(`error: ${err.message}\n`);
@@ -143,10 +153,12 @@ export async function runWatch(paths: string[], opts: WatchCliOptions, argv: str
     await sink.flush(db);
     if (!opts.quiet) process.stderr.write(`watching ${paths.map(safeText).join(', ')} for ${active.length} watch-list entries (Ctrl-C stops)\n`);
     const timer = setInterval(() => health.show(watcher.stats), 1000);
+    const sampler = process.env.DWELL_WATCH_MEMLOG ? await startMemSampler(db, process.env.DWELL_WATCH_MEMLOG) : null;
     try {
       await watcher.run();
     } finally {
       clearInterval(timer);
+      sampler?.stop();
       health.clear();
       await watcher.stop(stop.signal.aborted);
       await sink.drain();

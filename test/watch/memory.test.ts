@@ -1,0 +1,56 @@
+/**
+ * Issue 15's memory budget: `dwell watch` opens the case with a small DuckDB budget whose allocator
+ * hands freed pages back, and DWELL_WATCH_MEMLOG samples where the memory is (the diagnostic the
+ * soak bench reads). The RSS figures themselves are measured in bench/watch.mjs, not here.
+ */
+import { appendFileSync, existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tempDir } from '../helpers/cli.js';
+import { alerts, smallCase, sshLine, startWatch } from './helpers.js';
+
+describe('dwell watch memory', () => {
+  let dir: { path: string; cleanup: () => void };
+  let live: string;
+  let casePath: string;
+
+  beforeAll(async () => {
+    dir = tempDir('dwell-watch-mem-');
+    ({ live, casePath } = await smallCase(dir.path));
+  });
+  afterAll(() => dir.cleanup());
+
+  it('samples RSS, the V8 heap and duckdb_memory() into DWELL_WATCH_MEMLOG, under a 100 MB DuckDB budget with background purging', async () => {
+    const log = join(dir.path, 'mem.jsonl');
+    const saved = process.env.DWELL_WATCH_MEMLOG;
+    process.env.DWELL_WATCH_MEMLOG = log;
+    let w;
+    try {
+      w = await startWatch(['--case', casePath, live], dir.path);
+    } finally {
+      if (saved === undefined) delete process.env.DWELL_WATCH_MEMLOG;
+      else process.env.DWELL_WATCH_MEMLOG = saved;
+    }
+    try {
+      appendFileSync(join(live, 'auth.log'), sshLine('Failed password for root from 203.0.113.77 port 61001 ssh2', 7001));
+      await w.until((l) => alerts(l).some((a) => a.event.summary.includes('61001')), 20_000, 'the alert');
+      // At least two samples (one a second), the second after the extent was stored.
+      const deadline = Date.now() + 20_000;
+      while ((!existsSync(log) || readFileSync(log, 'utf8').trim().split('\n').length < 2) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+    } finally {
+      await w.stop('SIGTERM');
+    }
+    const samples = readFileSync(log, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(samples.length).toBeGreaterThanOrEqual(2);
+    const last = samples[samples.length - 1]!;
+    expect(last.VmRSS).toBeGreaterThan(0);
+    expect(last.heapUsed).toBeGreaterThan(0);
+    expect(typeof last.duckdbTotal).toBe('number');
+    expect(Object.keys(last.duckdb as object).length).toBeGreaterThan(0);
+    const settings = last.settings as Record<string, string>;
+    // 100 MB, as DuckDB prints it (MiB).
+    expect(settings.memory_limit).toBe('95.3 MiB');
+    expect(settings.allocator_background_threads).toBe('true');
+    expect(settings.allocator_flush_threshold).toMatch(/^15\.2 MiB$|^16\.0 MiB$/);
+  });
+});
