@@ -47,13 +47,15 @@ export class FollowedFile {
     public absPath: string,
     readonly dev: number,
     readonly ino: number,
+    /** Birth time (ms; 0 where the file system keeps none): tells a new file apart from an old one whose inode it reuses. */
+    readonly birth: number,
     readonly format: string,
     readonly fh: EvidenceHandle,
   ) {}
 
   static async open(evidenceId: number, path: string, absPath: string, fsPath: FsPath, format: string): Promise<FollowedFile> {
     const fh = await openEvidenceReadOnly(fsPath);
-    return new FollowedFile(evidenceId, path, absPath, Number(fh.stats.dev), Number(fh.stats.ino), format, fh);
+    return new FollowedFile(evidenceId, path, absPath, Number(fh.stats.dev), Number(fh.stats.ino), Number(fh.stats.birthtimeMs), format, fh);
   }
 
   /**

@@ -277,8 +277,7 @@ export class Watcher {
   }
 
   private forget(f: FollowedFile): void {
-    const key = `${f.dev}:${f.ino}`;
-    this.followed.delete(key);
+    this.followed.delete(fileKey(f));
     void f.close();
   }
 
@@ -335,7 +334,7 @@ export class Watcher {
       } catch {
         continue;
       }
-      const key = `${st.dev}:${st.ino}`;
+      const key = fileKey({ dev: Number(st.dev), ino: Number(st.ino), birth: Number(st.birthtimeMs) });
       seen.add(key);
       const followed = this.followed.get(key);
       if (followed) {
@@ -350,9 +349,11 @@ export class Watcher {
         }
         continue;
       }
-      await this.takeUp(key, { ...file, size: st.size, mtimeMs: st.mtimeMs }, Number(st.dev), Number(st.ino));
+      await this.takeUp(key, { ...file, size: st.size, mtimeMs: st.mtimeMs }, { dev: Number(st.dev), ino: Number(st.ino), birth: Number(st.birthtimeMs) });
     }
     for (const key of this.pending.keys()) if (!seen.has(key)) this.pending.delete(key);
+    // A stored file gone from the evidence frees its inode: a new file may get it (ext4 reuses inodes at once).
+    for (const key of this.done.keys()) if (!seen.has(key)) this.done.delete(key);
     for (const [key, f] of this.followed) if (!seen.has(key) && !this.o.signal.aborted) await this.leftTheEvidence(key, f);
   }
 
@@ -368,7 +369,7 @@ export class Watcher {
     let moved: string | null = null;
     for (const name of await fsp.readdir(dir).catch(() => [] as string[])) {
       const st = await fsp.stat(join(dir, name)).catch(() => null);
-      if (st && st.ino === f.ino && st.dev === f.dev) {
+      if (st && fileKey({ dev: Number(st.dev), ino: Number(st.ino), birth: Number(st.birthtimeMs) }) === fileKey(f)) {
         moved = join(dir, name);
         break;
       }
@@ -395,12 +396,12 @@ export class Watcher {
     this.o.onNotice({ type: 'note', evidence_id: f.evidenceId, file: file.path, message: `renamed from ${from} (rotated); still followed` });
   }
 
-  private async takeUp(key: string, file: EvidenceFile, dev: number, ino: number): Promise<void> {
+  private async takeUp(key: string, file: EvidenceFile, id: FileIdentity): Promise<void> {
     if (file.size === 0) return;
     const kind = await this.classify(file);
     if (kind.what === 'wait') return;
     if (kind.what === 'follow') {
-      await this.follow(key, file, dev, ino, kind.format, kind.sniffReason);
+      await this.follow(key, file, id, kind.format, kind.sniffReason);
       return;
     }
     // A whole file: once it has stopped changing (a sync writes it in pieces).
@@ -439,7 +440,8 @@ export class Watcher {
     return { what: 'follow', format: parser.name, sniffReason: s.winner ? s.winner.match.reason : `as the file before it at this path (${inherited})` };
   }
 
-  private async follow(key: string, file: EvidenceFile, dev: number, ino: number, format: string, sniffReason: string): Promise<void> {
+  private async follow(key: string, file: EvidenceFile, identity: FileIdentity, format: string, sniffReason: string): Promise<void> {
+    const { dev, ino, birth } = identity;
     const { db } = this.o;
     // Stored before (an earlier watch, or dwell ingest of the file as it was)? Then continue it.
     const prior = await db.all<{ evidence_id: number; abs_path: string; size: number; sha256: string; lines: number | null; events: number; format: string | null; info: string | null; extents: number }>(
@@ -452,9 +454,10 @@ export class Watcher {
       { p: file.absPath, ino, dev },
     );
     for (const r of prior) {
-      const info = r.info ? (JSON.parse(r.info) as { followed?: { dev: number; ino: number }; altered?: unknown }) : {};
+      const info = r.info ? (JSON.parse(r.info) as { followed?: { dev: number; ino: number; birth?: number }; altered?: unknown }) : {};
       if (info.altered) continue;
-      const sameInode = info.followed !== undefined && info.followed.ino === ino && info.followed.dev === dev;
+      // The inode alone is not the file: a deleted file's inode is given to the next new one.
+      const sameInode = info.followed !== undefined && info.followed.ino === ino && info.followed.dev === dev && sameBirth(info.followed.birth, birth);
       if (info.followed !== undefined && !sameInode) continue; // another file that had this name
       const f = await FollowedFile.open(r.evidence_id, file.path, file.absPath, file.fsPath, r.format ?? format);
       const check = await f.resume({ offset: r.size, lines: r.lines ?? 0, events: r.events, extents: r.extents, sha256: r.sha256 });
@@ -482,7 +485,7 @@ export class Watcher {
         await db.run(`INSERT INTO evidence_extents VALUES ($id, 0, 0, $end, $sha, 1, $lines, 0, $events, $run, now()::TIMESTAMP, true)`, {
           id: r.evidence_id, end: r.size, sha: r.sha256, lines: r.lines ?? 0, events: r.events, run: this.stats.runId,
         });
-        await db.run(`UPDATE evidence SET info = json_merge_patch(coalesce(info, '{}'::JSON), $i::JSON) WHERE evidence_id = $id`, { i: JSON.stringify({ followed: { dev, ino } }), id: r.evidence_id });
+        await db.run(`UPDATE evidence SET info = json_merge_patch(coalesce(info, '{}'::JSON), $i::JSON) WHERE evidence_id = $id`, { i: JSON.stringify({ followed: { dev, ino, birth } }), id: r.evidence_id });
         await db.run('COMMIT');
         f.extents = 1;
       }
@@ -500,7 +503,7 @@ export class Watcher {
       evidence_id: id, run_id: this.stats.runId, path: file.path, abs_path: file.absPath, size: 0, mtime_ms: file.mtimeMs, sha256: null,
       compression: 'none', format, parser_version: parser.version, sniff_reason: sniffReason, status: 'ingested', message: null,
       lines: 0, record_lines: 0, continuation_lines: 0, meta_lines: 0, blank_lines: 0, warning_lines: 0, events: 0, warnings: 0,
-      first_ts_us: null, last_ts_us: null, year_shift: null, duplicate_of: null, info: { ...file.info, followed: { dev, ino } },
+      first_ts_us: null, last_ts_us: null, year_shift: null, duplicate_of: null, info: { ...file.info, followed: { dev, ino, birth } },
     };
     const size = await f.size();
     const first = await f.readNew(size);
@@ -645,4 +648,20 @@ function safeUser(): string | null {
   } catch {
     return null;
   }
+}
+
+/** What tells one file from another while it is watched: device, inode and birth time (0 where the file system keeps none). */
+interface FileIdentity {
+  dev: number;
+  ino: number;
+  birth: number;
+}
+
+function fileKey(f: FileIdentity): string {
+  return `${f.dev}:${f.ino}:${f.birth}`;
+}
+
+/** Birth times agree, or one side does not know it (a row stored before they were recorded, a file system without them). */
+function sameBirth(recorded: number | undefined, now: number): boolean {
+  return !recorded || !now || recorded === now;
 }

@@ -3,7 +3,7 @@
  * live folder grows (appends, a rotation, a CloudTrail .json.gz and a Zeek log dropped in) while
  * watch runs; each alert must appear once, benign lines none, and verify must still pass.
  */
-import { appendFileSync, closeSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { appendFileSync, closeSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -226,6 +226,39 @@ describe('dwell watch', () => {
       expect(dup!.duplicate_of).not.toBeNull();
     } finally {
       db.close();
+    }
+  });
+
+  it('reads a new file that reuses a deleted file’s inode as new evidence, within a run and after a restart', async () => {
+    // ext4 gives a deleted file's inode to the next new file at once: the inode alone must not say "stored already".
+    const folder = join(dir.path, 'reused');
+    mkdirSync(folder, { recursive: true });
+    const line = (port: number) => sshLine(`Failed password for root from 203.0.113.77 port ${port} ssh2`, port);
+    const seenPort = (port: number) => (l: Record<string, unknown>[]) => alerts(l).some((a) => a.event.summary.includes(`port ${port}`));
+    writeFileSync(join(folder, 'old.log.gz'), gzipSync(line(62001)));
+    let w = await startWatch(['--case', casePath, folder], dir.path);
+    try {
+      await w.until(seenPort(62001), 10_000, 'the alert from the first archive');
+      const before = statSync(join(folder, 'old.log.gz')).ino;
+      rmSync(join(folder, 'old.log.gz'));
+      writeFileSync(join(folder, 'new.log.gz'), gzipSync(line(62002)));
+      if (statSync(join(folder, 'new.log.gz')).ino !== before) console.warn('inode not reused by this file system: the within-run case is not exercised');
+      await w.until(seenPort(62002), 10_000, 'the alert from the archive on the reused inode');
+      writeFileSync(join(folder, 'live.log'), line(62003));
+      await w.until(seenPort(62003), 10_000, 'the alert from the followed file');
+    } finally {
+      expect(await w.stop('SIGTERM')).toBe(0);
+    }
+    const liveIno = statSync(join(folder, 'live.log')).ino;
+    rmSync(join(folder, 'live.log'));
+    writeFileSync(join(folder, 'next.log'), line(62004));
+    if (statSync(join(folder, 'next.log')).ino !== liveIno) console.warn('inode not reused by this file system: the restart case is not exercised');
+    w = await startWatch(['--case', casePath, folder], dir.path);
+    try {
+      await w.until(seenPort(62004), 10_000, 'the alert from the new file on the reused inode after a restart');
+      expect(w.lines.filter((x) => x.type === 'custody')).toEqual([]);
+    } finally {
+      expect(await w.stop('SIGTERM')).toBe(0);
     }
   });
 
