@@ -9,7 +9,6 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { query } from '../../helpers/case.js';
 import { BIN, dwell, tempDir } from '../../helpers/cli.js';
-// @ts-expect-error — the benchmark's generator is plain JS
 import { writeCsvlog } from '../../../bench/dbquery-gen.mjs';
 import { fingerprint } from './compare.js';
 import { enablePgFastPath, rec } from './pg-csvlog-gen.js';

@@ -10,7 +10,6 @@ import { join, relative } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT, tempDir } from '../../helpers/cli.js';
-// @ts-expect-error — the benchmark's generator is plain JS
 import { writeCsvlog } from '../../../bench/dbquery-gen.mjs';
 import { openEvidence } from '../../../src/ingest/evidence-reader.js';
 import { makeHead, sniff, SNIFF_BYTES } from '../../../src/ingest/sniff.js';
