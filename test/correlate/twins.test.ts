@@ -3,8 +3,14 @@
  * Correlation's view of the case keeps one of each pair so nothing is counted twice; both stay in
  * the case, and same-format files (two sensors) are never twinned.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { countTwins, createCaseView } from '../../src/correlate/case-view.js';
+import { installSqlVocabulary } from '../../src/correlate/sql-vocabulary.js';
+import { SCHEMA_SQL } from '../../src/store/schema.js';
 import { MiniCase, type MiniEvent } from '../helpers/mini-case.js';
 
 const login = (extra: Partial<MiniEvent> = {}): MiniEvent => ({
@@ -38,4 +44,30 @@ describe('twins in the correlation view', () => {
     expect(await ev()).toEqual([...a, ...b, ...c, ...d, ...e]);
     expect(await countTwins(mini.conn)).toBe(0);
   });
+
+  it('looks for twins without holding the events in memory when no two formats share a source (10M-event cases)', async () => {
+    // Before: the paired files were a subquery, and DuckDB built the semi join's hash table on the
+    // events side (0.9 GB on 8M events) even when no file was paired. Here: 400k events, a budget
+    // of 24 MB and no spilling to disk, so a hash table over the events cannot be built.
+    const dir = mkdtempSync(join(tmpdir(), 'dwell-twins-'));
+    const db = await DuckDBInstance.create(join(dir, 'case.duckdb'), { temp_directory: '' });
+    const conn = await db.connect();
+    try {
+      for (const sql of SCHEMA_SQL) await conn.run(sql);
+      await installSqlVocabulary(conn);
+      await conn.run(`INSERT INTO evidence (evidence_id, run_id, path, abs_path, format, status, ingested_at) VALUES (1, 1, 'web-01/auth.log', '/e/web-01/auth.log', 'auth_log', 'ingested', now()), (2, 1, 'db-01/postgresql.log', '/e/db-01/postgresql.log', 'postgres_stderr', 'ingested', now())`);
+      await conn.run(`INSERT INTO events (event_id, ts, time_quality, source, class, action, outcome, host, actor, src_ip, command, target, session, summary, evidence_id, line, byte_offset, byte_length, raw)
+        SELECT i, TIMESTAMP '2026-01-01' + to_seconds(i), 'exact', CASE WHEN i % 2 = 0 THEN 'auth_log' ELSE 'postgres_log' END, 'authentication', 'ssh_login', 'success',
+               CASE WHEN i % 2 = 0 THEN 'web-01' END, 'user' || (i % 1000), '10.0.' || (i % 250) || '.' || (i % 199), 'command number ' || i, 'target ' || i, 'session ' || i, 's', 1 + i % 2, i, 0, 0, 'r'
+        FROM range(1, 400001) r(i)`);
+      await conn.run('CHECKPOINT');
+      await conn.run(`SET memory_limit = '24MB'`);
+      await createCaseView(conn);
+      expect(await countTwins(conn)).toBe(0);
+    } finally {
+      conn.closeSync();
+      db.closeSync();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
 });

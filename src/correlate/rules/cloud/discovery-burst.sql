@@ -14,7 +14,7 @@ WITH calls AS (
 ), ends AS (
   SELECT *, count(DISTINCT action) OVER (PARTITION BY who ORDER BY ts RANGE BETWEEN INTERVAL {{window_minutes}} MINUTE PRECEDING AND CURRENT ROW) AS kinds FROM calls
 ), marked AS (
-  SELECT *, min(CASE WHEN kinds >= {{kinds}} THEN ts END) OVER (PARTITION BY who ORDER BY ts RANGE BETWEEN CURRENT ROW AND UNBOUNDED FOLLOWING) AS next_end FROM ends
+  SELECT *, min(CASE WHEN kinds >= {{kinds}} THEN ts END) OVER (PARTITION BY who ORDER BY ts DESC NULLS FIRST RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS next_end FROM ends
 ), bursts AS (SELECT * FROM marked WHERE next_end IS NOT NULL AND next_end <= ts + INTERVAL {{window_minutes}} MINUTE),
    first_day AS (SELECT who, min(date_trunc('day', ts)) AS day FROM bursts GROUP BY who)
 SELECT b.event_id, b.who AS hit_key FROM bursts b JOIN first_day f ON f.who = b.who AND date_trunc('day', b.ts) = f.day

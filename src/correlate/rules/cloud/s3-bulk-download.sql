@@ -14,7 +14,7 @@ WITH gets AS (
 ), ends AS (
   SELECT *, sum(b) OVER (PARTITION BY who ORDER BY ts RANGE BETWEEN INTERVAL {{window_minutes}} MINUTE PRECEDING AND CURRENT ROW) AS v FROM gets
 ), marked AS (
-  SELECT *, min(CASE WHEN v >= {{megabytes}} * 1000000 THEN ts END) OVER (PARTITION BY who ORDER BY ts RANGE BETWEEN CURRENT ROW AND UNBOUNDED FOLLOWING) AS next_end FROM ends
+  SELECT *, min(CASE WHEN v >= {{megabytes}} * 1000000 THEN ts END) OVER (PARTITION BY who ORDER BY ts DESC NULLS FIRST RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS next_end FROM ends
 ), heavy AS (SELECT * FROM marked WHERE next_end IS NOT NULL AND next_end <= ts + INTERVAL {{window_minutes}} MINUTE),
    first_day AS (SELECT who, min(date_trunc('day', ts)) AS day FROM heavy GROUP BY who)
 SELECT h.event_id, h.who AS hit_key FROM heavy h JOIN first_day f ON f.who = h.who AND date_trunc('day', h.ts) = f.day

@@ -19,6 +19,6 @@ WITH req AS (
   SELECT p.*, count(DISTINCT vhost) OVER (PARTITION BY p.src_ip, p.path ORDER BY ts RANGE BETWEEN INTERVAL {{window_minutes}} MINUTE PRECEDING AND CURRENT ROW) AS n
   FROM p JOIN candidates c ON p.src_ip = c.src_ip AND p.path = c.path
 ), marked AS (
-  SELECT *, min(CASE WHEN n >= {{hosts}} THEN ts END) OVER (PARTITION BY src_ip, path ORDER BY ts RANGE BETWEEN CURRENT ROW AND UNBOUNDED FOLLOWING) AS next_end FROM ends
+  SELECT *, min(CASE WHEN n >= {{hosts}} THEN ts END) OVER (PARTITION BY src_ip, path ORDER BY ts DESC NULLS FIRST RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS next_end FROM ends
 )
 SELECT event_id, src_ip AS hit_key FROM marked WHERE next_end IS NOT NULL AND next_end <= ts + INTERVAL {{window_minutes}} MINUTE

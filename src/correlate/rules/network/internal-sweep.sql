@@ -18,6 +18,6 @@ WITH probes AS (
   SELECT *, count(DISTINCT target) OVER (PARTITION BY src_ip ORDER BY ts RANGE BETWEEN INTERVAL {{window_minutes}} MINUTE PRECEDING AND CURRENT ROW) AS targets FROM probes
   WHERE src_ip IN (SELECT src_ip FROM candidates)
 ), marked AS (
-  SELECT *, min(CASE WHEN targets >= {{targets}} THEN ts END) OVER (PARTITION BY src_ip ORDER BY ts RANGE BETWEEN CURRENT ROW AND UNBOUNDED FOLLOWING) AS next_end FROM ends
+  SELECT *, min(CASE WHEN targets >= {{targets}} THEN ts END) OVER (PARTITION BY src_ip ORDER BY ts DESC NULLS FIRST RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS next_end FROM ends
 )
 SELECT event_id, src_ip AS hit_key FROM marked WHERE next_end IS NOT NULL AND next_end <= ts + INTERVAL {{window_minutes}} MINUTE

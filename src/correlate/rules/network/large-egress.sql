@@ -15,7 +15,7 @@ WITH out AS (
 ), ends AS (
   SELECT *, sum(b) OVER (PARTITION BY source, src_ip, net ORDER BY ts RANGE BETWEEN INTERVAL {{window_minutes}} MINUTE PRECEDING AND CURRENT ROW) AS v FROM out
 ), marked AS (
-  SELECT *, min(CASE WHEN v >= {{megabytes}} * 1000000 THEN ts END) OVER (PARTITION BY source, src_ip, net ORDER BY ts RANGE BETWEEN CURRENT ROW AND UNBOUNDED FOLLOWING) AS next_end FROM ends
+  SELECT *, min(CASE WHEN v >= {{megabytes}} * 1000000 THEN ts END) OVER (PARTITION BY source, src_ip, net ORDER BY ts DESC NULLS FIRST RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS next_end FROM ends
 ), heavy AS (SELECT * FROM marked WHERE next_end IS NOT NULL AND next_end <= ts + INTERVAL {{window_minutes}} MINUTE),
    seen AS (SELECT src_ip, net, min(ts) AS first_ts FROM out GROUP BY src_ip, net)
 SELECT h.event_id, h.dst_ip AS hit_key FROM heavy h JOIN seen s ON s.src_ip = h.src_ip AND s.net = h.net

@@ -18,7 +18,7 @@ WITH probes AS (
   SELECT *, count(DISTINCT target) OVER w AS targets, avg(refused) OVER w AS refused_share FROM probes WHERE src_ip IN (SELECT src_ip FROM candidates)
   WINDOW w AS (PARTITION BY src_ip ORDER BY ts RANGE BETWEEN INTERVAL {{window_minutes}} MINUTE PRECEDING AND CURRENT ROW)
 ), marked AS (
-  SELECT *, min(CASE WHEN targets >= {{ports}} AND refused_share >= 0.5 THEN ts END) OVER (PARTITION BY src_ip ORDER BY ts RANGE BETWEEN CURRENT ROW AND UNBOUNDED FOLLOWING) AS next_end FROM ends
+  SELECT *, min(CASE WHEN targets >= {{ports}} AND refused_share >= 0.5 THEN ts END) OVER (PARTITION BY src_ip ORDER BY ts DESC NULLS FIRST RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS next_end FROM ends
 ), scans AS (SELECT * FROM marked WHERE next_end IS NOT NULL AND next_end <= ts + INTERVAL {{window_minutes}} MINUTE),
    recurring AS (SELECT src_ip FROM scans GROUP BY src_ip HAVING count(DISTINCT date_trunc('day', ts)) >= {{days}})
 SELECT event_id, src_ip AS hit_key FROM scans WHERE src_ip NOT IN (SELECT src_ip FROM recurring)
