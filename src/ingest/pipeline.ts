@@ -364,13 +364,13 @@ export async function ingestFile(
       result = fast.result;
       readBy = 'sql';
     } else {
-      const parse = (hybrid: boolean, addEvents: (file: string, source: string) => Promise<void>) => runner.run(
+      const parse = (hybrid: boolean, addEvents: (file: string, source: string) => Promise<void>, addWarnings: (file: string) => Promise<void>) => runner.run(
         { path: file.absPath, readPath: file.fsPath === file.absPath ? undefined : file.fsPath, stagingDir: staging.path, batchBytes: batchBytesFromEnv(), mtimeMs: file.mtimeMs, tz: opts.tz, year: opts.year, format: opts.format, extra: opts.extra ?? {}, maxRatio: opts.maxRatio, ingestMs: opts.ingestMs, hybrid },
         {
           onBatch: async (batch) => {
             if (isInterrupted()) throw new ParseCancelled();
             if (batch.kind === 'events') await addEvents(batch.file, batch.source);
-            else await tx.addWarnings(batch.file);
+            else await addWarnings(batch.file);
           },
           onProgress: (raw, events) => progress.fileProgress(file, raw, events),
           isCancelled: isInterrupted,
@@ -384,7 +384,7 @@ export async function ingestFile(
         fastDeclined = undefined;
       } else {
         if (hybrid?.kind === 'declined') fastDeclined = hybrid.reason;
-        result = await parse(false, (f, source) => tx.addEvents(f, source));
+        result = await parse(false, (f, source) => tx.addEvents(f, source), (f) => tx.addWarnings(f));
       }
     }
     await earlierDone();

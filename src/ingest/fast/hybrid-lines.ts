@@ -16,11 +16,10 @@
  */
 import { promises as fsp, type BigIntStats } from 'node:fs';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { EVENT_ID_SHIFT, objectLimitOf } from '../../store/evidence-writer.js';
+import { EVENT_ID_SHIFT, loadStagedWarnings, objectLimitOf, type EvidenceTransaction } from '../../store/evidence-writer.js';
 import { EVENT_STAGING, stagingSource } from '../../store/staging-rows.js';
 import { openEvidence } from '../evidence-reader.js';
 import type { EvidenceFile } from '../evidence-files.js';
-import type { EvidenceTransaction } from '../../store/evidence-writer.js';
 import type { ParseFileResult } from '../parse-file.js';
 import { makeHead, sniff, SNIFF_BYTES } from '../sniff.js';
 import { changed, firstLine, putBackAccessTime } from './fast-path.js';
@@ -121,6 +120,12 @@ export class HybridLoad {
     }
   }
 
+  /** Warnings are the JS path's; they wait for DuckDB's read, which holds the connection. */
+  async addWarnings(stagingFile: string): Promise<void> {
+    await this.lines();
+    await loadStagedWarnings(this.conn, stagingFile, this.evidenceId);
+  }
+
   private async load(stagingFile: string, source: string): Promise<void> {
     await this.lines();
     const { columns, from } = stagingSource(stagingFile, EVENT_STAGING, objectLimitOf(stagingFile));
@@ -187,7 +192,7 @@ export class HybridLoad {
 }
 
 export type HybridOutcome = { kind: 'stored'; result: ParseFileResult } | { kind: 'declined'; reason: string };
-type Parse = (hybrid: boolean, addEvents: (file: string, source: string) => Promise<void>) => Promise<ParseFileResult>;
+type Parse = (hybrid: boolean, addEvents: (file: string, source: string) => Promise<void>, addWarnings: (file: string) => Promise<void>) => Promise<ParseFileResult>;
 
 /**
  * Reads `file` the hybrid way into `tx` with `parse` (the pipeline's JS run, told to stage whole
@@ -209,7 +214,7 @@ export async function readHybrid(tx: EvidenceTransaction, file: EvidenceFile, fo
   let result: ParseFileResult | null = null;
   try {
     load.start();
-    result = await parse(true, (f, source) => load.addEvents(f, source));
+    result = await parse(true, (f, source) => load.addEvents(f, source), (f) => load.addWarnings(f));
     reason = await load.finish(result);
   } catch (err) {
     if (isInterrupted() || !(err instanceof HybridDeclined)) throw err;
