@@ -40,9 +40,9 @@ describe('hybrid auth read: custody', () => {
   const ev = join(tmp.path, 'evidence');
   mkdirSync(ev);
 
-  it('the CLI (worker thread) stores the same events as --no-fast; killed or interrupted mid-file, a re-run equals a clean run', { timeout: 600_000 }, async () => {
+  it('the CLI (worker thread) stores the same events as --no-fast; killed or interrupted mid-file, a re-run equals a clean run', { timeout: 1_200_000 }, async () => {
     writeFileSync(join(ev, 'a-auth.log'), text(50));
-    writeFileSync(join(ev, 'b-auth.log'), text(200_000));
+    writeFileSync(join(ev, 'b-auth.log'), text(60_000));
     const clean = join(tmp.path, 'clean.duckdb');
     const first = await dwell(['ingest', '--json', '--no-index', '--year', '2025', '--case', clean, ev]);
     expect(first.code, first.stderr).toBe(0);
@@ -67,7 +67,7 @@ describe('hybrid auth read: custody', () => {
     }
   });
 
-  it('puts back the access time DuckDB moved', { timeout: 60_000 }, async () => {
+  it('puts back the access time DuckDB moved', { timeout: 240_000 }, async () => {
     const d = join(tmp.path, 'atime');
     mkdirSync(d);
     const f = join(d, 'auth.log');

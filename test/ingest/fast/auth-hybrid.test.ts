@@ -43,7 +43,7 @@ describe('auth logs through the hybrid read (DuckDB lines + JS fields)', () => {
     return d;
   };
 
-  it('stores every auth file of the corpus exactly as the plain JS path', { timeout: 120_000 }, async () => {
+  it('stores every auth file of the corpus exactly as the plain JS path', { timeout: 400_000 }, async () => {
     if (!existsSync(CORPUS)) return expect.fail('corpus missing: ../shared/corpus/auth');
     const { fast, js, files } = await ingestBoth(dir(), [CORPUS]);
     expect(fast.events.length).toBeGreaterThan(3000);
@@ -56,7 +56,7 @@ describe('auth logs through the hybrid read (DuckDB lines + JS fields)', () => {
     expect(by['plaso/syslog.gz']).toBe('hybrid');
   });
 
-  it('stores a generated file (plain, gzip, CRLF) exactly as the plain JS path', { timeout: 120_000 }, async () => {
+  it('stores a generated file (plain, gzip, CRLF) exactly as the plain JS path', { timeout: 400_000 }, async () => {
     const d = dir();
     const text = generated(20_000);
     writeFileSync(join(d, 'auth.log'), text);
@@ -68,7 +68,7 @@ describe('auth logs through the hybrid read (DuckDB lines + JS fields)', () => {
     expect(fast).toEqual(js);
   });
 
-  it('declines what DuckDB would read differently, and stores it exactly as JS', { timeout: 120_000 }, async () => {
+  it('declines what DuckDB would read differently, and stores it exactly as JS', { timeout: 400_000 }, async () => {
     const d = dir();
     const good = generated(300);
     const cases: Record<string, Buffer> = {
