@@ -155,7 +155,7 @@ export class HybridLoad {
          CASE WHEN s.raw IS NULL THEN l.end_offset - strlen(l.text) - ${nl} ELSE s.byte_offset END,
          CASE WHEN s.raw IS NULL THEN strlen(l.text) + ${nl - 1} ELSE s.byte_length END,
          CASE WHEN s.raw IS NOT NULL THEN s.raw WHEN l.text IS NOT NULL THEN l.text ELSE error('hybrid read: no text for line ' || s.line) END
-       FROM ${BATCH} s LEFT JOIN ${LINES} l ON s.raw IS NULL AND l.line = s.line`,
+       FROM ${BATCH} s LEFT JOIN ${LINES} l ON l.line = s.line`,
       { eid: this.evidenceId, source: this.source },
     );
   }
