@@ -11,7 +11,7 @@
  * bare CR, NUL, invalid UTF-8 (DuckDB refuses it), a count that differs — declines: the caller
  * rolls the file back and reads it with the plain JS path.
  *
- * A format joins by being listed in HYBRID_FORMATS: its JS parser needs nothing special (the
+ * A format joins by being listed in HYBRID_CAPABLE: its JS parser needs nothing special (the
  * staging side is in parse-file.ts, `opts.hybrid`).
  */
 import { promises as fsp, type BigIntStats } from 'node:fs';
@@ -26,8 +26,16 @@ import { changed, firstLine, putBackAccessTime } from './fast-path.js';
 import { linesTableSql, withInsertionOrder } from './read-lines.js';
 import { lineEndProblem, linesOf } from './scan.js';
 
-/** Line formats whose events are read this way (free-text syslog; PostgreSQL stderr and MySQL logs could follow). */
-export const HYBRID_FORMATS = new Set(['auth_log']);
+/** Line formats with a hybrid read (free-text syslog; PostgreSQL stderr and MySQL logs could follow). */
+const HYBRID_CAPABLE = new Set(['auth_log']);
+/**
+ * Off unless DWELL_HYBRID_FORMATS (a comma list of the above) asks for it: on 3M auth lines it
+ * measured 1.56x slower than the plain JS path (bench/RESULTS.md), like CloudTrail's SQL path.
+ */
+function hybridFormats(): Set<string> {
+  const env = process.env.DWELL_HYBRID_FORMATS ?? '';
+  return new Set(env.split(',').map((f) => f.trim()).filter((f) => HYBRID_CAPABLE.has(f)));
+}
 
 const LINES = 'dwell_hybrid_lines';
 const BATCH = 'dwell_hybrid_batch';
@@ -47,7 +55,8 @@ export interface HybridPlan {
  * string when it has one but this file cannot take it.
  */
 export async function planHybrid(file: EvidenceFile, format: string | undefined, maxRatio: number | undefined): Promise<HybridPlan | string | null> {
-  if (format !== undefined && !HYBRID_FORMATS.has(format)) return null;
+  const HYBRID_FORMATS = hybridFormats();
+  if (HYBRID_FORMATS.size === 0 || (format !== undefined && !HYBRID_FORMATS.has(format))) return null;
   const before = await fsp.stat(file.fsPath, { bigint: true });
   const ev = await openEvidence(file.fsPath, { maxRatio });
   try {

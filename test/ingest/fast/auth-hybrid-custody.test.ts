@@ -14,6 +14,9 @@ import { fingerprint } from './compare.js';
 // @ts-expect-error plain .mjs bench generator
 import { authLines } from '../../../bench/lib/gen-auth-log.mjs';
 
+
+// The hybrid read is off by default (slower than plain JS as measured): these tests ask for it; dwell() children inherit it.
+process.env.DWELL_HYBRID_FORMATS = 'auth_log';
 const text = (n: number) => [...(authLines(n, 3) as Iterable<string>)].join('\n') + '\n';
 
 /** `dwell ingest` that gets `signal` once the first file is reported stored. */

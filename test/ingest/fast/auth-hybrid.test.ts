@@ -15,6 +15,9 @@ import { ingestBoth } from './compare.js';
 // @ts-expect-error plain .mjs bench generator
 import { authLines } from '../../../bench/lib/gen-auth-log.mjs';
 
+
+// The hybrid read is off by default (slower than plain JS as measured): these tests ask for it; dwell() children inherit it.
+process.env.DWELL_HYBRID_FORMATS = 'auth_log';
 const CORPUS = join(ROOT, '..', 'shared', 'corpus', 'auth');
 
 function filesUnder(dir: string): string[] {
