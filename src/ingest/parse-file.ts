@@ -14,6 +14,7 @@ import { EventSanity, PLAUSIBLE_FROM_US } from './event-sanity.js';
 import { BatchFile } from './batch-file.js';
 import { LineSplitter } from './line-splitter.js';
 import { makeHead, sniff, SNIFF_BYTES } from './sniff.js';
+import { LineEndScan, type ScanResult } from './fast/scan.js';
 
 export interface ParseFileOptions {
   /** The file's path (display form: what parsers and messages see). */
@@ -35,6 +36,12 @@ export interface ParseFileOptions {
   maxRatio?: number;
   /** When the ingest started (ms since the epoch): times more than a day later are implausible. Default: now. */
   ingestMs?: number;
+  /**
+   * DuckDB reads this file's lines itself (fast/hybrid-lines.ts): an event that is exactly one
+   * whole line is staged without raw, byte_offset and byte_length, and the result carries the
+   * line-end scan the load checks DuckDB's read against.
+   */
+  hybrid?: boolean;
 }
 
 export interface Batch {
@@ -67,6 +74,8 @@ export interface ParseFileResult {
   /** Events whose year was inferred (year-less syslog): their file's rotation order is checked after the run. */
   yearInferred: number;
   info: Record<string, unknown>;
+  /** Line ends, NULs and bytes of the decompressed content (hybrid reads only). */
+  scan?: ScanResult;
 }
 
 export interface ParseFileHooks {
@@ -135,6 +144,18 @@ async function parseOpened(ev: EvidenceStream, opts: ParseFileOptions, hooks: Pa
   const eventBatches = new BatchFile(opts.stagingDir, `events-${tag}`, (b) => queue.push({ kind: 'events', source: sourceName, file: b.file, count: b.count }), opts.batchBytes);
   const warnBatches = new BatchFile(opts.stagingDir, `warnings-${tag}`, (b) => queue.push({ kind: 'warnings', source: sourceName, file: b.file, count: b.count }), 1 << 20);
   const cutEvents = () => eventBatches.cut();
+  // Hybrid reads: where the last lines started and how long they were (a ring; an event is emitted
+  // a few lines after its own, when the next record starts), to tell an event that is exactly its line.
+  const RING = 64;
+  const ringNo = new Float64Array(RING).fill(-1);
+  const ringOff = new Float64Array(RING);
+  const ringLen = new Float64Array(RING);
+  const hybrid = opts.hybrid === true;
+  const lineEnds = hybrid ? new LineEndScan() : null;
+  const isWholeLine = (e: DwellEvent): boolean => {
+    const i = e.line % RING;
+    return ringNo[i] === e.line && ringOff[i] === e.byte_offset && ringLen[i] === e.byte_length && e.byte_length <= MAX_TEXT && e.raw.indexOf('\n') < 0;
+  };
   const cutWarnings = () => warnBatches.cut();
 
   const warn = (w: ParseWarning) => {
@@ -156,10 +177,12 @@ async function parseOpened(ev: EvidenceStream, opts: ParseFileOptions, hooks: Pa
       // Canonical addresses and sane times, whatever the parser (event-sanity.ts).
       sanity.apply(e);
       if (e.summary.length > MAX_SUMMARY) e.summary = e.summary.slice(0, MAX_SUMMARY) + '…';
+      // Decided before raw is bounded: a line cut here is not the line DuckDB holds.
+      const lineHeld = hybrid && isWholeLine(e);
       // Bounded rows (the evidence keeps every byte; offset and length lead back to it).
       if (e.raw.length > MAX_TEXT) e.raw = e.raw.slice(0, MAX_TEXT);
       if (e.command && e.command.length > MAX_TEXT) e.command = e.command.slice(0, MAX_TEXT);
-      eventBatches.add(encodeEvent(events, e));
+      eventBatches.add(encodeEvent(events, e, lineHeld));
       events++;
       if (e.time_quality === 'year_inferred') yearInferred++;
       if (firstTs === null || e.ts < firstTs) firstTs = e.ts;
@@ -282,6 +305,12 @@ async function parseOpened(ev: EvidenceStream, opts: ParseFileOptions, hooks: Pa
     let longLines = 0;
     const splitter = new LineSplitter(
       (text, lineNo, offset, byteLength) => {
+        if (hybrid) {
+          const i = lineNo % RING;
+          ringNo[i] = lineNo;
+          ringOff[i] = offset;
+          ringLen[i] = byteLength;
+        }
         let d: LineDisposition;
         try {
           d = handler.line(text, lineNo, offset, byteLength);
@@ -306,6 +335,7 @@ async function parseOpened(ev: EvidenceStream, opts: ParseFileOptions, hooks: Pa
     try {
       for await (const chunk of replay()) {
         checkCancelled();
+        lineEnds?.push(chunk);
         splitter.push(chunk);
         if (queue.length > 0) await flushQueue();
         if (hooks.onProgress && ++progressTick % 8 === 0) hooks.onProgress(ev.rawBytesRead(), events);
@@ -378,6 +408,7 @@ async function parseOpened(ev: EvidenceStream, opts: ParseFileOptions, hooks: Pa
     warnings,
     firstTs,
     lastTs,
+    ...(lineEnds ? { scan: lineEnds.result } : {}),
   };
 }
 

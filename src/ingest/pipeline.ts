@@ -14,6 +14,7 @@ import { ParseCancelled, type ParseFileResult } from './parse-file.js';
 import { orderRotatedYears, YEAR_ORDER_PENDING } from './rotation-years.js';
 import { buildTimelineIndex, timelineIndexStatus } from '../store/timeline-index.js';
 import { tryFastPath } from './fast/fast-path.js';
+import { readHybrid } from './fast/hybrid-lines.js';
 import { InProcessRunner, RunnerError, WorkerRunner, workersAvailable, type FileRunner } from './runners.js';
 
 export interface IngestOptions {
@@ -67,7 +68,7 @@ export interface FileReport {
   implausibleTimes?: number;
   relativeTimes?: number;
   /** Who read the file: DuckDB's reader with the parser's SQL, or the JS parser (and why the SQL path declined it). */
-  readBy?: 'sql' | 'js';
+  readBy?: 'sql' | 'hybrid' | 'js';
   fastDeclined?: string;
 }
 
@@ -349,7 +350,7 @@ export async function ingestFile(
   // The evidence id is taken: the next file may start.
   started();
   let result: ParseFileResult;
-  let readBy: 'sql' | 'js' = 'js';
+  let readBy: 'sql' | 'hybrid' | 'js' = 'js';
   let fastDeclined: string | undefined;
   const interruptFast = () => tx.interrupt();
   opts.signal?.addEventListener('abort', interruptFast);
@@ -362,18 +363,30 @@ export async function ingestFile(
     if (fast?.kind === 'stored') {
       result = fast.result;
       readBy = 'sql';
-    } else result = await runner.run(
-      { path: file.absPath, readPath: file.fsPath === file.absPath ? undefined : file.fsPath, stagingDir: staging.path, batchBytes: batchBytesFromEnv(), mtimeMs: file.mtimeMs, tz: opts.tz, year: opts.year, format: opts.format, extra: opts.extra ?? {}, maxRatio: opts.maxRatio, ingestMs: opts.ingestMs },
-      {
-        onBatch: async (batch) => {
-          if (isInterrupted()) throw new ParseCancelled();
-          if (batch.kind === 'events') await tx.addEvents(batch.file, batch.source);
-          else await tx.addWarnings(batch.file);
+    } else {
+      const parse = (hybrid: boolean, addEvents: (file: string, source: string) => Promise<void>, addWarnings: (file: string) => Promise<void>) => runner.run(
+        { path: file.absPath, readPath: file.fsPath === file.absPath ? undefined : file.fsPath, stagingDir: staging.path, batchBytes: batchBytesFromEnv(), mtimeMs: file.mtimeMs, tz: opts.tz, year: opts.year, format: opts.format, extra: opts.extra ?? {}, maxRatio: opts.maxRatio, ingestMs: opts.ingestMs, hybrid },
+        {
+          onBatch: async (batch) => {
+            if (isInterrupted()) throw new ParseCancelled();
+            if (batch.kind === 'events') await addEvents(batch.file, batch.source);
+            else await addWarnings(batch.file);
+          },
+          onProgress: (raw, events) => progress.fileProgress(file, raw, events),
+          isCancelled: isInterrupted,
         },
-        onProgress: (raw, events) => progress.fileProgress(file, raw, events),
-        isCancelled: isInterrupted,
-      },
-    );
+      );
+      // Free-text lines: DuckDB reads the lines, JS parses them (fast/hybrid-lines.ts); declined, plain JS.
+      const hybrid = fast === null ? null : await readHybrid(tx, file, opts.format, opts.maxRatio, isInterrupted, parse);
+      if (hybrid?.kind === 'stored') {
+        result = hybrid.result;
+        readBy = 'hybrid';
+        fastDeclined = undefined;
+      } else {
+        if (hybrid?.kind === 'declined') fastDeclined = hybrid.reason;
+        result = await parse(false, (f, source) => tx.addEvents(f, source), (f) => tx.addWarnings(f));
+      }
+    }
     await earlierDone();
     if (isInterrupted()) throw new ParseCancelled();
   } catch (err) {

@@ -76,8 +76,9 @@ class AuthLogHandler implements LineHandler {
   }
 
   line(text: string, lineNo: number, offset: number, byteLength: number): LineDisposition {
-    if (text.length === 0 || /^\s*$/.test(text)) return 'blank';
     const first = text.charCodeAt(0);
+    // Only a line starting with a space-like character can be blank: the regex runs on those alone.
+    if (text.length === 0 || (maybeSpace(first) && /^\s*$/.test(text))) return 'blank';
     if ((first === 9 || first === 32) && this.pending) {
       // TAB- or space-indented: continuation of the previous record (macOS syslogd, multi-line messages).
       this.appendContinuation(text, byteLength, '\n');
@@ -198,6 +199,11 @@ class AuthLogHandler implements LineHandler {
       this.pending = null;
     }
   }
+}
+
+/** A superset of the code units `\s` matches (ASCII controls and space, NBSP, U+1680 and above). */
+function maybeSpace(c: number): boolean {
+  return c <= 32 || c === 0xa0 || c >= 0x1680;
 }
 
 /** What the syslog header adds to an auth event's attrs. */

@@ -168,7 +168,7 @@ export class EvidenceTransaction {
  * larger than the file, so a small batch never asks for the 128 MiB that a 64 MiB limit costs (it
  * failed `dwell watch`'s 160 MB budget on a small CloudTrail file).
  */
-function objectLimitOf(file: string): number {
+export function objectLimitOf(file: string): number {
   let size = 64 << 20;
   try {
     size = statSync(file).size;

@@ -67,15 +67,19 @@ const emptyAttrs = (a: Record<string, unknown> | null | undefined) => {
   return null;
 };
 
-/** One event as a JSON object line (with its newline). Unset fields are left out. */
-export function encodeEvent(seq: number, e: DwellEvent): string {
+/**
+ * One event as a JSON object line (with its newline). Unset fields are left out. `lineHeld`: the
+ * event is exactly its evidence line and DuckDB reads that line itself (ingest/fast/hybrid-lines.ts),
+ * so raw, byte_offset and byte_length are not staged — the load takes them from DuckDB's read.
+ */
+export function encodeEvent(seq: number, e: DwellEvent, lineHeld = false): string {
   const attrs = emptyAttrs(e.attrs);
   // One object literal with a fixed shape: V8 serializes it on its fast path.
   const row: Record<string, unknown> = {
     q: seq, t: n(e.ts), te: n(e.ts_end), tq: e.time_quality, c: e.class, a: e.action, o: e.outcome, h: s(e.host), ac: s(e.actor),
     si: s(e.src_ip), sp: n(e.src_port), di: s(e.dst_ip), dp: n(e.dst_port), p: s(e.protocol), s: s(e.session), k: s(e.access_key),
     tg: s(e.target), d: s(e.database), bi: n(e.bytes_in), bo: n(e.bytes_out), pi: n(e.packets_in), po: n(e.packets_out), r: n(e.rows),
-    cm: s(e.command), ci: s(e.community_id), ua: s(e.user_agent), sm: e.summary, at: attrs, l: e.line, bf: e.byte_offset, bl: e.byte_length, rw: e.raw,
+    cm: s(e.command), ci: s(e.community_id), ua: s(e.user_agent), sm: e.summary, at: attrs, l: e.line, bf: lineHeld ? undefined : e.byte_offset, bl: lineHeld ? undefined : e.byte_length, rw: lineHeld ? undefined : e.raw,
   };
   let json = stringify(row);
   if (json.length > MAX_ROW_CHARS && attrs) {

@@ -298,7 +298,7 @@ async function gzipTrailerSize(path: string): Promise<number | null> {
   }
 }
 
-function changed(a: BigIntStats, b: BigIntStats): boolean {
+export function changed(a: BigIntStats, b: BigIntStats): boolean {
   return a.size !== b.size || a.mtimeNs !== b.mtimeNs || a.ino !== b.ino || a.dev !== b.dev;
 }
 
@@ -306,7 +306,7 @@ function changed(a: BigIntStats, b: BigIntStats): boolean {
  * DuckDB opens the file without O_NOATIME: put the access time back as the JS reader does
  * (core/evidence-read.ts), through a descriptor of our own.
  */
-async function putBackAccessTime(path: string, before: BigIntStats): Promise<void> {
+export async function putBackAccessTime(path: string, before: BigIntStats): Promise<void> {
   const after = await fsp.stat(path, { bigint: true });
   if (after.atimeNs === before.atimeNs) return;
   const fh = await fsp.open(path, fsc.O_RDONLY | ((fsc as Record<string, number>).O_NOATIME ?? 0)).catch(() => fsp.open(path, fsc.O_RDONLY));
@@ -325,7 +325,7 @@ async function one(conn: DuckDBConnection, sql: string, params: Record<string, s
   return out;
 }
 
-function firstLine(msg: string): string {
+export function firstLine(msg: string): string {
   const line = msg.split('\n')[0] ?? msg;
   return line.length > 300 ? line.slice(0, 300) + '…' : line;
 }

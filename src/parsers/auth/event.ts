@@ -34,7 +34,7 @@ export function authEvent(m: AuthMessage, p: Provenance): DwellEvent {
   if (program) attrs.program = program;
   if (m.pid !== null) attrs.pid = m.pid;
   if (m.attrs) Object.assign(attrs, m.attrs);
-  return {
+  const event: DwellEvent = {
     ts: m.ts,
     time_quality: m.quality,
     class: fields?.class ?? 'other',
@@ -50,7 +50,6 @@ export function authEvent(m: AuthMessage, p: Provenance): DwellEvent {
     session: fields?.session ?? (program && m.pid !== null ? `${programName(program)}[${m.pid}]` : null),
     target: fields?.target ?? null,
     command: fields?.command ?? null,
-    ...(fields?.packets_out !== undefined ? { bytes_out: fields.bytes_out ?? null, packets_out: fields.packets_out, community_id: fields.community_id ?? null } : {}),
     summary: fields?.summary ?? `${program ?? 'syslog'}: ${m.message}`,
     attrs,
     line: p.line,
@@ -58,6 +57,13 @@ export function authEvent(m: AuthMessage, p: Provenance): DwellEvent {
     byte_length: p.byte_length,
     raw: p.raw,
   };
+  // Set afterwards, not spread into the literal: a conditional spread built every event through a slow generic copy.
+  if (fields?.packets_out !== undefined) {
+    event.bytes_out = fields.bytes_out ?? null;
+    event.packets_out = fields.packets_out;
+    event.community_id = fields.community_id ?? null;
+  }
+  return event;
 }
 
 /** `sshd(pam_unix)` → `sshd`. Without a regular expression: `\(.*\)$` re-scanned a run of `(` from each one. */

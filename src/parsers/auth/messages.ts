@@ -568,13 +568,15 @@ export const AUTH_PROGRAMS = /^(sshd|sshd-session|sshd\(pam_unix\)|sudo|su|su\(p
 /** Recognizes an auth message; `program` is the syslog tag without pid. */
 export function recognize(program: string | null, rawMessage: string, depth = 0): AuthFields | null {
   if (program === null) return null;
-  const message = rawMessage.trimStart();
-  const prog = program.replace(/\(pam_unix\)$/, '');
-  const lower = prog.toLowerCase();
+  const message = maybeSpace(rawMessage.charCodeAt(0)) ? rawMessage.trimStart() : rawMessage;
+  const lower = programKey(program);
+  // The wrappers below are tried only on messages whose first character can start them (m, -, l,
+  // p, P): most lines go straight to their program's recognizer, with no regex tried before it.
+  const c = message.charCodeAt(0);
   // "message repeated N times: [ … ]" wraps any message; the inner one is what happened.
   // One level of wrapping is what syslog daemons write; deeper nesting is crafted (and was read
   // once per level: quadratic in the line).
-  const rep = depth === 0 ? MESSAGE_REPEATED.exec(message) : null;
+  const rep = depth === 0 && c === 109 /* m */ ? MESSAGE_REPEATED.exec(message) : null;
   if (rep) {
     const inner = recognize(program, rep[2]!, depth + 1);
     if (inner) {
@@ -583,15 +585,16 @@ export function recognize(program: string | null, rawMessage: string, depth = 0)
     }
     return null;
   }
-  if (LAST_REPEATED.test(message)) {
-    const n = Number(LAST_REPEATED.exec(message)![1]);
+  const last = c === 45 /* - */ || c === 108 /* l */ ? LAST_REPEATED.exec(message) : null;
+  if (last) {
+    const n = Number(last[1]);
     return { class: 'other', action: 'last_message_repeated', outcome: 'unknown', summary: `previous message repeated ${n} times`, attrs: { repeated: n } };
   }
   if (message.startsWith('pam_') || program.includes('(pam_')) {
     const p = pam(program, message);
     if (p) return p;
   }
-  if (message.startsWith('PAM ')) {
+  if (c === 80 /* P */ && message.startsWith('PAM ')) {
     const p = pamMoreFailures(message);
     if (p) return { ...p, protocol: lower === 'sshd' ? 'ssh' : null };
     if (message.startsWith('PAM service(')) {
@@ -625,6 +628,22 @@ export function recognize(program: string | null, rawMessage: string, depth = 0)
     default:
       return other(lower, message);
   }
+}
+
+/** Lower-case program name without a `(pam_unix)` suffix; the common all-lower-case names are not copied. */
+const KEYS = new Map<string, string>();
+function programKey(program: string): string {
+  const known = KEYS.get(program);
+  if (known !== undefined) return known;
+  const key = program.replace(/\(pam_unix\)$/, '').toLowerCase();
+  // A small cache of the names seen (a log has a handful of programs; bounded against crafted ones).
+  if (KEYS.size < 256) KEYS.set(program, key);
+  return key;
+}
+
+/** A superset of the code units `trimStart` removes (ASCII controls and space, NBSP, U+1680 and above, BOM). */
+function maybeSpace(c: number): boolean {
+  return c <= 32 || c === 0xa0 || c >= 0x1680;
 }
 
 /** `(command continued) …`: sudo's continuation of a long command on the next line. */

@@ -156,29 +156,30 @@ function splitHostProgram(rest: string, head: SyslogHeader): void {
     return;
   }
   const space = rest.indexOf(' ');
-  const first = space < 0 ? rest : rest.slice(0, space);
-  if (first.endsWith(':') && PROGRAM.test(rest)) {
-    applyProgram(rest, head);
-    return;
-  }
+  // `prog[pid]: msg` without a host: the first token ends with ':' (applyProgram's regex decides).
+  if (rest.charCodeAt((space < 0 ? rest.length : space) - 1) === 58 /* : */ && applyProgram(rest, head, false)) return;
   if (space < 0) {
     // A lone token: a host with an empty message.
-    head.host = first || null;
+    head.host = rest || null;
     return;
   }
-  head.host = first;
-  applyProgram(rest.slice(space + 1).replace(/^ +/, ''), head);
+  head.host = rest.slice(0, space);
+  let from = space + 1;
+  while (rest.charCodeAt(from) === 32) from++;
+  applyProgram(rest.slice(from), head, true);
 }
 
-function applyProgram(text: string, head: SyslogHeader): void {
+/** Reads `prog[pid]: msg` into `head`; without a program, the text is the message when `orMessage`. Returns whether it matched. */
+function applyProgram(text: string, head: SyslogHeader, orMessage: boolean): boolean {
   const p = PROGRAM.exec(text);
   if (!p) {
-    head.message = text;
-    return;
+    if (orMessage) head.message = text;
+    return false;
   }
   head.program = p[1]!;
   head.pid = p[2] === undefined ? null : Number(p[2]);
   head.message = p[3]!;
+  return true;
 }
 
 /**
