@@ -4,13 +4,12 @@
  * as `--no-fast` does; killed (SIGKILL) or interrupted (SIGINT) mid-file, nothing of the file is in
  * the case and a re-run equals a clean run; the access time DuckDB's open moved is put back.
  */
-import { spawn } from 'node:child_process';
 import { mkdirSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { query } from '../../helpers/case.js';
-import { BIN, dwell, tempDir } from '../../helpers/cli.js';
-import { fingerprint } from './compare.js';
+import { dwell, tempDir } from '../../helpers/cli.js';
+import { fingerprint, ingestAndSignal } from './compare.js';
 // @ts-expect-error plain .mjs bench generator
 import { authLines } from '../../../bench/lib/gen-auth-log.mjs';
 
@@ -19,23 +18,6 @@ import { authLines } from '../../../bench/lib/gen-auth-log.mjs';
 process.env.DWELL_HYBRID_FORMATS = 'auth_log';
 const text = (n: number) => [...(authLines(n, 3) as Iterable<string>)].join('\n') + '\n';
 
-/** `dwell ingest` that gets `signal` once the first file is reported stored. */
-function ingestAndSignal(args: string[], signal: NodeJS.Signals): Promise<{ code: number | null; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, 'ingest', ...args], { env: { ...process.env, NO_COLOR: '1' } });
-    let stderr = '';
-    let sent = false;
-    child.stderr.on('data', (d) => {
-      stderr += d;
-      if (!sent && /\[1\/\d+\] ingested/.test(stderr)) {
-        sent = true;
-        setTimeout(() => child.kill(signal), 150);
-      }
-    });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stderr }));
-  });
-}
 
 describe('hybrid auth read: custody', () => {
   const tmp = tempDir();

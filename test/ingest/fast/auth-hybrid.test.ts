@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ROOT, tempDir } from '../../helpers/cli.js';
-import { ingestBoth } from './compare.js';
+import { ingestBoth, numberedDirs } from './compare.js';
 // @ts-expect-error plain .mjs bench generator
 import { authLines } from '../../../bench/lib/gen-auth-log.mjs';
 
@@ -39,12 +39,7 @@ function generated(n: number): string {
 describe('auth logs through the hybrid read (DuckDB lines + JS fields)', () => {
   const tmp = tempDir();
   afterAll(() => tmp.cleanup());
-  let k = 0;
-  const dir = () => {
-    const d = join(tmp.path, String(k++));
-    mkdirSync(d);
-    return d;
-  };
+  const dir = numberedDirs(tmp.path);
 
   it('stores every auth file of the corpus exactly as the plain JS path', { timeout: 400_000 }, async () => {
     if (!existsSync(CORPUS)) return expect.fail('corpus missing: ../shared/corpus/auth');

@@ -3,7 +3,6 @@
  * case and a re-run equals a clean run; a delivery file that changed while it was read is not
  * stored from the DuckDB read; the access time DuckDB moved is put back.
  */
-import { spawn } from 'node:child_process';
 import { createWriteStream, mkdirSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -12,9 +11,9 @@ import { tryFastPath } from '../../../src/ingest/fast/fast-path.js';
 import { CaseDb } from '../../../src/store/case-db.js';
 import { EvidenceTransaction } from '../../../src/store/evidence-writer.js';
 import { query } from '../../helpers/case.js';
-import { BIN, dwell, tempDir } from '../../helpers/cli.js';
+import { dwell, tempDir } from '../../helpers/cli.js';
 import { generatedRecord, generatedRecords } from './cloudtrail-gen.js';
-import { enableCloudTrailFastPath, fingerprint, INGEST_MS } from './compare.js';
+import { enableCloudTrailFastPath, fingerprint, INGEST_MS, ingestAndSignal } from './compare.js';
 
 
 async function writeLines(path: string, n: number): Promise<void> {
@@ -26,22 +25,6 @@ async function writeLines(path: string, n: number): Promise<void> {
   await new Promise((r) => out.on('finish', r));
 }
 
-function ingestAndKill(args: string[]): Promise<{ code: number | null; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, 'ingest', ...args], { env: { ...process.env, NO_COLOR: '1', DWELL_FAST_FORMATS: 'vpc_flow,cloudtrail' } });
-    let stderr = '';
-    let sent = false;
-    child.stderr.on('data', (d) => {
-      stderr += d;
-      if (!sent && /\[1\/\d+\] ingested/.test(stderr)) {
-        sent = true;
-        setTimeout(() => child.kill('SIGKILL'), 150);
-      }
-    });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stderr }));
-  });
-}
 
 describe('CloudTrail fast path custody', () => {
   const tmp = tempDir();
@@ -60,7 +43,7 @@ describe('CloudTrail fast path custody', () => {
     const want = await fingerprint(clean);
 
     const casePath = join(tmp.path, 'killed.duckdb');
-    await ingestAndKill(['--workers', '1', '--no-index', '--case', casePath, ev]);
+    await ingestAndSignal(['--workers', '1', '--no-index', '--case', casePath, ev], 'SIGKILL', { DWELL_FAST_FORMATS: 'vpc_flow,cloudtrail' });
     const held = await query<{ path: string; events: number; stored: number }>(
       casePath,
       `SELECT regexp_extract(v.path, '[^/]+$') AS path, v.events::INTEGER AS events, (SELECT count(*) FROM events e WHERE e.evidence_id = v.evidence_id)::INTEGER AS stored FROM evidence v ORDER BY path`,

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT, tempDir } from '../../helpers/cli.js';
-import { enableCloudTrailFastPath, ingestBoth } from './compare.js';
+import { enableCloudTrailFastPath, ingestBoth, numberedDirs } from './compare.js';
 import { generatedRecord, generatedRecords } from './cloudtrail-gen.js';
 
 const CORPUS = join(ROOT, '..', 'shared', 'corpus', 'cloudtrail');
@@ -29,12 +29,7 @@ describe('CloudTrail through DuckDB (fast path)', () => {
   const tmp = tempDir();
   enableCloudTrailFastPath({ beforeAll, afterAll });
   afterAll(() => tmp.cleanup());
-  let k = 0;
-  const dir = () => {
-    const d = join(tmp.path, String(k++));
-    mkdirSync(d);
-    return d;
-  };
+  const dir = numberedDirs(tmp.path);
 
   it('stores every CloudTrail file of the corpus exactly as the JS parser', { timeout: 120_000 }, async () => {
     const files = existsSync(CORPUS) ? filesUnder(CORPUS).filter((f) => !/LICENSE|PROVENANCE|\.csv$/.test(f)) : [];

@@ -4,9 +4,12 @@
  * the two to be identical: every events column (ids, raw, attrs, summary…), every warning, every
  * evidence row column but the ingest time.
  */
+import { spawn } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { ingest, type FileReport } from '../../../src/ingest/pipeline.js';
 import { query } from '../../helpers/case.js';
+import { BIN } from '../../helpers/cli.js';
 
 /** A fixed ingest time: times after it + 1 day are implausible, the same in both runs. */
 export const INGEST_MS = Date.UTC(2026, 11, 7, 9, 0, 0);
@@ -56,4 +59,35 @@ export function enableCloudTrailFastPath(hooks: { beforeAll: (f: () => void) => 
     if (saved === undefined) delete process.env.DWELL_FAST_FORMATS;
     else process.env.DWELL_FAST_FORMATS = saved;
   });
+}
+
+/**
+ * `dwell ingest` (the real CLI) that gets `signal` 150 ms after the first file is reported stored
+ * (line progress on stderr): the second, bigger file is then mid-read. `env` adds variables.
+ */
+export function ingestAndSignal(args: string[], signal: NodeJS.Signals, env: Record<string, string> = {}): Promise<{ code: number | null; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, 'ingest', ...args], { env: { ...process.env, NO_COLOR: '1', ...env } });
+    let stderr = '';
+    let sent = false;
+    child.stderr.on('data', (d) => {
+      stderr += d;
+      if (!sent && /\[1\/\d+\] ingested/.test(stderr)) {
+        sent = true;
+        setTimeout(() => child.kill(signal), 150);
+      }
+    });
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stderr }));
+  });
+}
+
+/** A maker of fresh numbered folders under `root` (0, 1, …): one per test case, so cases never share a case file. */
+export function numberedDirs(root: string): () => string {
+  let k = 0;
+  return () => {
+    const d = join(root, String(k++));
+    mkdirSync(d);
+    return d;
+  };
 }

@@ -3,32 +3,15 @@
  * is in the case and a re-run equals a clean run (every events column digested, ids included); the
  * access time DuckDB's own reads moved is put back.
  */
-import { spawn } from 'node:child_process';
 import { mkdirSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { query } from '../../helpers/case.js';
-import { BIN, dwell, tempDir } from '../../helpers/cli.js';
+import { dwell, tempDir } from '../../helpers/cli.js';
 import { writeCsvlog } from '../../../bench/dbquery-gen.mjs';
-import { fingerprint } from './compare.js';
+import { fingerprint, ingestAndSignal } from './compare.js';
 import { enablePgFastPath, rec } from './pg-csvlog-gen.js';
 
-function ingestAndKill(args: string[]): Promise<{ code: number | null; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, 'ingest', ...args], { env: { ...process.env, NO_COLOR: '1' } });
-    let stderr = '';
-    let sent = false;
-    child.stderr.on('data', (d) => {
-      stderr += d;
-      if (!sent && /\[1\/\d+\] ingested/.test(stderr)) {
-        sent = true;
-        setTimeout(() => child.kill('SIGKILL'), 150);
-      }
-    });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stderr }));
-  });
-}
 
 describe('PostgreSQL csvlog fast path custody', () => {
   const tmp = tempDir();
@@ -47,7 +30,7 @@ describe('PostgreSQL csvlog fast path custody', () => {
     const want = await fingerprint(clean);
 
     const casePath = join(tmp.path, 'killed.duckdb');
-    await ingestAndKill(['--workers', '1', '--no-index', '--case', casePath, ev]);
+    await ingestAndSignal(['--workers', '1', '--no-index', '--case', casePath, ev], 'SIGKILL');
     const held = await query<{ path: string; events: number; stored: number }>(
       casePath,
       `SELECT regexp_extract(v.path, '[^/]+$') AS path, v.events::INTEGER AS events, (SELECT count(*) FROM events e WHERE e.evidence_id = v.evidence_id)::INTEGER AS stored FROM evidence v ORDER BY path`,

@@ -13,7 +13,7 @@ import { ROOT, tempDir } from '../../helpers/cli.js';
 import { writeCsvlog } from '../../../bench/dbquery-gen.mjs';
 import { openEvidence } from '../../../src/ingest/evidence-reader.js';
 import { makeHead, sniff, SNIFF_BYTES } from '../../../src/ingest/sniff.js';
-import { ingestBoth } from './compare.js';
+import { ingestBoth, numberedDirs } from './compare.js';
 import { enablePgFastPath, rec, withoutTimings } from './pg-csvlog-gen.js';
 
 const CORPUS = join(ROOT, '..', 'shared', 'corpus', 'dbquery');
@@ -91,12 +91,7 @@ describe('PostgreSQL csvlog through DuckDB (fast path)', () => {
   enablePgFastPath({ beforeAll, afterAll });
   const tmp = tempDir();
   afterAll(() => tmp.cleanup());
-  let k = 0;
-  const dir = () => {
-    const d = join(tmp.path, String(k++));
-    mkdirSync(d);
-    return d;
-  };
+  const dir = numberedDirs(tmp.path);
 
   it('stores every covered message kind exactly as the JS parser (plain and gzip)', { timeout: 60_000 }, async () => {
     const d = dir();

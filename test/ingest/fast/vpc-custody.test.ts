@@ -4,7 +4,6 @@
  * time is put back; a file that changed while read is not stored from the DuckDB read; --no-fast
  * sends every file to the JS parser.
  */
-import { spawn } from 'node:child_process';
 import { createWriteStream, mkdirSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -12,8 +11,8 @@ import { CaseDb } from '../../../src/store/case-db.js';
 import { EvidenceTransaction } from '../../../src/store/evidence-writer.js';
 import { tryFastPath } from '../../../src/ingest/fast/fast-path.js';
 import { query } from '../../helpers/case.js';
-import { BIN, dwell, ROOT, tempDir } from '../../helpers/cli.js';
-import { fingerprint, INGEST_MS } from './compare.js';
+import { dwell, ROOT, tempDir } from '../../helpers/cli.js';
+import { fingerprint, INGEST_MS, ingestAndSignal } from './compare.js';
 
 const HEADER = 'version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status';
 
@@ -34,23 +33,6 @@ async function writeFlows(path: string, n: number): Promise<void> {
   await new Promise((r) => out.on('finish', r));
 }
 
-/** `dwell ingest` that gets `signal` once the first file is reported stored (line progress on stderr). */
-function ingestAndSignal(args: string[], signal: NodeJS.Signals): Promise<{ code: number | null; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, 'ingest', ...args], { env: { ...process.env, NO_COLOR: '1' } });
-    let stderr = '';
-    let sent = false;
-    child.stderr.on('data', (d) => {
-      stderr += d;
-      if (!sent && /\[1\/\d+\] ingested/.test(stderr)) {
-        sent = true;
-        setTimeout(() => child.kill(signal), 150);
-      }
-    });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stderr }));
-  });
-}
 
 describe('fast path custody', () => {
   const tmp = tempDir();

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ROOT, tempDir } from '../../helpers/cli.js';
-import { ingestBoth } from './compare.js';
+import { ingestBoth, numberedDirs } from './compare.js';
 
 const CORPUS = join(ROOT, '..', 'shared', 'corpus', 'netflow', 'elastic-integrations');
 const FIXTURES = join(ROOT, 'fixtures', 'fast', 'vpc');
@@ -52,12 +52,7 @@ function generated(n: number): string {
 describe('VPC flow logs through DuckDB (fast path)', () => {
   const tmp = tempDir();
   afterAll(() => tmp.cleanup());
-  let k = 0;
-  const dir = () => {
-    const d = join(tmp.path, String(k++));
-    mkdirSync(d);
-    return d;
-  };
+  const dir = numberedDirs(tmp.path);
 
   it('stores the fixtures exactly as the JS parser, and reads them with DuckDB', async () => {
     const { fast, js, files } = await ingestBoth(dir(), [FIXTURES]);
