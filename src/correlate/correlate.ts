@@ -217,7 +217,7 @@ export async function correlate(opts: CorrelateOptions): Promise<CorrelateResult
       conn.closeSync();
     }
   } finally {
-    stopProfile();
+    await stopProfile();
     db.close();
   }
 }

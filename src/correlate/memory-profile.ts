@@ -28,12 +28,13 @@ function rssKb(): number {
 }
 
 /** Starts sampling (when DWELL_MEMORY=1); returns the function that stops it and prints the peak. */
-export async function startMemoryProfile(instance: DuckDBInstance): Promise<() => void> {
-  if (!enabled) return () => {};
+export async function startMemoryProfile(instance: DuckDBInstance): Promise<() => Promise<void>> {
+  if (!enabled) return async () => {};
   const conn = await instance.connect();
   const t0 = Date.now();
   let peak = { kb: 0, line: '' };
   let busy = false;
+  let inFlight: Promise<void> = Promise.resolve();
   const sample = async () => {
     if (busy) return;
     busy = true;
@@ -56,10 +57,14 @@ export async function startMemoryProfile(instance: DuckDBInstance): Promise<() =
       busy = false;
     }
   };
-  const timer = setInterval(() => void sample(), 500);
+  const timer = setInterval(() => {
+    if (!busy) inFlight = sample();
+  }, 500);
   timer.unref();
-  return () => {
+  return async () => {
     clearInterval(timer);
+    // A sample's query may still run: closing its connection under it can hang the process at exit.
+    await inFlight.catch(() => {});
     process.stderr.write(`memory: peak ${peak.line.replace(/^memory: /, '')}\n`);
     conn.closeSync();
   };
