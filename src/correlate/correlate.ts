@@ -120,12 +120,16 @@ export async function correlate(opts: CorrelateOptions): Promise<CorrelateResult
       const rules = selection.rules;
       await installSqlVocabulary(conn);
       t = lap('open', t);
+      // The rules read the case as the rest of the correlation does (`ev`): a Cowrie JSON log and its
+      // text twin would otherwise count every login and command twice.
+      const hostHints = await createCaseView(conn, { includeRelative: opts.includeRelative });
+      t = lap('case view', t);
       const results = await runRules(
         conn,
         findingsId,
         rules,
         { tables: sensitive.filter((s) => s.startsWith('db:')).map((s) => s.slice(3)), buckets: sensitive.filter((s) => s.startsWith('s3:')).map((s) => s.slice(3)) },
-        (done, total, rule) => progress({ step: 'rules', done, total, rule: rule.id }),
+        { view: 'ev', onRule: (done, total, rule) => progress({ step: 'rules', done, total, rule: rule.id }) },
       );
       t = lap('rules', t);
       let sigma: CorrelateResult['sigma'];
@@ -135,7 +139,6 @@ export async function correlate(opts: CorrelateOptions): Promise<CorrelateResult
         sigma = { results: run.results, problems: sigmaPlan.problems };
         t = lap('sigma', t);
       }
-      const hostHints = await createCaseView(conn, { includeRelative: opts.includeRelative });
 
       // Seeds: each given one must match something; proposals are checked against baselines.
       const used: CorrelateResult['seeds'] = [];

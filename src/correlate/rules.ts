@@ -14,12 +14,14 @@
  * `{{vocab.NAME}}` (an action group or knowledge list as an SQL list, sql-vocabulary.ts), the
  * vocabulary macros (`is_private_ip`, `is_cloud_call`, `cloud_identity`, `credential_file`,
  * `is_admin_port`) and the bound parameters `$sensitive_tables` and `$sensitive_buckets`.
- * Rules select on class, action, outcome and attrs — never on the parser (`source`).
+ * Rules select on class, action, outcome and attrs — never on the parser (`source`). A rule may
+ * name a `scan` (rule-scans.ts): the rows of its source kind, read once for all its rules.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { VOCAB_LISTS } from './sql-vocabulary.js';
+import { SCAN_NAMES } from './rule-scans.js';
 
 export type Phase = 'recon' | 'access' | 'actions' | 'exfiltration';
 export const PHASES: readonly Phase[] = ['recon', 'access', 'actions', 'exfiltration'];
@@ -50,6 +52,11 @@ export interface Rule {
    * over the whole case instead of a window around the new events.
    */
   windowSeconds: number | null;
+  /**
+   * The scan whose rows the rule reads as `events` (header `scan:`, rule-scans.ts): the rows of one
+   * source kind, read from the case once for all the rules naming it. Null: the whole case view.
+   */
+  scan: string | null;
 }
 
 export class RuleError extends Error {}
@@ -104,6 +111,8 @@ export function parseRule(text: string, file: string, overrides: Record<string, 
   const phase = need('phase') as Phase;
   if (!PHASES.includes(phase)) throw new RuleError(`rule ${file}: unknown phase ${phase}`);
   const kind = (header.kind ?? 'sql') as Rule['kind'];
+  const scan = header.scan ?? null;
+  if (scan !== null && !SCAN_NAMES.includes(scan)) throw new RuleError(`rule ${file}: unknown scan "${scan}" (scans: ${SCAN_NAMES.join(', ')})`);
   let sql: string;
   if (kind === 'threshold') {
     sql = compileThreshold({
@@ -134,6 +143,7 @@ export function parseRule(text: string, file: string, overrides: Record<string, 
     sql: substitute(sql, params, file),
     file,
     windowSeconds: declaredWindow(kind === 'threshold' ? header.window : undefined, params),
+    scan,
   };
 }
 

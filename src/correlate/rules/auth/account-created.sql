@@ -4,6 +4,7 @@
 -- tactic: persistence
 -- technique: T1136.001
 -- level: high
+-- scan: auth
 -- entity: local_user
 -- false_positives: provisioning by configuration management (usually at known times, from known sessions)
 SELECT event_id, target || '@' || host AS hit_key FROM events

@@ -4,6 +4,7 @@
 -- tactic: persistence
 -- technique: T1098.004
 -- level: high
+-- scan: auth
 -- entity: local_user
 -- false_positives: key rotation by administrators
 SELECT event_id, actor || '@' || host AS hit_key FROM events

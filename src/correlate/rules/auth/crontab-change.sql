@@ -4,6 +4,7 @@
 -- tactic: persistence
 -- technique: T1053.003
 -- level: medium
+-- scan: auth
 -- entity: local_user
 -- false_positives: administrators scheduling jobs; package installs
 SELECT event_id, coalesce(actor, 'root') || '@' || host AS hit_key FROM events

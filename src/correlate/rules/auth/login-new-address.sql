@@ -4,6 +4,7 @@
 -- tactic: initial-access
 -- technique: T1078
 -- level: low
+-- scan: auth
 -- entity: ip
 -- params: prior_logins=3
 -- false_positives: travel, new office or VPN addresses, DHCP

@@ -4,6 +4,7 @@
 -- tactic: initial-access
 -- technique: T1078
 -- level: low
+-- scan: auth
 -- entity: local_user
 -- params: prior_logins=10
 -- false_positives: on-call work, incident response itself, time-zone changes

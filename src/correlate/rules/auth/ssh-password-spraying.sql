@@ -4,6 +4,7 @@
 -- tactic: credential-access
 -- technique: T1110.003
 -- level: medium
+-- scan: auth
 -- entity: ip
 -- kind: threshold
 -- params: accounts=5

@@ -4,6 +4,7 @@
 -- tactic: reconnaissance
 -- technique: T1595
 -- level: low
+-- scan: auth
 -- entity: ip
 -- false_positives: authorised vulnerability scanners, uptime monitors
 SELECT event_id, src_ip AS hit_key FROM events

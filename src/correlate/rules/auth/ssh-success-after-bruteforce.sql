@@ -4,6 +4,7 @@
 -- tactic: credential-access
 -- technique: T1110.001
 -- level: high
+-- scan: auth
 -- entity: ip
 -- params: failures=5 lookback_minutes=120
 -- false_positives: an administrator who mistyped a password many times from their own address (--auto sets such an address aside when it logged in routinely, or with a key, before)

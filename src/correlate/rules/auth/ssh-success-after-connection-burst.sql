@@ -4,6 +4,7 @@
 -- tactic: credential-access
 -- technique: T1110.001
 -- level: medium
+-- scan: auth
 -- entity: ip
 -- params: connections=20 lookback_minutes=60
 -- false_positives: deployment or monitoring tools that open many SSH connections from one address before logging in (recurring: check the address's history)

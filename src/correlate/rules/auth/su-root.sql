@@ -4,6 +4,7 @@
 -- tactic: privilege-escalation
 -- technique: T1548
 -- level: low
+-- scan: auth
 -- entity: local_user
 -- false_positives: administrators using su
 SELECT event_id, actor || '@' || host AS hit_key FROM events

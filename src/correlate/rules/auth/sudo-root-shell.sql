@@ -4,6 +4,7 @@
 -- tactic: privilege-escalation
 -- technique: T1548.003
 -- level: medium
+-- scan: auth
 -- entity: local_user
 -- false_positives: administrators who work in root shells (habit, but worth knowing during an incident)
 SELECT event_id, actor || '@' || host AS hit_key FROM events

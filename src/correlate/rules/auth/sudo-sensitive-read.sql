@@ -4,6 +4,7 @@
 -- tactic: credential-access
 -- technique: T1552.001
 -- level: high
+-- scan: auth
 -- entity: local_user
 -- false_positives: administrators editing application configuration
 SELECT event_id, actor || '@' || host AS hit_key FROM events

@@ -4,6 +4,7 @@
 -- tactic: reconnaissance
 -- technique: T1595
 -- level: low
+-- scan: auth
 -- entity: ip
 -- kind: threshold
 -- params: names=3

@@ -4,6 +4,7 @@
 -- tactic: discovery
 -- technique: T1087.004
 -- level: medium
+-- scan: cloud
 -- entity: iam_principal
 -- kind: threshold
 -- params: denials=3

@@ -4,6 +4,7 @@
 -- tactic: defense-evasion
 -- technique: T1562.008
 -- level: critical
+-- scan: cloud
 -- entity: iam_principal
 -- false_positives: planned trail or detector reconfiguration (rare; should have a change ticket)
 SELECT event_id, cloud_identity(actor) AS hit_key FROM events

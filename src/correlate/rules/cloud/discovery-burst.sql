@@ -4,6 +4,7 @@
 -- tactic: discovery
 -- technique: T1580
 -- level: medium
+-- scan: cloud
 -- entity: iam_principal
 -- params: kinds=8 window_minutes=10
 -- false_positives: infrastructure-as-code (terraform plan) and inventory tools; they burst every day, so an identity with a burst on an earlier day is its own baseline

@@ -4,6 +4,7 @@
 -- tactic: persistence
 -- technique: T1098.001
 -- level: high
+-- scan: cloud
 -- entity: iam_principal
 -- false_positives: identity administration by admins or infrastructure-as-code (known principals, change tickets)
 SELECT event_id, cloud_identity(actor) AS hit_key FROM events

@@ -4,6 +4,7 @@
 -- tactic: initial-access
 -- technique: T1078.004
 -- level: high
+-- scan: cloud
 -- entity: access_key
 -- params: prior_calls=3
 -- false_positives: a developer travelling or a new CI runner using a long-term key (prefer roles); NAT address changes

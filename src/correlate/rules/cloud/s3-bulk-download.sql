@@ -4,6 +4,7 @@
 -- tactic: collection
 -- technique: T1530
 -- level: high
+-- scan: cloud
 -- entity: iam_principal
 -- params: megabytes=50 window_minutes=60
 -- false_positives: backups restores, analytics jobs, a new batch job; identities that move this much every day are their own baseline

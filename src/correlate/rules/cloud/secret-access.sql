@@ -4,6 +4,7 @@
 -- tactic: credential-access
 -- technique: T1555.006
 -- level: high
+-- scan: cloud
 -- entity: iam_principal
 -- false_positives: a new service or a new version of an application reading its secrets for the first time (applications read theirs at every restart: the baseline)
 WITH reads AS (

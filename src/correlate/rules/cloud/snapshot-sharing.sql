@@ -4,6 +4,7 @@
 -- tactic: exfiltration
 -- technique: T1537
 -- level: critical
+-- scan: cloud
 -- entity: iam_principal
 -- false_positives: sharing AMIs or snapshots with your own other accounts (check the account id)
 SELECT event_id, cloud_identity(actor) AS hit_key FROM events

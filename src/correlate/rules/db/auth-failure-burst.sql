@@ -4,6 +4,7 @@
 -- tactic: credential-access
 -- technique: T1110.001
 -- level: medium
+-- scan: db
 -- entity: ip
 -- kind: threshold
 -- params: failures=5

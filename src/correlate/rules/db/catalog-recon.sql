@@ -4,6 +4,7 @@
 -- tactic: discovery
 -- technique: T1082
 -- level: medium
+-- scan: db
 -- entity: db_role
 -- false_positives: dump and migration tools (pg_dump reads the catalog every night: its own baseline), DBAs exploring with psql
 WITH cat AS (
@@ -12,5 +13,6 @@ WITH cat AS (
 )
 SELECT c.event_id, c.actor AS hit_key FROM cat c
 WHERE NOT EXISTS (SELECT 1 FROM cat p WHERE p.actor = c.actor AND p.app = c.app AND p.ts < date_trunc('day', c.ts))
-  -- A first day is only a first day when the evidence covers the day before it.
-  AND (SELECT min(ts) FROM events WHERE class = 'datastore_activity') < date_trunc('day', c.ts) - INTERVAL 1 DAY
+  -- A first day is only a first day when the evidence covers the day before it: the case's
+  -- coverage (main.events, the whole table), not that of the scan's rows (`events` here).
+  AND (SELECT min(ts) FROM main.events WHERE class = 'datastore_activity') < date_trunc('day', c.ts) - INTERVAL 1 DAY

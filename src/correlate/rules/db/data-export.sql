@@ -4,6 +4,7 @@
 -- tactic: exfiltration
 -- technique: T1048
 -- level: critical
+-- scan: db
 -- entity: db_role
 -- false_positives: ETL jobs writing CSV files on the server; COPY TO STDOUT by dump clients is not counted here
 SELECT event_id, actor AS hit_key FROM events

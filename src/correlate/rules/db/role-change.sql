@@ -4,6 +4,7 @@
 -- tactic: persistence
 -- technique: T1136
 -- level: high
+-- scan: db
 -- entity: db_role
 -- false_positives: schema migrations and DBA account administration
 SELECT event_id, actor AS hit_key FROM events

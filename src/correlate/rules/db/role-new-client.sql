@@ -4,6 +4,7 @@
 -- tactic: initial-access
 -- technique: T1078
 -- level: medium
+-- scan: db
 -- entity: db_role
 -- params: prior_logins=5
 -- false_positives: a new application server, a DBA connecting with psql for maintenance

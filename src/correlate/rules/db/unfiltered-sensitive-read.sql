@@ -4,6 +4,7 @@
 -- tactic: collection
 -- technique: T1213
 -- level: high
+-- scan: db
 -- entity: db_role
 -- false_positives: backups and reporting jobs (recurring daily: their own baseline); one-off maintenance by a DBA
 -- description: sensitive = a table named with --sensitive db:schema.table, or one whose name says it holds people, payments or secrets.
@@ -16,4 +17,5 @@ WITH reads AS (
 SELECT r.event_id, r.actor AS hit_key FROM reads r
 WHERE (list_contains($sensitive_tables, r.tbl) OR regexp_matches(r.tbl, '(?i)(customer|user|account|member|person|patient|employee|payment|card|credit|billing|invoice|order|password|credential|secret|token|ssn)'))
   AND NOT EXISTS (SELECT 1 FROM reads p WHERE p.actor = r.actor AND p.app = r.app AND p.tbl = r.tbl AND p.ts < date_trunc('day', r.ts))
-  AND (SELECT min(ts) FROM events WHERE class = 'datastore_activity') < date_trunc('day', r.ts) - INTERVAL 1 DAY
+  -- The case's coverage (main.events, the whole table), not that of the scan's rows (`events` here).
+  AND (SELECT min(ts) FROM main.events WHERE class = 'datastore_activity') < date_trunc('day', r.ts) - INTERVAL 1 DAY
