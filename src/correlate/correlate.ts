@@ -82,10 +82,12 @@ function lap(label: string, t0: number): number {
  * with DWELL_MEMORY=1: DuckDB fills its whole budget with cached blocks of the events table, and
  * its allocator keeps up to 128 MiB per thread after a task; the process's peak was DuckDB's budget
  * plus ~0.5 GB. The rules and links read columns that the operating system's page cache holds
- * anyway, so a smaller budget costs little; DWELL_DUCKDB_MEMORY overrides it.
+ * anyway, so a smaller budget costs little: 384 MB against 512 MB, side by side on the 10M-event
+ * case (bench/RESULTS.md, 2026-12-07 corrscan), peaked at 893–952 MB against 943–1,048 MB, for
+ * the same CPU time within the load's noise. DWELL_DUCKDB_MEMORY overrides it.
  */
 export function correlateDuckdbConfig(env: NodeJS.ProcessEnv = process.env): Record<string, string> {
-  return { memory_limit: env.DWELL_DUCKDB_MEMORY ?? '512MB', allocator_flush_threshold: '16MB' };
+  return { memory_limit: env.DWELL_DUCKDB_MEMORY ?? '384MB', allocator_flush_threshold: '16MB' };
 }
 
 const iso = (us: number) => isoFromMicros(us).replace(/\.000Z$/, 'Z');

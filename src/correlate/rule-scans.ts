@@ -14,7 +14,7 @@
  * call, 0.3 kB per database statement) paid for reading and parsing it once each; the auth rules
  * each read the whole table to find 0.6M sshd, sudo and account records. Network flow rules are
  * window computations over 2.8M flows: copying the flows would cost memory (the DuckDB budget is
- * 512 MB) and save little, so they read the case view directly.
+ * 384 MB) and save little, so they read the case view directly.
  */
 import { ACTION_GROUPS } from '../core/vocabulary.js';
 

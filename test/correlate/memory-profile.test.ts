@@ -1,5 +1,5 @@
 /**
- * Issue 14: correlate's peak memory. DuckDB's budget for a correlation is 512 MB (it filled 1 GB
+ * Issue 14: correlate's peak memory. DuckDB's budget for a correlation is 384 MB (it filled 1 GB
  * with cached table blocks, on top of the rest of the process), and DWELL_MEMORY=1 says where the
  * memory is held, step by step, without changing what is printed on standard output.
  */
@@ -19,14 +19,14 @@ beforeAll(async () => {
 afterAll(() => tmp.cleanup());
 
 describe("correlate's memory", () => {
-  it('gives DuckDB a 512 MB budget and a small allocator cache unless DWELL_DUCKDB_MEMORY says otherwise', async () => {
-    expect(correlateDuckdbConfig({})).toEqual({ memory_limit: '512MB', allocator_flush_threshold: '16MB' });
+  it('gives DuckDB a 384 MB budget and a small allocator cache unless DWELL_DUCKDB_MEMORY says otherwise', async () => {
+    expect(correlateDuckdbConfig({})).toEqual({ memory_limit: '384MB', allocator_flush_threshold: '16MB' });
     expect(correlateDuckdbConfig({ DWELL_DUCKDB_MEMORY: '2GB' }).memory_limit).toBe('2GB');
     // DuckDB takes the settings as given (a typo in a setting's name would fail to open the case).
     const db = await DuckDBInstance.create(':memory:', correlateDuckdbConfig({}));
     const c = await db.connect();
     const r = await c.runAndReadAll(`SELECT current_setting('memory_limit') AS m, current_setting('allocator_flush_threshold') AS f`);
-    expect(r.getRowObjectsJS()[0]).toEqual({ m: '488.2 MiB', f: '15.2 MiB' });
+    expect(r.getRowObjectsJS()[0]).toEqual({ m: '366.2 MiB', f: '15.2 MiB' });
     c.closeSync();
   });
 
