@@ -7,25 +7,14 @@
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { windowHitsSql } from '../../src/sigma/correlation.js';
+// @ts-expect-error plain .mjs bench helper
+import { rng } from '../../bench/lib/rng.mjs';
 
-let db: DuckDBInstance;
 let conn: DuckDBConnection;
 beforeAll(async () => {
-  db = await DuckDBInstance.create(':memory:');
-  conn = await db.connect();
+  conn = await (await DuckDBInstance.create(':memory:')).connect();
 });
 afterAll(() => conn.closeSync());
-
-/** mulberry32: a failure can be replayed from its seed. */
-function rng(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** One match: an event (several rows when it matched several rules), its time in seconds or null. */
 interface Match {
@@ -36,8 +25,9 @@ interface Match {
   v: string;
 }
 
+/** Deterministic for a seed (xorshift32): a failure can be replayed. */
 function generate(seed: number, n: number): Match[] {
-  const r = rng(seed);
+  const r = rng(seed) as () => number;
   const out: Match[] = [];
   let s = 0;
   for (let id = 1; id <= n; id++) {
