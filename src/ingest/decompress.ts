@@ -4,9 +4,15 @@
  * never paused: nothing decoded sits in a stream buffer that an error could discard, so a
  * truncated file yields the same bytes (and so the same events and ids) on every run, whatever
  * the timing. Back-pressure is applied by the caller on the input side instead (evidence-reader).
+ *
+ * Every decoder must be closed, read to its end or not: xz-decompress lets one decoder run at a
+ * time per thread (a lock taken when its stream starts, released only at the end of the data, on
+ * an error or on cancel). One left open — a reader that stopped after the head, a file declined
+ * by the fast path — kept every later .xz of the thread waiting forever: in-process ingest (tests,
+ * `--workers 0`) and `dwell sniff` ended with no report and exit 0, a parse worker stopped at its
+ * next .xz.
  */
 import { createRequire } from 'node:module';
-import { PassThrough, Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { Bzip2Decoder } from './bzip2-decoder.js';
 
@@ -33,6 +39,11 @@ export interface Decoder {
   consumed(): number;
   /** Stops decoding now (called from inside onData); no more output is handed over. */
   stop(): void;
+  /**
+   * The reader is done with this decoder, whatever its state (ended, stopped, failed or
+   * mid-stream): no more output, and what it holds is let go. Idempotent; not from inside onData.
+   */
+  close(): void;
 }
 
 export interface DecoderHooks {
@@ -70,86 +81,146 @@ function bzip2(hooks: DecoderHooks): Decoder {
       stopped = true;
       dec.stop();
     },
+    close() {
+      // The block decoder runs inside write()/end() only: nothing is held between calls.
+      stopped = true;
+    },
+  };
+}
+
+/**
+ * xz through xz-decompress (WebAssembly), driven through web streams without Node's adapters:
+ * Readable.toWeb's enqueue throws "Controller is already closed" (uncaught) when the decoder is
+ * cancelled while its input still holds data. The decoder's stream is made on the first byte
+ * written, so a decoder opened and closed unused (the fast path declining a .xz) never takes the
+ * library's lock nor a decoding context; close() cancels a started one, which releases both.
+ */
+function xz(hooks: DecoderHooks): Decoder {
+  let fed = 0;
+  let stopped = false;
+  let failed = false;
+  /** The decoder's output is over (end of data, error, cancel): writes no longer wait. */
+  let over = false;
+  let input!: ReadableStreamDefaultController<Uint8Array>;
+  let output: ReadableStreamDefaultReader<Uint8Array> | null = null;
+  let pumped: Promise<void> = Promise.resolve();
+  let wantsMore: (() => void) | null = null;
+  const wake = () => {
+    const w = wantsMore;
+    wantsMore = null;
+    w?.();
+  };
+  const open = (): void => {
+    if (output) return;
+    const { XzReadableStream } = require('xz-decompress') as { XzReadableStream: new (s: ReadableStream<Uint8Array>) => ReadableStream<Uint8Array> };
+    // One compressed slice waits in the queue: the next write resolves when the decoder pulls it.
+    const compressed = new ReadableStream<Uint8Array>({ start: (c) => void (input = c), pull: wake, cancel: wake }, new CountQueuingStrategy({ highWaterMark: 1 }));
+    const reader = new XzReadableStream(compressed).getReader();
+    output = reader;
+    pumped = (async () => {
+      try {
+        for (;;) {
+          const { done, value } = await reader.read();
+          if (done) return;
+          if (!stopped && !failed) hooks.onData(Buffer.from(value.buffer, value.byteOffset, value.byteLength));
+        }
+      } catch (err) {
+        if (stopped || failed) return;
+        failed = true;
+        hooks.onError(err as Error);
+      } finally {
+        over = true;
+        wake();
+      }
+    })();
+  };
+  return {
+    async write(chunk) {
+      if (stopped || failed) return;
+      open();
+      if (over) return;
+      fed += chunk.length;
+      input.enqueue(chunk);
+      if ((input.desiredSize ?? 0) > 0) return;
+      await new Promise<void>((resolve) => {
+        wantsMore = resolve;
+        if (over) wake();
+      });
+    },
+    async end() {
+      if (stopped || failed) return;
+      open();
+      if (!over) input.close();
+      await pumped;
+    },
+    consumed: () => fed,
+    stop() {
+      if (stopped) return;
+      stopped = true;
+      void output?.cancel().catch(() => undefined);
+    },
+    close() {
+      stopped = true;
+      void output?.cancel().catch(() => undefined);
+      wake();
+    },
   };
 }
 
 export function createDecoder(codec: Codec, hooks: DecoderHooks): Decoder {
   if (codec === 'bzip2') return bzip2(hooks);
-  let fed = 0;
+  if (codec === 'xz') return xz(hooks);
+  return gzip(hooks);
+}
+
+function gzip(hooks: DecoderHooks): Decoder {
+  const gunzip = createGunzip({ chunkSize: 1 << 18 });
   let stopped = false;
   let failed = false;
-  const onError = (err: Error) => {
-    if (failed || stopped) return;
-    failed = true;
-    hooks.onError(err);
-  };
-
-  let input: NodeJS.WritableStream & { destroy(): void };
-  let output: Readable;
-  let consumed = () => fed;
-  let stop: () => void;
-  if (codec === 'gzip') {
-    const gunzip = createGunzip({ chunkSize: 1 << 18 });
-    input = gunzip;
-    output = gunzip;
-    // zlib counts the input it has actually inflated: the ratio check is exact for gzip.
-    consumed = () => gunzip.bytesWritten;
-    stop = () => gunzip.destroy();
-  } else {
-    const { XzReadableStream } = require('xz-decompress') as { XzReadableStream: new (s: ReadableStream<Uint8Array>) => ReadableStream<Uint8Array> };
-    const pass = new PassThrough();
-    const decoded = Readable.fromWeb(new XzReadableStream(Readable.toWeb(pass) as unknown as ReadableStream<Uint8Array>) as unknown as import('node:stream/web').ReadableStream);
-    input = pass;
-    output = decoded;
-    stop = () => {
-      decoded.destroy();
-      pass.destroy();
-    };
-  }
-
   let ended: (() => void) | null = null;
   const settleEnd = () => {
     const e = ended;
     ended = null;
     e?.();
   };
-  output.on('data', (chunk: Buffer) => {
+  gunzip.on('data', (chunk: Buffer) => {
     if (stopped || failed) return;
     hooks.onData(chunk);
   });
-  output.on('end', settleEnd);
-  output.on('close', settleEnd);
-  output.on('error', (err: Error) => {
-    onError(err);
+  gunzip.on('end', settleEnd);
+  gunzip.on('close', settleEnd);
+  const fail = (err: Error) => {
+    if (failed || stopped) return;
+    failed = true;
+    hooks.onError(err);
+  };
+  gunzip.on('error', (err: Error) => {
+    fail(err);
     settleEnd();
   });
-  (input as unknown as NodeJS.EventEmitter).on('error', (err: Error) => {
-    onError(err);
+  const stop = () => {
+    stopped = true;
     settleEnd();
-  });
+    gunzip.destroy();
+  };
 
   return {
     write(chunk: Buffer): Promise<void> {
       if (stopped || failed) return Promise.resolve();
-      fed += chunk.length;
       return new Promise((resolve) => {
-        const inp = input as unknown as NodeJS.EventEmitter;
-        const outp = output as unknown as NodeJS.EventEmitter;
         const finish = () => {
-          inp.off('drain', finish);
-          inp.off('close', finish);
-          outp.off('close', finish);
+          gunzip.off('drain', finish);
+          gunzip.off('close', finish);
           resolve();
         };
         try {
-          if (input.write(chunk)) finish();
+          if (gunzip.write(chunk)) finish();
           else {
-            inp.on('drain', finish);
-            inp.on('close', finish);
-            outp.on('close', finish);
+            gunzip.on('drain', finish);
+            gunzip.on('close', finish);
           }
         } catch (err) {
-          onError(err as Error);
+          fail(err as Error);
           finish();
         }
       });
@@ -159,20 +230,17 @@ export function createDecoder(codec: Codec, hooks: DecoderHooks): Decoder {
       return new Promise((resolve) => {
         ended = resolve;
         try {
-          input.end();
+          gunzip.end();
         } catch (err) {
-          onError(err as Error);
+          fail(err as Error);
           settleEnd();
         }
       });
     },
-    consumed: () => consumed(),
-    stop() {
-      if (stopped) return;
-      stopped = true;
-      settleEnd();
-      stop();
-    },
+    // zlib counts the input it has actually inflated: the ratio check is exact for gzip.
+    consumed: () => gunzip.bytesWritten,
+    stop,
+    close: stop,
   };
 }
 

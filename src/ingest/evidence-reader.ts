@@ -171,6 +171,8 @@ export async function openEvidence(path: FsPath, opts: OpenEvidenceOptions = {})
     } catch (err) {
       failure = err as Error;
     } finally {
+      // However the loop ended, the decoder lets go of what it holds (decompress.ts: xz's lock).
+      decoder?.close();
       finished = true;
       const w = wakeReader;
       wakeReader = null;
@@ -232,10 +234,12 @@ export async function openEvidence(path: FsPath, opts: OpenEvidenceOptions = {})
     skipRest() {
       if (skipped) return;
       skipped = true;
+      decoder?.close();
       release();
     },
     destroy() {
       destroyed = true;
+      decoder?.close();
       release();
       raw.destroy();
       hasher.destroy();

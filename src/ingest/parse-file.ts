@@ -13,7 +13,8 @@ import { DecodeError, openEvidence, type Compression, type EvidenceStream } from
 import { EventSanity, PLAUSIBLE_FROM_US } from './event-sanity.js';
 import { BatchFile } from './batch-file.js';
 import { LineSplitter } from './line-splitter.js';
-import { makeHead, sniff, SNIFF_BYTES } from './sniff.js';
+import { makeHead, sniff } from './sniff.js';
+import { readHead } from './read-head.js';
 import { LineEndScan, type ScanResult } from './fast/scan.js';
 
 export interface ParseFileOptions {
@@ -201,26 +202,7 @@ async function parseOpened(ev: EvidenceStream, opts: ParseFileOptions, hooks: Pa
   };
 
   // Read the head (first 64 KiB decompressed) for sniffing, then replay it to the parser.
-  const iterator = ev.data[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
-  const headChunks: Buffer[] = [];
-  let headBytes = 0;
-  let streamError: Error | null = null;
-  let ended = false;
-  try {
-    while (headBytes < SNIFF_BYTES) {
-      checkCancelled();
-      const r = await iterator.next();
-      if (r.done) {
-        ended = true;
-        break;
-      }
-      headChunks.push(r.value);
-      headBytes += r.value.length;
-    }
-  } catch (err) {
-    streamError = err as Error;
-  }
-  const head = Buffer.concat(headChunks);
+  const { chunks: headChunks, head, ended, error: streamError, rest: iterator } = await readHead(ev, checkCancelled);
 
   const base = {
     compression: ev.compression,

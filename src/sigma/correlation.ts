@@ -82,14 +82,24 @@ export function correlationSql(cc: CompiledCorrelation, rules: CompiledRule[], b
   const counted = Object.hasOwn(AGG, c.type);
   const agg = counted ? AGG[c.type]! : 'count(DISTINCT ref)';
   const cond = counted || c.condition.length > 0 ? conditionSql('n', c.condition) : `n >= ${cc.refs.length}`;
-  // A window [end − T, end] meeting the condition; an event is a hit when the nearest such end at
-  // or after it is within T (later ends start later still, so the nearest decides).
   return `WITH ${matched},
-ends AS (
-  SELECT *, ${agg} OVER (PARTITION BY k ORDER BY ts RANGE BETWEEN ${span} PRECEDING AND CURRENT ROW) AS n FROM matched
+${windowHitsSql('matched', agg, cond, span)}`;
+}
+
+/**
+ * The hits of a windowed aggregate over `from` (event_id, ts, base, ref, k, v): a window
+ * [end − T, end] whose `agg` meets `cond` ends at an event; an event is a hit when the nearest such
+ * end at or after it is within T (later ends start later still, so the nearest decides). "At or
+ * after it" is a running minimum in descending time: the same rows as `RANGE BETWEEN CURRENT ROW
+ * AND UNBOUNDED FOLLOWING`, which DuckDB computes per row (src/correlate/rules.ts compileThreshold).
+ * Continues a WITH clause.
+ */
+export function windowHitsSql(from: string, agg: string, cond: string, span: string): string {
+  return `ends AS (
+  SELECT *, ${agg} OVER (PARTITION BY k ORDER BY ts RANGE BETWEEN ${span} PRECEDING AND CURRENT ROW) AS n FROM ${from}
 ),
 marked AS (
-  SELECT *, min(CASE WHEN ${cond} THEN ts END) OVER (PARTITION BY k ORDER BY ts RANGE BETWEEN CURRENT ROW AND UNBOUNDED FOLLOWING) AS next_end FROM ends
+  SELECT *, min(CASE WHEN ${cond} THEN ts END) OVER (PARTITION BY k ORDER BY ts DESC NULLS FIRST RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS next_end FROM ends
 )
 SELECT DISTINCT event_id, ts, base, k AS hit_key FROM marked WHERE next_end IS NOT NULL AND next_end <= ts + ${span}`;
 }

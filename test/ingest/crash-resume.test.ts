@@ -27,7 +27,8 @@ describe('ingest killed with SIGKILL', () => {
     const ev = join(tmp.path, 'evidence');
     mkdirSync(ev);
     copyFileSync(join(ROOT, 'fixtures', 'auth', 'web-01', 'auth.log.1'), join(ev, 'a-small.log'));
-    await writeAuthLog(join(ev, 'b-big.log'), 200_000, 7);
+    // 60,000 lines (7 MB): dozens of staging batches of 256 KiB; the kill lands at the fifth.
+    await writeAuthLog(join(ev, 'b-big.log'), 60_000, 7);
 
     const killed = join(tmp.path, 'killed.duckdb');
     // Small batches: the big file is stored in many steps, so the kill lands in the middle of it.

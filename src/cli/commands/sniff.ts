@@ -2,8 +2,9 @@
 import { safeText } from '../../core/sanitize.js';
 import { enumerateEvidence } from '../../ingest/evidence-files.js';
 import { openEvidence } from '../../ingest/evidence-reader.js';
+import { readHead } from '../../ingest/read-head.js';
 import type { FsPath } from '../../core/evidence-path.js';
-import { makeHead, sniff, SNIFF_BYTES, MIN_CONFIDENCE } from '../../ingest/sniff.js';
+import { makeHead, sniff, MIN_CONFIDENCE } from '../../ingest/sniff.js';
 import { diagnostic } from '../format.js';
 
 interface SniffReport {
@@ -17,22 +18,14 @@ interface SniffReport {
   skipped?: string;
 }
 
-async function readHead(path: FsPath): Promise<{ head: Buffer; compression: string }> {
+async function readFileHead(path: FsPath): Promise<{ head: Buffer; compression: string }> {
   const ev = await openEvidence(path);
-  const chunks: Buffer[] = [];
-  let n = 0;
   try {
-    for await (const chunk of ev.data) {
-      chunks.push(chunk as Buffer);
-      n += (chunk as Buffer).length;
-      if (n >= SNIFF_BYTES) break;
-    }
-  } catch {
-    /* a damaged compressed file: sniff what was read */
+    // A damaged compressed file: sniff what was read before the damage.
+    return { head: (await readHead(ev)).head, compression: ev.compression };
   } finally {
     ev.destroy();
   }
-  return { head: Buffer.concat(chunks), compression: ev.compression };
 }
 
 export async function runSniff(inputs: string[], opts: { json?: boolean; followSymlinks?: boolean }): Promise<number> {
@@ -44,7 +37,7 @@ export async function runSniff(inputs: string[], opts: { json?: boolean; followS
   }
   for (const f of files) {
     try {
-      const { head, compression } = await readHead(f.fsPath);
+      const { head, compression } = await readFileHead(f.fsPath);
       const result = compression === 'zip' ? null : sniff(makeHead(f.path, head));
       reports.push({
         path: f.path,

@@ -20,7 +20,8 @@ import { openEvidence, type EvidenceStream } from '../evidence-reader.js';
 import type { EvidenceFile } from '../evidence-files.js';
 import { EventSanity } from '../event-sanity.js';
 import { noteTimeSanity, ParseCancelled, type ParseFileResult } from '../parse-file.js';
-import { makeHead, sniff, SNIFF_BYTES } from '../sniff.js';
+import { makeHead, sniff } from '../sniff.js';
+import { readHead } from '../read-head.js';
 import { LineEndScan, lineEndProblem, linesOf, type ScanResult } from './scan.js';
 import { linesTableSql, withInsertionOrder } from './read-lines.js';
 
@@ -86,20 +87,8 @@ async function fastPath(conn: DuckDBConnection, eid: number, file: EvidenceFile,
   let duckdbOpened = false;
   try {
     if (ev.compression !== 'none' && ev.compression !== 'gzip') return declined(`${ev.compression} compression`);
-    const iterator = ev.data[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
-    const headChunks: Buffer[] = [];
-    let headBytes = 0;
-    let ended = false;
-    while (headBytes < SNIFF_BYTES) {
-      const r = await iterator.next();
-      if (r.done) {
-        ended = true;
-        break;
-      }
-      headChunks.push(r.value);
-      headBytes += r.value.length;
-    }
-    const head = Buffer.concat(headChunks);
+    const { chunks: headChunks, head, ended, error, rest: iterator } = await readHead(ev);
+    if (error) throw error;
     if (head.length >= 3 && head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf) return declined('byte order mark');
     const sniffHead = makeHead(file.absPath, head);
     let sniffReason: string;

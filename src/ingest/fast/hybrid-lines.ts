@@ -21,7 +21,8 @@ import { EVENT_STAGING, stagingSource } from '../../store/staging-rows.js';
 import { openEvidence } from '../evidence-reader.js';
 import type { EvidenceFile } from '../evidence-files.js';
 import type { ParseFileResult } from '../parse-file.js';
-import { makeHead, sniff, SNIFF_BYTES } from '../sniff.js';
+import { makeHead, sniff } from '../sniff.js';
+import { readHead } from '../read-head.js';
 import { changed, firstLine, putBackAccessTime } from './fast-path.js';
 import { linesTableSql, withInsertionOrder } from './read-lines.js';
 import { lineEndProblem, linesOf } from './scan.js';
@@ -62,16 +63,8 @@ export async function planHybrid(file: EvidenceFile, format: string | undefined,
   try {
     // Other compressions are the JS reader's (their decoders are not DuckDB's): not even the head is read here.
     if (ev.compression !== 'none' && ev.compression !== 'gzip') return null;
-    const iterator = ev.data[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
-    const chunks: Buffer[] = [];
-    let n = 0;
-    while (n < SNIFF_BYTES) {
-      const r = await iterator.next();
-      if (r.done) break;
-      chunks.push(r.value);
-      n += r.value.length;
-    }
-    const head = Buffer.concat(chunks);
+    const { head, error } = await readHead(ev);
+    if (error) throw error;
     const name = format ?? sniff(makeHead(file.absPath, head)).winner?.parser.name ?? '';
     if (!HYBRID_FORMATS.has(name)) return null;
     if (typeof file.fsPath !== 'string' || file.fsPath !== file.absPath) return 'file name is not UTF-8';

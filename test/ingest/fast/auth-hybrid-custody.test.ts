@@ -7,9 +7,8 @@
 import { mkdirSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { query } from '../../helpers/case.js';
 import { dwell, tempDir } from '../../helpers/cli.js';
-import { fingerprint, ingestAndSignal } from './compare.js';
+import { expectCleanAfterKill, fingerprint } from './compare.js';
 // @ts-expect-error plain .mjs bench generator
 import { authLines } from '../../../bench/lib/gen-auth-log.mjs';
 
@@ -38,17 +37,7 @@ describe('hybrid auth read: custody', () => {
     expect(await fingerprint(js)).toEqual(want);
 
     for (const signal of ['SIGKILL', 'SIGINT'] as const) {
-      const casePath = join(tmp.path, `${signal}.duckdb`);
-      const run = await ingestAndSignal(['--workers', '1', '--no-index', '--year', '2025', '--case', casePath, ev], signal);
-      if (signal === 'SIGINT') expect(run.code, run.stderr).not.toBe(0);
-      const held = await query<{ path: string; events: number; stored: number }>(
-        casePath,
-        `SELECT regexp_extract(v.path, '[^/]+$') AS path, v.events::INTEGER AS events, (SELECT count(*) FROM events e WHERE e.evidence_id = v.evidence_id)::INTEGER AS stored FROM evidence v ORDER BY path`,
-      );
-      expect(held.map((h) => h.path), signal).toEqual(['a-auth.log']);
-      for (const h of held) expect(h.stored).toBe(h.events);
-      expect((await dwell(['ingest', '-q', '--no-index', '--year', '2025', '--case', casePath, ev])).code).toBe(0);
-      expect(await fingerprint(casePath), signal).toEqual(want);
+      await expectCleanAfterKill({ evidence: ev, casePath: join(tmp.path, `${signal}.duckdb`), signal, kept: 'a-auth.log', want, args: ['--year', '2025'] });
     }
   });
 

@@ -10,13 +10,13 @@ import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
-import { dwell, ROOT, tempDir } from '../../helpers/cli.js';
-import { content, ingestBoth, numberedDirs } from './compare.js';
+import { ROOT, tempDir } from '../../helpers/cli.js';
+import { ingestBoth, numberedDirs } from './compare.js';
 // @ts-expect-error plain .mjs bench generator
 import { authLines } from '../../../bench/lib/gen-auth-log.mjs';
 
 
-// The hybrid read is off by default (slower than plain JS as measured): these tests ask for it; dwell() children inherit it.
+// The hybrid read is off by default (slower than plain JS as measured): these tests ask for it.
 process.env.DWELL_HYBRID_FORMATS = 'auth_log';
 const CORPUS = join(ROOT, '..', 'shared', 'corpus', 'auth');
 
@@ -43,18 +43,7 @@ describe('auth logs through the hybrid read (DuckDB lines + JS fields)', () => {
 
   it('stores every auth file of the corpus exactly as the plain JS path', { timeout: 400_000 }, async () => {
     if (!existsSync(CORPUS)) return expect.fail('corpus missing: ../shared/corpus/auth');
-    // Through the CLI (dist, worker thread), as a user runs it: in-process under vitest the xz decoder
-    // (xz-decompress, WebAssembly) never ends on plaso/syslog.xz — with or without the hybrid read.
-    const d = dir();
-    const run = async (name: string, more: string[]) => {
-      const r = await dwell(['ingest', '--json', '-q', '--no-index', '--tz', 'UTC', '--case', join(d, name), ...more, CORPUS]);
-      expect([0, 3], r.stderr).toContain(r.code);
-      return JSON.parse(r.stdout) as { files: { path: string; format: string | null; readBy?: string }[] };
-    };
-    const { files } = await run('fast.duckdb', []);
-    await run('js.duckdb', ['--no-fast']);
-    const fast = await content(join(d, 'fast.duckdb'));
-    const js = await content(join(d, 'js.duckdb'));
+    const { fast, js, files } = await ingestBoth(dir(), [CORPUS]);
     expect(fast.events.length).toBeGreaterThan(3000);
     expect(fast).toEqual(js);
     const by = Object.fromEntries(files.filter((f) => f.format === 'auth_log').map((f) => [f.path.split('/').slice(-2).join('/'), f.readBy]));
@@ -65,16 +54,23 @@ describe('auth logs through the hybrid read (DuckDB lines + JS fields)', () => {
     expect(by['plaso/syslog.gz']).toBe('hybrid');
   });
 
-  it('stores a generated file (plain, gzip, CRLF) exactly as the plain JS path', { timeout: 400_000 }, async () => {
+  it('stores a generated file (plain, gzip, CRLF) exactly as the plain JS path, in many staged batches', { timeout: 400_000 }, async () => {
     const d = dir();
-    const text = generated(20_000);
+    // 2,000 lines hold every line shape the generator writes at 20,000 (55); 64 KiB batches make
+    // each file about ten staged batches, each joined to DuckDB's lines on its own.
+    const text = generated(2_000);
     writeFileSync(join(d, 'auth.log'), text);
     writeFileSync(join(d, 'auth.log.1.gz'), gzipSync(text));
     writeFileSync(join(d, 'secure'), text.replace(/\n/g, '\r\n'));
-    const { fast, js, files } = await ingestBoth(d, [join(d, 'auth.log'), join(d, 'auth.log.1.gz'), join(d, 'secure')]);
-    expect(files.map((f) => f.readBy)).toEqual(['hybrid', 'hybrid', 'hybrid']);
-    expect(fast.events.length).toBeGreaterThan(3 * 19_000);
-    expect(fast).toEqual(js);
+    process.env.DWELL_BATCH_BYTES = String(64 * 1024);
+    try {
+      const { fast, js, files } = await ingestBoth(d, [join(d, 'auth.log'), join(d, 'auth.log.1.gz'), join(d, 'secure')]);
+      expect(files.map((f) => f.readBy)).toEqual(['hybrid', 'hybrid', 'hybrid']);
+      expect(fast.events.length).toBeGreaterThan(3 * 1_900);
+      expect(fast).toEqual(js);
+    } finally {
+      delete process.env.DWELL_BATCH_BYTES;
+    }
   });
 
   it('declines what DuckDB would read differently, and stores it exactly as JS', { timeout: 400_000 }, async () => {

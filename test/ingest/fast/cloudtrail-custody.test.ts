@@ -10,10 +10,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tryFastPath } from '../../../src/ingest/fast/fast-path.js';
 import { CaseDb } from '../../../src/store/case-db.js';
 import { EvidenceTransaction } from '../../../src/store/evidence-writer.js';
-import { query } from '../../helpers/case.js';
 import { dwell, tempDir } from '../../helpers/cli.js';
 import { generatedRecord, generatedRecords } from './cloudtrail-gen.js';
-import { enableCloudTrailFastPath, fingerprint, INGEST_MS, ingestAndSignal } from './compare.js';
+import { enableCloudTrailFastPath, expectCleanAfterKill, fingerprint, INGEST_MS } from './compare.js';
 
 
 async function writeLines(path: string, n: number): Promise<void> {
@@ -42,16 +41,8 @@ describe('CloudTrail fast path custody', () => {
     expect((JSON.parse(first.stdout) as { files: Array<{ readBy: string }> }).files.map((f) => f.readBy)).toEqual(['sql', 'sql']);
     const want = await fingerprint(clean);
 
-    const casePath = join(tmp.path, 'killed.duckdb');
-    await ingestAndSignal(['--workers', '1', '--no-index', '--case', casePath, ev], 'SIGKILL', { DWELL_FAST_FORMATS: 'vpc_flow,cloudtrail' });
-    const held = await query<{ path: string; events: number; stored: number }>(
-      casePath,
-      `SELECT regexp_extract(v.path, '[^/]+$') AS path, v.events::INTEGER AS events, (SELECT count(*) FROM events e WHERE e.evidence_id = v.evidence_id)::INTEGER AS stored FROM evidence v ORDER BY path`,
-    );
-    expect(held.map((h) => h.path)).toEqual(['a-small.json.gz']);
-    for (const h of held) expect(h.stored).toBe(h.events);
-    expect((await dwell(['ingest', '-q', '--no-index', '--case', casePath, ev])).code).toBe(0);
-    expect(await fingerprint(casePath)).toEqual(want);
+    const env = { DWELL_FAST_FORMATS: 'vpc_flow,cloudtrail' };
+    await expectCleanAfterKill({ evidence: ev, casePath: join(tmp.path, 'killed.duckdb'), signal: 'SIGKILL', kept: 'a-small.json.gz', want, env });
   });
 
   it('does not store a delivery file whose size changed while it was read, and puts back the access time', { timeout: 60_000 }, async () => {

@@ -7,9 +7,10 @@
 import { spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { expect } from 'vitest';
 import { ingest, type FileReport } from '../../../src/ingest/pipeline.js';
 import { query } from '../../helpers/case.js';
-import { BIN } from '../../helpers/cli.js';
+import { BIN, dwell } from '../../helpers/cli.js';
 
 /** A fixed ingest time: times after it + 1 day are implausible, the same in both runs. */
 export const INGEST_MS = Date.UTC(2026, 11, 7, 9, 0, 0);
@@ -80,6 +81,35 @@ export function ingestAndSignal(args: string[], signal: NodeJS.Signals, env: Rec
     child.on('error', reject);
     child.on('close', (code) => resolve({ code, stderr }));
   });
+}
+
+/**
+ * `dwell ingest` of `evidence` with one lane (the second, bigger file is read once the first is
+ * stored) gets `signal` mid-read: the case then holds the first file only (`kept`), with every one
+ * of its events; the same command run again completes it exactly as the clean run whose
+ * fingerprint is `want` (ids included). `args` go to both runs, `env` to both children.
+ */
+export async function expectCleanAfterKill(o: {
+  evidence: string;
+  casePath: string;
+  signal: NodeJS.Signals;
+  kept: string;
+  want: Awaited<ReturnType<typeof fingerprint>>;
+  args?: string[];
+  env?: Record<string, string>;
+}): Promise<void> {
+  const args = ['--no-index', ...(o.args ?? []), '--case', o.casePath, o.evidence];
+  const run = await ingestAndSignal(['--workers', '1', ...args], o.signal, o.env);
+  expect(run.code, run.stderr).not.toBe(0);
+  const held = await query<{ path: string; events: number; stored: number }>(
+    o.casePath,
+    `SELECT regexp_extract(v.path, '[^/]+$') AS path, v.events::INTEGER AS events, (SELECT count(*) FROM events e WHERE e.evidence_id = v.evidence_id)::INTEGER AS stored FROM evidence v ORDER BY path`,
+  );
+  expect(held.map((h) => h.path), o.signal).toEqual([o.kept]);
+  for (const h of held) expect(h.stored, h.path).toBe(h.events);
+  const again = await dwell(['ingest', '-q', ...args], { env: o.env });
+  expect(again.code, again.stderr).toBe(0);
+  expect(await fingerprint(o.casePath), o.signal).toEqual(o.want);
 }
 
 /** A maker of fresh numbered folders under `root` (0, 1, …): one per test case, so cases never share a case file. */

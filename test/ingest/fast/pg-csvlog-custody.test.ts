@@ -6,10 +6,9 @@
 import { mkdirSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { query } from '../../helpers/case.js';
 import { dwell, tempDir } from '../../helpers/cli.js';
 import { writeCsvlog } from '../../../bench/dbquery-gen.mjs';
-import { fingerprint, ingestAndSignal } from './compare.js';
+import { expectCleanAfterKill, fingerprint } from './compare.js';
 import { enablePgFastPath, rec } from './pg-csvlog-gen.js';
 
 
@@ -29,16 +28,7 @@ describe('PostgreSQL csvlog fast path custody', () => {
     expect((JSON.parse(first.stdout) as { files: Array<{ readBy: string }> }).files.map((f) => f.readBy)).toEqual(['sql', 'sql']);
     const want = await fingerprint(clean);
 
-    const casePath = join(tmp.path, 'killed.duckdb');
-    await ingestAndSignal(['--workers', '1', '--no-index', '--case', casePath, ev], 'SIGKILL');
-    const held = await query<{ path: string; events: number; stored: number }>(
-      casePath,
-      `SELECT regexp_extract(v.path, '[^/]+$') AS path, v.events::INTEGER AS events, (SELECT count(*) FROM events e WHERE e.evidence_id = v.evidence_id)::INTEGER AS stored FROM evidence v ORDER BY path`,
-    );
-    expect(held.map((h) => h.path)).toEqual(['a-small.csv']);
-    for (const h of held) expect(h.stored).toBe(h.events);
-    expect((await dwell(['ingest', '-q', '--no-index', '--case', casePath, ev])).code).toBe(0);
-    expect(await fingerprint(casePath)).toEqual(want);
+    await expectCleanAfterKill({ evidence: ev, casePath: join(tmp.path, 'killed.duckdb'), signal: 'SIGKILL', kept: 'a-small.csv', want });
   });
 
   it('puts back the access time its two DuckDB reads moved', { timeout: 120_000 }, async () => {

@@ -10,9 +10,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { CaseDb } from '../../../src/store/case-db.js';
 import { EvidenceTransaction } from '../../../src/store/evidence-writer.js';
 import { tryFastPath } from '../../../src/ingest/fast/fast-path.js';
-import { query } from '../../helpers/case.js';
 import { dwell, ROOT, tempDir } from '../../helpers/cli.js';
-import { fingerprint, INGEST_MS, ingestAndSignal } from './compare.js';
+import { expectCleanAfterKill, fingerprint, INGEST_MS } from './compare.js';
 
 const HEADER = 'version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action log-status';
 
@@ -51,18 +50,7 @@ describe('fast path custody', () => {
     const want = await fingerprint(clean);
 
     for (const signal of ['SIGKILL', 'SIGINT'] as const) {
-      const casePath = join(tmp.path, `${signal}.duckdb`);
-      // One lane: the big file starts once the small one is stored, and the signal lands in its read.
-      const run = await ingestAndSignal(['--workers', '1', '--no-index', '--case', casePath, ev], signal);
-      if (signal === 'SIGINT') expect(run.code, run.stderr).not.toBe(0);
-      const held = await query<{ path: string; events: number; stored: number }>(
-        casePath,
-        `SELECT regexp_extract(v.path, '[^/]+$') AS path, v.events::INTEGER AS events, (SELECT count(*) FROM events e WHERE e.evidence_id = v.evidence_id)::INTEGER AS stored FROM evidence v ORDER BY path`,
-      );
-      expect(held.map((h) => h.path), signal).toEqual(['a-small.log']);
-      for (const h of held) expect(h.stored).toBe(h.events);
-      expect((await dwell(['ingest', '-q', '--no-index', '--case', casePath, ev])).code).toBe(0);
-      expect(await fingerprint(casePath), signal).toEqual(want);
+      await expectCleanAfterKill({ evidence: ev, casePath: join(tmp.path, `${signal}.duckdb`), signal, kept: 'a-small.log', want });
     }
   });
 

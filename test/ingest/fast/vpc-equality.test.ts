@@ -73,16 +73,15 @@ describe('VPC flow logs through DuckDB (fast path)', () => {
 
   it('stores a generated file (plain and gzipped) exactly as the JS parser', { timeout: 120_000 }, async () => {
     const d = dir();
-    const text = generated(12_000);
-    writeFileSync(join(d, 'flows.log'), text);
-    writeFileSync(join(d, 'flows.log.gz'), gzipSync(text));
+    // 3,000 lines: blank lines, NODATA records and three implausible 1990 times among the records.
+    const text = generated(3_000);
     const ev = join(d, 'evidence');
     mkdirSync(ev);
     writeFileSync(join(ev, 'a.log'), text);
     writeFileSync(join(ev, 'b.log.gz'), gzipSync(text.replace(/1718/g, '1719')));
     const { fast, js, files } = await ingestBoth(d, [ev]);
     expect(files.map((f) => f.readBy)).toEqual(['sql', 'sql']);
-    expect(fast.events.length).toBeGreaterThan(20_000);
+    expect(fast.events.length).toBeGreaterThan(5_000);
     expect(fast.warnings.length).toBe(2); // the implausible 1990 times, one warning per file
     expect(fast).toEqual(js);
   });
