@@ -303,7 +303,6 @@ export class Watcher {
       warnings: parsed.warnings,
       dispositions: parsed.dispositions,
       info: parsed.info,
-      stagingDir: this.staging.path,
       containedAtUs: this.o.containedAtUs,
     });
     f.advance(bytes, parsed.lines, parsed.events.length);
