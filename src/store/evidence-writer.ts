@@ -166,7 +166,9 @@ export class EvidenceTransaction {
 /**
  * DuckDB's JSON reader allocates twice `maximum_object_size` up front: no row of a staging file is
  * larger than the file, so a small batch never asks for the 128 MiB that a 64 MiB limit costs (it
- * failed `dwell watch`'s 160 MB budget on a small CloudTrail file).
+ * failed `dwell watch`'s 160 MB budget on a small CloudTrail file). It never goes below 32 MiB:
+ * the reader takes the larger of the limit given and its 16 MB default (measured; loadEventRows
+ * is the way around it for small batches).
  */
 export function objectLimitOf(file: string): number {
   let size = 64 << 20;

@@ -8,7 +8,7 @@
 import { appendFileSync, readFileSync } from 'node:fs';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { all, type CaseDb } from '../store/case-db.js';
-import { newSpaceBytes } from './young-gen.js';
+import { newSpaceBytes } from './v8-heap.js';
 
 export interface MemSampler {
   stop(): void;
