@@ -8,4 +8,7 @@ if (!existsSync(fileURLToPath(entry))) {
   process.stderr.write('error: dwell is not built (dist/ is missing)\n help: run `npm install` (or `npm run build`) in the project root\n');
   process.exit(2);
 }
+// `dwell watch` runs for days: V8's heap growth is capped before any module is loaded
+// (loading them already grows it; src/watch/v8-heap.ts says why and what it saves).
+if (process.argv[2] === 'watch') (await import('../dist/watch/v8-heap.js')).capV8Heap();
 await import(entry.href);

@@ -9,7 +9,7 @@ import { dirname, join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { EvidenceStatus } from './schema.js';
 import type { CaseDb } from './case-db.js';
-import { EVENT_STAGING, stagingSource, WARNING_STAGING } from './staging-rows.js';
+import { EVENT_STAGING, stagingSource, textRowsSource, WARNING_STAGING } from './staging-rows.js';
 
 /** event_id = evidence_id × 2^32 + the event's sequence number in its file. */
 export const EVENT_ID_SHIFT = 4294967296;
@@ -166,7 +166,9 @@ export class EvidenceTransaction {
 /**
  * DuckDB's JSON reader allocates twice `maximum_object_size` up front: no row of a staging file is
  * larger than the file, so a small batch never asks for the 128 MiB that a 64 MiB limit costs (it
- * failed `dwell watch`'s 160 MB budget on a small CloudTrail file).
+ * failed `dwell watch`'s 160 MB budget on a small CloudTrail file). It never goes below 32 MiB:
+ * the reader takes the larger of the limit given and its 16 MB default (measured; loadEventRows
+ * is the way around it for small batches).
  */
 export function objectLimitOf(file: string): number {
   let size = 64 << 20;
@@ -182,18 +184,34 @@ export function objectLimitOf(file: string): number {
 export async function loadStagedEvents(conn: DuckDBConnection, file: string, source: string, evidenceId: number, maxObjectBytes?: number): Promise<void> {
   const { columns, from } = stagingSource(file, EVENT_STAGING, maxObjectBytes ?? objectLimitOf(file));
   try {
-    await conn.run(
-      `INSERT INTO events SELECT
+    await conn.run(insertEventsSql(columns, from), { eid: evidenceId, source });
+  } finally {
+    rmSync(file, { force: true });
+  }
+}
+
+function insertEventsSql(columns: string, from: string): string {
+  return `INSERT INTO events SELECT
          $eid::BIGINT * ${EVENT_ID_SHIFT} + seq, make_timestamp(ts_us), make_timestamp(ts_end_us), time_quality, $source,
          class, action, outcome, host, actor, src_ip, src_port, dst_ip, dst_port, protocol, session, access_key, target,
          "database", bytes_in, bytes_out, packets_in, packets_out, "rows", command, community_id, user_agent, summary,
          attrs, $eid, line, byte_offset, byte_length, raw
-       FROM (SELECT ${columns} FROM ${from})`,
-      { eid: evidenceId, source },
-    );
-  } finally {
-    rmSync(file, { force: true });
-  }
+       FROM (SELECT ${columns} FROM ${from})`;
+}
+
+/**
+ * Events given as staging lines joined in one string (encodeEvent), without a staging file or the
+ * JSON reader's 32 MiB buffer: for small batches (dwell watch's extents, at most 512 KiB of log).
+ */
+export async function loadEventRows(conn: DuckDBConnection, rows: string, source: string, evidenceId: number): Promise<void> {
+  const { columns, from } = textRowsSource(EVENT_STAGING);
+  await conn.run(insertEventsSql(columns, from), { eid: evidenceId, source, rows });
+}
+
+/** Warnings given as staging lines joined in one string (encodeWarning), as loadEventRows. */
+export async function loadWarningRows(conn: DuckDBConnection, rows: string, evidenceId: number): Promise<void> {
+  const { columns, from } = textRowsSource(WARNING_STAGING);
+  await conn.run(`INSERT INTO parse_warnings SELECT $eid, line, byte_offset, raw, reason FROM (SELECT ${columns} FROM ${from})`, { eid: evidenceId, rows });
 }
 
 /** Warnings of one evidence file from a staging file (then deleted). */

@@ -126,3 +126,18 @@ export function stagingSource(file: string, layout: ReadonlyArray<readonly [stri
   const from = `read_json(${path}, format = 'newline_delimited', records = true, columns = {${types}}, maximum_object_size = ${Math.floor(maxObjectBytes)})`;
   return { columns, from };
 }
+
+/**
+ * The same SELECT list over rows given as text (staging lines joined, one per line) in the
+ * parameter `$rows`, without a file: each line is typed by json_transform, the conversion the JSON
+ * reader uses. For small batches (dwell watch's extents): the JSON reader allocates a 32 MiB
+ * buffer per scan whatever `maximum_object_size` says (it only raises the 16 MB default, never
+ * lowers it), a third of a watcher's DuckDB budget for a few hundred log lines.
+ * JSON.stringify escapes every newline inside a value, so a line is a row.
+ */
+export function textRowsSource(layout: ReadonlyArray<readonly [string, string, string]>): { columns: string; from: string } {
+  const structure = JSON.stringify(Object.fromEntries(layout.map(([, type, key]) => [key, type]))).replace(/'/g, "''");
+  const columns = layout.map(([name, , key]) => `r."${key}" AS "${name}"`).join(', ');
+  const from = `(SELECT json_transform(j, '${structure}') AS r FROM (SELECT unnest(string_split($rows, chr(10))) AS j) WHERE j <> '')`;
+  return { columns, from };
+}

@@ -5,12 +5,10 @@
  * raise. Killed midway, nothing of the extent is kept and the next start reads it again: no event
  * is lost or stored twice.
  */
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { DwellEvent } from '../core/event.js';
 import type { ParseWarning } from '../parsers/types.js';
 import type { CaseDb } from '../store/case-db.js';
-import { EVENT_ID_SHIFT, insertEvidence, loadStagedEvents, loadStagedWarnings, type EvidenceRow } from '../store/evidence-writer.js';
+import { EVENT_ID_SHIFT, insertEvidence, loadEventRows, loadWarningRows, type EvidenceRow } from '../store/evidence-writer.js';
 import { encodeEvent, encodeWarning } from '../store/staging-rows.js';
 import type { LineDisposition } from '../parsers/types.js';
 import { matchNewEvents } from './match.js';
@@ -37,7 +35,6 @@ export interface ExtentToStore {
   warnings: ParseWarning[];
   dispositions: Record<LineDisposition, number>;
   info: Record<string, unknown>;
-  stagingDir: string;
   containedAtUs: number | null;
 }
 
@@ -60,19 +57,12 @@ export async function storeExtent(db: CaseDb, x: ExtentToStore): Promise<StoredE
     if (first === null || e.ts < first) first = e.ts;
     if (last === null || e.ts > last) last = e.ts;
   });
-  const tag = `${x.evidenceId}-${x.extentNo}`;
-  const eventsFile = join(x.stagingDir, `watch-events-${tag}.jsonl`);
-  const warningsFile = join(x.stagingDir, `watch-warnings-${tag}.jsonl`);
   await db.run('BEGIN TRANSACTION');
   try {
-    if (eventLines.length > 0) {
-      writeFileSync(eventsFile, eventLines.join(''));
-      await loadStagedEvents(db.conn, eventsFile, x.source, x.evidenceId, objectBytes(eventLines));
-    }
-    if (x.warnings.length > 0) {
-      writeFileSync(warningsFile, x.warnings.map((w) => encodeWarning(w.line, w.byte_offset, w.raw.slice(0, 512), w.reason)).join(''));
-      await loadStagedWarnings(db.conn, warningsFile, x.evidenceId, 4 << 20);
-    }
+    // Handed to DuckDB as one string each, not through staging files and its JSON reader (which
+    // takes a 32 MiB buffer per scan: issue 15's soak held it at every extent).
+    if (eventLines.length > 0) await loadEventRows(db.conn, eventLines.join(''), x.source, x.evidenceId);
+    if (x.warnings.length > 0) await loadWarningRows(db.conn, x.warnings.map((w) => encodeWarning(w.line, w.byte_offset, w.raw.slice(0, 512), w.reason)).join(''), x.evidenceId);
     const d = x.dispositions;
     if (x.newRow) {
       await insertEvidence(db.conn, {
@@ -134,16 +124,4 @@ export async function storeExtent(db: CaseDb, x: ExtentToStore): Promise<StoredE
     await db.run('ROLLBACK').catch(() => undefined);
     throw err;
   }
-}
-
-/**
- * The JSON reader's largest object, for this extent's rows: DuckDB allocates twice this as its
- * read buffer, and ingest's 64 MiB (for rows of multi-megabyte CloudTrail records) would take
- * 128 MiB of a watcher's small memory budget for a few log lines.
- */
-function objectBytes(lines: string[]): number {
-  let max = 0;
-  for (const l of lines) if (l.length > max) max = l.length;
-  // UTF-16 length → UTF-8 bytes at most ×3; at least 1 MiB.
-  return Math.max(1 << 20, max * 3 + 1024);
 }

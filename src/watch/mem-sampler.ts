@@ -8,6 +8,7 @@
 import { appendFileSync, readFileSync } from 'node:fs';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { all, type CaseDb } from '../store/case-db.js';
+import { newSpaceBytes } from './v8-heap.js';
 
 export interface MemSampler {
   stop(): void;
@@ -56,6 +57,7 @@ export async function startMemSampler(db: CaseDb, file: string, everyMs = 1000):
         ...procStatus(),
         heapUsed: Math.round(m.heapUsed / MB),
         heapTotal: Math.round(m.heapTotal / MB),
+        newSpace: Math.round((newSpaceBytes() / MB) * 10) / 10,
         external: Math.round(m.external / MB),
         arrayBuffers: Math.round(m.arrayBuffers / MB),
         duckdb: Object.fromEntries(duck.map((r) => [r.tag, r.mb])),

@@ -89,6 +89,18 @@ interface Pending {
   since: number;
 }
 
+/** DuckDB's budget while a whole file is stored by ingest's code (withWholeFileBudget). */
+const WHOLE_FILE_MEMORY = '100MB';
+
+/** Bytes of a DuckDB memory setting as it prints it ('61.0 MiB') or as given ('100MB'); NaN if neither. */
+function memoryBytes(text: string): number {
+  const m = /^\s*([\d.]+)\s*([KMGT]i?B)\s*$/i.exec(text);
+  if (!m) return NaN;
+  const unit = m[2]!.toUpperCase();
+  const base = unit.includes('I') ? 1024 : 1000;
+  return Number(m[1]) * base ** (1 + 'KMGT'.indexOf(unit[0]!));
+}
+
 const NO_PROGRESS: IngestProgress = { start() {}, fileStarted() {}, fileProgress() {}, fileDone() {}, finish() {} };
 /** An unrecognized text file waits this long for more lines before it is recorded as unrecognized. */
 const UNRECOGNIZED_WAIT_MS = 5000;
@@ -303,7 +315,6 @@ export class Watcher {
       warnings: parsed.warnings,
       dispositions: parsed.dispositions,
       info: parsed.info,
-      stagingDir: this.staging.path,
       containedAtUs: this.o.containedAtUs,
     });
     f.advance(bytes, parsed.lines, parsed.events.length);
@@ -522,12 +533,33 @@ export class Watcher {
   private async ingestWhole(key: string, file: EvidenceFile): Promise<void> {
     if (await this.compressedCopyOfFollowed(key, file)) return;
     const opts: IngestOptions = { casePath: this.o.casePath, inputs: this.o.inputs, tz: this.o.tz, year: this.o.year, extra: this.o.extra };
-    const report = await ingestFile(this.o.db, this.staging, this.runner, this.stats.runId, file, opts, NO_PROGRESS, () => false, this.ids, () => undefined, () => Promise.resolve());
+    const report = await this.withWholeFileBudget(() =>
+      ingestFile(this.o.db, this.staging, this.runner, this.stats.runId, file, opts, NO_PROGRESS, () => false, this.ids, () => undefined, () => Promise.resolve()),
+    );
     this.done.set(key, { path: file.path, size: file.size, mtimeMs: file.mtimeMs, evidenceId: report?.evidenceId ?? null, reported: false });
     if (!report || report.evidenceId === null) return;
     if (report.status !== 'already_ingested') this.stats.files++;
     if (report.status === 'duplicate') this.o.onNotice({ type: 'note', evidence_id: report.evidenceId, file: file.path, message: report.message ?? 'duplicate' });
     await this.matchUnmatched();
+  }
+
+  /**
+   * `dwell ingest`'s load goes through DuckDB's JSON reader, which takes a 32 MiB buffer per scan
+   * thread whatever the file's size: more than a watcher's 64 MB budget holds beside the case.
+   * While a whole file is stored the budget is raised to WHOLE_FILE_MEMORY, then set back (a
+   * CloudTrail file or an archive arrives now and then; followed files never need it).
+   */
+  private async withWholeFileBudget<T>(fn: () => Promise<T>): Promise<T> {
+    const { db } = this.o;
+    const before = (await db.one<{ v: string }>(`SELECT current_setting('memory_limit') AS v`))?.v ?? null;
+    const raise = before !== null && memoryBytes(before) < memoryBytes(WHOLE_FILE_MEMORY);
+    // Both values are DuckDB's own text or a constant, never evidence (SET takes no parameters).
+    if (raise) await db.run(`SET memory_limit = '${WHOLE_FILE_MEMORY}'`);
+    try {
+      return await fn();
+    } finally {
+      if (raise) await db.run(`SET memory_limit = '${before!.replace(/'/g, '')}'`);
+    }
   }
 
   /**

@@ -21,13 +21,15 @@ import { startMemSampler } from '../../watch/mem-sampler.js';
  * A watch runs for days beside the responders' other tools (issue 15: RSS < 300 MB). DuckDB's
  * share is what the soak showed it holds at its peak: the rows appended since the last
  * checkpoint, which a checkpoint doubles while it compresses them (IN_MEMORY_TABLE in
- * duckdb_memory() rose to the whole 160 MB budget at each one). At 100 MB the excess goes to a
- * temporary file for the checkpoint's few seconds. DuckDB's allocator (jemalloc) keeps freed pages
- * until it next allocates in that arena: its background threads hand them back to the system
- * within about a second, and threads that allocated more than 16 MB flush their caches after
- * each task (the default, 128 MB, is above the whole budget). Measured in bench/watch.mjs.
+ * duckdb_memory() rose to the whole 160 MB budget at each one). At 64 MB the excess goes to a
+ * temporary file for the checkpoint's few seconds (it was 100 MB while each extent still went
+ * through read_json, whose 32 MiB buffer did not fit in less: extent-store.ts). DuckDB's allocator
+ * (jemalloc) keeps freed pages until it next allocates in that arena: its background threads hand
+ * them back to the system within about a second, and threads that allocated more than 16 MB
+ * flush their caches after each task (the default, 128 MB, is above the whole budget). Measured
+ * in bench/watch.mjs.
  */
-const WATCH_DUCKDB_CONFIG = { memory_limit: '100MB', threads: '2', allocator_background_threads: 'true', allocator_flush_threshold: '16MB' };
+const WATCH_DUCKDB_CONFIG = { memory_limit: '64MB', threads: '2', allocator_background_threads: 'true', allocator_flush_threshold: '16MB' };
 
 export interface WatchCliOptions {
   case: string;
