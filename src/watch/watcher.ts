@@ -516,13 +516,20 @@ export class Watcher {
       lines: 0, record_lines: 0, continuation_lines: 0, meta_lines: 0, blank_lines: 0, warning_lines: 0, events: 0, warnings: 0,
       first_ts_us: null, last_ts_us: null, year_shift: null, duplicate_of: null, info: { ...file.info, followed: { dev, ino, birth } },
     };
-    const size = await f.size();
-    const first = await f.readNew(size);
-    if (!first) {
+    // Until the first extent is stored nothing else holds the file: close it on any failure
+    // (a store that failed left the descriptor to the garbage collector, one per retry).
+    try {
+      const size = await f.size();
+      const first = await f.readNew(size);
+      if (!first) {
+        await f.close();
+        return;
+      }
+      await this.storeFollowedExtent(f, first.bytes, first.start, first.end, newRow);
+    } catch (err) {
       await f.close();
-      return;
+      throw err;
     }
-    await this.storeFollowedExtent(f, first.bytes, first.start, first.end, newRow);
     this.followed.set(key, f);
     this.formatAtPath.set(file.absPath, format);
     this.stats.files++;
