@@ -115,7 +115,7 @@ export class IngestError extends Error {}
 /** DWELL_TIMING=1: each file's format, reader, events and time (ms, start to commit) on standard error. */
 const timing = process.env.DWELL_TIMING === '1';
 
-const DEFAULT_DUCKDB_MEMORY = '640MB';
+const DEFAULT_DUCKDB_MEMORY = '512MB';
 const INDEX_DUCKDB_MEMORY = '448MB';
 const DEFAULT_LANES = 2;
 /**
