@@ -65,6 +65,8 @@ export async function startMemoryProfile(instance: DuckDBInstance): Promise<() =
     clearInterval(timer);
     // A sample's query may still run: closing its connection under it can hang the process at exit.
     await inFlight.catch(() => {});
+    // A run shorter than the interval still says what it held.
+    if (peak.line === '') await sample().catch(() => {});
     process.stderr.write(`memory: peak ${peak.line.replace(/^memory: /, '')}\n`);
     conn.closeSync();
   };

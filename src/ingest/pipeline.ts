@@ -16,6 +16,7 @@ import { buildTimelineIndex, timelineIndexStatus } from '../store/timeline-index
 import { tryFastPath } from './fast/fast-path.js';
 import { readHybrid } from './fast/hybrid-lines.js';
 import { InProcessRunner, RunnerError, WorkerRunner, workersAvailable, type FileRunner } from './runners.js';
+import { memoryStep, startMemoryProfile } from '../correlate/memory-profile.js';
 
 export interface IngestOptions {
   casePath: string;
@@ -111,7 +112,10 @@ export function isProblem(status: EvidenceStatus): boolean {
 
 export class IngestError extends Error {}
 
-const DEFAULT_DUCKDB_MEMORY = '640MB';
+/** DWELL_TIMING=1: each file's format, reader, events and time (ms, start to commit) on standard error. */
+const timing = process.env.DWELL_TIMING === '1';
+
+const DEFAULT_DUCKDB_MEMORY = '512MB';
 const INDEX_DUCKDB_MEMORY = '448MB';
 const DEFAULT_LANES = 2;
 /**
@@ -120,6 +124,27 @@ const DEFAULT_LANES = 2;
  * 7.7 s on 50 CloudTrail files). Committed files stay durable in the WAL either way.
  */
 const DEFAULT_CHECKPOINT_THRESHOLD = '256MB';
+
+/**
+ * DuckDB's settings for an ingest. A file is one transaction, and the rows of a large file (a
+ * 280 MB PostgreSQL log: a million events) wait in DuckDB's transaction-local storage until the
+ * commit compresses and writes them; `memory_limit` bounds that storage (the rest spills to a
+ * temporary file), not the allocator's caches beside it. DuckDB's allocator (jemalloc) keeps freed
+ * pages per thread up to `allocator_flush_threshold` (default 128 MB) and returns them only when that
+ * thread next allocates; the background threads hand them back within about a second (as watch and
+ * correlate do; measured in bench/RESULTS.md "Mixed-source ingest"). DWELL_DUCKDB_MEMORY and
+ * DWELL_CHECKPOINT_THRESHOLD override.
+ */
+export function ingestDuckdbConfig(env: NodeJS.ProcessEnv = process.env): Record<string, string> {
+  return {
+    // Row order inside a batch carries no meaning (event_id does): let DuckDB insert in parallel.
+    preserve_insertion_order: 'false',
+    memory_limit: env.DWELL_DUCKDB_MEMORY ?? DEFAULT_DUCKDB_MEMORY,
+    checkpoint_threshold: env.DWELL_CHECKPOINT_THRESHOLD ?? DEFAULT_CHECKPOINT_THRESHOLD,
+    allocator_flush_threshold: '16MB',
+    allocator_background_threads: 'true',
+  };
+}
 
 /**
  * Rebuilds the TUI's time-sorted index when the events changed. The events are already committed:
@@ -151,17 +176,12 @@ export async function ingest(options: IngestOptions, progress: IngestProgress = 
   const caseAbs = resolve(opts.casePath);
   const refusal = await caseInsideEvidence(opts.casePath, opts.inputs);
   if (refusal) throw new IngestError(refusal);
-  // Row order inside a batch carries no meaning (event_id does): let DuckDB insert in parallel.
   // A file is one transaction; DuckDB keeps its blocks cached unless told to stay within a budget
-  // (peak RSS under 1 GB whatever the input: DWELL_DUCKDB_MEMORY overrides).
-  const db = await CaseDb.open(opts.casePath, {
-    create: true,
-    config: {
-      preserve_insertion_order: 'false',
-      memory_limit: process.env.DWELL_DUCKDB_MEMORY ?? DEFAULT_DUCKDB_MEMORY,
-      checkpoint_threshold: process.env.DWELL_CHECKPOINT_THRESHOLD ?? DEFAULT_CHECKPOINT_THRESHOLD,
-    },
-  });
+  // (peak RSS under 1 GB whatever the input: see ingestDuckdbConfig).
+  const db = await CaseDb.open(opts.casePath, { create: true, config: ingestDuckdbConfig() });
+  // DWELL_MEMORY=1: VmRSS beside duckdb_memory() every half second, with the step (issue 14's peak).
+  const stopProfile = await startMemoryProfile(db.instance);
+  memoryStep('files');
   const staging = new StagingDir(caseAbs);
   const runners: FileRunner[] = [];
   let runId = 0;
@@ -232,6 +252,8 @@ export async function ingest(options: IngestOptions, progress: IngestProgress = 
         progress.fileStarted(file);
         await previousStart;
         let report: FileReport | null;
+        const fileStartedAt = Date.now();
+        memoryStep(`file ${file.path}`);
         try {
           report = await ingestFile(db, staging, runner, runId, file, opts, progress, isInterrupted, ids, letNextStart, () => previousDone);
         } finally {
@@ -239,6 +261,7 @@ export async function ingest(options: IngestOptions, progress: IngestProgress = 
           // The previous file's turn is over before this one's (it resolves in order).
           void previousDone.then(letNextFinish);
         }
+        if (timing && report) process.stderr.write(`timing: file ${JSON.stringify(file.path)} ${report.format ?? '-'} ${report.readBy ?? '-'} ${report.status} ${report.events} ${Date.now() - fileStartedAt} ms\n`);
         if (report) {
           fileReports[index] = report;
           progress.fileDone(report, file);
@@ -252,6 +275,7 @@ export async function ingest(options: IngestOptions, progress: IngestProgress = 
     await Promise.all(runners.map((r) => r.close()));
 
     const notes: string[] = [];
+    memoryStep('after files');
     if (!isInterrupted()) {
       const order = await orderRotatedYears(db, isInterrupted);
       notes.push(...order.notes);
@@ -266,7 +290,9 @@ export async function ingest(options: IngestOptions, progress: IngestProgress = 
       `UPDATE ingest_runs SET finished_at = now()::TIMESTAMP, status = $s, files = $f, events = $e, warnings = $w, failed = $x WHERE run_id = $id`,
       { s: stopped ? 'interrupted' : failedCount ? 'completed_with_problems' : 'completed', f: reports.length, e: events, w: warnings, x: failedCount, id: runId },
     );
+    memoryStep('checkpoint');
     await db.run('CHECKPOINT');
+    memoryStep('index');
     progress.finish();
     const base = { runId, files: reports, events, warnings, problems: failedCount, notes, index: null };
     if (stopped) {
@@ -288,6 +314,7 @@ export async function ingest(options: IngestOptions, progress: IngestProgress = 
     signal?.removeEventListener('abort', onAbort);
     await Promise.all(runners.map((r) => r.close()));
     staging.remove();
+    await stopProfile();
     db.close();
   }
 }
