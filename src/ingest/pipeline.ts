@@ -115,7 +115,10 @@ export class IngestError extends Error {}
 /** DWELL_TIMING=1: each file's format, reader, events and time (ms, start to commit) on standard error. */
 const timing = process.env.DWELL_TIMING === '1';
 
-const DEFAULT_DUCKDB_MEMORY = '512MB';
+// 640 MB, not 512: on a 290 MB PostgreSQL log (a million events in one transaction) 512 MB took the
+// peak from 1,005 to 811 MB but cost 23 % more CPU (the transaction spills); speed is the larger gap
+// (bench/RESULTS.md, "Mixed-source ingest"). Row-group-sized inserts would lower both (not built).
+const DEFAULT_DUCKDB_MEMORY = '640MB';
 const INDEX_DUCKDB_MEMORY = '448MB';
 const DEFAULT_LANES = 2;
 /**
