@@ -62,6 +62,26 @@ describe('rule scans', { timeout: 300_000 }, () => {
     }
   });
 
+  it('auth: every action an auth rule selects on is kept by the scan (a rule on a new action must extend it)', () => {
+    // The scenario exercises most rules, not every action: this catches a rule added on an action
+    // the scan leaves out before any evidence does (its hits would be silently empty).
+    const auth = RULE_SCANS.find((s) => s.name === 'auth')!;
+    const kept = new Set(auth.branches.map((b) => /^action = '([^']*)'$/.exec(b)?.[1]));
+    const rules = loadRules().filter((r) => r.scan === 'auth');
+    expect(rules.length).toBeGreaterThan(5);
+    for (const r of rules) {
+      const sql = r.sql.replace(/--[^\n]*/g, '');
+      const comparisons = [...sql.matchAll(/\baction\s*(=|<>|!=|\bNOT\s+IN\b|\bIN\b|\bLIKE\b|\bILIKE\b|~)\s*(\([^)]*\)|'[^']*')?/gi)];
+      expect(comparisons.length, r.id).toBeGreaterThan(0);
+      for (const m of comparisons) {
+        // Only equalities and IN lists of literals say which rows a rule needs.
+        expect(['=', 'IN'], `${r.id}: ${m[0]}`).toContain(m[1]!.toUpperCase());
+        expect(m[2], `${r.id}: ${m[0]}`).toBeDefined();
+        for (const [, action] of m[2]!.matchAll(/'([^']*)'/g)) expect(kept.has(action), `${r.id} selects on ${action}`).toBe(true);
+      }
+    }
+  });
+
   for (const scan of RULE_SCANS) {
     it(`${scan.name}: each of its rules hits the same events with the same keys over the scan as over the whole case`, async () => {
       const results = await compareScan(scan);
