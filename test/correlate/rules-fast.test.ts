@@ -3,33 +3,20 @@
  * the same. Each rewrite is checked here against the meaning it must keep, on generated events
  * with ties (several events in the same microsecond), untrusted NULL times and many keys.
  */
-import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import type { DuckDBConnection } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compileThreshold, loadRules } from '../../src/correlate/rules.js';
-import { installSqlVocabulary } from '../../src/correlate/sql-vocabulary.js';
-import { SCHEMA_SQL } from '../../src/store/schema.js';
+import { rng } from '../../bench/lib/rng.mjs';
+import { MiniCase } from '../helpers/mini-case.js';
 
-let db: DuckDBInstance;
+let mini: MiniCase;
 let conn: DuckDBConnection;
 
 beforeAll(async () => {
-  db = await DuckDBInstance.create(':memory:');
-  conn = await db.connect();
-  for (const sql of SCHEMA_SQL) await conn.run(sql);
-  await installSqlVocabulary(conn);
+  mini = await MiniCase.create();
+  conn = mini.conn;
 });
-afterAll(() => conn.closeSync());
-
-/** A small deterministic generator (mulberry32), so a failure can be replayed. */
-function rng(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+afterAll(() => mini.close());
 
 interface Ev {
   id: number;
@@ -40,7 +27,7 @@ interface Ev {
 }
 
 function generate(seed: number, n: number): Ev[] {
-  const r = rng(seed);
+  const r = rng(seed) as () => number;
   const out: Ev[] = [];
   let s = 0;
   for (let i = 1; i <= n; i++) {
@@ -115,7 +102,7 @@ describe('rules stay exact when made faster', () => {
     const pairs = async (sql: string) => (await conn.runAndReadAll(`SELECT DISTINCT event_id, hit_key FROM (${sql}) ORDER BY ALL`)).getRows().map((x) => `${x[0]} ${x[1]}`);
     let fired = 0;
     for (const seed of [11, 12, 13, 14, 15]) {
-      const r = rng(seed);
+      const r = rng(seed) as () => number;
       await conn.run('DELETE FROM events');
       const rows: string[] = [];
       let s = 0;

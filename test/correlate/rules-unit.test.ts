@@ -3,17 +3,16 @@
  * shares a snapshot…): each is run on a handful of events written for it, firing on the attack
  * and silent on its look-alike.
  */
-import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import type { DuckDBConnection } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadRules } from '../../src/correlate/rules.js';
-import { installSqlVocabulary } from '../../src/correlate/sql-vocabulary.js';
-import { SCHEMA_SQL } from '../../src/store/schema.js';
+import { MiniCase } from '../helpers/mini-case.js';
 import { SCENARIO_RULES, UNIT_TESTED_RULES } from '../helpers/rule-expectations.js';
 
 type Ev = Partial<Record<'ts' | 'source' | 'class' | 'action' | 'outcome' | 'host' | 'actor' | 'src_ip' | 'target' | 'command' | 'attrs', string>>;
 
 const rules = new Map(loadRules().map((r) => [r.id, r]));
-let db: DuckDBInstance;
+let mini: MiniCase;
 let conn: DuckDBConnection;
 
 async function hits(ruleId: string, events: Ev[]): Promise<string[]> {
@@ -32,12 +31,10 @@ async function hits(ruleId: string, events: Ev[]): Promise<string[]> {
 }
 
 beforeAll(async () => {
-  db = await DuckDBInstance.create(':memory:');
-  conn = await db.connect();
-  for (const sql of SCHEMA_SQL) await conn.run(sql);
-  await installSqlVocabulary(conn);
+  mini = await MiniCase.create();
+  conn = mini.conn;
 });
-afterAll(() => conn.closeSync());
+afterAll(() => mini.close());
 
 describe('rules on events written for them', () => {
   it('actions.sudo_root_shell: sudo bash / sudo -i / sudo su, not sudo ls', async () => {
