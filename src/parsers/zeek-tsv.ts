@@ -35,7 +35,7 @@ export const zeekTsv: LineParser = {
   open: (ctx) => new ZeekTsvHandler(ctx),
 };
 
-const DIRECTIVES = ['#separator', '#set_separator', '#empty_field', '#unset_field', '#path', '#open', '#close', '#fields', '#types'];
+export const DIRECTIVES = ['#separator', '#set_separator', '#empty_field', '#unset_field', '#path', '#open', '#close', '#fields', '#types'];
 
 function sniffZeekTsv(head: SniffHead): SniffMatch | null {
   let directives = 0;
@@ -55,7 +55,7 @@ function sniffZeekTsv(head: SniffHead): SniffMatch | null {
 }
 
 /** Column indices of one #fields layout. */
-interface Layout {
+export interface Layout {
   names: string[];
   types: string[] | null;
   n: number;
@@ -67,7 +67,7 @@ interface Layout {
   extra: Array<[number, string, ValueKind]>;
 }
 
-type ValueKind = 'string' | 'number' | 'bool' | 'set' | 'numset' | 'time';
+export type ValueKind = 'string' | 'number' | 'bool' | 'set' | 'numset' | 'time';
 
 function kindOf(type: string | undefined, name: string): ValueKind {
   if (!type) return NUMERIC_NAMES.has(name) ? 'number' : name === 'local_orig' || name === 'local_resp' ? 'bool' : name === 'tunnel_parents' ? 'set' : 'string';
@@ -80,7 +80,8 @@ function kindOf(type: string | undefined, name: string): ValueKind {
 
 const NUMERIC_NAMES = new Set(['missed_bytes', 'orig_ip_bytes', 'resp_ip_bytes', 'ip_proto']);
 
-function compile(names: string[], types: string[] | null): Layout {
+/** The layout of `names` (with `types` when #types matches them); zeek-tsv.sql.ts plans with it too. */
+export function compile(names: string[], types: string[] | null): Layout {
   const role: Record<string, number> = {};
   const extra: Array<[number, string, ValueKind]> = [];
   let ts = names.indexOf('ts');
@@ -99,7 +100,7 @@ function compile(names: string[], types: string[] | null): Layout {
 }
 
 /** `\x09` → TAB; other text as written. */
-function unescapeSeparator(v: string): string {
+export function unescapeSeparator(v: string): string {
   return v.replace(/\\x([0-9a-fA-F]{2})/g, (_, h: string) => String.fromCharCode(parseInt(h, 16)));
 }
 

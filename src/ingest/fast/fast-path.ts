@@ -15,6 +15,7 @@ import { parserByName } from '../../parsers/registry.js';
 import { cloudTrailInsertSql, planCloudTrailFast, type CloudTrailFastPlan } from '../../parsers/cloudtrail.sql.js';
 import { planVpcFast, vpcInsertSql, type VpcFastPlan } from '../../parsers/vpc-flow.sql.js';
 import { planPgCsvlogFast, type PgCsvlogFastPlan } from '../../parsers/postgres-csvlog.sql.js';
+import { planZeekTsvFast, zeekTsvHeaderSql, zeekTsvInsertSql, type ZeekFastPlan } from '../../parsers/zeek-tsv.sql.js';
 import { Declined, readPgCsvlog, type PgCsvlogRead } from './pg-csvlog.js';
 import { openEvidence, type EvidenceStream } from '../evidence-reader.js';
 import type { EvidenceFile } from '../evidence-files.js';
@@ -37,7 +38,7 @@ export type FastOutcome = { kind: 'stored'; result: ParseFileResult } | { kind: 
 
 const LINES_TABLE = 'dwell_fast_lines';
 /** Formats with a SQL path. */
-const SQL_FORMATS = new Set(['vpc_flow', 'cloudtrail', 'postgres_csvlog']);
+const SQL_FORMATS = new Set(['vpc_flow', 'cloudtrail', 'postgres_csvlog', 'zeek_tsv']);
 /**
  * Formats read by DuckDB unless DWELL_FAST_FORMATS (a comma list of the above) says otherwise.
  * CloudTrail's SQL stores the same rows but was measured slower than its JS parser
@@ -57,7 +58,8 @@ const MAX_DOCUMENT_LINE = 256 << 20;
 type Plan =
   | { format: 'vpc_flow'; vpc: VpcFastPlan; header: string | null }
   | { format: 'cloudtrail'; ct: CloudTrailFastPlan; header: null }
-  | { format: 'postgres_csvlog'; pg: PgCsvlogFastPlan; header: null };
+  | { format: 'postgres_csvlog'; pg: PgCsvlogFastPlan; header: null }
+  | { format: 'zeek_tsv'; zeek: ZeekFastPlan; header: null };
 
 /**
  * Reads `file` into the open transaction on `conn` (evidence id `eid`) through DuckDB, or declines
@@ -117,6 +119,10 @@ async function fastPath(conn: DuckDBConnection, eid: number, file: EvidenceFile,
       const pg = planPgCsvlogFast(sniffHead.lines, opts.extra);
       if (typeof pg === 'string') return declined(pg);
       plan = { format, pg, header: null };
+    } else if (format === 'zeek_tsv') {
+      const zeek = planZeekTsvFast(sniffHead.lines, opts.extra);
+      if (typeof zeek === 'string') return declined(zeek);
+      plan = { format, zeek, header: null };
     } else {
       const ct = planCloudTrailFast(file.absPath, sniffHead.lines, opts.extra);
       if (typeof ct === 'string') return declined(ct);
@@ -139,20 +145,31 @@ async function fastPath(conn: DuckDBConnection, eid: number, file: EvidenceFile,
     let counts: { lines: number; blank: number; meta: number; chars: number };
     let stored: { n: number; first_us: number | null; last_us: number | null; implausible: number };
     let pg: PgCsvlogRead | null = null;
+    let zeekHeaders = 0;
     try {
       if (plan.format === 'postgres_csvlog') {
         pg = await readPgCsvlog(conn, eid, file.absPath, ev.compression === 'gzip' ? 'gzip' : 'none', sanity.plausibleUntilUs, maxLine, plan.pg.columns);
         counts = { lines: pg.lines, blank: pg.blank, meta: 0, chars: pg.chars };
       } else {
         await withInsertionOrder(conn, async () => {
-          const sql = linesTableSql(LINES_TABLE, file.absPath, ev.compression === 'gzip' ? 'gzip' : 'none', newline, plan.header !== null, maxLine);
+          // Zeek: every `#` line (directives, #close, comments) is a meta line, not a record.
+          const sql = linesTableSql(LINES_TABLE, file.absPath, ev.compression === 'gzip' ? 'gzip' : 'none', newline, plan.format === 'zeek_tsv' ? '#' : plan.header !== null, maxLine);
           await conn.run(sql, plan.header === null ? {} : { header: plan.header });
         });
         const params = { eid, until: sanity.plausibleUntilUs, ...(plan.header === null ? {} : { header: plan.header }) };
-        await conn.run(plan.format === 'vpc_flow' ? vpcInsertSql(plan.vpc, LINES_TABLE, newline) : cloudTrailInsertSql(plan.ct, LINES_TABLE, newline), params);
+        if (plan.format === 'zeek_tsv') {
+          const h = await one(conn, zeekTsvHeaderSql(plan.zeek, LINES_TABLE), {});
+          if (Number(h.later) > 0) throw new Declined('a Zeek header line after the first record (a second header block: the JS parser changes layout)');
+          zeekHeaders = Number(h.headers);
+        }
+        await conn.run(
+          plan.format === 'vpc_flow' ? vpcInsertSql(plan.vpc, LINES_TABLE, newline) : plan.format === 'zeek_tsv' ? zeekTsvInsertSql(plan.zeek, LINES_TABLE, newline) : cloudTrailInsertSql(plan.ct, LINES_TABLE, newline),
+          params,
+        );
+        const meta = plan.format === 'zeek_tsv' ? `count(*) FILTER (WHERE starts_with(text, '#'))` : plan.header === null ? '0' : 'count(*) FILTER (WHERE text = $header)';
         counts = (await one(conn,
           `SELECT count(*)::BIGINT AS lines, count(*) FILTER (WHERE text IS NULL)::BIGINT AS blank,
-                  ${plan.header === null ? '0' : 'count(*) FILTER (WHERE text = $header)'}::BIGINT AS meta,
+                  ${meta}::BIGINT AS meta,
                   coalesce(sum(strlen(text)), 0)::BIGINT AS chars
            FROM ${LINES_TABLE}`, plan.header === null ? {} : { header: plan.header })) as typeof counts;
         await conn.run(`DROP TABLE ${LINES_TABLE}`);
@@ -202,6 +219,8 @@ async function fastPath(conn: DuckDBConnection, eid: number, file: EvidenceFile,
         ? { ...plan.vpc.info }
         : plan.format === 'postgres_csvlog'
           ? { ...pg!.info }
+          : plan.format === 'zeek_tsv'
+            ? { zeek_headers: zeekHeaders }
           : { ...plan.ct.info, layout: plan.ct.shape === 'records' ? 'Records' : 'objects', lines: linesOf(scan.result), record_warnings: 0, content_sha256: scan.contentSha256, records: n };
     const warnings: Array<{ line: number; byte_offset: number; raw: string; reason: string }> = [];
     noteTimeSanity(sanity, 0, opts.mtimeMs, info, (w) => warnings.push(w));

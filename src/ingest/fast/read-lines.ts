@@ -12,16 +12,17 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 /**
  * CREATE TEMP TABLE `table` (line, text, end_offset, skipped) from the file at `path` (a plain
  * absolute path). `skipped` counts the lines up to this one that hold no record — blank, or equal
- * to `$header` when `header` is true — so a record's sequence number is `line - 1 - skipped`
+ * to `$header` when `header` is true, or starting with `header` when it is a string (Zeek's `#`
+ * lines) — so a record's sequence number is `line - 1 - skipped`
  * without sorting the rows again (a sort of the wide rows cost more than the rest of the insert).
  */
-export function linesTableSql(table: string, path: string, compression: 'none' | 'gzip', newline: 1 | 2, header: boolean, maxLine = 4194304): string {
+export function linesTableSql(table: string, path: string, compression: 'none' | 'gzip', newline: 1 | 2, header: boolean | string, maxLine = 4194304): string {
   const file = `'${path.replace(/'/g, "''")}'`;
   const frame = 'OVER (ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)';
   return `CREATE TEMP TABLE ${table} AS
     SELECT row_number() OVER () AS line, l AS text,
            sum(coalesce(strlen(l), 0) + ${newline}) ${frame} AS end_offset,
-           sum(CASE WHEN l IS NULL${header ? ' OR l = $header' : ''} THEN 1 ELSE 0 END) ${frame} AS skipped
+           sum(CASE WHEN l IS NULL${typeof header === 'string' ? ` OR starts_with(l, '${header.replace(/'/g, "''")}')` : header ? ' OR l = $header' : ''} THEN 1 ELSE 0 END) ${frame} AS skipped
     FROM read_csv(${file}, columns = {'l': 'VARCHAR'}, delim = chr(1), quote = '', escape = '', header = false,
                   auto_detect = false, compression = '${compression}', new_line = '${newline === 2 ? '\\r\\n' : '\\n'}',
                   max_line_size = ${Math.trunc(maxLine)}${maxLine > 8 << 20 ? `, buffer_size = ${Math.trunc(maxLine) * 2}` : ''})`;
