@@ -21,6 +21,7 @@
 import { EVENT_COLUMNS } from '../core/event.js';
 import { PLAUSIBLE_FROM_US } from '../ingest/event-sanity.js';
 import { protocolName } from './netflow/protocols.js';
+import { canonicalIp, isIp } from '../core/ip.js';
 import { compile, DIRECTIVES, type Layout, type ValueKind } from './zeek-tsv.js';
 
 export interface ZeekFastPlan {
@@ -97,6 +98,12 @@ const IPV4 = `${IPV4_OCTET}(\\.${IPV4_OCTET}){3}`;
 const PORT = '([0-9]{1,4}|[0-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5])';
 const PROTOCOL = '([0-9]{1,2}|[01][0-9]{2}|2[0-4][0-9]|25[0-5])';
 const COUNTER = '[0-9]{1,15}';
+/**
+ * IPv6 as Zeek writes it: lower-case hex groups and colons, no embedded IPv4. That each one is an
+ * address in its canonical form (RFC 5952, what the ingest gate would store) is checked in JS on
+ * the distinct addresses after the insert (ingest/fast/fast-path.ts): any other declines the file.
+ */
+const IPV6_SHAPE = '[0-9a-f]{0,4}(:[0-9a-f]{0,4}){2,7}';
 /** Text JSON.stringify writes as it is: printable ASCII and space, no `"` or `\` (and never TAB: the separator). */
 const TEXT = '[ !#-\\[\\]-~]';
 /** A set element: TEXT without the set separator. */
@@ -148,7 +155,7 @@ export function zeekTsvInsertSql(plan: ZeekFastPlan, lines: string, newline: 1 |
     switch (role) {
       case 'orig_h':
       case 'resp_h':
-        return `(-|${IPV4})`;
+        return `(-|${IPV4}|${IPV6_SHAPE})`;
       case 'orig_p':
       case 'resp_p':
         return `(-|${PORT})`;
@@ -193,7 +200,7 @@ export function zeekTsvInsertSql(plan: ZeekFastPlan, lines: string, newline: 1 |
   attrParts.push(`'"source_community_id":"' || source_cid || '"'`);
   attrParts.push(`CASE WHEN implausible THEN '"time_quality_parsed":"exact"' END`);
 
-  const endpoint = (ip: string, port: string) => `coalesce(${ip}, '?'), ':' || ${port}`;
+  const endpoint = (ip: string, port: string) => `CASE WHEN contains(${ip}, ':') AND ${port} IS NOT NULL THEN '[' || ${ip} || ']' ELSE coalesce(${ip}, '?') END, ':' || ${port}`;
   const summary = `concat(coalesce(conn_state, 'conn'), ' ', coalesce(protocol, '?'), ' ', ${endpoint('src_ip', 'src_port')}, ' -> ', ${endpoint('dst_ip', 'dst_port')}, ' ' || bytes_out || ' B out', ' ' || bytes_in || ' B in')`;
 
   // Community ID v1 (netflow/community-id.ts) of an IPv4 flow, as in vpc-flow.sql.ts: 16 input
@@ -205,10 +212,24 @@ export function zeekTsvInsertSql(plan: ZeekFastPlan, lines: string, newline: 1 |
            | CASE WHEN has_ports
                   THEN ((CASE WHEN ordered THEN cid_sp ELSE cid_dp END)::UHUGEINT << 16) | (CASE WHEN ordered THEN cid_dp ELSE cid_sp END)::UHUGEINT
                   ELSE 0::UHUGEINT END)::BIT::BLOB`;
+  // IPv6: seed, the two 16-byte addresses (unhex of the expanded groups), proto, 0 and the ports.
+  // (Each shift in parentheses: DuckDB gives `<<` and `|` the same precedence, left to right.)
+  const tail6 = `(((proto_num::UBIGINT << 40) | ((CASE WHEN ordered THEN cid_sp ELSE cid_dp END)::UBIGINT << 16) | (CASE WHEN ordered THEN cid_dp ELSE cid_sp END)::UBIGINT)::BIT::BLOB)`;
+  const cidInput6 = `('\\x00\\x00'::BLOB || CASE WHEN ordered THEN src_b ELSE dst_b END || CASE WHEN ordered THEN dst_b ELSE src_b END || CASE WHEN has_ports THEN ${tail6}[3:8] ELSE ${tail6}[3:4] END)`;
   const cid = `CASE WHEN NOT cid_ok THEN NULL
+       WHEN v6 THEN '1:' || to_base64(unhex(sha1(${cidInput6})))
        WHEN has_ports THEN '1:' || to_base64(unhex(sha1(${cidInput})))
        ELSE '1:' || to_base64(unhex(sha1((${cidInput})[1:12])))
   END`;
+  /** The 16 bytes of an IPv6 address written as hex groups with at most one `::`. */
+  const v6Bytes = (ip: string) => {
+    const groups = (part: string) => `CASE WHEN ${part} = '' THEN []::VARCHAR[] ELSE string_split(${part}, ':') END`;
+    const left = groups(`string_split(${ip}, '::')[1]`);
+    const right = groups(`coalesce(string_split(${ip}, '::')[2], '')`);
+    return `unhex(array_to_string(list_transform(CASE WHEN contains(${ip}, '::')
+        THEN list_concat(${left}, list_transform(range(8 - len(${left}) - len(${right})), x -> '0'), ${right})
+        ELSE string_split(${ip}, ':') END, g -> lpad(g, 4, '0')), ''))`;
+  };
   const ipNum = (ip: string) => `(string_split(${ip}, '.')[1]::BIGINT * 16777216 + string_split(${ip}, '.')[2]::BIGINT * 65536 + string_split(${ip}, '.')[3]::BIGINT * 256 + string_split(${ip}, '.')[4]::BIGINT)`;
   const fail = `error('line ' || line || ': not for the SQL path')`;
 
@@ -259,26 +280,38 @@ FROM (
     ${cid} AS computed_cid
   FROM (
     SELECT *,
-      one_way OR src_n < dst_n OR (src_n = dst_n AND has_ports AND cid_sp < cid_dp) AS ordered
+      CASE WHEN v6 THEN one_way OR src_b < dst_b OR (src_b = dst_b AND has_ports AND cid_sp < cid_dp)
+           ELSE one_way OR src_n < dst_n OR (src_n = dst_n AND has_ports AND cid_sp < cid_dp) END AS ordered
     FROM (
       SELECT *,
         CASE WHEN proto_num IS NOT NULL THEN ${PROTOCOL_NAMES}[proto_num + 1] ELSE proto END AS protocol,
         ts_us < ${PLAUSIBLE_FROM_US} OR ts_us > $until AS implausible,
-        ${ipNum('src_ip')} AS src_n, ${ipNum('dst_ip')} AS dst_n,
-        proto_num IN (6, 17, 132, 1) AS has_ports,
-        proto_num = 1 AND icmp_pair IS NULL AS one_way,
+        CASE WHEN v6 THEN NULL ELSE ${ipNum('src_ip')} END AS src_n, CASE WHEN v6 THEN NULL ELSE ${ipNum('dst_ip')} END AS dst_n,
+        CASE WHEN v6 THEN ${v6Bytes('src_ip')} END AS src_b, CASE WHEN v6 THEN ${v6Bytes('dst_ip')} END AS dst_b,
+        proto_num IN (6, 17, 132, 1, 58) AS has_ports,
+        proto_num IN (1, 58) AND icmp_pair IS NULL AS one_way,
         src_port AS cid_sp,
-        CASE WHEN proto_num = 1 THEN coalesce(icmp_pair, dst_port) ELSE dst_port END AS cid_dp,
+        CASE WHEN proto_num IN (1, 58) THEN coalesce(icmp_pair, dst_port) ELSE dst_port END AS cid_dp,
         coalesce(src_ip IS NOT NULL AND dst_ip IS NOT NULL AND proto_num IS NOT NULL AND CASE
           WHEN proto_num IN (6, 17, 132) THEN src_port IS NOT NULL AND dst_port IS NOT NULL
-          WHEN proto_num = 1 THEN src_port <= 255 AND (icmp_pair IS NOT NULL OR dst_port <= 255)
+          WHEN proto_num IN (1, 58) THEN src_port <= 255 AND (icmp_pair IS NOT NULL OR dst_port <= 255)
           ELSE true END, false) AS cid_ok
       FROM (
         SELECT *,
-          CASE WHEN proto IS NULL THEN ip_proto WHEN proto = 'tcp' THEN 6 WHEN proto = 'udp' THEN 17 WHEN proto = 'icmp' THEN 1 ELSE ip_proto END AS proto_num,
-          CASE WHEN proto = 'icmp' OR (proto IS NULL AND ip_proto = 1) OR (proto = 'unknown_transport' AND ip_proto = 1) THEN
+          CASE proto_num WHEN 1 THEN
             CASE src_port WHEN 8 THEN 0 WHEN 0 THEN 8 WHEN 13 THEN 14 WHEN 14 THEN 13 WHEN 15 THEN 16 WHEN 16 THEN 15
-                          WHEN 10 THEN 9 WHEN 9 THEN 10 WHEN 17 THEN 18 WHEN 18 THEN 17 END END AS icmp_pair
+                          WHEN 10 THEN 9 WHEN 9 THEN 10 WHEN 17 THEN 18 WHEN 18 THEN 17 END
+          WHEN 58 THEN
+            CASE src_port WHEN 128 THEN 129 WHEN 129 THEN 128 WHEN 133 THEN 134 WHEN 134 THEN 133 WHEN 135 THEN 136 WHEN 136 THEN 135
+                          WHEN 130 THEN 131 WHEN 131 THEN 130 WHEN 139 THEN 140 WHEN 140 THEN 139 WHEN 144 THEN 145 WHEN 145 THEN 144 END END AS icmp_pair
+        FROM (
+        SELECT *,
+          -- ICMP between IPv6 addresses is ICMPv6 (normalizeProtocol looks at the source address).
+          CASE WHEN proto IS NULL THEN ip_proto WHEN proto = 'tcp' THEN 6 WHEN proto = 'udp' THEN 17
+               WHEN proto = 'icmp' THEN CASE WHEN coalesce(contains(src_ip, ':'), false) THEN 58 ELSE 1 END ELSE ip_proto END AS proto_num,
+          CASE WHEN coalesce(contains(src_ip, ':'), false) OR coalesce(contains(dst_ip, ':'), false) THEN
+            CASE WHEN src_ip IS NOT NULL AND dst_ip IS NOT NULL AND contains(src_ip, ':') <> contains(dst_ip, ':') THEN ${fail} ELSE true END
+            ELSE false END AS v6
         FROM (
           SELECT line, text, end_offset, skipped, f,
             ${dashNull('orig_h')} AS src_ip, ${dashNull('resp_h')} AS dst_ip,
@@ -292,6 +325,7 @@ FROM (
           FROM (SELECT line, text, end_offset, skipped, string_split(text, chr(9)) AS f FROM ${lines}
                 WHERE text IS NOT NULL AND NOT starts_with(text, '#'))
           WHERE CASE WHEN strlen(text) <= 4000 AND regexp_full_match(text, '${fieldRe.join('\\t')}') THEN true ELSE ${fail} END
+        )
         )
       )
     )
@@ -310,4 +344,18 @@ export function zeekTsvHeaderSql(plan: ZeekFastPlan, lines: string): string {
   return `SELECT count(*) FILTER (WHERE starts_with(text, '#separator') OR list_contains(${list}, split_part(text, chr(9), 1)))::BIGINT AS headers,
     count(*) FILTER (WHERE line > ${plan.firstRecordLine} AND (${prefixes}) AND NOT regexp_full_match(text, '#(open|close)([\\t ].*)?'))::BIGINT AS later
   FROM ${lines} WHERE starts_with(text, '#')`;
+}
+
+/** The distinct IPv6-shaped addresses the insert stored for evidence $eid. */
+export const ZEEK_V6_ADDRESSES_SQL = `SELECT DISTINCT ip FROM (
+    SELECT src_ip AS ip FROM events WHERE evidence_id = $eid AND contains(src_ip, ':')
+    UNION ALL SELECT dst_ip FROM events WHERE evidence_id = $eid AND contains(dst_ip, ':'))`;
+
+/**
+ * The first of `addresses` the JS parser and the ingest gate would not store as written (not an
+ * address, or not in its canonical form: the gate rewrites it and keeps `*_as_written`), or null.
+ */
+export function nonCanonicalAddress(addresses: string[]): string | null {
+  for (const a of addresses) if (!isIp(a) || canonicalIp(a) !== a) return a;
+  return null;
 }

@@ -15,7 +15,7 @@ import { parserByName } from '../../parsers/registry.js';
 import { cloudTrailInsertSql, planCloudTrailFast, type CloudTrailFastPlan } from '../../parsers/cloudtrail.sql.js';
 import { planVpcFast, vpcInsertSql, type VpcFastPlan } from '../../parsers/vpc-flow.sql.js';
 import { planPgCsvlogFast, type PgCsvlogFastPlan } from '../../parsers/postgres-csvlog.sql.js';
-import { planZeekTsvFast, zeekTsvHeaderSql, zeekTsvInsertSql, type ZeekFastPlan } from '../../parsers/zeek-tsv.sql.js';
+import { nonCanonicalAddress, planZeekTsvFast, ZEEK_V6_ADDRESSES_SQL, zeekTsvHeaderSql, zeekTsvInsertSql, type ZeekFastPlan } from '../../parsers/zeek-tsv.sql.js';
 import { Declined, readPgCsvlog, type PgCsvlogRead } from './pg-csvlog.js';
 import { openEvidence, type EvidenceStream } from '../evidence-reader.js';
 import type { EvidenceFile } from '../evidence-files.js';
@@ -166,6 +166,11 @@ async function fastPath(conn: DuckDBConnection, eid: number, file: EvidenceFile,
           plan.format === 'vpc_flow' ? vpcInsertSql(plan.vpc, LINES_TABLE, newline) : plan.format === 'zeek_tsv' ? zeekTsvInsertSql(plan.zeek, LINES_TABLE, newline) : cloudTrailInsertSql(plan.ct, LINES_TABLE, newline),
           params,
         );
+        if (plan.format === 'zeek_tsv') {
+          const v6 = (await conn.runAndReadAll(ZEEK_V6_ADDRESSES_SQL, { eid })).getRows().map((r) => String(r[0]));
+          const odd = nonCanonicalAddress(v6);
+          if (odd !== null) throw new Declined(`IPv6 address ${JSON.stringify(odd.slice(0, 60))} is not canonical (the ingest gate rewrites it)`);
+        }
         const meta = plan.format === 'zeek_tsv' ? `count(*) FILTER (WHERE starts_with(text, '#'))` : plan.header === null ? '0' : 'count(*) FILTER (WHERE text = $header)';
         counts = (await one(conn,
           `SELECT count(*)::BIGINT AS lines, count(*) FILTER (WHERE text IS NULL)::BIGINT AS blank,
