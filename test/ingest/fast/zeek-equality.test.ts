@@ -186,12 +186,15 @@ describe('Zeek TSV conn logs through DuckDB (fast path)', () => {
     expect(fast).toEqual(js);
   });
 
-  it('with DWELL_FAST_FORMATS unset, Zeek goes to the JS parser and says why', async () => {
-    delete process.env.DWELL_FAST_FORMATS;
+  it('reads Zeek conn logs with DuckDB by default, and not when DWELL_FAST_FORMATS leaves zeek_tsv out', async () => {
     try {
-      const { fast, js, files } = await ingestBoth(dir(), [join(FIXTURES, 'conn-default.log')]);
-      expect(files.map((f) => [f.readBy, f.fastDeclined])).toEqual([['js', 'format zeek_tsv has no SQL path enabled (DWELL_FAST_FORMATS)']]);
-      expect(fast).toEqual(js);
+      delete process.env.DWELL_FAST_FORMATS;
+      const on = await ingestBoth(dir(), [join(FIXTURES, 'conn-default.log')]);
+      expect(on.files.map((f) => [f.readBy, f.fastDeclined])).toEqual([['sql', undefined]]);
+      expect(on.fast).toEqual(on.js);
+      process.env.DWELL_FAST_FORMATS = 'vpc_flow';
+      const off = await ingestBoth(dir(), [join(FIXTURES, 'conn-default.log')]);
+      expect(off.files.map((f) => [f.readBy, f.fastDeclined])).toEqual([['js', 'format zeek_tsv has no SQL path enabled (DWELL_FAST_FORMATS)']]);
     } finally {
       process.env.DWELL_FAST_FORMATS = 'vpc_flow,zeek_tsv';
     }
