@@ -154,7 +154,7 @@ describe('Zeek TSV conn logs through DuckDB (fast path)', () => {
     ['comma.log', ['#separator ,', ...good.map((l) => l.replace(/\t/g, ','))].join('\n') + '\n', /separator other than/],
     ['bare-cr.log', [...header(), ...good.slice(0, 5), good[5] + '\r' + good[6], ...good.slice(7)].join('\n') + '\n', /carriage return|DuckDB/],
     ['mixed-crlf.log', [...header(), ...good].join('\r\n').replace(/\r\n(?=1718)/, '\n') + '\r\n', /mix CRLF|DuckDB/],
-    ['nul.log', [...header(), ...bad(3, (f) => (f[15] = 'Sh\0AD'))].join('\n') + '\n', /NUL bytes/],
+    ['nul.log', [...header(), ...bad(3, (f) => (f[15] = 'Sh\0AD'))].join('\n') + '\n', /NUL bytes|not for the SQL path/],
     ['cid-differs.log', [...header([...FIELDS, 'community_id'], [...TYPES, 'string']), ...good.map((l, i) => `${l}\t${i === 1 ? '1:AAAAAAAAAAAAAAAAAAAAAAAAAAA=' : '-'}`)].join('\n') + '\n', /not for the SQL path/],
     ['collision.log', [...header([...FIELDS, 'conn_state'], [...TYPES, 'string']), ...good.map((l) => `${l}\tXX`)].join('\n') + '\n', /would not be stored/],
     ['indented.log', [...header(), ...good.slice(0, 4), ` ${good[4]}`, ...good.slice(5)].join('\n') + '\n', /not for the SQL path/],
