@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 /**
- * Profile of the VPC fast path's INSERT (src/parsers/vpc-flow.sql.ts) on one file, without the rest
+ * Profile of the VPC fast path's INSERT (src/parsers/vpc-flow.sql.ts) — or the Zeek conn.log one
+ * (zeek-tsv.sql.ts) for a file whose head has `#fields` — on one file, without the rest
  * of the ingest: the file's lines are read into the numbered lines table once (as read-lines.ts
  * does), then the INSERT runs REPS times into a fresh `events` table and is committed and
  * checkpointed (the write to disk is part of its cost). CPU time is the process's user+sys around
@@ -26,6 +27,7 @@ const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const { SCHEMA_SQL } = await import(join(ROOT, 'dist/store/schema.js'));
 const { linesTableSql } = await import(join(ROOT, 'dist/ingest/fast/read-lines.js'));
 const { planVpcFast, vpcInsertSql } = await import(join(ROOT, 'dist/parsers/vpc-flow.sql.js'));
+const { planZeekTsvFast, zeekTsvInsertSql } = await import(join(ROOT, 'dist/parsers/zeek-tsv.sql.js'));
 const { readFileSync } = await import('node:fs');
 const { gunzipSync } = await import('node:zlib');
 
@@ -43,11 +45,12 @@ const explain = argv.includes('--explain');
 const gz = file.endsWith('.gz');
 const headText = (gz ? gunzipSync(readFileSync(file)) : readFileSync(file)).subarray(0, 65536).toString('utf8');
 const headLines = headText.split('\n').map((l) => l.replace(/\r$/, ''));
-const plan = planVpcFast(file, headLines, {});
-if (typeof plan === 'string') throw new Error(`not for the SQL path: ${plan}`);
+const zeek = headLines.some((l) => l.startsWith('#fields\t'));
+const plan = zeek ? { ...planZeekTsvFast(headLines, {}), header: null } : planVpcFast(file, headLines, {});
+if (typeof plan === 'string' || (zeek && !plan.layout)) throw new Error(`not for the SQL path: ${zeek ? planZeekTsvFast(headLines, {}) : plan}`);
 const newline = headText.includes('\r\n') ? 2 : 1;
 
-const full = vpcInsertSql(plan, 'lines', newline);
+const full = zeek ? zeekTsvInsertSql(plan, 'lines', newline) : vpcInsertSql(plan, 'lines', newline);
 /** The INSERT with the columns in `without` stored as NULL. */
 function variantSql(without) {
   if (!without.length) return full;
@@ -71,7 +74,7 @@ async function once(without, n, explainIt) {
     const params = plan.header === null ? {} : { header: plan.header };
     let c0 = cpu();
     let w0 = performance.now();
-    await conn.run(linesTableSql('lines', file, gz ? 'gzip' : 'none', newline, plan.header !== null), params);
+    await conn.run(linesTableSql('lines', file, gz ? 'gzip' : 'none', newline, zeek ? '#' : plan.header !== null), params);
     const read = { cpu: cpu() - c0, wall: (performance.now() - w0) / 1000 };
     await conn.run('SET preserve_insertion_order = false');
     await conn.run('BEGIN');
