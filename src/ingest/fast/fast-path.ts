@@ -43,7 +43,7 @@ const SQL_FORMATS = new Set(['vpc_flow', 'cloudtrail', 'postgres_csvlog', 'zeek_
  * Formats read by DuckDB unless DWELL_FAST_FORMATS (a comma list of the above) says otherwise.
  * CloudTrail's SQL stores the same rows but was measured slower than its JS parser
  * (bench/RESULTS.md, docs/ingest-fast-path.md): it runs only when asked for. Zeek conn logs
- * measured 1.8× less CPU than their JS parser (2M records): on.
+ * measured 1.6× less CPU than their JS parser (2M records, median of 3; bench/RESULTS.md): on.
  */
 const DEFAULT_FAST_FORMATS = ['vpc_flow', 'zeek_tsv'];
 
