@@ -4,8 +4,9 @@
  * a NULL row, so numbering counts it; a bare CR or invalid UTF-8 stops the read with an error (the
  * file then goes to the JS parser); a line holding the \x01 delimiter does too.
  *
- * Numbering relies on DuckDB keeping the reader's order (`preserve_insertion_order`), which the
- * ingest otherwise turns off for speed; withInsertionOrder turns it on while a fast read runs.
+ * Numbering relies on DuckDB keeping the reader's order (`preserve_insertion_order`): the ingest
+ * keeps it on (ingestDuckdbConfig); withInsertionOrder makes sure of it while a fast read runs,
+ * whatever the database was opened with.
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
 
@@ -29,13 +30,19 @@ export function linesTableSql(table: string, path: string, compression: 'none' |
 
 /** Fast reads running now (one ingest per process: the setting is its database's, not the connection's). */
 let active = 0;
+/** The setting found when the first of them started, put back when the last ends. */
+let before: string | null = null;
 
 export async function withInsertionOrder<T>(conn: DuckDBConnection, fn: () => Promise<T>): Promise<T> {
   // Counted, so one lane finishing does not switch the order off under another lane's read.
-  if (active++ === 0) await conn.run('SET preserve_insertion_order = true');
+  if (active++ === 0) {
+    const r = await conn.runAndReadAll(`SELECT current_setting('preserve_insertion_order')::VARCHAR AS v`);
+    before = String((r.getRowObjectsJS()[0] as { v: unknown }).v);
+    if (before !== 'true') await conn.run('SET preserve_insertion_order = true');
+  }
   try {
     return await fn();
   } finally {
-    if (--active === 0) await conn.run('SET preserve_insertion_order = false').catch(() => undefined);
+    if (--active === 0 && before !== null && before !== 'true') await conn.run('SET preserve_insertion_order = false').catch(() => undefined);
   }
 }
