@@ -23,7 +23,7 @@ import { noteTimeSanity, ParseCancelled, type ParseFileResult } from '../parse-f
 import { makeHead, sniff } from '../sniff.js';
 import { readHead } from '../read-head.js';
 import { LineEndScan, lineEndProblem, linesOf, type ScanResult } from './scan.js';
-import { linesTableSql, withInsertionOrder } from './read-lines.js';
+import { linesTableSql, withInsertionOrder, withoutInsertionOrder } from './read-lines.js';
 
 export interface FastOptions {
   format?: string;
@@ -149,7 +149,8 @@ async function fastPath(conn: DuckDBConnection, eid: number, file: EvidenceFile,
           await conn.run(sql, plan.header === null ? {} : { header: plan.header });
         });
         const params = { eid, until: sanity.plausibleUntilUs, ...(plan.header === null ? {} : { header: plan.header }) };
-        await conn.run(plan.format === 'vpc_flow' ? vpcInsertSql(plan.vpc, LINES_TABLE, newline) : cloudTrailInsertSql(plan.ct, LINES_TABLE, newline), params);
+        // Row order is no matter here (event_id and line come from the lines table): a parallel insert (read-lines.ts).
+        await withoutInsertionOrder(conn, () => conn.run(plan.format === 'vpc_flow' ? vpcInsertSql(plan.vpc, LINES_TABLE, newline) : cloudTrailInsertSql(plan.ct, LINES_TABLE, newline), params));
         counts = (await one(conn,
           `SELECT count(*)::BIGINT AS lines, count(*) FILTER (WHERE text IS NULL)::BIGINT AS blank,
                   ${plan.header === null ? '0' : 'count(*) FILTER (WHERE text = $header)'}::BIGINT AS meta,
