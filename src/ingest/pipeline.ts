@@ -139,8 +139,9 @@ const DEFAULT_CHECKPOINT_THRESHOLD = '256MB';
  * off, each insert thread builds its own collection, written early only when that thread alone
  * fills a row group in that one statement; the staged batches (16 MB, ≈ 40k rows) never do, so the
  * whole file stayed in memory until the commit (in_memory_table 650–1,447 MB incl. spill on the
- * scenario's PostgreSQL logs; bench/RESULTS.md "Mixed-source ingest", 2026-12-07 21:xx). Order
- * costs no CPU here: the batch-index insert DuckDB then uses still reads the JSON in parallel.
+ * scenario's PostgreSQL logs, spilled to the temporary file; bench/RESULTS.md "Mixed-source ingest",
+ * 2026-12-07 20:58). Order costs no CPU here: the batch-index insert DuckDB then uses still reads
+ * the JSON in parallel. (The SQL fast path's INSERT from its lines table turns it off: read-lines.ts.)
  * `memory_limit` bounds what is left (the rest spills to a temporary file), not the allocator's
  * caches beside it. DuckDB's allocator (jemalloc) keeps freed
  * pages per thread up to `allocator_flush_threshold` (default 128 MB) and returns them only when that
