@@ -115,11 +115,11 @@ export class IngestError extends Error {}
 /** DWELL_TIMING=1: each file's format, reader, events and time (ms, start to commit) on standard error. */
 const timing = process.env.DWELL_TIMING === '1';
 
-// 640 MB, not 512: on a 290 MB PostgreSQL log (a million events in one transaction) 512 MB took the
-// peak from 1,005 to 811 MB but cost 23 % more CPU (the transaction spilled); speed is the larger gap
-// (bench/RESULTS.md, "Mixed-source ingest"). Since a large file's row groups go to the case file as
-// they fill (preserve_insertion_order, below), its transaction no longer holds the file in memory.
-const DEFAULT_DUCKDB_MEMORY = '640MB';
+// 512 MB: it cost 23 % more CPU on a 290 MB PostgreSQL log while that file's transaction spilled;
+// since its row groups go to the case file as they fill (preserve_insertion_order, below), what the
+// budget holds is cached blocks, evicted without writing: db-01 at 512 MB peaked at 765 MB for the
+// same CPU as 640 MB's 919 MB (bench/RESULTS.md, "Mixed-source ingest", 2026-12-07 20:58).
+const DEFAULT_DUCKDB_MEMORY = '512MB';
 const INDEX_DUCKDB_MEMORY = '448MB';
 const DEFAULT_LANES = 2;
 /**
