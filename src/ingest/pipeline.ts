@@ -115,10 +115,11 @@ export class IngestError extends Error {}
 /** DWELL_TIMING=1: each file's format, reader, events and time (ms, start to commit) on standard error. */
 const timing = process.env.DWELL_TIMING === '1';
 
-// 640 MB, not 512: on a 290 MB PostgreSQL log (a million events in one transaction) 512 MB took the
-// peak from 1,005 to 811 MB but cost 23 % more CPU (the transaction spills); speed is the larger gap
-// (bench/RESULTS.md, "Mixed-source ingest"). Row-group-sized inserts would lower both (not built).
-const DEFAULT_DUCKDB_MEMORY = '640MB';
+// 512 MB: it cost 23 % more CPU on a 290 MB PostgreSQL log while that file's transaction spilled;
+// since its row groups go to the case file as they fill (preserve_insertion_order, below), what the
+// budget holds is cached blocks, evicted without writing: db-01 at 512 MB peaked at 765 MB for the
+// same CPU as 640 MB's 919 MB (bench/RESULTS.md, "Mixed-source ingest", 2026-12-07 20:58).
+const DEFAULT_DUCKDB_MEMORY = '512MB';
 const INDEX_DUCKDB_MEMORY = '448MB';
 const DEFAULT_LANES = 2;
 /**
@@ -129,10 +130,20 @@ const DEFAULT_LANES = 2;
 const DEFAULT_CHECKPOINT_THRESHOLD = '256MB';
 
 /**
- * DuckDB's settings for an ingest. A file is one transaction, and the rows of a large file (a
- * 280 MB PostgreSQL log: a million events) wait in DuckDB's transaction-local storage until the
- * commit compresses and writes them; `memory_limit` bounds that storage (the rest spills to a
- * temporary file), not the allocator's caches beside it. DuckDB's allocator (jemalloc) keeps freed
+ * DuckDB's settings for an ingest. A file is one transaction (kill -9 safety), so the rows of a large
+ * file (a 280 MB PostgreSQL log: a million events) live in DuckDB's transaction-local storage until
+ * the commit. With `preserve_insertion_order` on (DuckDB's default) each INSERT appends to that
+ * storage in order, and every row group (122,880 rows) it fills is compressed and written to the
+ * case file at once ("optimistic write"; a rollback or a kill leaves those blocks unreferenced):
+ * the transaction holds at most about one row group in memory whatever the file's size. With it
+ * off, each insert thread builds its own collection, written early only when that thread alone
+ * fills a row group in that one statement; the staged batches (16 MB, ≈ 40k rows) never do, so the
+ * whole file stayed in memory until the commit (in_memory_table 650–1,447 MB incl. spill on the
+ * scenario's PostgreSQL logs, spilled to the temporary file; bench/RESULTS.md "Mixed-source ingest",
+ * 2026-12-07 20:58). Order costs no CPU here: the batch-index insert DuckDB then uses still reads
+ * the JSON in parallel. (The SQL fast path's INSERT from its lines table turns it off: read-lines.ts.)
+ * `memory_limit` bounds what is left (the rest spills to a temporary file), not the allocator's
+ * caches beside it. DuckDB's allocator (jemalloc) keeps freed
  * pages per thread up to `allocator_flush_threshold` (default 128 MB) and returns them only when that
  * thread next allocates; the background threads hand them back within about a second (as watch and
  * correlate do; measured in bench/RESULTS.md "Mixed-source ingest"). DWELL_DUCKDB_MEMORY and
@@ -140,8 +151,8 @@ const DEFAULT_CHECKPOINT_THRESHOLD = '256MB';
  */
 export function ingestDuckdbConfig(env: NodeJS.ProcessEnv = process.env): Record<string, string> {
   return {
-    // Row order inside a batch carries no meaning (event_id does): let DuckDB insert in parallel.
-    preserve_insertion_order: 'false',
+    // Not for the order (event_id carries it): for the row groups written as they fill (above).
+    preserve_insertion_order: 'true',
     memory_limit: env.DWELL_DUCKDB_MEMORY ?? DEFAULT_DUCKDB_MEMORY,
     checkpoint_threshold: env.DWELL_CHECKPOINT_THRESHOLD ?? DEFAULT_CHECKPOINT_THRESHOLD,
     allocator_flush_threshold: '16MB',

@@ -24,7 +24,7 @@ import { noteTimeSanity, ParseCancelled, type ParseFileResult } from '../parse-f
 import { makeHead, sniff } from '../sniff.js';
 import { readHead } from '../read-head.js';
 import { LineEndScan, lineEndProblem, linesOf, type ScanResult } from './scan.js';
-import { linesTableSql, withInsertionOrder } from './read-lines.js';
+import { linesTableSql, withInsertionOrder, withoutInsertionOrder } from './read-lines.js';
 
 export interface FastOptions {
   format?: string;
@@ -163,10 +163,11 @@ async function fastPath(conn: DuckDBConnection, eid: number, file: EvidenceFile,
           if (Number(h.later) > 0) throw new Declined('a Zeek header line after the first record (a second header block: the JS parser changes layout)');
           zeekHeaders = Number(h.headers);
         }
-        await conn.run(
+        // Row order is no matter here (event_id and line come from the lines table): a parallel insert (read-lines.ts).
+        await withoutInsertionOrder(conn, () => conn.run(
           plan.format === 'vpc_flow' ? vpcInsertSql(plan.vpc, LINES_TABLE, newline) : plan.format === 'zeek_tsv' ? zeekTsvInsertSql(plan.zeek, LINES_TABLE, newline) : cloudTrailInsertSql(plan.ct, LINES_TABLE, newline),
           params,
-        );
+        ));
         if (plan.format === 'zeek_tsv') {
           const v6 = (await conn.runAndReadAll(ZEEK_V6_ADDRESSES_SQL, { eid })).getRows().map((r) => String(r[0]));
           const odd = nonCanonicalAddress(v6);

@@ -1,0 +1,140 @@
+/**
+ * Issue 14: a large file's rows reach the case file as its transaction fills row groups (DuckDB's
+ * optimistic writes), so the transaction does not hold the whole file in memory until the commit
+ * (bench/RESULTS.md "Mixed-source ingest": in_memory_table 650–1,447 MB on a 290 MB PostgreSQL
+ * log). The rows written before the commit are still the transaction's: a rollback, or a kill -9,
+ * leaves none of them in the case, and a re-run equals a clean run.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+// @ts-expect-error plain ESM helper shared with the benchmarks
+import { writeAuthLog } from '../../bench/lib/gen-auth-log.mjs';
+import type { DwellEvent } from '../../src/core/event.js';
+import { ingestDuckdbConfig } from '../../src/ingest/pipeline.js';
+import { CaseDb } from '../../src/store/case-db.js';
+import { EvidenceTransaction } from '../../src/store/evidence-writer.js';
+import { encodeEvent } from '../../src/store/staging-rows.js';
+import { query } from '../helpers/case.js';
+import { BIN, dwell, tempDir } from '../helpers/cli.js';
+
+const tmp = tempDir();
+afterAll(() => tmp.cleanup());
+
+/** DuckDB's row group: the unit it writes to the file before a commit. */
+const ROW_GROUP = 122_880;
+const BATCH = 40_000;
+
+function event(seq: number): DwellEvent {
+  const raw = `2025-12-20 10:00:00.123 CET [${1000 + (seq % 500)}] app@shop LOG:  statement: SELECT * FROM t${seq % 97} WHERE id = ${seq}`;
+  return {
+    ts: 1766221200000000 + seq * 1000, ts_end: null, time_quality: 'exact', class: 'db', action: 'db.query', outcome: 'success', host: 'db-01',
+    actor: 'app', src_ip: null, src_port: null, dst_ip: null, dst_port: null, protocol: null, session: String(1000 + (seq % 500)), access_key: null,
+    target: `t${seq % 97}`, database: 'shop', bytes_in: null, bytes_out: null, packets_in: null, packets_out: null, rows: null, command: raw.slice(50),
+    community_id: null, user_agent: null, summary: `app@shop SELECT t${seq % 97}`, attrs: null, line: seq + 1, byte_offset: seq * 120, byte_length: raw.length, raw,
+  } as DwellEvent;
+}
+
+/** Writes one staging batch of events [from, from + n). */
+function stage(file: string, from: number, n: number): string {
+  let text = '';
+  for (let i = from; i < from + n; i++) text += encodeEvent(i, event(i));
+  writeFileSync(file, text);
+  return file;
+}
+
+async function inMemoryTableBytes(db: CaseDb): Promise<number> {
+  const [row] = await db.all<{ b: bigint | number | null }>(
+    `SELECT sum(memory_usage_bytes + temporary_storage_bytes) AS b FROM duckdb_memory() WHERE tag = 'IN_MEMORY_TABLE'`,
+  );
+  return Number(row?.b ?? 0);
+}
+
+describe('a large file in one transaction, with the ingest’s DuckDB settings', () => {
+  it('holds about one row group in memory, writes the rest to the case file before the commit, and a rollback keeps none of it', { timeout: 180_000 }, async () => {
+    const casePath = join(tmp.path, 'rowgroups.duckdb');
+    const db = await CaseDb.open(casePath, { create: true, config: ingestDuckdbConfig({}) });
+    try {
+      await db.run('CHECKPOINT');
+      const emptySize = statSync(casePath).size;
+      const batches = 8; // 320,000 rows: two full row groups and a part
+      const run = async (commit: boolean, id: number) => {
+        const tx = await EvidenceTransaction.begin(db, id);
+        let perRow = 0;
+        let peak = 0;
+        for (let b = 0; b < batches; b++) {
+          await tx.addEvents(stage(join(tmp.path, `b-${id}-${b}.ndjson`), b * BATCH, BATCH), 'postgres_log');
+          const held = await inMemoryTableBytes(db);
+          // After the first batch nothing can have been written yet: what one row costs in memory.
+          if (b === 0) perRow = held / BATCH;
+          peak = Math.max(peak, held);
+        }
+        const sizeBeforeCommit = statSync(casePath).size;
+        if (commit) await tx.commit({ evidence_id: id, run_id: 0, path: 'x', abs_path: '/x', size: 0, mtime_ms: 0, sha256: 'x', compression: null, format: 'postgres_log', parser_version: null, sniff_reason: null, status: 'ingested', message: null, lines: null, record_lines: null, continuation_lines: null, meta_lines: null, blank_lines: null, warning_lines: null, events: batches * BATCH, warnings: 0, first_ts_us: null, last_ts_us: null, year_shift: null, duplicate_of: null, info: null });
+        else await tx.rollback();
+        return { perRow, peak, sizeBeforeCommit };
+      };
+
+      const rolledBack = await run(false, 1);
+      expect(rolledBack.perRow).toBeGreaterThan(0);
+      // Without the early writes the peak is all 320,000 rows (2.6 row groups' worth).
+      expect(rolledBack.peak).toBeLessThan(rolledBack.perRow * ROW_GROUP * 1.5);
+      expect(rolledBack.sizeBeforeCommit).toBeGreaterThan(emptySize);
+      const [none] = await db.all<{ n: number }>(`SELECT count(*)::INTEGER AS n FROM events`);
+      expect(none!.n).toBe(0);
+
+      const committed = await run(true, 2);
+      expect(committed.peak).toBeLessThan(committed.perRow * ROW_GROUP * 1.5);
+      const [stored] = await db.all<{ n: number; seqs: number; lines: number }>(
+        `SELECT count(*)::INTEGER AS n, count(DISTINCT event_id)::INTEGER AS seqs, max(line)::INTEGER AS lines FROM events WHERE evidence_id = 2`,
+      );
+      expect(stored).toEqual({ n: batches * BATCH, seqs: batches * BATCH, lines: batches * BATCH });
+    } finally {
+      db.close();
+    }
+  });
+});
+
+describe('ingest killed with SIGKILL after row groups of a large file reached the case file', () => {
+  it('leaves none of that file, and a re-run equals a clean run', { timeout: 420_000 }, async () => {
+    const ev = join(tmp.path, 'evidence');
+    const { mkdirSync } = await import('node:fs');
+    mkdirSync(ev);
+    // 300,000 lines: two full row groups and a part, in one transaction.
+    await writeAuthLog(join(ev, 'big.log'), 300_000, 11);
+
+    const killed = join(tmp.path, 'killed.duckdb');
+    const child = spawn(process.execPath, [BIN, 'ingest', '-q', '--year', '2025', '--case', killed, ev], { stdio: 'ignore' });
+    // The case file grows during the file's transaction only by the row groups written early
+    // (committed files go to the WAL; the checkpoint is at the end): wait for that, then kill.
+    const deadline = Date.now() + 300_000;
+    let start = -1;
+    let grew = false;
+    while (Date.now() < deadline && child.exitCode === null) {
+      if (existsSync(killed)) {
+        const size = statSync(killed).size;
+        if (start < 0) start = size;
+        if (size >= start + 2 * 1024 * 1024) {
+          grew = true;
+          break;
+        }
+      }
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    child.kill('SIGKILL');
+    await new Promise((r) => (child.exitCode !== null || child.signalCode !== null ? r(null) : child.on('close', r)));
+    expect(grew, 'the case file grew before the commit (row groups written early)').toBe(true);
+
+    const [left] = await query<{ files: number; events: number }>(killed, `SELECT (SELECT count(*) FROM evidence)::INTEGER AS files, (SELECT count(*) FROM events)::INTEGER AS events`);
+    expect(left).toEqual({ files: 0, events: 0 });
+
+    expect((await dwell(['ingest', '-q', '--year', '2025', '--case', killed, ev])).code).toBe(0);
+    const clean = join(tmp.path, 'clean.duckdb');
+    expect((await dwell(['ingest', '-q', '--year', '2025', '--case', clean, ev])).code).toBe(0);
+    const digest = `SELECT count(*)::INTEGER AS n, bit_xor(hash(event_id, line, ts, action, raw, attrs))::VARCHAR AS d FROM events`;
+    const [a] = await query<{ n: number; d: string }>(killed, digest);
+    expect(a!.n).toBeGreaterThan(2 * ROW_GROUP);
+    expect(a).toEqual((await query(clean, digest))[0]);
+  });
+});
