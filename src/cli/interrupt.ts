@@ -17,15 +17,31 @@ export interface Interruptible {
   dispose(): void;
 }
 
-export function interruptOnSignals(say: (text: string) => void, firstMessage: string, secondMessage: string): Interruptible {
+/**
+ * How long the work may take to reach its safe point after the first signal before the process
+ * stops at once anyway (as a second Ctrl-C would). Reaching it takes a second or two (the batch
+ * being loaded, a rollback, a checkpoint); a stop that hangs must still end, and a responder must
+ * not have to reach for `kill -9`.
+ */
+export const FORCE_STOP_AFTER_MS = 20_000;
+
+export function interruptOnSignals(say: (text: string) => void, firstMessage: string, secondMessage: string, forceAfterMs = FORCE_STOP_AFTER_MS): Interruptible {
   const controller = new AbortController();
+  let force: NodeJS.Timeout | null = null;
   const handler = (sig: StopSignal) => {
+    const name = sig === 'SIGINT' ? 'Ctrl-C' : sig;
     if (!controller.signal.aborted) {
-      say(`\n${sig === 'SIGINT' ? 'Ctrl-C' : sig}: ${firstMessage}\n`);
+      say(`\n${name}: ${firstMessage}\n`);
       controller.abort(sig);
+      force = setTimeout(() => {
+        say(`\n${name}: still stopping after ${Math.round(forceAfterMs / 1000)} s; ${secondMessage}\n`);
+        process.exit(signalExitCode(sig));
+      }, forceAfterMs);
+      // Not what keeps the process alive: a stop that ends in time exits as usual.
+      force.unref();
       return;
     }
-    say(`\n${sig === 'SIGINT' ? 'Ctrl-C' : sig} again: ${secondMessage}\n`);
+    say(`\n${name} again: ${secondMessage}\n`);
     process.exit(signalExitCode(sig));
   };
   for (const s of SIGNALS) process.on(s, handler);
@@ -33,6 +49,7 @@ export function interruptOnSignals(say: (text: string) => void, firstMessage: st
     signal: controller.signal,
     dispose: () => {
       for (const s of SIGNALS) process.off(s, handler);
+      if (force) clearTimeout(force);
     },
   };
 }
