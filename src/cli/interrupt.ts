@@ -1,6 +1,7 @@
 /**
  * Ctrl-C and SIGTERM during a long command: the first asks the work to stop at its next safe
- * point (an AbortSignal whose reason is the signal's name); a second one exits at once. Exiting at
+ * point (an AbortSignal whose reason is the signal's name); a second one, or the work not reaching
+ * that point within FORCE_STOP_AFTER_MS, exits at once. Exiting at
  * once is as safe for a case as `kill -9`: DuckDB keeps only committed transactions, and the next
  * ingest marks the run interrupted and removes its staging files.
  */
@@ -27,13 +28,12 @@ export const FORCE_STOP_AFTER_MS = 20_000;
 
 export function interruptOnSignals(say: (text: string) => void, firstMessage: string, secondMessage: string, forceAfterMs = FORCE_STOP_AFTER_MS): Interruptible {
   const controller = new AbortController();
-  let force: NodeJS.Timeout | null = null;
   const handler = (sig: StopSignal) => {
     const name = sig === 'SIGINT' ? 'Ctrl-C' : sig;
     if (!controller.signal.aborted) {
       say(`\n${name}: ${firstMessage}\n`);
       controller.abort(sig);
-      force = setTimeout(() => {
+      const force = setTimeout(() => {
         say(`\n${name}: still stopping after ${Math.round(forceAfterMs / 1000)} s; ${secondMessage}\n`);
         process.exit(signalExitCode(sig));
       }, forceAfterMs);
@@ -47,9 +47,10 @@ export function interruptOnSignals(say: (text: string) => void, firstMessage: st
   for (const s of SIGNALS) process.on(s, handler);
   return {
     signal: controller.signal,
+    // The bound stays once a stop began: what follows the work (the summary, closing the case)
+    // must not hang either; it does not hold a process that is done.
     dispose: () => {
       for (const s of SIGNALS) process.off(s, handler);
-      if (force) clearTimeout(force);
     },
   };
 }
