@@ -21,10 +21,23 @@ export interface Interruptible {
 /**
  * How long the work may take to reach its safe point after the first signal before the process
  * stops at once anyway (as a second Ctrl-C would). Reaching it takes a second or two (the batch
- * being loaded, a rollback, a checkpoint); a stop that hangs must still end, and a responder must
- * not have to reach for `kill -9`.
+ * being loaded, a rollback); a stop that hangs must still end, and a responder must not have to
+ * reach for `kill -9`.
  */
-export const FORCE_STOP_AFTER_MS = 20_000;
+export const FORCE_STOP_AFTER_MS = 15_000;
+
+/**
+ * Ends the process now, by the signal itself (the shell sees 130/143). Not process.exit(): Node's
+ * exit waits for a DuckDB statement still running on another thread (a checkpoint, a sort) to
+ * finish — measured: more than two minutes — which is how a Ctrl-C "did not exit". Dying by the
+ * signal is as safe for the case as `kill -9`. Should the signal have been ignored when dwell
+ * started, SIGKILL follows.
+ */
+function stopAtOnce(sig: StopSignal): void {
+  for (const s of SIGNALS) process.removeAllListeners(s);
+  process.kill(process.pid, sig);
+  setTimeout(() => process.kill(process.pid, 'SIGKILL'), 1000);
+}
 
 export function interruptOnSignals(say: (text: string) => void, firstMessage: string, secondMessage: string, forceAfterMs = FORCE_STOP_AFTER_MS): Interruptible {
   const controller = new AbortController();
@@ -35,14 +48,14 @@ export function interruptOnSignals(say: (text: string) => void, firstMessage: st
       controller.abort(sig);
       const force = setTimeout(() => {
         say(`\n${name}: still stopping after ${Math.round(forceAfterMs / 1000)} s; ${secondMessage}\n`);
-        process.exit(signalExitCode(sig));
+        stopAtOnce(sig);
       }, forceAfterMs);
       // Not what keeps the process alive: a stop that ends in time exits as usual.
       force.unref();
       return;
     }
     say(`\n${name} again: ${secondMessage}\n`);
-    process.exit(signalExitCode(sig));
+    stopAtOnce(sig);
   };
   for (const s of SIGNALS) process.on(s, handler);
   return {
