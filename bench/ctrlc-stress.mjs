@@ -11,6 +11,7 @@
  *
  *   node bench/ctrlc-stress.mjs --runs 30 --cases /work/bench-cases EVIDENCE…
  *   options: --runs N  --cases DIR  --prefix ctrlc (case names)  --hang-ms 40000  --rerun-every 5  --seed N
+ *            --clean-case CASE --clean-ms MS (a clean run's case made before, kept; its duration)
  *            --bin bin/dwell.js (e.g. an older build's copy, to compare)
  *
  * A run still alive --hang-ms after the signal is reported HANG; before it is killed, Node writes a
@@ -39,6 +40,8 @@ const rerunEvery = Number(opt('rerun-every', 5));
 const seed = Number(opt('seed', Date.now() % 100000));
 const bin = resolve(opt('bin', join(ROOT, 'bin', 'dwell.js')));
 const prefix = opt('prefix', 'ctrlc');
+const cleanCase = opt('clean-case', null);
+const cleanMs = Number(opt('clean-ms', 0));
 const evidence = args;
 if (evidence.length === 0) {
   console.error('usage: node bench/ctrlc-stress.mjs [--runs N] [--cases DIR] EVIDENCE…');
@@ -50,7 +53,7 @@ const pick = (xs) => xs[Math.floor(random() * xs.length)];
 function ingest(casePath, env, trigger) {
   return new Promise((resolveRun) => {
     const child = spawn(process.execPath, ['--report-on-signal', '--report-signal=SIGUSR2', `--report-directory=${casesDir}`, bin, 'ingest', '--case', casePath, ...evidence], {
-      env: { ...process.env, NO_COLOR: '1', ...env },
+      env: { ...process.env, NO_COLOR: '1', DWELL_TIMING: '1', ...env },
     });
     const t0 = Date.now();
     let stderr = '';
@@ -122,14 +125,17 @@ const removeCase = (p) => {
 };
 
 console.log(`ctrlc-stress: seed ${seed}, ${runs} runs, evidence ${evidence.join(' ')}`);
-const cleanPath = join(casesDir, `${prefix}-clean.duckdb`);
-removeCase(cleanPath);
-const clean = await ingest(cleanPath, {}, null);
-if (clean.code !== 0 && clean.code !== 3) console.log(`clean run exited ${clean.code}:\n${clean.stderr.slice(-2000)}`);
+// --clean-case/--clean-ms: a clean run's case made earlier (kept), and how long that run took.
+const cleanPath = cleanCase ? resolve(cleanCase) : join(casesDir, `${prefix}-clean.duckdb`);
+let clean = { totalMs: cleanMs, stderr: '', code: 0 };
+if (!cleanCase) {
+  removeCase(cleanPath);
+  clean = await ingest(cleanPath, {}, null);
+  if (clean.code !== 0 && clean.code !== 3) console.log(`clean run exited ${clean.code}:\n${clean.stderr.slice(-2000)}`);
+}
 const cleanPrint = await fingerprint(cleanPath);
-const indexAt = /building the timeline index/.test(clean.stderr);
-console.log(`clean run: ${(clean.totalMs / 1000).toFixed(1)} s, exit ${clean.code}${indexAt ? '' : ' (no index step seen)'}`);
-const fileCount = (clean.stderr.match(/^\[\d+\/\d+\] /gm) ?? []).length;
+const fileCount = cleanCase ? await withCase(cleanPath, async (q) => (await q('SELECT count(*)::INTEGER AS n FROM evidence'))[0].n) : (clean.stderr.match(/^\[\d+\/\d+\] /gm) ?? []).length;
+console.log(`clean run: ${(clean.totalMs / 1000).toFixed(1)} s, exit ${clean.code}, ${fileCount} files`);
 
 const tally = { runs: 0, hang: 0, badExit: 0, slowExit: 0, badCase: 0, badMessage: 0, rerunDiffers: 0, finishedFirst: 0 };
 for (let i = 1; i <= runs; i++) {
@@ -147,6 +153,8 @@ for (let i = 1; i <= runs; i++) {
   const what = `${kind}${trigger.file ? ` file ${trigger.file}` : ''} +${trigger.ms} ms ${signals.join('+')}${memory ? ' DWELL_MEMORY=1' : ''}`;
   const notes = [];
   const expected = signals[0] === 'SIGTERM' ? 143 : 130;
+  // What the shell reports: a process ended by the signal itself (a forced stop) is 128 + its number.
+  const status = r.code ?? (r.signal === 'SIGINT' ? 130 : r.signal === 'SIGTERM' ? 143 : r.signal);
   const finishedFirst = r.exitMs !== null && r.exitMs < 0;
   if (r.hung) {
     tally.hang++;
@@ -156,14 +164,15 @@ for (let i = 1; i <= runs; i++) {
     tally.finishedFirst++;
     notes.push('finished before the signal');
   } else if (!r.hung) {
-    if (r.code !== expected) {
+    if (status !== expected) {
       tally.badExit++;
-      notes.push(`exit ${r.code ?? r.signal}`);
+      notes.push(`exit ${status}`);
     }
     if (r.exitMs > 5000) {
       tally.slowExit++;
-      notes.push(`slow exit ${r.exitMs} ms`);
+      notes.push(`slow exit ${r.exitMs} ms (${r.stderr.split('\n').filter((l) => /^timing: stop|still stopping/.test(l)).join('; ') || 'no stop timing'})`);
     }
+    if (/still stopping after/.test(r.stderr)) notes.push('forced after the bound');
     if (signals.length === 1 && !/interrupted by (Ctrl-C|SIGTERM)/.test(r.stderr) && !/Ctrl-C again|again: stopped/.test(r.stderr)) {
       tally.badMessage++;
       notes.push('no interruption message');
@@ -184,9 +193,9 @@ for (let i = 1; i <= runs; i++) {
       notes.push(`re-run differs from the clean run (exit ${again.code})`);
     } else notes.push('re-run = clean');
   }
-  console.log(`#${i} ${what}: exit ${r.code ?? r.signal} ${r.exitMs ?? '-'} ms after the signal, ${check.files} evidence rows, runs ${check.runs.join(',')}${notes.length ? ' — ' + notes.join('; ') : ''}`);
+  console.log(`#${i} ${what}: exit ${status} ${r.exitMs ?? '-'} ms after the signal, ${check.files} evidence rows, runs ${check.runs.join(',')}${notes.length ? ' — ' + notes.join('; ') : ''}`);
   if (r.hung) console.log(r.stderr.split('\n').slice(-15).join('\n'));
   if (!r.hung && check.problems.length === 0) removeCase(casePath);
 }
-removeCase(cleanPath);
+if (!cleanCase) removeCase(cleanPath);
 console.log(`ctrlc-stress: ${JSON.stringify(tally)}`);

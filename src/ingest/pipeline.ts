@@ -310,7 +310,8 @@ export async function ingest(options: IngestOptions, progress: IngestProgress = 
     // in the WAL, which DuckDB replays on the next open, so a stopped run leaves it there and tells
     // the close not to do it either. Never with a file's transaction open: DuckDB refuses it.
     const settled = await EvidenceTransaction.allEnded(db, 5_000);
-    if (stopped || !settled) await db.run('PRAGMA disable_checkpoint_on_shutdown');
+    // (A stop that arrives now skips it too; the index step after it is then not started.)
+    if (isInterrupted() || !settled) await db.run('PRAGMA disable_checkpoint_on_shutdown');
     else await db.run('CHECKPOINT');
     if (!settled) notes.push('the final checkpoint was skipped (a file was still being rolled back); every committed file is in the case, DuckDB folds its log in on the next open');
     if (timing && stopped) process.stderr.write(`timing: stop: checkpoint done ${Date.now() - abortedAt} ms after the signal\n`);
