@@ -88,9 +88,10 @@ export interface IngestReport {
   /**
    * Set when the run was stopped (Ctrl-C, SIGTERM): what stopped it, the files of `files` stored
    * before it, and the files not stored (the ones being read were rolled back, the others never
-   * started). `during` says whether the files or the timeline index were being processed.
+   * started). `during` says whether the files or the timeline index were being processed;
+   * `rolledBack` names the files that were being read (nothing of them is in the case).
    */
-  interrupted: { reason: string; during: 'files' | 'index'; notStored: number } | null;
+  interrupted: { reason: string; during: 'files' | 'index'; notStored: number; rolledBack?: string[] } | null;
 }
 
 export interface IngestProgress {
@@ -202,9 +203,11 @@ export async function ingest(options: IngestOptions, progress: IngestProgress = 
   const reports: FileReport[] = [];
   const signal = opts.signal;
   const isInterrupted = () => signal?.aborted === true;
+  let abortedAt = 0;
   // Stop what is running now, not at the next batch: a file that yields no batch for minutes (a
   // gigabyte of blank lines) must not hold Ctrl-C up.
   const onAbort = () => {
+    abortedAt = Date.now();
     for (const r of runners) r.cancel();
   };
   signal?.addEventListener('abort', onAbort);
@@ -246,6 +249,8 @@ export async function ingest(options: IngestOptions, progress: IngestProgress = 
 
     let next = 0;
     const fileReports: (FileReport | undefined)[] = new Array(files.length);
+    // Files being read when the run was stopped: rolled back, read again by the next run.
+    const rolledBack: string[] = [];
     // Files start in their enumeration order even with several lanes (each start waits for the
     // previous one): evidence ids, and so event ids, are the same whenever the same evidence is
     // ingested, which a report citing event ids relies on. They also finish in that order: a file
@@ -279,10 +284,15 @@ export async function ingest(options: IngestOptions, progress: IngestProgress = 
         if (report) {
           fileReports[index] = report;
           progress.fileDone(report, file);
-        }
+        } else rolledBack.push(file.path);
       }
     };
-    await Promise.all(runners.map((r) => lane(r)));
+    // Every lane ends (its file committed or rolled back) before anything else touches the case,
+    // even when one of them failed: a lane still writing under the final CHECKPOINT or close
+    // makes both fail or hang.
+    const laneEnds = await Promise.allSettled(runners.map((r) => lane(r)));
+    const laneFailed = laneEnds.find((e): e is PromiseRejectedResult => e.status === 'rejected');
+    if (laneFailed) throw laneFailed.reason;
     await doneTurn;
     for (const r of fileReports) if (r) reports.push(r);
     // The parse threads are done: free their memory before the case-wide steps (the index sort).
@@ -304,22 +314,36 @@ export async function ingest(options: IngestOptions, progress: IngestProgress = 
       `UPDATE ingest_runs SET finished_at = now()::TIMESTAMP, status = $s, files = $f, events = $e, warnings = $w, failed = $x WHERE run_id = $id`,
       { s: stopped ? 'interrupted' : failedCount ? 'completed_with_problems' : 'completed', f: reports.length, e: events, w: warnings, x: failedCount, id: runId },
     );
+    if (timing && stopped) process.stderr.write(`timing: stop: files ended ${Date.now() - abortedAt} ms after the signal\n`);
     memoryStep('checkpoint');
-    await db.run('CHECKPOINT');
+    // The final checkpoint folds the WAL into the case file: seconds after many small files (9 s
+    // after 122 on a loaded machine, which held Ctrl-C up past 20 s). Committed files are durable
+    // in the WAL, which DuckDB replays on the next open, so a stopped run leaves it there and tells
+    // the close not to do it either. Never with a file's transaction open: DuckDB refuses it.
+    const settled = await EvidenceTransaction.allEnded(db, 5_000);
+    // (A stop that arrives now skips it too; the index step after it is then not started.)
+    if (isInterrupted() || !settled) await db.run('PRAGMA disable_checkpoint_on_shutdown');
+    else await db.run('CHECKPOINT');
+    if (!settled) notes.push('the final checkpoint was skipped (a file was still being rolled back); every committed file is in the case, DuckDB folds its log in on the next open');
+    if (timing && stopped) process.stderr.write(`timing: stop: checkpoint done ${Date.now() - abortedAt} ms after the signal\n`);
     memoryStep('index');
     progress.finish();
     const base = { runId, files: reports, events, warnings, problems: failedCount, notes, index: null };
     if (stopped) {
       const stored = reports.length - problems.length;
-      return { ...base, seconds: (Date.now() - started) / 1000, interrupted: { reason: abortReason(signal), during: 'files', notStored: files.length - stored } };
+      return { ...base, seconds: (Date.now() - started) / 1000, interrupted: { reason: abortReason(signal), during: 'files', notStored: files.length - stored, rolledBack } };
     }
-    // An interruption while the index is sorted cancels the sort (the files are all stored).
+    // An interruption while the index is sorted cancels the sort (the files are all stored). An
+    // interrupt that lands between two of its statements is lost (DuckDB clears it when the next
+    // one starts): it is repeated until the step ends. Stopped before it: not started at all.
     const cancelIndex = () => db.conn.interrupt();
+    const repeatCancel = setInterval(() => isInterrupted() && cancelIndex(), 100);
     signal?.addEventListener('abort', cancelIndex);
     let index: IngestReport['index'] = null;
     try {
-      index = opts.index === false ? null : await refreshTimelineIndex(db, progress, notes);
+      index = opts.index === false || isInterrupted() ? null : await refreshTimelineIndex(db, progress, notes);
     } finally {
+      clearInterval(repeatCancel);
       signal?.removeEventListener('abort', cancelIndex);
     }
     const interrupted = isInterrupted() && index === null ? { reason: abortReason(signal), during: 'index' as const, notStored: 0 } : null;
@@ -330,6 +354,7 @@ export async function ingest(options: IngestOptions, progress: IngestProgress = 
     staging.remove();
     await stopProfile();
     db.close();
+    if (timing && abortedAt) process.stderr.write(`timing: stop: case closed ${Date.now() - abortedAt} ms after the signal\n`);
   }
 }
 
@@ -408,11 +433,13 @@ export async function ingestFile(
       const parse = (hybrid: boolean, addEvents: (file: string, source: string) => Promise<void>, addWarnings: (file: string) => Promise<void>) => runner.run(
         { path: file.absPath, readPath: file.fsPath === file.absPath ? undefined : file.fsPath, stagingDir: staging.path, batchBytes: batchBytesFromEnv(), mtimeMs: file.mtimeMs, tz: opts.tz, year: opts.year, format: opts.format, extra: opts.extra ?? {}, maxRatio: opts.maxRatio, ingestMs: opts.ingestMs, hybrid },
         {
-          onBatch: async (batch) => {
-            if (isInterrupted()) throw new ParseCancelled();
-            if (batch.kind === 'events') await addEvents(batch.file, batch.source);
-            else await addWarnings(batch.file);
-          },
+          // Tracked: a rollback waits for a batch still loading (a worker lane is cancelled at once).
+          onBatch: (batch) =>
+            tx.track(async () => {
+              if (isInterrupted()) throw new ParseCancelled();
+              if (batch.kind === 'events') await addEvents(batch.file, batch.source);
+              else await addWarnings(batch.file);
+            }),
           onProgress: (raw, events) => progress.fileProgress(file, raw, events),
           isCancelled: isInterrupted,
         },

@@ -101,16 +101,48 @@ function removeStale(parent: string): void {
 
 
 export class EvidenceTransaction {
+  /**
+   * Statements started on the transaction's connection and not settled yet. A batch's load can
+   * still be on its way into DuckDB when the file is given up (Ctrl-C cancels the parse lane at
+   * once): a parameterized statement runs in steps (extract, prepare, execute), and a ROLLBACK that
+   * slips between them ends the transaction, so the INSERT then ran in a transaction of its own and
+   * committed — events without their evidence row, and a write transaction open under the ingest's
+   * final CHECKPOINT ("Cannot CHECKPOINT: there are other write transactions active").
+   */
+  private readonly inFlight = new Set<Promise<unknown>>();
+  /** Set once commit or rollback starts: no statement starts after it. */
+  private ending = false;
+  private static readonly open = new WeakMap<CaseDb, Set<EvidenceTransaction>>();
+
   private constructor(
     private readonly conn: DuckDBConnection,
     readonly evidenceId: number,
+    private readonly db: CaseDb,
   ) {}
 
   /** `id`: the file's evidence id, given by the ingest in file order (see EvidenceIds). */
   static async begin(db: CaseDb, id: number): Promise<EvidenceTransaction> {
     const conn = await db.connect();
     await conn.run('BEGIN TRANSACTION');
-    return new EvidenceTransaction(conn, id);
+    const tx = new EvidenceTransaction(conn, id, db);
+    let open = EvidenceTransaction.open.get(db);
+    if (!open) EvidenceTransaction.open.set(db, (open = new Set()));
+    open.add(tx);
+    return tx;
+  }
+
+  /**
+   * Waits (at most `ms`) until every evidence transaction on `db` has committed or rolled back.
+   * false: one is still open, and a CHECKPOINT now would fail (the caller skips it: committed
+   * files are in the WAL, which DuckDB replays on the next open).
+   */
+  static async allEnded(db: CaseDb, ms: number): Promise<boolean> {
+    const deadline = Date.now() + ms;
+    while ((EvidenceTransaction.open.get(db)?.size ?? 0) > 0) {
+      if (Date.now() >= deadline) return false;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    return true;
   }
 
   /** The transaction's connection, for the ingest fast path's SQL (src/ingest/fast/). */
@@ -118,8 +150,32 @@ export class EvidenceTransaction {
     return this.conn;
   }
 
+  /**
+   * Runs `work` (statements on this transaction's connection) so that commit and rollback wait
+   * for it; refused once the transaction is ending. The pipeline's batch loads go through it.
+   */
+  track<T>(work: () => Promise<T>): Promise<T> {
+    if (this.ending) return Promise.reject(new Error(`evidence #${this.evidenceId}: the file's transaction is over; batch not stored`));
+    const p = work();
+    this.inFlight.add(p);
+    const settled = () => this.inFlight.delete(p);
+    p.then(settled, settled);
+    return p;
+  }
+
+  private async settle(): Promise<void> {
+    this.ending = true;
+    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
+  }
+
+  private ended(): void {
+    EvidenceTransaction.open.get(this.db)?.delete(this);
+  }
+
   /** Drops everything written so far and starts the file again in a new transaction (same evidence id). */
   async restart(): Promise<void> {
+    await this.settle();
+    this.ending = false;
     await this.conn.run('ROLLBACK');
     await this.conn.run('BEGIN TRANSACTION');
   }
@@ -130,35 +186,58 @@ export class EvidenceTransaction {
   }
 
   /** Loads a staging file of encoded events (then deletes it). */
-  async addEvents(file: string, source: string): Promise<void> {
-    await loadStagedEvents(this.conn, file, source, this.evidenceId);
+  addEvents(file: string, source: string): Promise<void> {
+    return this.track(() => loadStagedEvents(this.conn, file, source, this.evidenceId));
   }
 
   /** Loads a staging file of encoded warnings (then deletes it). */
-  async addWarnings(file: string): Promise<void> {
-    await loadStagedWarnings(this.conn, file, this.evidenceId);
+  addWarnings(file: string): Promise<void> {
+    return this.track(() => loadStagedWarnings(this.conn, file, this.evidenceId));
   }
 
   /** Year-less lines learn their year at the end of the file: shift them now, inside the transaction. */
   async shiftInferredYears(years: number): Promise<void> {
     if (years === 0) return;
-    await this.conn.run(`UPDATE events SET ts = ts + to_years($y::INTEGER) WHERE evidence_id = $eid AND time_quality = 'year_inferred'`, {
-      y: years,
-      eid: this.evidenceId,
-    });
+    await this.track(() =>
+      this.conn.run(`UPDATE events SET ts = ts + to_years($y::INTEGER) WHERE evidence_id = $eid AND time_quality = 'year_inferred'`, {
+        y: years,
+        eid: this.evidenceId,
+      }),
+    );
   }
 
   async commit(row: EvidenceRow): Promise<void> {
-    await insertEvidence(this.conn, row);
-    await this.conn.run('COMMIT');
-    this.conn.closeSync();
+    await this.settle();
+    try {
+      await insertEvidence(this.conn, row);
+      await this.conn.run('COMMIT');
+    } finally {
+      // A failed commit is rolled back by closing the connection (DuckDB ends its transaction).
+      this.close();
+    }
   }
 
+  /**
+   * Waits for the statements still running on the connection (their rows land in this
+   * transaction), then rolls it back. Closing the connection ends the transaction even when the
+   * ROLLBACK itself fails, so the file is never left half in the case.
+   */
   async rollback(): Promise<void> {
     try {
+      await this.settle();
       await this.conn.run('ROLLBACK');
+    } catch {
+      // Closing the connection below rolls the transaction back all the same.
     } finally {
+      this.close();
+    }
+  }
+
+  private close(): void {
+    try {
       this.conn.closeSync();
+    } finally {
+      this.ended();
     }
   }
 }

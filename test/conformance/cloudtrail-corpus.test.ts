@@ -231,7 +231,7 @@ describe.skipIf(!flaws2 || !stratus)('cloudtrail attack cases (corpus-attacks)',
   const tmp = tempDir();
   const casePath = join(tmp.path, 'attacks.duckdb');
   let result: Awaited<ReturnType<typeof dwell>>;
-  const q = <T,>(sql: string, params: Record<string, unknown> = {}) => query<T>(casePath, sql, params);
+  const q = <T,>(sql: string, params: Record<string, string | number | null> = {}) => query<T>(casePath, sql, params);
   beforeAll(async () => {
     result = await dwell(['ingest', '-q', '--case', casePath, flaws2!, stratus!]);
   });

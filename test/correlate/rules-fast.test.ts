@@ -6,6 +6,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compileThreshold, loadRules } from '../../src/correlate/rules.js';
+// @ts-expect-error plain .mjs bench helper
 import { rng } from '../../bench/lib/rng.mjs';
 import { MiniCase } from '../helpers/mini-case.js';
 

@@ -57,7 +57,7 @@ describe('actions.c2_beacon', () => {
   });
 });
 
-const dns = (ms: number, src: string, name: string, outcome = 'failure'): MiniEvent => ({ ts: iso(ms), class: 'network_activity', action: 'dns_query', outcome, src_ip: src, dst_ip: '10.9.0.53', dst_port: 53, target: name });
+const dns = (ms: number, src: string, name: string, outcome: MiniEvent['outcome'] = 'failure'): MiniEvent => ({ ts: iso(ms), class: 'network_activity', action: 'dns_query', outcome, src_ip: src, dst_ip: '10.9.0.53', dst_port: 53, target: name });
 const dga = (i: number) => `${'qwrtypsdfgh'[i % 11]}y${'bcdfghjklmn'[(i * 7) % 11]}${'aeiou'[i % 5]}${'zxcvb'[(i * 3) % 5]}${i}t.com`;
 
 describe('actions.dga_dns', () => {

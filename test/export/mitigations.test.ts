@@ -6,8 +6,8 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import Ajv2020 from 'ajv/dist/2020.js';
-import addFormats from 'ajv-formats';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import addFormatsModule from 'ajv-formats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildPlan } from '../../src/export/mitigations/plan.js';
 import { buildSigma, renderSigma } from '../../src/export/mitigations/sigma.js';
@@ -22,7 +22,7 @@ function sigmaValidator() {
   if (!dir) return null;
   const schema = JSON.parse(readFileSync(join(dir, 'specification', 'json-schema', 'sigma-detection-rule-schema.json'), 'utf8'));
   const ajv = new Ajv2020({ allErrors: true, strict: false });
-  addFormats(ajv);
+  addFormatsModule.default(ajv);
   return ajv.compile(schema);
 }
 

@@ -138,10 +138,14 @@ function interruptedMessage(report: IngestReport): string {
       help: 'run the same command again to build it: files already in the case are skipped',
     });
   }
+  const rolledBack = i.rolledBack ?? [];
+  const reading = rolledBack.length
+    ? `; rolled back (nothing of them is in the case; the next run reads them again): ${rolledBack.slice(0, 5).map((p) => safeText(p)).join(', ')}${rolledBack.length > 5 ? ` and ${rolledBack.length - 5} more` : ''}`
+    : '';
   return diagnostic({
     level: 'error',
     title: `interrupted by ${by}`,
-    reason: `${report.files.length} file(s) done before the interruption; ${i.notStored} not stored (the file being read was rolled back: nothing of it is in the case)`,
+    reason: `${report.files.length} file(s) done before the interruption (listed above); ${i.notStored} not stored (the file being read was rolled back: nothing of it is in the case)${reading}`,
     help: 'run the same command again to resume: files already in the case are skipped',
   });
 }

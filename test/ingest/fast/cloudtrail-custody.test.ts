@@ -18,10 +18,10 @@ import { enableCloudTrailFastPath, expectCleanAfterKill, fingerprint, INGEST_MS 
 async function writeLines(path: string, n: number): Promise<void> {
   const out = createWriteStream(path);
   for (let i = 0; i < n; i += 1000) {
-    if (!out.write(generatedRecords(i, Math.min(1000, n - i)).join('\n') + '\n')) await new Promise((r) => out.once('drain', r));
+    if (!out.write(generatedRecords(i, Math.min(1000, n - i)).join('\n') + '\n')) await new Promise<void>((r) => out.once('drain', r));
   }
   out.end();
-  await new Promise((r) => out.on('finish', r));
+  await new Promise<void>((r) => out.on('finish', r));
 }
 
 

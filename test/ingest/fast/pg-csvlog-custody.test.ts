@@ -7,6 +7,7 @@ import { mkdirSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dwell, tempDir } from '../../helpers/cli.js';
+// @ts-expect-error plain .mjs bench helper
 import { writeCsvlog } from '../../../bench/dbquery-gen.mjs';
 import { expectCleanAfterKill, fingerprint } from './compare.js';
 import { enablePgFastPath, rec } from './pg-csvlog-gen.js';

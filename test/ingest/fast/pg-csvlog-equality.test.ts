@@ -10,6 +10,7 @@ import { join, relative } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT, tempDir } from '../../helpers/cli.js';
+// @ts-expect-error plain .mjs bench helper
 import { writeCsvlog } from '../../../bench/dbquery-gen.mjs';
 import { openEvidence } from '../../../src/ingest/evidence-reader.js';
 import { makeHead, sniff, SNIFF_BYTES } from '../../../src/ingest/sniff.js';

@@ -24,12 +24,12 @@ async function writeFlows(path: string, n: number): Promise<void> {
   for (let i = 0; i < n; i++) {
     chunk += `2 123456789012 eni-0a1b2c3d4e5f6${String(i % 97).padStart(4, '0')} 10.0.${(i >> 8) & 255}.${i & 255} 198.51.${(i >> 4) & 255}.${i % 250} ${1024 + (i % 60000)} 443 6 ${i % 90} ${i * 7} ${1718530000 + (i >> 6)} ${1718530060 + (i >> 6)} ACCEPT OK\n`;
     if (chunk.length > 1 << 20) {
-      if (!out.write(chunk)) await new Promise((r) => out.once('drain', r));
+      if (!out.write(chunk)) await new Promise<void>((r) => out.once('drain', r));
       chunk = '';
     }
   }
   out.end(chunk);
-  await new Promise((r) => out.on('finish', r));
+  await new Promise<void>((r) => out.on('finish', r));
 }
 
 

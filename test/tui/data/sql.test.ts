@@ -63,7 +63,7 @@ describe('view SQL', () => {
       /\(time_quality IS NULL OR time_quality NOT IN \(\$p0, \$p1\)\)/,
     );
     // Unknown (a context built without looking): found by time_quality, on either table.
-    expect(exportSql(q(''), null, '/tmp/x.csv', 'csv').sql).toContain('time_quality NOT IN');
+    expect(exportSql(q(''), null, 'csv').sql).toContain('time_quality NOT IN');
     expect(pageKeysSql(q('time=all'), { table: 'timeline', findingsId: null, hidden: { count: 3, trusted, interleaved: true } }, { kind: 'start' }, 10).sql).not.toMatch(/time_quality|WHERE/);
     const only = pageKeysSql(q('time=relative'), { table: 'timeline', findingsId: null, hidden: { count: 3, trusted, interleaved: true } }, { kind: 'start' }, 10);
     expect(only.sql).toMatch(/event_id IN \(SELECT event_id FROM events WHERE time_quality IN \(\$p0\)\)/);
