@@ -29,7 +29,7 @@ const BATCH = 40_000;
 function event(seq: number): DwellEvent {
   const raw = `2025-12-20 10:00:00.123 CET [${1000 + (seq % 500)}] app@shop LOG:  statement: SELECT * FROM t${seq % 97} WHERE id = ${seq}`;
   return {
-    ts: 1766221200000000 + seq * 1000, ts_end: null, time_quality: 'exact', class: 'db', action: 'db.query', outcome: 'success', host: 'db-01',
+    ts: 1766221200000000 + seq * 1000, ts_end: null, time_quality: 'exact', class: 'datastore_activity', action: 'db.query', outcome: 'success', host: 'db-01',
     actor: 'app', src_ip: null, src_port: null, dst_ip: null, dst_port: null, protocol: null, session: String(1000 + (seq % 500)), access_key: null,
     target: `t${seq % 97}`, database: 'shop', bytes_in: null, bytes_out: null, packets_in: null, packets_out: null, rows: null, command: raw.slice(50),
     community_id: null, user_agent: null, summary: `app@shop SELECT t${seq % 97}`, attrs: null, line: seq + 1, byte_offset: seq * 120, byte_length: raw.length, raw,

@@ -26,12 +26,12 @@ async function writeConn(path: string, n: number): Promise<void> {
   for (let i = 0; i < n; i++) {
     chunk += record(i);
     if (chunk.length > 1 << 20) {
-      if (!out.write(chunk)) await new Promise((r) => out.once('drain', r));
+      if (!out.write(chunk)) await new Promise<void>((r) => out.once('drain', () => r()));
       chunk = '';
     }
   }
   out.end(chunk + '#close\t2024-06-16-10-00-00\n');
-  await new Promise((r) => out.on('finish', r));
+  await new Promise<void>((r) => out.on('finish', () => r()));
 }
 
 describe('Zeek SQL path custody', () => {
