@@ -17,7 +17,7 @@
  */
 import { EVENT_COLUMNS } from '../core/event.js';
 import { PLAUSIBLE_FROM_US } from '../ingest/event-sanity.js';
-import { protocolName } from './netflow/protocols.js';
+import { COUNTER, PORT, PROTOCOL, PROTOCOL_NAMES } from './netflow/sql-patterns.js';
 import { HEADERLESS_LAYOUTS, NUMERIC_ATTR_FIELDS, TGW_FIELDS } from './netflow/vpc-fields.js';
 import { isCloudWatchStamp, isHeader, s3Layout, STORED_AS_COLUMNS, TGW_ORIGIN } from './vpc-flow.js';
 
@@ -80,13 +80,10 @@ const HOST_FIELDS = ['instance-id', 'interface-id', 'ecs-container-instance-id',
 const HOST_TEXT = '[A-Za-z][!#-9;-\\[\\]-~]*';
 /**
  * Numbers in decimal, leading zeros allowed (the JS parser reads `080` as 80, and so does the SQL:
- * summary and attrs write the cast value): 0–65535, 0–255, up to 15 digits; times of up to 11.
+ * summary and attrs write the cast value): ports, protocols and counters as netflow/sql-patterns.ts;
+ * times of up to 11 digits.
  */
-const PORT = '([0-9]{1,4}|[0-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5])';
-const PROTOCOL = '([0-9]{1,2}|[01][0-9]{2}|2[0-4][0-9]|25[0-5])';
-const COUNTER = '[0-9]{1,15}';
 const SECONDS = '[0-9]{1,11}';
-const PROTOCOL_NAMES = `[${Array.from({ length: 256 }, (_, n) => `'${protocolName(n)}'`).join(', ')}]`;
 
 /**
  * `INSERT INTO events …` reading the lines table `lines` (line, text, end_offset, skipped: see

@@ -20,7 +20,7 @@
  */
 import { EVENT_COLUMNS } from '../core/event.js';
 import { PLAUSIBLE_FROM_US } from '../ingest/event-sanity.js';
-import { protocolName } from './netflow/protocols.js';
+import { COUNTER, PORT, PROTOCOL, PROTOCOL_NAMES } from './netflow/sql-patterns.js';
 import { canonicalIp, isIp } from '../core/ip.js';
 import { compile, DIRECTIVES, type Layout, type ValueKind } from './zeek-tsv.js';
 
@@ -95,9 +95,6 @@ const MAX_SECONDS = Date.UTC(2200, 0, 1) / 1000;
 const RELATIVE_LIMIT_US = 365 * 86400 * 1e6;
 const IPV4_OCTET = '(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])';
 const IPV4 = `${IPV4_OCTET}(\\.${IPV4_OCTET}){3}`;
-const PORT = '([0-9]{1,4}|[0-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5])';
-const PROTOCOL = '([0-9]{1,2}|[01][0-9]{2}|2[0-4][0-9]|25[0-5])';
-const COUNTER = '[0-9]{1,15}';
 /**
  * IPv6 as Zeek writes it: lower-case hex groups and colons, no embedded IPv4. That each one is an
  * address in its canonical form (RFC 5952, what the ingest gate would store) is checked in JS on
@@ -110,7 +107,6 @@ const TEXT = '[ !#-\\[\\]-~]';
 const ITEM = '[ !#-+\\--\\[\\]-~]';
 /** JSON.stringify(Number(x)) is x itself only for integers written without leading zeros. */
 const CANON_INT = '(0|[1-9][0-9]{0,14})';
-const PROTOCOL_NAMES = `[${Array.from({ length: 256 }, (_, n) => `'${protocolName(n)}'`).join(', ')}]`;
 
 function extraRe(kind: ValueKind): string {
   switch (kind) {
