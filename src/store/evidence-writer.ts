@@ -10,6 +10,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import type { EvidenceStatus } from './schema.js';
 import type { CaseDb } from './case-db.js';
 import { EVENT_STAGING, stagingSource, textRowsSource, WARNING_STAGING } from './staging-rows.js';
+import { withInsertionOrder } from './insertion-order.js';
 
 /** event_id = evidence_id × 2^32 + the event's sequence number in its file. */
 export const EVENT_ID_SHIFT = 4294967296;
@@ -263,7 +264,8 @@ export function objectLimitOf(file: string): number {
 export async function loadStagedEvents(conn: DuckDBConnection, file: string, source: string, evidenceId: number, maxObjectBytes?: number): Promise<void> {
   const { columns, from } = stagingSource(file, EVENT_STAGING, maxObjectBytes ?? objectLimitOf(file));
   try {
-    await conn.run(insertEventsSql(columns, from), { eid: evidenceId, source });
+    // Ordered: a large file's row groups then go to the case file as they fill (insertion-order.ts).
+    await withInsertionOrder(conn, () => conn.run(insertEventsSql(columns, from), { eid: evidenceId, source }));
   } finally {
     rmSync(file, { force: true });
   }

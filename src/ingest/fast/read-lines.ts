@@ -29,49 +29,6 @@ export function linesTableSql(table: string, path: string, compression: 'none' |
                   max_line_size = ${Math.trunc(maxLine)}${maxLine > 8 << 20 ? `, buffer_size = ${Math.trunc(maxLine) * 2}` : ''})`;
 }
 
-/**
- * `preserve_insertion_order` is the database's setting, shared by the lanes. A numbered read needs it
- * on. The SQL path's one INSERT from its lines table wants it off: with it on, that INSERT is a batch
- * insert whose row groups do not line up with DuckDB's 122,880 rows, and the next CHECKPOINT reads
- * and rewrites them all (500k VPC lines: 0.1 s → 19 s; bench/RESULTS.md "Mixed-source ingest",
- * 2026-12-07 issue 14). The two kinds never overlap (each waits for the other to finish); otherwise
- * the setting is the one the database was opened with (ingest: on, see ingestDuckdbConfig).
- */
-const running = { ordered: 0, unordered: 0 };
-/** The database's own setting, read when the first of either kind starts; put back after the last. */
-let base = 'true';
-/** The SET of the first of a kind, which the others of that kind wait for. */
-let switching: Promise<void> = Promise.resolve();
-const waiters: (() => void)[] = [];
-
-async function withOrder<T>(conn: DuckDBConnection, want: 'true' | 'false', fn: () => Promise<T>): Promise<T> {
-  const mine = want === 'true' ? 'ordered' : 'unordered';
-  const other = want === 'true' ? 'unordered' : 'ordered';
-  while (running[other] > 0) await new Promise<void>((r) => waiters.push(r));
-  if (running[mine]++ === 0) {
-    switching = (async () => {
-      const r = await conn.runAndReadAll(`SELECT current_setting('preserve_insertion_order')::VARCHAR AS v`);
-      base = String((r.getRowObjectsJS()[0] as { v: unknown }).v);
-      if (base !== want) await conn.run(`SET preserve_insertion_order = ${want}`);
-    })();
-  }
-  try {
-    await switching;
-    return await fn();
-  } finally {
-    if (--running[mine] === 0) {
-      if (base !== want) await conn.run(`SET preserve_insertion_order = ${base}`).catch(() => undefined);
-      for (const w of waiters.splice(0)) w();
-    }
-  }
-}
-
-/** Runs a numbered read (the reader's order is the line order). */
-export function withInsertionOrder<T>(conn: DuckDBConnection, fn: () => Promise<T>): Promise<T> {
-  return withOrder(conn, 'true', fn);
-}
-
-/** Runs the SQL path's INSERT from its lines table as a parallel insert (full row groups; see above). */
-export function withoutInsertionOrder<T>(conn: DuckDBConnection, fn: () => Promise<T>): Promise<T> {
-  return withOrder(conn, 'false', fn);
-}
+// The order a numbered read needs, coordinated with the fast path's unordered INSERT and the loads
+// of staged rows across the lanes: src/store/insertion-order.ts.
+export { withInsertionOrder, withoutInsertionOrder } from '../../store/insertion-order.js';
