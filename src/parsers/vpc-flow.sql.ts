@@ -15,7 +15,7 @@
  * a header (its fields, in its order) or a record of a header-less default layout. Lines equal to
  * the header are meta lines; a different header later in the file sends the file to JS.
  */
-import { EVENT_COLUMNS } from '../core/event.js';
+import { type ColumnExprs, insertEventsSelect, ipv4Number, LINE_EVENT_ID, lineProvenance, NOT_FOR_SQL } from './lines-insert-sql.js';
 import { PLAUSIBLE_FROM_US } from '../ingest/event-sanity.js';
 import { COUNTER, PORT, PROTOCOL, PROTOCOL_NAMES } from './netflow/sql-patterns.js';
 import { HEADERLESS_LAYOUTS, NUMERIC_ATTR_FIELDS, TGW_FIELDS } from './netflow/vpc-fields.js';
@@ -130,7 +130,6 @@ export function vpcInsertSql(plan: VpcFastPlan, lines: string, newline: 1 | 2): 
     return `CASE WHEN ${v} = '-' THEN NULL ELSE '"${name.replace(/-/g, '_')}":' || ${value} END`;
   });
   const host = HOST_FIELDS.map(dashNull);
-  const ipNum = (ip: string) => `(string_split(${ip}, '.')[1]::BIGINT * 16777216 + string_split(${ip}, '.')[2]::BIGINT * 65536 + string_split(${ip}, '.')[3]::BIGINT * 256 + string_split(${ip}, '.')[4]::BIGINT)`;
   const endpoint = (ip: string, port: string) => `coalesce(${ip}, '?'), ':' || ${port}`;
   // One concat() (NULL parts are left out) instead of a chain of ||: one string built, not twelve.
   const flowSummary = `concat(coalesce(action_text, 'flow'), ' ', coalesce(protocol, '?'), ' ', ${endpoint('src_ip', 'src_port')}, ' -> ', ${endpoint('dst_ip', 'dst_port')}, ' ' || bytes || ' B out')`;
@@ -146,9 +145,9 @@ export function vpcInsertSql(plan: VpcFastPlan, lines: string, newline: 1 | 2): 
            | CASE WHEN proto_num IN (6, 17, 132)
                   THEN ((CASE WHEN ordered THEN src_port ELSE dst_port END)::UHUGEINT << 16) | (CASE WHEN ordered THEN dst_port ELSE src_port END)::UHUGEINT
                   ELSE 0::UHUGEINT END)::BIT::BLOB`;
-  const columns: Array<[string, string]> = [
-    ['event_id', '$eid::BIGINT * 4294967296 + line - 1 - skipped'],
-    ['ts', `CASE WHEN ${timeChecks} THEN make_timestamp(ts_us) ELSE error('line ' || line || ': not for the SQL path') END`],
+  const columns: ColumnExprs = [
+    ['event_id', LINE_EVENT_ID],
+    ['ts', `CASE WHEN ${timeChecks} THEN make_timestamp(ts_us) ELSE ${NOT_FOR_SQL} END`],
     ['ts_end', 'make_timestamp(te_us)'],
     ['time_quality', `CASE WHEN implausible THEN 'implausible' ELSE 'exact' END`],
     ['source', `'vpc_flow'`],
@@ -178,19 +177,13 @@ export function vpcInsertSql(plan: VpcFastPlan, lines: string, newline: 1 | 2): 
        ELSE '1:' || to_base64(unhex(sha1((${cidInput})[1:12])))
   END`],
     ['user_agent', 'NULL'],
-    ['summary', `CASE WHEN strlen(summary) <= 1000 THEN summary ELSE error('line ' || line || ': not for the SQL path') END`],
+    ['summary', `CASE WHEN strlen(summary) <= 1000 THEN summary ELSE ${NOT_FOR_SQL} END`],
     ['attrs', `CASE WHEN attrs_text = '' THEN NULL ELSE ('{' || attrs_text || '}')::JSON END`],
-    ['evidence_id', '$eid'],
-    ['line', 'line'],
-    ['byte_offset', `end_offset - strlen(text) - ${newline}`],
-    ['byte_length', `strlen(text) + ${newline - 1}`],
-    ['raw', 'text'],
+    ...lineProvenance(newline),
   ];
 
-  if (columns.some(([name], i) => EVENT_COLUMNS[i]?.[0] !== name) || columns.length !== EVENT_COLUMNS.length) throw new Error('vpcInsertSql: columns differ from EVENT_COLUMNS');
   // Every column named (AS "name"): bench/vpc-sql-profile.mjs replaces some by NULL to cost them.
-  return `INSERT INTO events
-SELECT ${columns.map(([name, expr]) => `${expr} AS "${name}"`).join(',\n  ')}
+  return `${insertEventsSelect(columns, 'vpcInsertSql')}
 FROM (
   SELECT *,
     CASE WHEN status = 'NODATA' OR status = 'SKIPDATA'
@@ -205,7 +198,7 @@ FROM (
       CASE action_text WHEN 'ACCEPT' THEN 'success' WHEN 'REJECT' THEN 'failure' ELSE 'unknown' END AS outcome,
       ${PROTOCOL_NAMES}[proto_num + 1] AS protocol,
       ts_us < ${PLAUSIBLE_FROM_US} OR ts_us > $until AS implausible,
-      ${ipNum('src_ip')} AS src_n, ${ipNum('dst_ip')} AS dst_n
+      ${ipv4Number('src_ip')} AS src_n, ${ipv4Number('dst_ip')} AS dst_n
     FROM (
       SELECT line, text, end_offset, skipped, f,
         ${dashNull('srcaddr')} AS src_ip, ${dashNull('dstaddr')} AS dst_ip,
@@ -218,7 +211,7 @@ FROM (
         coalesce(${host.join(', ')}) AS host
       FROM (SELECT line, text, end_offset, skipped, string_split(text, ' ') AS f FROM ${lines}
             WHERE text IS NOT NULL${plan.header === null ? '' : ` AND text <> $header`})
-      WHERE CASE WHEN ${checks.join('\n        AND ')} THEN true ELSE error('line ' || line || ': not for the SQL path') END
+      WHERE CASE WHEN ${checks.join('\n        AND ')} THEN true ELSE ${NOT_FOR_SQL} END
     )
   )
 )`;

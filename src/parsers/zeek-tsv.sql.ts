@@ -18,7 +18,7 @@
  * relative (1970) time, a second header block (concatenated logs change the layout mid-file), a
  * `community_id` that differs from ours (the JS parser warns).
  */
-import { EVENT_COLUMNS } from '../core/event.js';
+import { type ColumnExprs, insertEventsSelect, ipv4Number, LINE_EVENT_ID, lineProvenance, NOT_FOR_SQL } from './lines-insert-sql.js';
 import { PLAUSIBLE_FROM_US } from '../ingest/event-sanity.js';
 import { COUNTER, PORT, PROTOCOL, PROTOCOL_NAMES } from './netflow/sql-patterns.js';
 import { canonicalIp, isIp } from '../core/ip.js';
@@ -226,11 +226,10 @@ export function zeekTsvInsertSql(plan: ZeekFastPlan, lines: string, newline: 1 |
         THEN list_concat(${left}, list_transform(range(8 - len(${left}) - len(${right})), x -> '0'), ${right})
         ELSE string_split(${ip}, ':') END, g -> lpad(g, 4, '0')), ''))`;
   };
-  const ipNum = (ip: string) => `(string_split(${ip}, '.')[1]::BIGINT * 16777216 + string_split(${ip}, '.')[2]::BIGINT * 65536 + string_split(${ip}, '.')[3]::BIGINT * 256 + string_split(${ip}, '.')[4]::BIGINT)`;
-  const fail = `error('line ' || line || ': not for the SQL path')`;
+  const fail = NOT_FOR_SQL;
 
-  const columns: Array<[string, string]> = [
-    ['event_id', '$eid::BIGINT * 4294967296 + line - 1 - skipped'],
+  const columns: ColumnExprs = [
+    ['event_id', LINE_EVENT_ID],
     ['ts', `CASE WHEN ts_us BETWEEN ${RELATIVE_LIMIT_US} AND ${MAX_SECONDS * 1e6 + 999999} AND split_part(${tsText}, '.', 1)::BIGINT <= ${MAX_SECONDS} THEN make_timestamp(ts_us) ELSE ${fail} END`],
     ['ts_end', 'make_timestamp(ts_us + dur_us)'],
     ['time_quality', `CASE WHEN implausible THEN 'implausible' ELSE 'exact' END`],
@@ -259,16 +258,10 @@ export function zeekTsvInsertSql(plan: ZeekFastPlan, lines: string, newline: 1 |
     ['user_agent', 'NULL'],
     ['summary', `CASE WHEN strlen(summary) <= 1000 THEN summary ELSE ${fail} END`],
     ['attrs', `CASE WHEN attrs_text = '' THEN NULL ELSE ('{' || attrs_text || '}')::JSON END`],
-    ['evidence_id', '$eid'],
-    ['line', 'line'],
-    ['byte_offset', `end_offset - strlen(text) - ${newline}`],
-    ['byte_length', `strlen(text) + ${newline - 1}`],
-    ['raw', 'text'],
+    ...lineProvenance(newline),
   ];
-  if (columns.some(([name], i) => EVENT_COLUMNS[i]?.[0] !== name) || columns.length !== EVENT_COLUMNS.length) throw new Error('zeekTsvInsertSql: columns differ from EVENT_COLUMNS');
 
-  return `INSERT INTO events
-SELECT ${columns.map(([name, expr]) => `${expr} AS "${name}"`).join(',\n  ')}
+  return `${insertEventsSelect(columns, 'zeekTsvInsertSql')}
 FROM (
   SELECT *,
     ${summary} AS summary,
@@ -282,7 +275,7 @@ FROM (
       SELECT *,
         CASE WHEN proto_num IS NOT NULL THEN ${PROTOCOL_NAMES}[proto_num + 1] ELSE proto END AS protocol,
         ts_us < ${PLAUSIBLE_FROM_US} OR ts_us > $until AS implausible,
-        CASE WHEN v6 THEN NULL ELSE ${ipNum('src_ip')} END AS src_n, CASE WHEN v6 THEN NULL ELSE ${ipNum('dst_ip')} END AS dst_n,
+        CASE WHEN v6 THEN NULL ELSE ${ipv4Number('src_ip')} END AS src_n, CASE WHEN v6 THEN NULL ELSE ${ipv4Number('dst_ip')} END AS dst_n,
         CASE WHEN v6 THEN ${v6Bytes('src_ip')} END AS src_b, CASE WHEN v6 THEN ${v6Bytes('dst_ip')} END AS dst_b,
         proto_num IN (6, 17, 132, 1, 58) AS has_ports,
         proto_num IN (1, 58) AND icmp_pair IS NULL AS one_way,
