@@ -361,6 +361,8 @@ function writeReport(o, uptimes, meta, results, runs) {
         wall: median(rs.map((r) => r.wall)),
         rssMiB: median(rs.map((r) => r.rssMiB)),
         runs: rs.map((r) => [r.cpu, r.wall, r.rssMiB, Number(r.load.toFixed(1))]),
+        // The store alone, without the timeline index built after it (per run, then the median).
+        ...(rs[0].phases ? { cpuWithoutIndex: median(rs.map((r) => r.cpu - r.phases.indexCpu)) } : {}),
         ...(rs[0].phases ? { phases: Object.fromEntries(Object.keys(rs[0].phases).filter((k) => k !== 'rows').map((k) => [k, Number(median(rs.map((r) => r.phases[k])).toFixed(2))])) } : {}),
       };
     }
@@ -389,7 +391,33 @@ export function markdown(r) {
       lines.push(`| ${f} | ${step} | ${s.cpu.toFixed(2)}${ph} | ${s.wall.toFixed(2)} | ${s.rssMiB} | ${s.runs.map((x) => x[0].toFixed(2)).join(', ')} | ${s.runs.map((x) => x[3]).join(', ')} |`);
     }
   }
+  lines.push('', targetTable(r));
   return lines.join('\n');
 }
 
-await main();
+/** Issue 14's targets: each format's yardstick, the allowed ratio, and the floors against them. */
+const TARGETS = { auth: ['lnav', 2, 'auth.log'], vpc: ['duckdb', 2.5, 'VPC flows'], cloudtrail: ['duckdb', 2, 'CloudTrail'], pg: ['duckdb', 3, 'csvlog'] };
+
+function targetTable(r) {
+  const out = [
+    '| format (events) | yardstick CPU s | target CPU s | dwell (no index) | store-only floor | floor ÷ yardstick | floor + index | wide columns NULL | yardstick\'s columns only | Parquet read alone | JS side (no DuckDB) |',
+    '|---|---|---|---|---|---|---|---|---|---|---|',
+  ];
+  for (const [f, [y, k, name]] of Object.entries(TARGETS)) {
+    const s = r.summary[f];
+    if (!s) continue;
+    const yc = s[y].cpu;
+    const full = s['floor-full'];
+    const floor = full.cpuWithoutIndex ?? full.cpu - full.phases.indexCpu;
+    const x = (v) => `${v.toFixed(2)} (${(v / yc).toFixed(2)}×)`;
+    out.push(
+      `| ${name} (${r.meta[f].events.toLocaleString('en-US')}) | ${y === 'lnav' ? 'lnav' : 'DuckDB'} ${yc.toFixed(2)}${f === 'auth' ? ` (DuckDB ${s.duckdb.cpu.toFixed(2)})` : ''} | ≤ ${(k * yc).toFixed(2)} (${k}×) | ` +
+        `${x(s.dwell.cpu)} (${s['dwell-noindex'].cpu.toFixed(2)}) | ${floor.toFixed(2)} | **${(floor / yc).toFixed(2)}×** | ${x(full.cpu)} | ${x(s['floor-nowide'].cpu)} | ` +
+        `${x(s['floor-yard'].cpu)} | ${s['floor-scan'].cpu.toFixed(2)} | ${x(s.js.cpu)} |`,
+    );
+  }
+  return out.join('\n');
+}
+
+// Run only as a script (npm run bench -- floors spawns it): importing it for markdown() runs nothing.
+if (process.argv[1] && resolve(process.argv[1]) === SELF) await main();
