@@ -243,9 +243,13 @@ async function runTui(pattern) {
     tmux('send-keys', '-t', session, '-l', pattern);
     await key('Enter', 5000);
     for (let i = 0; i < 5; i++) await key('n', 1000);
-    await key('q', 500);
-    const end = Date.now() + 120000;
-    while (!existsSync(done) && Date.now() < end) await sleep(200);
+    // A search still running or a prompt open takes the keys: Escape first, then q until it quits.
+    for (let tries = 0; tries < 20 && !existsSync(done); tries++) {
+      await key('Escape', 500);
+      await key('q', 500);
+      const end = Date.now() + 15000;
+      while (!existsSync(done) && Date.now() < end) await sleep(200);
+    }
   } finally {
     tmux('kill-session', '-t', session);
   }
