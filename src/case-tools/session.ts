@@ -17,6 +17,7 @@
  * tables, views and macros, SET VARIABLE, PREPARE — which lives in memory and ends with the session.
  */
 import { CaseDb } from '../store/case-db.js';
+import { readDuckdbConfig } from '../store/read-budget.js';
 import { SCHEMA_SQL } from '../store/schema.js';
 
 /** DuckDB settings of a session running SQL that dwell did not write. */
@@ -31,12 +32,12 @@ export const SANDBOX_CONFIG: Readonly<Record<string, string>> = {
 };
 
 /**
- * Opens the case for the analyst's SQL: read-only and sandboxed (above), with the documented views.
- * DWELL_DUCKDB_MEMORY caps DuckDB's memory as it does for exports (settings are locked afterwards).
+ * Opens the case for the analyst's SQL: read-only and sandboxed (above), with the documented views,
+ * within the read commands' memory budget (src/store/read-budget.ts; DWELL_DUCKDB_MEMORY overrides
+ * it), which the locked settings then keep: a query cannot raise it.
  */
 export async function openQuerySession(casePath: string): Promise<CaseDb> {
-  const config: Record<string, string> = { ...SANDBOX_CONFIG };
-  if (process.env.DWELL_DUCKDB_MEMORY) config.memory_limit = process.env.DWELL_DUCKDB_MEMORY;
+  const config: Record<string, string> = { ...readDuckdbConfig(), ...SANDBOX_CONFIG };
   const db = await CaseDb.open(casePath, { readOnly: true, config });
   try {
     await ensureDocumentedViews(db);

@@ -4,6 +4,7 @@
  * DuckDB's own text (with its `LINE 1: … ^` pointer), escaped.
  */
 import { safeMultiline, safeText } from '../core/sanitize.js';
+import { readDuckdbConfig } from '../store/read-budget.js';
 
 export class SqlError extends Error {
   constructor(
@@ -44,6 +45,15 @@ const RULES: [RegExp, (m: RegExpExecArray) => string][] = [
       `settings are locked in dwell sql: ${m[1]} cannot be changed\n` +
       ` reason: the sandbox that keeps queries from writing files is made of settings\n` +
       ` help: SET VARIABLE name = value works (read it with getvariable('name')); DWELL_DUCKDB_MEMORY sets the memory limit`,
+  ],
+  [
+    // The session's budget (read-budget.ts) keeps the process under 1 GB; a sort spills to disk, but
+    // a GROUP BY over every event's raw text on a 10M-event case did not fit in 512 MB.
+    /Out of Memory Error: ([^\n]*)/,
+    (m) =>
+      `the query needs more memory than dwell sql gives DuckDB (${readDuckdbConfig().memory_limit}): ${safeText(m[1])}\n` +
+      ` reason: the budget keeps dwell under 1 GB; what does not fit spills to disk, but not every operation can (a GROUP BY over long texts)\n` +
+      ` help: DWELL_DUCKDB_MEMORY=4GB dwell sql … gives this run more, or narrow the query (a WHERE, fewer or shorter columns)`,
   ],
 ];
 

@@ -94,6 +94,16 @@ describe('sandbox refusals in words', () => {
     expect(e.message).toContain('"/ev/\\x1b[2Jx" was refused');
     expect(e.message).not.toContain('\x1b');
   });
+  it('out of memory: the budget and how to raise it (issue 14)', () => {
+    const before = process.env.DWELL_DUCKDB_MEMORY;
+    delete process.env.DWELL_DUCKDB_MEMORY;
+    try {
+      const e = explainSqlError(new Error('Out of Memory Error: failed to allocate data of size 2.0 MiB (486.8 MiB/488.2 MiB used)\n\nPossible solutions:\n* Reducing the number of threads (SET threads=X)'));
+      expect(e.message).toMatch(/^the query needs more memory than dwell sql gives DuckDB \(512MB\): failed to allocate data of size 2\.0 MiB \(486\.8 MiB\/488\.2 MiB used\)\n reason: .*\n help: DWELL_DUCKDB_MEMORY=4GB dwell sql/);
+    } finally {
+      if (before !== undefined) process.env.DWELL_DUCKDB_MEMORY = before;
+    }
+  });
   it('a cancelled query', () => {
     expect(explainSqlError(new Error('INTERRUPT Error: Interrupted!')).cancelled).toBe(true);
   });

@@ -15,6 +15,7 @@ import { makeExportProgress } from '../../export/progress.js';
 import { findFormat, formatsFor, isWhat } from '../../export/registry.js';
 import { DEFAULT_OPTIONS, WHATS, type Tlp } from '../../export/types.js';
 import { CaseDb, CaseError } from '../../store/case-db.js';
+import { readDuckdbConfig } from '../../store/read-budget.js';
 import { humanBytes } from '../format.js';
 
 export interface ExportCliOptions extends FilterOptions {
@@ -31,9 +32,6 @@ export interface ExportCliOptions extends FilterOptions {
   minLevel?: string;
   disable?: string[];
 }
-
-/** DuckDB memory budget of an export unless DWELL_DUCKDB_MEMORY says otherwise. */
-export const EXPORT_MEMORY = '1GB';
 
 function fail(msg: string): number {
   process.stderr.write(`error: ${msg}\n`);
@@ -59,8 +57,9 @@ export async function runExport(opts: ExportCliOptions): Promise<number> {
   let db: CaseDb | null = null;
   try {
     // DuckDB's own memory is capped (sorting a large timeline spills to disk instead of growing):
-    // with the chunked streaming in JavaScript this bounds the whole export's memory.
-    db = await CaseDb.open(opts.case, { readOnly: true, config: { memory_limit: process.env.DWELL_DUCKDB_MEMORY ?? EXPORT_MEMORY } });
+    // with the chunked streaming in JavaScript this bounds the whole export's memory. The budget
+    // is the read commands' (src/store/read-budget.ts); at 1 GB the process peaked over 1 GB.
+    db = await CaseDb.open(opts.case, { readOnly: true, config: readDuckdbConfig() });
     const toFile = Boolean(opts.output && opts.output !== '-');
     // What an output may never be: read from the case only when a file or folder is written.
     const guard = toFile

@@ -6,11 +6,12 @@ import { caseInfo } from '../../case-tools/info.js';
 import { infoLines } from '../../case-tools/info-text.js';
 import { terminalWidth } from '../../case-tools/output.js';
 import { CaseDb, CaseError } from '../../store/case-db.js';
+import { readDuckdbConfig } from '../../store/read-budget.js';
 
 export async function runInfo(opts: { case: string; json?: boolean }): Promise<number> {
   let db: CaseDb | null = null;
   try {
-    db = await CaseDb.open(opts.case, { readOnly: true });
+    db = await CaseDb.open(opts.case, { readOnly: true, config: readDuckdbConfig() });
     const info = await caseInfo(db);
     if (opts.json) process.stdout.write(JSON.stringify(info, null, 2) + '\n');
     else process.stdout.write(infoLines(info, terminalWidth()).join('\n') + '\n');

@@ -16,6 +16,7 @@ import { displayWidth } from '../../tui/format.js';
 import { newestFindingsId } from '../../export/event-query.js';
 import { FilterError } from '../../export/filters.js';
 import { CaseDb, CaseError } from '../../store/case-db.js';
+import { readDuckdbConfig } from '../../store/read-budget.js';
 
 export interface SearchCliOptions extends ViewOptions {
   case: string;
@@ -59,7 +60,7 @@ export async function runSearch(text: string, opts: SearchCliOptions): Promise<n
   const page = { limit: opts.limit ?? DEFAULT_LIMIT, offset: opts.offset ?? 0 };
   let db: CaseDb | null = null;
   try {
-    db = await CaseDb.open(opts.case, { readOnly: true, config: process.env.DWELL_DUCKDB_MEMORY ? { memory_limit: process.env.DWELL_DUCKDB_MEMORY } : {} });
+    db = await CaseDb.open(opts.case, { readOnly: true, config: readDuckdbConfig() });
     const view = parseEventView(opts, await newestFindingsId(db));
     const bad = await invalidPattern(db, pattern);
     if (bad) return fail(`${pattern.regex ? '--regex' : 'the pattern'} "${safeText(text)}" is not a valid RE2 expression: ${safeText(bad)}\n help: RE2 syntax is described at https://github.com/google/re2/wiki/Syntax; without --regex the pattern is plain text`);

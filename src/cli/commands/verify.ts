@@ -5,13 +5,14 @@
  */
 import { safeText } from '../../core/sanitize.js';
 import { CaseDb, CaseError } from '../../store/case-db.js';
+import { readDuckdbConfig } from '../../store/read-budget.js';
 import { verifyEvidence, type VerifyResult } from '../../store/verify.js';
 import { table } from '../format.js';
 
 export async function runVerify(opts: { case: string; json?: boolean; timeout?: number }): Promise<number> {
   let results: VerifyResult[];
   try {
-    const db = await CaseDb.open(opts.case, { readOnly: true });
+    const db = await CaseDb.open(opts.case, { readOnly: true, config: readDuckdbConfig() });
     try {
       results = await verifyEvidence(db, { stallMs: (opts.timeout ?? 30) * 1000 });
     } finally {

@@ -15,6 +15,7 @@
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { all, CaseDb, type Params, type Row } from '../../store/case-db.js';
+import { readDuckdbConfig } from '../../store/read-budget.js';
 
 /** fg: what a key waits for; ahead: prefetching the next rows; bg: counts, density; find: search. */
 /** fg2: the second half of a foreground request (rows after the event in `around`), run beside fg. */
@@ -34,7 +35,7 @@ export class CaseHandle {
   ) {}
 
   static async open(path: string): Promise<CaseHandle> {
-    const h = new CaseHandle(path, await CaseDb.open(path, { readOnly: true }));
+    const h = new CaseHandle(path, await CaseDb.open(path, { readOnly: true, config: readDuckdbConfig() }));
     await h.connectLanes();
     return h;
   }
@@ -100,7 +101,7 @@ export class CaseHandle {
       await Promise.allSettled(LANES.flatMap((l) => [...this.inflight.get(l)!]));
       this.closeDb();
       try {
-        const rw = await CaseDb.open(this.path);
+        const rw = await CaseDb.open(this.path, { config: readDuckdbConfig() });
         try {
           return await fn(rw);
         } finally {
@@ -141,7 +142,7 @@ async function reopenReadOnly(path: string): Promise<CaseDb> {
   let last: unknown;
   for (let i = 0; i < 20; i++) {
     try {
-      return await CaseDb.open(path, { readOnly: true });
+      return await CaseDb.open(path, { readOnly: true, config: readDuckdbConfig() });
     } catch (err) {
       last = err;
       await new Promise((r) => setTimeout(r, 100));
