@@ -129,6 +129,23 @@ const DEFAULT_LANES = 2;
  * 7.7 s on 50 CloudTrail files). Committed files stay durable in the WAL either way.
  */
 const DEFAULT_CHECKPOINT_THRESHOLD = '256MB';
+/**
+ * Row-group merges ("vacuum tasks") a checkpoint may run: none during an ingest. Each checkpoint
+ * writes the rows committed since the last one as a row group of their own (small files' rows
+ * are not written before it: none fills a row group). With DuckDB's default (100), the next
+ * checkpoint merges adjacent small row groups: it reads the ones already written back into
+ * memory, decompressed, and writes them again with the new rows — on CloudTrail's wide rows
+ * DuckDB's in-memory table went from ≈ 300 MB to 560–640 MB (past the budget, spilled) every
+ * second checkpoint, and that merge was the peak of the whole mixed scenario (bench/RESULTS.md,
+ * "Mixed-source ingest", 2026-12-08). A lower checkpoint threshold does not help (more, smaller
+ * groups to merge: 128 MB peaked at 942 MB vs 916 MB). Without merging, a checkpoint only
+ * compresses the new rows; the price is row groups less full than 122,880 rows where small files
+ * meet a checkpoint (about one per 256 MB of WAL). An ingest deletes no events (year shifts are
+ * updates in place), so there is nothing for a vacuum to reclaim either. Other commands keep
+ * DuckDB's default, so the first later command that checkpoints the case merges those groups once
+ * (measured: 40 s CPU, 614 MB peak on the scenario's case; bench/RESULTS.md, same section).
+ */
+const MAX_VACUUM_TASKS = '0';
 
 /**
  * DuckDB's settings for an ingest. A file is one transaction (kill -9 safety), so the rows of a large
@@ -158,6 +175,8 @@ export function ingestDuckdbConfig(env: NodeJS.ProcessEnv = process.env): Record
     checkpoint_threshold: env.DWELL_CHECKPOINT_THRESHOLD ?? DEFAULT_CHECKPOINT_THRESHOLD,
     allocator_flush_threshold: '16MB',
     allocator_background_threads: 'true',
+    // No row-group merging at checkpoints (see MAX_VACUUM_TASKS).
+    max_vacuum_tasks: MAX_VACUUM_TASKS,
   };
 }
 

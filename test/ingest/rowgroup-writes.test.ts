@@ -6,18 +6,17 @@
  * leaves none of them in the case, and a re-run equals a clean run.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 // @ts-expect-error plain ESM helper shared with the benchmarks
 import { writeAuthLog } from '../../bench/lib/gen-auth-log.mjs';
-import type { DwellEvent } from '../../src/core/event.js';
 import { ingestDuckdbConfig } from '../../src/ingest/pipeline.js';
 import { CaseDb } from '../../src/store/case-db.js';
 import { EvidenceTransaction } from '../../src/store/evidence-writer.js';
-import { encodeEvent } from '../../src/store/staging-rows.js';
 import { query } from '../helpers/case.js';
 import { BIN, dwell, tempDir } from '../helpers/cli.js';
+import { stagedEvidenceRow, stageEvents } from '../helpers/staged-events.js';
 
 const tmp = tempDir();
 afterAll(() => tmp.cleanup());
@@ -25,24 +24,6 @@ afterAll(() => tmp.cleanup());
 /** DuckDB's row group: the unit it writes to the file before a commit. */
 const ROW_GROUP = 122_880;
 const BATCH = 40_000;
-
-function event(seq: number): DwellEvent {
-  const raw = `2025-12-20 10:00:00.123 CET [${1000 + (seq % 500)}] app@shop LOG:  statement: SELECT * FROM t${seq % 97} WHERE id = ${seq}`;
-  return {
-    ts: 1766221200000000 + seq * 1000, ts_end: null, time_quality: 'exact', class: 'datastore_activity', action: 'db.query', outcome: 'success', host: 'db-01',
-    actor: 'app', src_ip: null, src_port: null, dst_ip: null, dst_port: null, protocol: null, session: String(1000 + (seq % 500)), access_key: null,
-    target: `t${seq % 97}`, database: 'shop', bytes_in: null, bytes_out: null, packets_in: null, packets_out: null, rows: null, command: raw.slice(50),
-    community_id: null, user_agent: null, summary: `app@shop SELECT t${seq % 97}`, attrs: null, line: seq + 1, byte_offset: seq * 120, byte_length: raw.length, raw,
-  } as DwellEvent;
-}
-
-/** Writes one staging batch of events [from, from + n). */
-function stage(file: string, from: number, n: number): string {
-  let text = '';
-  for (let i = from; i < from + n; i++) text += encodeEvent(i, event(i));
-  writeFileSync(file, text);
-  return file;
-}
 
 async function inMemoryTableBytes(db: CaseDb): Promise<number> {
   const [row] = await db.all<{ b: bigint | number | null }>(
@@ -64,14 +45,14 @@ describe('a large file in one transaction, with the ingest’s DuckDB settings',
         let perRow = 0;
         let peak = 0;
         for (let b = 0; b < batches; b++) {
-          await tx.addEvents(stage(join(tmp.path, `b-${id}-${b}.ndjson`), b * BATCH, BATCH), 'postgres_log');
+          await tx.addEvents(stageEvents(join(tmp.path, `b-${id}-${b}.ndjson`), b * BATCH, BATCH), 'postgres_log');
           const held = await inMemoryTableBytes(db);
           // After the first batch nothing can have been written yet: what one row costs in memory.
           if (b === 0) perRow = held / BATCH;
           peak = Math.max(peak, held);
         }
         const sizeBeforeCommit = statSync(casePath).size;
-        if (commit) await tx.commit({ evidence_id: id, run_id: 0, path: 'x', abs_path: '/x', size: 0, mtime_ms: 0, sha256: 'x', compression: null, format: 'postgres_log', parser_version: null, sniff_reason: null, status: 'ingested', message: null, lines: null, record_lines: null, continuation_lines: null, meta_lines: null, blank_lines: null, warning_lines: null, events: batches * BATCH, warnings: 0, first_ts_us: null, last_ts_us: null, year_shift: null, duplicate_of: null, info: null });
+        if (commit) await tx.commit(stagedEvidenceRow(id, batches * BATCH));
         else await tx.rollback();
         return { perRow, peak, sizeBeforeCommit };
       };
