@@ -44,4 +44,29 @@ describe('checkpoints during an ingest, with the ingest’s DuckDB settings', ()
       db.close();
     }
   });
+  it('a later writer (correlate, hunt, watch: a plain read-write open) does not merge them in its own checkpoint', { timeout: 120_000 }, async () => {
+    const casePath = join(tmp.path, 'later-writer.duckdb');
+    const db = await CaseDb.open(casePath, { create: true, config: ingestDuckdbConfig({}) });
+    try {
+      for (let id = 1; id <= 3; id++) {
+        const tx = await EvidenceTransaction.begin(db, id);
+        await tx.addEvents(stageEvents(join(tmp.path, `g-${id}.ndjson`), (id - 1) * FILE_ROWS, FILE_ROWS), 'postgres_log');
+        await tx.commit(stagedEvidenceRow(id, FILE_ROWS));
+        await db.run('CHECKPOINT');
+      }
+    } finally {
+      db.close();
+    }
+    // The first writer after the ingest: DuckDB's default would merge the three groups (40 CPU-s
+    // on the 10M-event case) in the checkpoint of whatever small write it makes.
+    const later = await CaseDb.open(casePath);
+    try {
+      await later.run(`INSERT INTO case_meta VALUES ('note', 'a later write')`);
+      await later.run('CHECKPOINT');
+      const [g] = await later.all<{ n: number; rows: number }>(`SELECT count(DISTINCT row_group_id)::INTEGER AS n, (SELECT count(*)::INTEGER FROM events) AS rows FROM pragma_storage_info('events')`);
+      expect(g).toEqual({ n: 3, rows: 3 * FILE_ROWS });
+    } finally {
+      later.close();
+    }
+  });
 });
