@@ -6,7 +6,16 @@ import { configDefaults, defineConfig } from 'vitest/config';
  * each file's fresh process and module imports (DuckDB's binding, Ink, the parsers) cost about as
  * much as the tests of a small file (docs/testing.md, "Test suite time").
  */
-const SHARED_PROCESS = ['test/parsers/**/*.test.ts', 'test/sigma/**/*.test.ts', 'test/correlate/**/*.test.ts', 'test/tui/state/**/*.test.ts', 'test/tui/data/**/*.test.ts'];
+const SHARED_PROCESS = [
+  'test/parsers/**/*.test.ts',
+  'test/sigma/**/*.test.ts',
+  // Not the readers of a fixture built once per run (test/helpers/shared-cases.ts): the global
+  // setup's folder is per project, and the isolated files read the same fixtures.
+  'test/correlate/!(rule-scans|scenario).test.ts',
+  'test/correlate/*/**/*.test.ts',
+  'test/tui/state/**/*.test.ts',
+  'test/tui/data/**/*.test.ts',
+];
 
 export default defineConfig({
   test: {
