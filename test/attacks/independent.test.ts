@@ -312,6 +312,42 @@ function namedAddresses(x: Expected): string[] {
 
 // ---- the cases ---------------------------------------------------------------------------------
 
+/** A case's responder run: its ingest steps in order, correlate, export; the findings observed. */
+async function investigate(name: string, dir: string, expected: Expected, tmpPath: string): Promise<Observed> {
+  const casePath = join(tmpPath, `${name}.duckdb`);
+  for (const step of expected.ingest) {
+    const r = await dwell(['ingest', '-q', '--case', casePath, ...step.args, ...step.paths.map((p) => join(dir, p))]);
+    expect(r.code, r.stderr).toBe(0);
+  }
+  const c = expected.correlate;
+  const args = ['correlate', '--case', casePath, ...c.seeds.flatMap((s) => ['--seed', s]), ...c.sensitive.flatMap((s) => ['--sensitive', s])];
+  if (c.detected_at) args.push('--detected-at', c.detected_at);
+  if (c.contained_at) args.push('--contained-at', c.contained_at);
+  const cor = await dwell(args);
+  expect(cor.code, cor.stderr).toBe(0);
+  const out = join(tmpPath, 'findings.json');
+  const exp = await dwell(['export', '--case', casePath, '--what', 'findings', '--format', 'json', '-o', out]);
+  expect(exp.code, exp.stderr).toBe(0);
+  return observe(JSON.parse(readFileSync(out, 'utf8')));
+}
+
+/**
+ * The cases' runs, each in a folder and case of its own: the first case's beforeAll starts all of
+ * them side by side, each case's beforeAll waits for its own (and fails with its own error).
+ */
+const runs = new Map<string, () => Promise<Observed>>();
+const started = new Map<string, Promise<Observed>>();
+function observedOf(name: string): Promise<Observed> {
+  if (!started.size) {
+    for (const [n, start] of runs) {
+      const p = start();
+      p.catch(() => {}); // reported by that case's own beforeAll, not as an unhandled rejection
+      started.set(n, p);
+    }
+  }
+  return started.get(name)!;
+}
+
 for (const name of CASES) {
   const dir = join(ATTACKS, name);
   const expected = JSON.parse(readFileSync(join(dir, 'expected.json'), 'utf8')) as Expected;
@@ -321,22 +357,10 @@ for (const name of CASES) {
     const tmp = tempDir('dwell-attack-');
     const casePath = join(tmp.path, `${name}.duckdb`);
     let observed: Observed;
+    runs.set(name, () => investigate(name, dir, expected, tmp.path));
 
     beforeAll(async () => {
-      for (const step of expected.ingest) {
-        const r = await dwell(['ingest', '-q', '--case', casePath, ...step.args, ...step.paths.map((p) => join(dir, p))]);
-        expect(r.code, r.stderr).toBe(0);
-      }
-      const c = expected.correlate;
-      const args = ['correlate', '--case', casePath, ...c.seeds.flatMap((s) => ['--seed', s]), ...c.sensitive.flatMap((s) => ['--sensitive', s])];
-      if (c.detected_at) args.push('--detected-at', c.detected_at);
-      if (c.contained_at) args.push('--contained-at', c.contained_at);
-      const cor = await dwell(args);
-      expect(cor.code, cor.stderr).toBe(0);
-      const out = join(tmp.path, 'findings.json');
-      const exp = await dwell(['export', '--case', casePath, '--what', 'findings', '--format', 'json', '-o', out]);
-      expect(exp.code, exp.stderr).toBe(0);
-      observed = observe(JSON.parse(readFileSync(out, 'utf8')));
+      observed = await observedOf(name);
     }, 600_000);
     afterAll(() => tmp.cleanup());
 

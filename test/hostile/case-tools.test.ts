@@ -12,6 +12,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { BIN, dwell, ROOT, tempDir } from '../helpers/cli.js';
+import { inLanes } from '../helpers/pool.js';
 import { BIDI, C1_CSI, CSI, fingerprint, FORMULA, hostileCase, OSC52, TERMINAL_UNSAFE, TITLE, type HostileEvidence } from './corpus.js';
 
 vi.setConfig({ testTimeout: 600_000, hookTimeout: 600_000 });
@@ -133,8 +134,11 @@ describe('case tools against hostile evidence', () => {
       `SELECT * FROM read_csv('/etc/passwd')`,
       `SELECT * FROM glob('${ev}/**')`,
     ];
-    for (const q of vectors) {
-      const r = await dwell(['sql', '--case', c.casePath, q]);
+    // `dwell sql` opens the case read-only and keeps no history when not interactive: three at a
+    // time (test/helpers/pool.ts), each checked in order once all have ended.
+    const runs = await inLanes(vectors, 3, (q) => dwell(['sql', '--case', c.casePath, q]));
+    for (const [k, q] of vectors.entries()) {
+      const r = runs[k]!;
       expect(r.code, `${q}: ${r.stdout}`).toBe(2);
       expect(r.stderr, q).toMatch(/^error: (no file is read or written|settings are locked|extensions cannot|the case is read-only|DuckDB's logging cannot|SQL run from a string)/);
     }

@@ -8,7 +8,7 @@
  *    cells are exactly csvCell's;
  *  - Markdown/HTML: no raw HTML, no link, no image from evidence, and the text still reads as it was.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -22,6 +22,7 @@ import { CaseDb } from '../../src/store/case-db.js';
 import { DuckDbSource } from '../../src/tui/data/duckdb-source.js';
 import { EXPORT_COLUMNS } from '../../src/tui/data/sql.js';
 import { BIN, dwell, ROOT, tempDir } from '../helpers/cli.js';
+import { inLanes } from '../helpers/pool.js';
 import { csvRows, htmlToText, isFormula, RENDERERS, REPORT_TAGS, tagsOf } from './checks.js';
 import { ATTACKER_IP, BIDI, C1_CSI, fingerprint, FORMULA, hostileCase, HOSTILE_USERS, IMG, MD_IMAGE, MD_LINK, OSC52, SCRIPT, TERMINAL_UNSAFE, TITLE, type HostileEvidence } from './corpus.js';
 
@@ -35,11 +36,27 @@ function shellQuote(s: string): string {
   return `'${s.replace(/'/g, `'\\''`)}'`;
 }
 
+/** The `script` command line that runs dwell with its standard output on a pseudo-terminal; stderr goes to a file. */
+function terminalArgs(args: string[], errFile: string): string[] {
+  return ['-qec', `${[process.execPath, BIN, ...args].map(shellQuote).join(' ')} 2>${shellQuote(errFile)}`, '/dev/null'];
+}
+const terminalEnv = () => ({ ...process.env, NO_COLOR: '1' });
+
 /** Runs dwell with its standard output on a pseudo-terminal (util-linux `script`); stderr goes to a file. */
 function onTerminal(args: string[], errFile: string): { code: number | null; out: string } {
-  const cmd = `${[process.execPath, BIN, ...args].map(shellQuote).join(' ')} 2>${shellQuote(errFile)}`;
-  const r = spawnSync('script', ['-qec', cmd, '/dev/null'], { cwd: ROOT, env: { ...process.env, NO_COLOR: '1' }, encoding: 'utf8', timeout: 120_000 });
+  const r = spawnSync('script', terminalArgs(args, errFile), { cwd: ROOT, env: terminalEnv(), encoding: 'utf8', timeout: 120_000 });
   return { code: r.status, out: r.stdout };
+}
+
+/** onTerminal, without blocking the test's process: several run side by side. */
+function onTerminalAsync(args: string[], errFile: string): Promise<{ code: number | null; out: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('script', terminalArgs(args, errFile), { cwd: ROOT, env: terminalEnv(), stdio: ['ignore', 'pipe', 'ignore'], timeout: 120_000 });
+    let out = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, out }));
+  });
 }
 
 describe('text safety: units', () => {
@@ -130,11 +147,14 @@ describe('text safety: the hostile corpus through every output', () => {
 
   const fileFormats = FORMATS.filter((f) => f.target === 'file').flatMap((f) => f.whats.map((what) => [what, f.name] as const));
 
-  it.skipIf(!hasScript)('every exporter and format written to a terminal: no control or bidi character from evidence reaches it', () => {
+  it.skipIf(!hasScript)('every exporter and format written to a terminal: no control or bidi character from evidence reaches it', async () => {
     expect(fileFormats.length).toBeGreaterThanOrEqual(15);
-    for (const [what, format] of fileFormats) {
-      const r = onTerminal(['export', '--case', c.casePath, '--what', what, '--format', format, '-q'], err());
-      expect(r.code, `${what} ${format}: ${readFileSync(err(), 'utf8')}`).toBe(0);
+    // Exports only read the case: three at a time (test/helpers/pool.ts), each with its own stderr file, checked in order.
+    const errOf = (k: number) => join(tmp.path, `stderr-export-${k}.txt`);
+    const runs = await inLanes([...fileFormats.entries()], 3, ([k, [what, format]]) => onTerminalAsync(['export', '--case', c.casePath, '--what', what, '--format', format, '-q'], errOf(k)));
+    for (const [k, [what, format]] of fileFormats.entries()) {
+      const r = runs[k]!;
+      expect(r.code, `${what} ${format}: ${readFileSync(errOf(k), 'utf8')}`).toBe(0);
       expect(r.out.length, `${what} ${format}`).toBeGreaterThan(0);
       const bad = r.out.match(TERMINAL_UNSAFE);
       expect(bad, `${what} ${format}: ${JSON.stringify(bad?.[0])} reached the terminal`).toBeNull();
