@@ -38,7 +38,8 @@ export class CaseDb {
     }
     const config: Record<string, string> = { ...opts.config };
     if (opts.readOnly) config.access_mode = 'READ_ONLY';
-    if (opts.readOnly && path !== ':memory:') config.temp_directory ??= ownSpillDir(path);
+    // (Not for the sandboxed SQL session: DuckDB refuses a temp_directory without external access.)
+    if (opts.readOnly && path !== ':memory:' && config.enable_external_access !== 'false') config.temp_directory ??= ownSpillDir(path);
     // No row-group merges at checkpoints for any writer (ingest sets the same: MAX_VACUUM_TASKS in
     // ingest/pipeline.ts). Ingest leaves partly filled row groups where small files met a
     // checkpoint; with DuckDB's default the first later writer (correlate, hunt, watch, a note)
