@@ -3,7 +3,7 @@
  * parsed (worker threads when built) and stored in its own transaction, every file gets an
  * evidence row saying what happened to it, and the run itself is recorded with its options.
  */
-import { hostname, userInfo } from 'node:os';
+import { availableParallelism, hostname, userInfo } from 'node:os';
 import { resolve } from 'node:path';
 import { all, CaseDb } from '../store/case-db.js';
 import { EvidenceIds, EvidenceTransaction, insertEvidence, StagingDir, type EvidenceRow } from '../store/evidence-writer.js';
@@ -148,6 +148,17 @@ const DEFAULT_CHECKPOINT_THRESHOLD = '256MB';
 const MAX_VACUUM_TASKS = '0';
 
 /**
+ * DuckDB threads while files are stored: one. Each file is one transaction on its own connection,
+ * and the lanes (--workers) already run files side by side; an INSERT of one file's rows is one
+ * task in order, so a second DuckDB thread had nothing to run and the statement's own thread
+ * polled the scheduler for it — 15 % of an auth ingest's CPU in a profile, and the spin grows with
+ * the machine's load (auth 600k: 20.1 → 14.5 CPU-s with one thread; bench/RESULTS.md, "Floors of
+ * the present design"). The case-wide steps after the files (the timeline index's sort, the final
+ * checkpoint) get every core back. DWELL_DUCKDB_THREADS overrides.
+ */
+const FILE_PHASE_THREADS = '1';
+
+/**
  * DuckDB's settings for an ingest. A file is one transaction (kill -9 safety), so the rows of a large
  * file (a 280 MB PostgreSQL log: a million events) live in DuckDB's transaction-local storage until
  * the commit. With `preserve_insertion_order` on (DuckDB's default) each INSERT appends to that
@@ -177,6 +188,7 @@ export function ingestDuckdbConfig(env: NodeJS.ProcessEnv = process.env): Record
     allocator_background_threads: 'true',
     // No row-group merging at checkpoints (see MAX_VACUUM_TASKS).
     max_vacuum_tasks: MAX_VACUUM_TASKS,
+    threads: env.DWELL_DUCKDB_THREADS ?? FILE_PHASE_THREADS,
   };
 }
 
@@ -335,6 +347,9 @@ export async function ingest(options: IngestOptions, progress: IngestProgress = 
     );
     if (timing && stopped) process.stderr.write(`timing: stop: files ended ${Date.now() - abortedAt} ms after the signal\n`);
     memoryStep('checkpoint');
+    // The files ran with one DuckDB thread (FILE_PHASE_THREADS); the final checkpoint and the
+    // index's sort get every core.
+    if (!process.env.DWELL_DUCKDB_THREADS) await db.run(`SET threads = ${availableParallelism()}`);
     // The final checkpoint folds the WAL into the case file: seconds after many small files (9 s
     // after 122 on a loaded machine, which held Ctrl-C up past 20 s). Committed files are durable
     // in the WAL, which DuckDB replays on the next open, so a stopped run leaves it there and tells

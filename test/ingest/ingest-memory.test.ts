@@ -40,10 +40,10 @@ async function settingsOf(config: Record<string, string>): Promise<Record<string
 }
 
 describe('DuckDB settings for ingest and hunt', () => {
-  it('ingest: 512 MB budget, 16 MB allocator cache returned by background threads, inserts in order (row groups written as they fill), no row-group merges at checkpoints', async () => {
+  it('ingest: 512 MB budget, 16 MB allocator cache returned by background threads, inserts in order (row groups written as they fill), no row-group merges at checkpoints, one DuckDB thread per file', async () => {
     const cfg = ingestDuckdbConfig({});
-    expect(cfg).toEqual({ preserve_insertion_order: 'true', memory_limit: '512MB', checkpoint_threshold: '256MB', allocator_flush_threshold: '16MB', allocator_background_threads: 'true', max_vacuum_tasks: '0' });
-    expect(ingestDuckdbConfig({ DWELL_DUCKDB_MEMORY: '2GB', DWELL_CHECKPOINT_THRESHOLD: '16MB' })).toMatchObject({ memory_limit: '2GB', checkpoint_threshold: '16MB' });
+    expect(cfg).toEqual({ preserve_insertion_order: 'true', memory_limit: '512MB', checkpoint_threshold: '256MB', allocator_flush_threshold: '16MB', allocator_background_threads: 'true', max_vacuum_tasks: '0', threads: '1' });
+    expect(ingestDuckdbConfig({ DWELL_DUCKDB_MEMORY: '2GB', DWELL_CHECKPOINT_THRESHOLD: '16MB', DWELL_DUCKDB_THREADS: '2' })).toMatchObject({ memory_limit: '2GB', checkpoint_threshold: '16MB', threads: '2' });
     expect(await settingsOf(cfg)).toEqual({ m: '488.2 MiB', f: '15.2 MiB', bg: true });
   });
 
