@@ -141,9 +141,9 @@ const DEFAULT_CHECKPOINT_THRESHOLD = '256MB';
  * groups to merge: 128 MB peaked at 942 MB vs 916 MB). Without merging, a checkpoint only
  * compresses the new rows; the price is row groups less full than 122,880 rows where small files
  * meet a checkpoint (about one per 256 MB of WAL). An ingest deletes no events (year shifts are
- * updates in place), so there is nothing for a vacuum to reclaim either. Other commands keep
- * DuckDB's default, so the first later command that checkpoints the case merges those groups once
- * (measured: 40 s CPU, 614 MB peak on the scenario's case; bench/RESULTS.md, same section).
+ * updates in place), so there is nothing for a vacuum to reclaim either. Every later writer opens
+ * the case with the same setting (CaseDb.open), else the first one to checkpoint would merge those
+ * groups once (measured: 40 s CPU, 614 MB peak on the scenario's case; bench/RESULTS.md, same section).
  */
 const MAX_VACUUM_TASKS = '0';
 

@@ -8,6 +8,7 @@ import { ruleSource, type Rule } from '../correlate/rules.js';
 import { runRules, type RuleResult } from '../correlate/run-rules.js';
 import { installSqlVocabulary } from '../correlate/sql-vocabulary.js';
 import { CaseDb } from '../store/case-db.js';
+import { readDuckdbConfig } from '../store/read-budget.js';
 import { memoryStep, startMemoryProfile } from '../correlate/memory-profile.js';
 import { DWELL_VERSION } from '../version.js';
 import { loadSigma, type LoadResult } from './load.js';
@@ -39,18 +40,17 @@ export interface HuntResult {
 
 export class HuntError extends Error {}
 
-const HUNT_DUCKDB_MEMORY = '512MB';
-
 /**
  * DuckDB's settings for a hunt (issue 14: peak RSS under 1 GB). The hunt scans each source once;
  * DuckDB keeps the blocks it read cached up to `memory_limit` (at 1 GB, 921 MB of the events table
  * stayed cached on the 10M-event case and the process peaked at 1.23 GB), though a scan never reads
  * a block twice and the operating system's page cache holds the file anyway. The allocator's
- * per-thread caches go back to the system within a second (as correlate and watch do).
- * DWELL_DUCKDB_MEMORY overrides the budget.
+ * per-thread caches go back to the system within a second (as correlate and watch do). The same
+ * settings as the commands that only read a case (src/store/read-budget.ts); DWELL_DUCKDB_MEMORY
+ * overrides the budget.
  */
 export function huntDuckdbConfig(env: NodeJS.ProcessEnv = process.env): Record<string, string> {
-  return { memory_limit: env.DWELL_DUCKDB_MEMORY ?? HUNT_DUCKDB_MEMORY, allocator_flush_threshold: '16MB', allocator_background_threads: 'true' };
+  return readDuckdbConfig(env);
 }
 
 export async function hunt(opts: HuntOptions): Promise<HuntResult> {

@@ -40,13 +40,13 @@ export class CaseDb {
     if (opts.readOnly) config.access_mode = 'READ_ONLY';
     // (Not for the sandboxed SQL session: DuckDB refuses a temp_directory without external access.)
     if (opts.readOnly && path !== ':memory:' && config.enable_external_access !== 'false') config.temp_directory ??= ownSpillDir(path);
-    // No row-group merges at checkpoints for any writer (ingest sets the same: MAX_VACUUM_TASKS in
+    // No row-group merges at checkpoints for any writer (ingest names it too: MAX_VACUUM_TASKS in
     // ingest/pipeline.ts). Ingest leaves partly filled row groups where small files met a
     // checkpoint; with DuckDB's default the first later writer (correlate, hunt, watch, a note)
     // merged them all in its checkpoint — 40 CPU-s and 87 s on the 10M-event case, before the
     // command's own work. dwell never deletes events, so there is nothing for a vacuum to reclaim
     // there; the small tables a re-run rewrites (detections) keep their deleted rows' space.
-    else config.max_vacuum_tasks ??= '0';
+    if (!opts.readOnly) config.max_vacuum_tasks ??= '0';
     if (opts.threads) config.threads = String(opts.threads);
     let instance: DuckDBInstance;
     try {
