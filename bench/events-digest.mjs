@@ -26,7 +26,8 @@ const q = (c) => `"${c.replace(/"/g, '""')}"`;
 const ownCols = cols.filter((c) => c !== 'evidence_id' && c !== 'event_id');
 const out = {};
 out.events = Number((await one(`SELECT count(*) AS n FROM events`)).n);
-out.warnings = Number((await one(`SELECT count(*) AS n FROM warnings`).catch(() => ({ n: -1 }))).n);
+out.warnings = Number((await one(`SELECT count(*) AS n FROM parse_warnings`)).n);
+out.warning_rows = String((await one(`SELECT bit_xor(hash(v.sha256, v.path, w.line, w.byte_offset, w.raw, w.reason))::VARCHAR AS d FROM parse_warnings w JOIN evidence v USING (evidence_id)`)).d);
 // Whole rows, each tied to its evidence by content and path (not by id).
 out.rows = String(
   (await one(`SELECT bit_xor(hash(v.sha256, v.path, ${ownCols.map((c) => `e.${q(c)}`).join(', ')}))::VARCHAR AS d
