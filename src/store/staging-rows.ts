@@ -59,12 +59,18 @@ export const MAX_ROW_CHARS = 8 * 1024 * 1024;
 /** JSON lone surrogates (from damaged UTF-16 in JSON sources) that DuckDB's reader refuses. */
 const LONE_SURROGATE = /\\ud[89a-f][0-9a-f]{2}/i;
 
-const n = (v: number | null | undefined) => (v === undefined || (v !== null && !Number.isFinite(v)) ? null : v);
-const s = (v: string | null | undefined) => (v === undefined ? null : v);
+/*
+ * Unset fields are left out of the staged row rather than written as `null`: the reader types a
+ * missing key as NULL all the same, and a CloudTrail row carried a dozen `"k":null` (≈ 140 bytes
+ * of 2.9 KB) that JSON.stringify wrote and DuckDB's reader parsed (bench/RESULTS.md, "CloudTrail
+ * ingest (issue 3)", 2026-12-08).
+ */
+const n = (v: number | null | undefined) => (v === undefined || v === null || !Number.isFinite(v) ? undefined : v);
+const s = (v: string | null | undefined) => (v === null ? undefined : v);
 const emptyAttrs = (a: Record<string, unknown> | null | undefined) => {
-  if (!a) return null;
+  if (!a) return undefined;
   for (const _ in a) return a;
-  return null;
+  return undefined;
 };
 
 /**

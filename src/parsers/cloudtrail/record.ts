@@ -106,13 +106,16 @@ export function normalizeRecord(rec: Obj, prov: Provenance, o: NormalizeOptions)
   const name = str(rec.eventName);
   const inferredSource = str(rec.eventSource) === null ? serviceFromHost(rec) : null;
   const source = str(rec.eventSource) ?? inferredSource?.source ?? null;
-  const what = [name ? `eventName ${name}` : null, str(rec.eventID) ? `eventID ${rec.eventID}` : null].filter(Boolean).join(', ');
   const timeName = eventTime === null && o.timeField ? o.timeField : 'eventTime';
   if (!timeText) {
+    const what = naming(rec, name);
     return { problem: rec.eventTime === undefined ? `record has no eventTime (nor @timestamp, _time, timestamp or time)${what ? ` (${what})` : ''}` : `eventTime is not a time: ${JSON.stringify(rec.eventTime).slice(0, 80)}` };
   }
   const t = fastUtcMicros(timeText) ?? parseIsoMicros(timeText, o.tz);
-  if (!t) return { problem: `${timeName} is not a time: ${JSON.stringify(timeText).slice(0, 80)}${what ? ` (${what})` : ''}` };
+  if (!t) {
+    const what = naming(rec, name);
+    return { problem: `${timeName} is not a time: ${JSON.stringify(timeText).slice(0, 80)}${what ? ` (${what})` : ''}` };
+  }
 
   const ident = readIdentity(obj(rec.userIdentity));
   const attrs: Obj = ident.attrs;
@@ -206,6 +209,11 @@ export function normalizeRecord(rec: Obj, prov: Provenance, o: NormalizeOptions)
     raw: prov.raw,
   };
   return note ? { event, note } : { event };
+}
+
+/** How a record that gives no event is named in its warning; built only then (not on every record). */
+function naming(rec: Obj, name: string | null): string {
+  return [name ? `eventName ${name}` : null, str(rec.eventID) ? `eventID ${rec.eventID}` : null].filter(Boolean).join(', ');
 }
 
 /** S3 endpoints: `bucket.s3.eu-west-1.amazonaws.com`, `bucket.s3-eu-west-1.amazonaws.com`, `s3.amazonaws.com`. */
