@@ -363,6 +363,9 @@ async function parseOpened(ev: EvidenceStream, opts: ParseFileOptions, hooks: Pa
     cutWarnings();
   }
   await flushQueue();
+  // Everything is written: the buffers serve the next file of this thread.
+  eventBatches.release();
+  warnBatches.release();
 
   // Finish hashing whatever the parser did not consume.
   if (parseError) ev.skipRest();
