@@ -117,6 +117,22 @@ function sniffCsvlog(head: SniffHead) {
   return { confidence: 95, reason: `${records} head lines are csvlog records (time, …, severity, SQLSTATE): ${layout}; ${how}` };
 }
 
+/** The field at column position `i` (-1: a column the header row does not name). */
+function at(fields: string[], i: number): string | undefined {
+  return i >= 0 ? fields[i] : undefined;
+}
+
+/** The field, absent when empty. */
+function given(fields: string[], i: number): string | undefined {
+  const v = i >= 0 ? fields[i] : undefined;
+  return v === '' ? undefined : v;
+}
+
+function orNull(fields: string[], i: number): string | null {
+  const v = i >= 0 ? fields[i] : undefined;
+  return v === undefined || v === '' ? null : v;
+}
+
 interface Line {
   text: string;
   lineNo: number;
@@ -238,8 +254,7 @@ class CsvlogHandler implements LineHandler {
     const { fields, complete } = splitCsv(text);
     const warnAt = (reason: string) => this.ctx.warn({ line: first.lineNo, byte_offset: first.offset, raw: text.slice(0, MAX_WARNING_TEXT), reason });
     const C = this.cols;
-    const at = (c: Column): string | undefined => (C[c] >= 0 ? fields[C[c]] : undefined);
-    const timeText = at('log_time');
+    const timeText = at(fields, C.log_time);
     const time = timeText ? parseZonedTime(timeText, this.ctx.options.tz) : null;
     if (fields.length < 14 || !time) {
       // A damaged record was already warned about (unterminated quote): one warning per row.
@@ -251,38 +266,34 @@ class CsvlogHandler implements LineHandler {
       this.zoneNotes.add(time.zone);
       warnAt(`${time.zoneNote} (said once per file; such events are marked zone_assumed)`);
     }
-    const f = (c: Column): string | undefined => {
-      const v = at(c);
-      return v === undefined || v === '' ? undefined : v;
-    };
     const rec: PgRecord = {
       ts: time.us,
       quality: time.quality,
       zone: time.zone,
       zoneNote: time.zoneNote,
-      user: f('user_name') ?? null,
-      database: f('database_name') ?? null,
-      pid: f('process_id') ?? null,
-      remote: f('connection_from') ?? null,
-      sessionId: f('session_id') ?? null,
-      lineNum: f('session_line_num') ?? null,
-      commandTag: f('command_tag') ?? null,
-      sessionStart: f('session_start_time') ?? null,
-      vxid: f('virtual_transaction_id') ?? null,
-      xid: f('transaction_id') ?? null,
-      severity: f('error_severity') ?? 'LOG',
-      sqlstate: f('sql_state_code') ?? null,
-      message: at('message') ?? '',
-      detail: f('detail'),
-      hint: f('hint'),
-      query: f('internal_query'),
-      context: f('context'),
-      statement: f('query'),
-      location: f('location'),
-      app: f('application_name') ?? null,
-      backendType: f('backend_type') ?? null,
-      leaderPid: f('leader_pid') ?? null,
-      queryId: f('query_id') ?? null,
+      user: orNull(fields, C.user_name),
+      database: orNull(fields, C.database_name),
+      pid: orNull(fields, C.process_id),
+      remote: orNull(fields, C.connection_from),
+      sessionId: orNull(fields, C.session_id),
+      lineNum: orNull(fields, C.session_line_num),
+      commandTag: orNull(fields, C.command_tag),
+      sessionStart: orNull(fields, C.session_start_time),
+      vxid: orNull(fields, C.virtual_transaction_id),
+      xid: orNull(fields, C.transaction_id),
+      severity: given(fields, C.error_severity) ?? 'LOG',
+      sqlstate: orNull(fields, C.sql_state_code),
+      message: at(fields, C.message) ?? '',
+      detail: given(fields, C.detail),
+      hint: given(fields, C.hint),
+      query: given(fields, C.internal_query),
+      context: given(fields, C.context),
+      statement: given(fields, C.query),
+      location: given(fields, C.location),
+      app: orNull(fields, C.application_name),
+      backendType: orNull(fields, C.backend_type),
+      leaderPid: orNull(fields, C.leader_pid),
+      queryId: orNull(fields, C.query_id),
       line: first.lineNo,
       byte_offset: first.offset,
       byte_length: byteLength,

@@ -111,8 +111,10 @@ class PostgresLogHandler implements LineHandler {
       this.asm.continuation(text, byteLength, text);
       return 'continuation';
     }
-    if (text.trim() === '') return 'blank';
-    if (c0 >= 48 && c0 <= 57) {
+    const digit = c0 >= 48 && c0 <= 57;
+    // A line starting with a digit is not blank: most lines skip the trim's copy.
+    if (!digit && text.trim() === '') return 'blank';
+    if (digit) {
       if (text.charCodeAt(10) !== 84 /* T */) {
         const m = this.prefixes.match(text);
         if (m) return this.asm.matched(m, {}, lineNo, offset, byteLength, text);

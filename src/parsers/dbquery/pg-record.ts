@@ -132,6 +132,19 @@ function connectionAuthorized(msg: string): { replication: boolean; user: string
   return { replication: m[1] !== undefined, user: m[2]!, database: m[3] ?? null, app, encryption: encrypted ? rest.slice(1) : null };
 }
 
+/** The fields of the event being built that came from its session (reused: one event at a time). */
+const FROM_SESSION: string[] = [];
+
+/** The line's own value, else the session's (noted in FROM_SESSION under `name`). */
+function pick<T>(own: T | null | undefined, fromS: T | null | undefined, name: string): T | null {
+  if (own !== null && own !== undefined) return own;
+  if (fromS !== null && fromS !== undefined) {
+    FROM_SESSION.push(name);
+    return fromS;
+  }
+  return null;
+}
+
 export class PgInterpreter {
   readonly sessions = new SessionTable();
   readonly analyzer = new SqlAnalyzer('pg');
@@ -186,15 +199,8 @@ export class PgInterpreter {
       }
       session.app = lineApp;
     }
-    const fromSession: string[] = [];
-    const pick = <T>(own: T | null | undefined, fromS: T | null | undefined, name: string): T | null => {
-      if (own !== null && own !== undefined) return own;
-      if (fromS !== null && fromS !== undefined) {
-        fromSession.push(name);
-        return fromS;
-      }
-      return null;
-    };
+    const fromSession = FROM_SESSION;
+    fromSession.length = 0;
     const actor = pick(lineUser, session?.user, 'actor');
     const database = pick(lineDb, session?.database, 'database');
     const srcIp = pick(lineClient?.ip, lineClient ? null : session?.clientIp, 'src_ip');
@@ -230,7 +236,7 @@ export class PgInterpreter {
     if (rec.query !== undefined) attrs.internal_query = rec.query;
     if (rec.location !== undefined) attrs.location = rec.location;
     if (rec.extra) Object.assign(attrs, rec.extra);
-    if (fromSession.length > 0) attrs.from_session = fromSession;
+    if (fromSession.length > 0) attrs.from_session = fromSession.slice();
 
     let command: string | null = null;
     let target: string | null = null;

@@ -89,8 +89,16 @@ const built = new WeakMap<SqlAnalysis, Map<string, StatementFacts>>();
 const MAX_SUMMARY_SQL = 300;
 const lineCache = new Map<string, string>();
 
+/**
+ * Text that is already one line: no white space but single spaces inside, none at the ends, and no
+ * password keyword to mask. Most statements are; one native scan then replaces the mask, collapse
+ * and trim passes and the cache look-up (each hashed or copied the whole statement).
+ */
+const NOT_ONE_LINE = /[^\S ]|  |^ | $|password|identified/i;
+
 /** The statement on one line, passwords masked, cut to a readable length. */
 export function oneLineSql(sql: string): string {
+  if (sql.length <= 4000 && !NOT_ONE_LINE.test(sql)) return sql.length > MAX_SUMMARY_SQL ? sql.slice(0, MAX_SUMMARY_SQL) + '…' : sql;
   // Statements repeat verbatim (prepared statements, BEGIN/COMMIT): remember the last few thousand.
   const cached = lineCache.get(sql);
   if (cached !== undefined) return cached;

@@ -56,32 +56,42 @@ export function parseZonedTime(text: string, local: LocalZone): ZonedTime | null
   return t;
 }
 
-let last: { key: string; zone: LocalZone; base: ZonedTime } | null = null;
+let last: { head: string; tail: string; zone: LocalZone; base: ZonedTime } | null = null;
 
-/** `2026-03-11 22:14:02` + zone suffix, without the fraction, and the fraction's microseconds. */
-function split(text: string): { key: string; micros: number } | null {
-  if (text.length < 19 || text.charCodeAt(4) !== 45 || text.charCodeAt(13) !== 58) return null;
-  let i = 19;
-  let micros = 0;
-  if (text.charCodeAt(19) === 46 || text.charCodeAt(19) === 44) {
-    i = 20;
-    while (i < text.length && text.charCodeAt(i) >= 48 && text.charCodeAt(i) <= 57) i++;
-    micros = fractionToMicros(text.slice(20, i));
-  }
-  return { key: text.slice(0, 19) + text.slice(i), micros };
+/**
+ * Where the fraction after the seconds ends (19 when there is none), or -1 when the text does not
+ * start `YYYY-MM-DD HH:MM:SS`. The text's second is its first 19 characters plus what follows the fraction.
+ */
+function fractionEnd(text: string): number {
+  if (text.length < 19 || text.charCodeAt(4) !== 45 || text.charCodeAt(13) !== 58) return -1;
+  const c = text.charCodeAt(19);
+  if (c !== 46 && c !== 44) return 19;
+  let i = 20;
+  while (i < text.length && text.charCodeAt(i) >= 48 && text.charCodeAt(i) <= 57) i++;
+  return i;
 }
 
+/** The fraction's microseconds (first 6 digits), read in place: core/time's fractionToMicros without its strings. */
+function fractionMicros(text: string, end: number): number {
+  const stop = Math.min(end, 26);
+  let us = 0;
+  for (let i = 20; i < stop; i++) us = us * 10 + (text.charCodeAt(i) - 48);
+  for (let k = Math.max(stop - 20, 0); k < 6; k++) us *= 10;
+  return end <= 20 ? 0 : us;
+}
+
+// Compared and read in place, without building a key per line (most lines share the last one's second).
 function sameSecond(text: string, local: LocalZone): ZonedTime | null {
   if (!last || last.zone !== local) return null;
-  const s = split(text);
-  if (!s || s.key !== last.key) return null;
-  return { ...last.base, us: last.base.us + s.micros };
+  const end = fractionEnd(text);
+  if (end < 0 || text.length - end !== last.tail.length || !text.startsWith(last.head) || !text.endsWith(last.tail)) return null;
+  return { ...last.base, us: last.base.us + fractionMicros(text, end) };
 }
 
 function remember(text: string, local: LocalZone, t: ZonedTime): void {
-  const s = split(text);
-  if (!s) return;
-  last = { key: s.key, zone: local, base: { ...t, us: t.us - s.micros } };
+  const end = fractionEnd(text);
+  if (end < 0) return;
+  last = { head: text.slice(0, 19), tail: text.slice(end), zone: local, base: { ...t, us: t.us - fractionMicros(text, end) } };
 }
 
 function parseFull(text: string, local: LocalZone): ZonedTime | null {

@@ -8,6 +8,7 @@
 import { astFacts } from './ast.js';
 import { classifyTokens, isCatalog, type SqlFacts, type TableRef } from './classify.js';
 import { fingerprintId, fingerprintText } from './fingerprint.js';
+import { NameShapeCache, nameShape } from './name-shape.js';
 import { tokenize, type Dialect } from './tokens.js';
 
 export interface SqlAnalysis {
@@ -42,12 +43,18 @@ const MAX_EXACT_LENGTH = 2048;
 export class SqlAnalyzer {
   private readonly cache = new Map<string, SqlAnalysis>();
   private readonly exact = new Map<string, SqlAnalysis>();
+  /** Parser facts per name shape (statements that differ only in numbered names: report_1, report_2, …). */
+  private readonly shapes: NameShapeCache;
   private readonly stats: AnalyzerStats = { statements: 0, distinct: 0, parsed: 0, tokenOnly: 0, parserMs: 0, budgetExhausted: false };
 
   constructor(
     readonly dialect: Dialect,
     private readonly budgetMs = DEFAULT_BUDGET_MS,
-  ) {}
+    /** node-sql-parser's facts (a test counts the parses through it). */
+    private readonly parse: typeof astFacts = astFacts,
+  ) {
+    this.shapes = new NameShapeCache(dialect === 'pg');
+  }
 
   analyze(sql: string): SqlAnalysis {
     this.stats.statements++;
@@ -90,11 +97,16 @@ export class SqlAnalyzer {
     let parser: SqlAnalysis['parser'] = 'tokens';
     const worthParsing = facts.type === 'select' || facts.type === 'insert' || facts.type === 'update' || facts.type === 'delete' || facts.type === 'ddl';
     if (worthParsing && tok.wellFormed && tok.maxDepth <= MAX_PARSER_DEPTH && sql.length <= MAX_PARSER_LENGTH && !this.stats.budgetExhausted) {
-      const started = performance.now();
       const dialect = this.dialect;
-      const ast = astFacts(sql, dialect, new Set(facts.cteNames), (t) => !isCatalog(t, dialect));
-      this.stats.parserMs += performance.now() - started;
-      if (this.stats.parserMs > this.budgetMs) this.stats.budgetExhausted = true;
+      const shape = nameShape(fp);
+      let ast = shape ? this.shapes.get(shape) : undefined;
+      if (ast === undefined) {
+        const started = performance.now();
+        ast = this.parse(sql, dialect, new Set(facts.cteNames), (t) => !isCatalog(t, dialect));
+        this.stats.parserMs += performance.now() - started;
+        if (this.stats.parserMs > this.budgetMs) this.stats.budgetExhausted = true;
+        if (shape) this.shapes.set(shape, ast);
+      }
       if (ast && ast.reads.length + ast.writes.length > 0) {
         const quoted = new Set(tok.tokens.filter((t) => t.k === 'q').map((t) => t.v));
         const norm = (t: TableRef): TableRef => this.normalizeCase(t, quoted);
