@@ -11,6 +11,25 @@ import type { DuckDBInstance } from '@duckdb/node-api';
 const enabled = process.env.DWELL_MEMORY === '1';
 let step = 'start';
 
+/** What a worker thread last reported of its own isolate (its V8 heap and buffers are not in this thread's numbers). */
+export interface ThreadMemory {
+  heapUsed: number;
+  heapTotal: number;
+  external: number;
+}
+const threads = new Map<string, ThreadMemory>();
+
+/** Whether samples are taken (workers report their memory only then). */
+export function memoryProfileEnabled(): boolean {
+  return enabled;
+}
+
+/** A worker's latest numbers, shown beside the main thread's in each sample; null when it ends. */
+export function threadMemory(name: string, m: ThreadMemory | null): void {
+  if (m) threads.set(name, m);
+  else threads.delete(name);
+}
+
 /** Names the step the run is in, for the samples that follow. */
 export function memoryStep(name: string): void {
   step = name;
@@ -50,7 +69,9 @@ export async function startMemoryProfile(instance: DuckDBInstance): Promise<() =
         duck = `duckdb=? (${(err as Error).message.split('\n')[0]})`;
       }
       const kb = rssKb();
-      const line = `memory: ${((Date.now() - t0) / 1000).toFixed(1)}s step=${step} rss=${Math.round(kb / 1024)} heap=${mb(m.heapUsed)}/${mb(m.heapTotal)} external=${mb(m.external)} ${duck}`;
+      const workers = [...threads].map(([name, w]) => ` ${name}=${mb(w.heapUsed)}/${mb(w.heapTotal)}+${mb(w.external)}`).join('');
+      // Worker threads' heaps (heap used/total + external) after DuckDB's part: the line's start stays as it was.
+      const line = `memory: ${((Date.now() - t0) / 1000).toFixed(1)}s step=${step} rss=${Math.round(kb / 1024)} heap=${mb(m.heapUsed)}/${mb(m.heapTotal)} external=${mb(m.external)} ${duck}${workers}`;
       if (kb > peak.kb) peak = { kb, line };
       process.stderr.write(line + '\n');
     } finally {

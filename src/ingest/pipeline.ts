@@ -116,11 +116,16 @@ export class IngestError extends Error {}
 /** DWELL_TIMING=1: each file's format, reader, events and time (ms, start to commit) on standard error. */
 const timing = process.env.DWELL_TIMING === '1';
 
-// 512 MB: it cost 23 % more CPU on a 290 MB PostgreSQL log while that file's transaction spilled;
-// since its row groups go to the case file as they fill (preserve_insertion_order, below), what the
-// budget holds is cached blocks, evicted without writing: db-01 at 512 MB peaked at 765 MB for the
-// same CPU as 640 MB's 919 MB (bench/RESULTS.md, "Mixed-source ingest", 2026-12-07 20:58).
-const DEFAULT_DUCKDB_MEMORY = '512MB';
+// 384 MB. Since a large file's row groups go to the case file as they fill (preserve_insertion_order,
+// below), what the budget holds beyond the rows awaiting a checkpoint is cached blocks of the case
+// file that an ingest never reads again, evicted without writing: at 512 MB DuckDB kept 160–260 MB
+// of them (base_table) at the PostgreSQL and auth phases' peak, the largest part of the process's
+// 780–840 MB; the rest is the two parse workers' isolates (≈ 60–80 MB each), Node's and DuckDB's code
+// and untracked buffers. At 384 MB the rows held in memory (≤ 306 MB: a row group being filled per
+// large file, small files' rows awaiting the checkpoint) still fit, give or take 20–40 MB spilled at
+// times on the whole mixed scenario: its peak went 936 → 806 MiB for the same CPU and events
+// (bench/RESULTS.md, "Mixed-source ingest", 2026-12-08 05:10).
+const DEFAULT_DUCKDB_MEMORY = '384MB';
 const INDEX_DUCKDB_MEMORY = '448MB';
 const DEFAULT_LANES = 2;
 /**

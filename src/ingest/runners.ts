@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { ParseCancelled, parseFile, type ParseFileHooks, type ParseFileOptions, type ParseFileResult } from './parse-file.js';
 import type { FromWorker, ToWorker } from './parse-worker.js';
+import { threadMemory } from '../correlate/memory-profile.js';
 
 export interface FileRunner {
   run(opts: ParseFileOptions, hooks: ParseFileHooks): Promise<ParseFileResult>;
@@ -53,7 +54,9 @@ export class WorkerRunner implements FileRunner {
 
   private start(): void {
     const worker = new Worker(WORKER_URL);
-    worker.on('message', (msg: FromWorker) => this.onMessage(msg));
+    const name = `worker${worker.threadId}`;
+    worker.on('message', (msg: FromWorker) => (msg.type === 'memory' ? threadMemory(name, msg.usage) : this.onMessage(msg)));
+    worker.on('exit', () => threadMemory(name, null));
     worker.on('error', (err) => {
       this.current?.reject(err);
       this.current = null;
@@ -87,7 +90,7 @@ export class WorkerRunner implements FileRunner {
     cur.reject(new ParseCancelled());
   }
 
-  private onMessage(msg: FromWorker): void {
+  private onMessage(msg: Exclude<FromWorker, { type: 'memory' }>): void {
     const cur = this.current;
     if (!cur || msg.job !== cur.job) return;
     switch (msg.type) {
