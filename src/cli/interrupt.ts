@@ -27,14 +27,16 @@ export interface Interruptible {
 export const FORCE_STOP_AFTER_MS = 15_000;
 
 /**
- * Ends the process now, by the signal itself (the shell sees 130/143). Not process.exit(): Node's
- * exit waits for a DuckDB statement still running on another thread (a checkpoint, a sort) to
- * finish — measured: more than two minutes — which is how a Ctrl-C "did not exit". Dying by the
- * signal is as safe for the case as `kill -9`. Should the signal have been ignored when dwell
- * started, SIGKILL follows.
+ * Ends the process now, by the signal itself (the shell sees 128 + its number: 129 SIGHUP, 130
+ * SIGINT, 143 SIGTERM). Not process.exit(): Node's exit joins its thread pool, so it waits for a
+ * DuckDB statement still running there (a checkpoint, a sort) to finish — measured: more than two
+ * minutes — which is how a Ctrl-C "did not exit"; and a connection closed while its statement ran
+ * leaves that thread deadlocked for good (how `dwell tui` outlived its terminal: the TUI's
+ * case-handle.ts). Dying by the signal is as safe for the case as `kill -9`. Should the signal
+ * have been ignored when dwell started, SIGKILL follows.
  */
-function stopAtOnce(sig: StopSignal): void {
-  for (const s of SIGNALS) process.removeAllListeners(s);
+export function exitBySignal(sig: NodeJS.Signals): void {
+  for (const s of [...SIGNALS, sig]) process.removeAllListeners(s);
   process.kill(process.pid, sig);
   setTimeout(() => process.kill(process.pid, 'SIGKILL'), 1000);
 }
@@ -48,14 +50,14 @@ export function interruptOnSignals(say: (text: string) => void, firstMessage: st
       controller.abort(sig);
       const force = setTimeout(() => {
         say(`\n${name}: still stopping after ${Math.round(forceAfterMs / 1000)} s; ${secondMessage}\n`);
-        stopAtOnce(sig);
+        exitBySignal(sig);
       }, forceAfterMs);
       // Not what keeps the process alive: a stop that ends in time exits as usual.
       force.unref();
       return;
     }
     say(`\n${name} again: ${secondMessage}\n`);
-    stopAtOnce(sig);
+    exitBySignal(sig);
   };
   for (const s of SIGNALS) process.on(s, handler);
   return {

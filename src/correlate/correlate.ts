@@ -3,6 +3,7 @@
  * or proposed from the strongest detections), and store the findings in the case.
  */
 import { CaseDb } from '../store/case-db.js';
+import { QueryStopper } from '../store/query-stopper.js';
 import { DWELL_VERSION } from '../version.js';
 import { countTwins, createCaseView } from './case-view.js';
 import { isoFromMicros } from '../core/time.js';
@@ -45,6 +46,12 @@ export interface CorrelateOptions {
   onProgress?: (p: CorrelateProgress) => void;
   /** "Now", for refusing detection and containment times in the future (tests pin it). */
   nowUs?: number;
+  /**
+   * Stops the run (Ctrl-C): its queries are interrupted and it throws at its next step; nothing of
+   * it is kept (its detections are removed, no findings are stored). A signal once the findings
+   * are being stored lets them be stored whole (a fraction of a second).
+   */
+  signal?: AbortSignal;
 }
 
 export type CorrelateProgress =
@@ -94,7 +101,10 @@ const iso = (us: number) => isoFromMicros(us).replace(/\.000Z$/, 'Z');
 
 export async function correlate(opts: CorrelateOptions): Promise<CorrelateResult> {
   let t = Date.now();
+  let stopper: QueryStopper | null = null;
+  // Each step is where a stop (opts.signal) takes effect.
   const progress = (p: CorrelateProgress) => {
+    stopper?.check();
     memoryStep(p.step === 'rules' ? `rule ${p.rule}` : p.step);
     opts.onProgress?.(p);
   };
@@ -113,6 +123,7 @@ export async function correlate(opts: CorrelateOptions): Promise<CorrelateResult
   const stopProfile = await startMemoryProfile(db.instance);
   try {
     const conn = await db.connect();
+    stopper = new QueryStopper(opts.signal, [db.conn, conn]);
     try {
       const events = await db.one<{ n: number }>('SELECT count(*)::BIGINT AS n FROM events');
       if (!events || events.n === 0) throw new CorrelateError(`case ${opts.casePath} has no events\n help: ingest evidence first: dwell ingest --case ${opts.casePath} EVIDENCE…`);
@@ -137,7 +148,7 @@ export async function correlate(opts: CorrelateOptions): Promise<CorrelateResult
       let sigma: CorrelateResult['sigma'];
       if (sigmaPlan) {
         progress({ step: 'rules', done: rules.length, total: rules.length, rule: 'Sigma rules' });
-        const run = await runPlan(conn, sigmaPlan, findingsId, { includeRelative: opts.includeRelative });
+        const run = await runPlan(conn, sigmaPlan, findingsId, { includeRelative: opts.includeRelative, onStep: () => stopper?.check() });
         sigma = { results: run.results, problems: sigmaPlan.problems };
         t = lap('sigma', t);
       }
@@ -211,14 +222,17 @@ export async function correlate(opts: CorrelateOptions): Promise<CorrelateResult
       const findings = await buildFindings(conn, fp, params, results, DWELL_VERSION, expander.networkMapping, expander.failedStatements, expander.ctx.persistence);
       t = lap('findings', t);
       progress({ step: 'store' });
+      stopper.hold();
       await storeFindings(db, findingsId, findings, fp.events);
       lap('store', t);
       return { findingsId, findings, rules: results, seeds: used, setAside, ...(sigma ? { sigma } : {}) };
     } catch (err) {
-      // A refused run leaves nothing behind: no findings, no detections under its number.
+      // A refused or interrupted run leaves nothing behind: no findings, no detections under its number.
+      stopper.hold();
       if (findingsId !== null) await db.run('DELETE FROM detections WHERE findings_id = $f', { f: findingsId }).catch(() => {});
       throw err;
     } finally {
+      stopper.hold();
       conn.closeSync();
     }
   } finally {

@@ -8,6 +8,7 @@ import { ruleSource, type Rule } from '../correlate/rules.js';
 import { runRules, type RuleResult } from '../correlate/run-rules.js';
 import { installSqlVocabulary } from '../correlate/sql-vocabulary.js';
 import { CaseDb } from '../store/case-db.js';
+import { QueryStopper } from '../store/query-stopper.js';
 import { readDuckdbConfig } from '../store/read-budget.js';
 import { memoryStep, startMemoryProfile } from '../correlate/memory-profile.js';
 import { DWELL_VERSION } from '../version.js';
@@ -24,6 +25,11 @@ export interface HuntOptions extends PlanOptions {
   dwellRules?: { dirs: string[]; params?: string[] };
   includeRelative?: boolean;
   onStep?: (step: string) => void;
+  /**
+   * Stops the hunt (Ctrl-C): its queries are interrupted and it throws at its next step; nothing
+   * of it is kept (no hunt recorded, its detections removed).
+   */
+  signal?: AbortSignal;
 }
 
 export interface HuntResult {
@@ -80,10 +86,14 @@ export async function hunt(opts: HuntOptions): Promise<HuntResult> {
   const stopProfile = await startMemoryProfile(db.instance);
   try {
     const conn = await db.connect();
+    const stopper = new QueryStopper(opts.signal, [db.conn, conn]);
+    let huntId: number | null = null;
     try {
-      const huntId = (await db.one<{ id: number }>(`SELECT nextval('findings_id_seq')::INTEGER AS id`))!.id;
+      huntId = (await db.one<{ id: number }>(`SELECT nextval('findings_id_seq')::INTEGER AS id`))!.id;
       const started = new Date().toISOString();
+      // Each step is where a stop (opts.signal) takes effect.
       const onStep = (step: string) => {
+        stopper.check();
         memoryStep(step);
         opts.onStep?.(step);
       };
@@ -91,9 +101,13 @@ export async function hunt(opts: HuntOptions): Promise<HuntResult> {
       let dwellResults: RuleResult[] = [];
       if (dwellRules.length > 0) {
         opts.onStep?.('dwell rules');
+        stopper.check();
         await installSqlVocabulary(conn);
-        dwellResults = await runRules(conn, huntId, dwellRules, { tables: [], buckets: [] });
+        dwellResults = await runRules(conn, huntId, dwellRules, { tables: [], buckets: [] }, { onRule: () => stopper.check() });
       }
+      // The run's row makes its detections visible (readers take the newest hunt): written last, whole.
+      stopper.check();
+      stopper.hold();
       const summary = [
         ...run.results.map((r) => ({ rule_id: r.ruleId, title: r.doc.title, level: r.doc.level, author: r.doc.author, file: r.doc.file, kind: r.kind, hits: r.hits, reported: r.reported })),
         ...dwellResults.map((r) => ({ rule_id: r.rule.id, title: r.rule.title, level: r.rule.level, author: null, file: r.rule.file, kind: 'dwell', hits: r.hits, reported: true, ...(r.error ? { error: r.error } : {}) })),
@@ -114,7 +128,13 @@ export async function hunt(opts: HuntOptions): Promise<HuntResult> {
         problems: JSON.stringify(plan.problems),
       });
       return { huntId, files: loaded?.files.length ?? 0, documents: plan.documents, results: run.results, dwellResults, problems: plan.problems, untrustedTimes: run.untrustedTimes, timings: run.timings };
+    } catch (err) {
+      // A failed or interrupted hunt leaves no detections under its number (none is recorded).
+      stopper.hold();
+      if (huntId !== null) await db.run('DELETE FROM detections WHERE findings_id = $f', { f: huntId }).catch(() => {});
+      throw err;
     } finally {
+      stopper.hold();
       conn.closeSync();
     }
   } finally {

@@ -3,10 +3,10 @@
  * opens (tui, export, verify) never write. Every query that carries user input or evidence values
  * goes through parameters.
  */
-import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { DuckDBConnection, DuckDBInstance, type DuckDBValue } from '@duckdb/node-api';
 import { SCHEMA_SQL, SCHEMA_VERSION } from './schema.js';
+import { ownSpillDir, sweepStaleSpillDirs } from './spill-dirs.js';
 
 export type Params = Record<string, DuckDBValue> | DuckDBValue[];
 export type Row = Record<string, unknown>;
@@ -36,6 +36,8 @@ export class CaseDb {
     if (!exists && !opts.create) {
       throw new CaseError(`case ${path} does not exist\n help: create it with \`dwell ingest --case ${path} EVIDENCE…\``);
     }
+    // Spill folders of readers killed before they closed (spill-dirs.ts): one listing of the case's folder.
+    if (path !== ':memory:') sweepStaleSpillDirs(path);
     const config: Record<string, string> = { ...opts.config };
     if (opts.readOnly) config.access_mode = 'READ_ONLY';
     // (Not for the sandboxed SQL session: DuckDB refuses a temp_directory without external access.)
@@ -128,17 +130,4 @@ function normalizeValue(v: unknown): unknown {
   if (v instanceof Date) return v.toISOString();
   if (Array.isArray(v)) return v.map(normalizeValue);
   return v;
-}
-
-/**
- * A read-only open's own spill folder beside the case, `<case>.tmp-r<pid>-<random>` (two opens in
- * one process differ too). DuckDB's default, `<case>.tmp`, is shared by every process reading the
- * case, and its temporary file names carry no process id: two readers spilling at once (an export
- * beside the TUI, two exports) overwrote each other's blocks — "Corrupt temporary file", the
- * command failed (seen on the 10M-event case with the 512 MB read budget; bench/RESULTS.md "Peak
- * memory of every command"). A writer has the case to itself (DuckDB's lock) and keeps the
- * default. DuckDB makes the folder only when it first spills and removes it at close.
- */
-function ownSpillDir(casePath: string): string {
-  return `${casePath}.tmp-r${process.pid}-${randomBytes(4).toString('hex')}`;
 }

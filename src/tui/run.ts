@@ -2,6 +2,7 @@
  * `dwell tui` start-up: opens the case read-only while the UI code (Ink, React) loads — the
  * DuckDB open runs on its own thread, so the two overlap — then renders until the user quits.
  */
+import { exitBySignal } from '../cli/interrupt.js';
 import { CaseError } from '../store/case-db.js';
 import { safeText } from '../core/sanitize.js';
 import { DuckDbSource } from './data/duckdb-source.js';
@@ -31,15 +32,28 @@ export async function runTui(opts: RunTuiOptions): Promise<number> {
     }
     throw err;
   }
+  let ended: NodeJS.Signals | null = null;
   try {
     if (opts.attack && !source.info.findings) process.stderr.write('note: no findings in this case yet; showing all events\n');
     const { renderTui } = await ui;
-    await renderTui(source, opts.author, opts.attack && source.info.findings ? { ...EMPTY_QUERY, attack: true } : EMPTY_QUERY);
+    ended = await renderTui(source, opts.author, opts.attack && source.info.findings ? { ...EMPTY_QUERY, attack: true } : EMPTY_QUERY);
   } finally {
-    source.close();
+    // Told to stop (kill, a closed terminal): gone within EXIT_WITHIN_MS whatever still runs.
+    if (ended) setTimeout(() => exitBySignal(ended!), EXIT_WITHIN_MS).unref();
+    await source.close();
   }
-  return leave(await settleAnnotations(opts.case, source));
+  const code = await settleAnnotations(opts.case, source);
+  // By the signal, as a killed program ends (129/130/143), and without Node's exit, which waits for
+  // whatever DuckDB statement still runs (the SQL console's, stopping).
+  if (ended) exitBySignal(ended);
+  return leave(code);
 }
+
+/**
+ * How long `dwell tui` may take to end once told to by a signal or a closed terminal: stopping the
+ * queries (CaseHandle.close waits at most 2 s) and saving waiting annotations take well under it.
+ */
+export const EXIT_WITHIN_MS = 5000;
 
 /**
  * Marks and notes still waiting (another process held the case) go into it now if it is free —

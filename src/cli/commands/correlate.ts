@@ -3,6 +3,7 @@ import { safeMultiline, safeText } from '../../core/sanitize.js';
 import { parseIsoMicros } from '../../core/time.js';
 import { correlate, CorrelateError } from '../../correlate/correlate.js';
 import { correlateProgress } from '../correlate-progress.js';
+import { interruptOnSignals, signalExitCode } from '../interrupt.js';
 import { parseSeed, SeedError } from '../../correlate/seeds.js';
 import { CaseError } from '../../store/case-db.js';
 import { renderSummary } from '../../export/findings-md.js';
@@ -36,6 +37,11 @@ export function parseTime(label: string, text: string | undefined): number | nul
 }
 
 export async function runCorrelate(opts: CorrelateCliOptions): Promise<number> {
+  const stop = interruptOnSignals(
+    (t) => process.stderr.write(t),
+    'stopping (the running query is interrupted; nothing of this run is kept); press it again to stop at once',
+    'stopped at once; the case keeps its earlier findings, and this run is not among them — run the same command again',
+  );
   try {
     const seeds = opts.seed.map(parseSeed);
     for (const s of opts.sensitive) if (!/^(db|s3):\S+$/.test(s)) throw new SeedError(`--sensitive ${s}: write db:schema.table or s3:bucket`);
@@ -50,6 +56,7 @@ export async function runCorrelate(opts: CorrelateCliOptions): Promise<number> {
       rules: { dirs: opts.rules, params: opts.ruleParam, disable: opts.disable, minLevel: opts.minLevel ?? null },
       sigma: opts.sigma?.length ? { paths: opts.sigma, placeholders: parsePlaceholders(opts.placeholder ?? []) } : undefined,
       onProgress: correlateProgress(process.stderr),
+      signal: stop.signal,
     });
     if (opts.json) process.stdout.write(JSON.stringify(result.findings, null, 2) + '\n');
     else {
@@ -68,11 +75,17 @@ export async function runCorrelate(opts: CorrelateCliOptions): Promise<number> {
     for (const b of broken) process.stderr.write(`warning: rule ${b.rule.id} failed: ${safeText(b.error)}\n --> ${b.rule.file}\n`);
     return 0;
   } catch (err) {
+    if (stop.signal.aborted) {
+      process.stderr.write(`\ninterrupted: nothing of this run was stored; the case's earlier findings are as they were\n`);
+      return signalExitCode(String(stop.signal.reason));
+    }
     if (err instanceof SeedError || err instanceof CorrelateError || err instanceof CaseError || err instanceof RuleError || err instanceof HuntError) {
       // Rule files and --rule-param values are the analyst's text, but may be pasted: escaped.
       process.stderr.write(`error: ${err instanceof RuleError ? safeMultiline(err.message) : err.message}\n`);
       return 2;
     }
     throw err;
+  } finally {
+    stop.dispose();
   }
 }

@@ -12,6 +12,7 @@ import { levelRank } from '../../sigma/plan.js';
 import type { SigmaLevel, SigmaProblem } from '../../sigma/types.js';
 import { CaseError } from '../../store/case-db.js';
 import { table } from '../format.js';
+import { interruptOnSignals, signalExitCode } from '../interrupt.js';
 
 export interface HuntCliOptions {
   case: string;
@@ -41,6 +42,11 @@ export function parsePlaceholders(list: string[]): Record<string, string[]> {
 
 export async function runHunt(opts: HuntCliOptions): Promise<number> {
   let result: HuntResult;
+  const stop = interruptOnSignals(
+    (t) => process.stderr.write(t),
+    'stopping (the running query is interrupted; nothing of this hunt is kept); press it again to stop at once',
+    'stopped at once; the case keeps its earlier hunts, and this one is not among them — run the same command again',
+  );
   try {
     if (opts.sigma.length === 0 && !opts.rules?.length) throw new HuntError('no rules given\n help: --sigma DIR|FILE (repeatable), e.g. --sigma sigma/rules/cloud/aws; --rules DIR for rules in dwell\'s format');
     const step = opts.quiet || opts.json || !process.stderr.isTTY ? undefined : (s: string) => process.stderr.write(`\r\x1b[K${s}…`);
@@ -54,14 +60,21 @@ export async function runHunt(opts: HuntCliOptions): Promise<number> {
       includeRelative: opts.includeRelative,
       anyStatus: opts.anyStatus,
       onStep: step,
+      signal: stop.signal,
     });
     if (step) process.stderr.write('\r\x1b[K');
   } catch (err) {
+    if (stop.signal.aborted) {
+      process.stderr.write(`\ninterrupted: nothing of this hunt was stored; the case's earlier hunts and findings are as they were\n`);
+      return signalExitCode(String(stop.signal.reason));
+    }
     if (err instanceof HuntError || err instanceof CaseError || err instanceof RuleError) {
       process.stderr.write(`error: ${safeMultiline(err.message)}\n`);
       return 2;
     }
     throw err;
+  } finally {
+    stop.dispose();
   }
   const rejected = result.problems.filter((p) => p.kind === 'rejected');
   if (opts.json) {

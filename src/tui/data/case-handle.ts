@@ -62,6 +62,7 @@ export class CaseHandle {
   /** Same as all(), on a raw connection (COPY TO runs here: it writes a file, not the case). */
   async run(lane: Lane, sql: string, params?: Params): Promise<void> {
     while (this.gate) await this.gate;
+    if (this.closed) throw new Error('case closed');
     const p = this.conns.get(lane)!.run(sql, params);
     const set = this.inflight.get(lane)!;
     set.add(p);
@@ -129,13 +130,40 @@ export class CaseHandle {
     this.db.close();
   }
 
-  close(): void {
-    if (this.closed) return;
+  /**
+   * Stops what runs and closes the case. A connection must not be closed while its statement runs:
+   * the statement's end then frees the connection on DuckDB's worker thread, which waits for a lock
+   * it holds itself (DuckDB 1.x, seen in gdb) — that thread never ends, and Node's exit, which joins
+   * it, never returns: `dwell tui` outlived its terminal by half an hour when a search ran on a
+   * 10M-event case as the terminal closed. So the statements are interrupted (again every
+   * RETRY_INTERRUPT_MS: an interrupt that lands between two statements of a lane is lost) and
+   * awaited, at most `waitMs`; when one still runs then, the case is left open and false returned
+   * (the process must then end by a signal: src/cli/interrupt.ts exitBySignal). Closes at once when
+   * nothing runs.
+   */
+  async close(waitMs = CLOSE_WAIT_MS): Promise<boolean> {
+    if (this.closed) return true;
     this.closed = true;
-    for (const lane of LANES) this.interrupt(lane);
+    const deadline = Date.now() + waitMs;
+    // An annotation being written reopens the case when it ends: close after it (≈100 ms).
+    while (this.gate) await this.gate;
+    for (;;) {
+      const running = LANES.flatMap((l) => [...this.inflight.get(l)!]);
+      if (running.length === 0) break;
+      if (Date.now() >= deadline) return false;
+      for (const lane of LANES) this.interrupt(lane);
+      await Promise.race([Promise.allSettled(running), sleep(Math.min(RETRY_INTERRUPT_MS, Math.max(0, deadline - Date.now())))]);
+    }
     this.closeDb();
+    return true;
   }
 }
+
+/** How long close() waits for interrupted statements (they stop within milliseconds when interrupted). */
+export const CLOSE_WAIT_MS = 2000;
+const RETRY_INTERRUPT_MS = 100;
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms).unref());
 
 /** Another process may take the file for a moment between our close and reopen: retry briefly. */
 async function reopenReadOnly(path: string): Promise<CaseDb> {

@@ -93,7 +93,7 @@ export class DuckDbSource implements TimelineSource {
     try {
       return await DuckDbSource.load(h, path, opts);
     } catch (err) {
-      h.close();
+      await h.close();
       throw err;
     }
   }
@@ -530,8 +530,8 @@ export class DuckDbSource implements TimelineSource {
     );
   }
 
-  close(): void {
-    this.h.close();
+  close(): Promise<boolean> {
+    return this.h.close();
   }
 }
 

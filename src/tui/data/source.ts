@@ -53,5 +53,6 @@ export interface TimelineSource {
   /** This TUI's annotations not in the case yet (side file or unsaved). */
   waiting(): number;
   exportView(q: ViewQuery, path: string, format: ExportFormat): Promise<number>;
-  close(): void;
+  /** Stops the running queries and closes; false when one would not stop (the case is left open: see CaseHandle.close). */
+  close(): Promise<boolean>;
 }
