@@ -25,7 +25,7 @@ const files = readdirSync(dir).filter((f) => f.endsWith('.gz')).sort().slice(0, 
 mkdirSync('/work/bench-cases/vpcfile', { recursive: true });
 const path = '/work/bench-cases/vpcfile/plan.duckdb';
 rmSync(path, { force: true }); rmSync(path + '.wal', { force: true });
-const inst = await DuckDBInstance.create(path, { preserve_insertion_order: 'true', memory_limit: '512MB', threads: '1', checkpoint_threshold: '256MB' });
+const inst = await DuckDBInstance.create(path, { preserve_insertion_order: 'true', memory_limit: '512MB', threads: '1', checkpoint_threshold: '256MB', ...(process.env.ALLOC ? { allocator_flush_threshold: '16MB', allocator_background_threads: 'true', max_vacuum_tasks: '0' } : {}) });
 const setup = await inst.connect();
 for (const s of SCHEMA_SQL) await setup.run(s);
 const cpu = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1000; };

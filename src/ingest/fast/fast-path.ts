@@ -163,8 +163,9 @@ async function fastPath(conn: DuckDBConnection, eid: number, file: EvidenceFile,
       } else {
         await withInsertionOrder(conn, async () => {
           // Zeek: every `#` line (directives, #close, comments) is a meta line, not a record.
-          const sql = linesTableSql(LINES_TABLE, file.absPath, ev.compression === 'gzip' ? 'gzip' : 'none', newline, plan.format === 'zeek_tsv' ? '#' : plan.header !== null, maxLine);
-          await conn.run(sql, plan.header === null ? {} : { header: plan.header });
+          // The file is a parameter: the statement is planned once per lane connection (read-lines.ts).
+          const sql = linesTableSql(LINES_TABLE, null, ev.compression === 'gzip' ? 'gzip' : 'none', newline, plan.format === 'zeek_tsv' ? '#' : plan.header !== null, maxLine);
+          await runPrepared(conn, sql, { path: file.absPath, ...(plan.header === null ? {} : { header: plan.header }) });
         });
         steps?.mark('lines');
         const params = { eid, until: sanity.plausibleUntilUs, ...(plan.header === null ? {} : { header: plan.header }) };
