@@ -7,8 +7,8 @@
 const enabled = process.env.DWELL_TIMING === '1';
 
 export class StepTiming {
-  private wall = performance.now();
-  private cpu = process.cpuUsage();
+  private wall = enabled ? performance.now() : 0;
+  private cpu = enabled ? process.cpuUsage() : { user: 0, system: 0 };
   private readonly steps: string[] = [];
 
   constructor(private readonly label: string) {}
