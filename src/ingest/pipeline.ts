@@ -6,7 +6,8 @@
 import { availableParallelism, hostname, userInfo } from 'node:os';
 import { resolve } from 'node:path';
 import { all, CaseDb } from '../store/case-db.js';
-import { EvidenceIds, EvidenceTransaction, insertEvidence, StagingDir, type EvidenceRow } from '../store/evidence-writer.js';
+import { EvidenceIds, EvidenceTransaction, insertEvidence, LaneConnection, StagingDir, type EvidenceRow } from '../store/evidence-writer.js';
+import { readPrepared } from '../store/prepared-cache.js';
 import type { EvidenceStatus } from '../store/schema.js';
 import { DWELL_VERSION } from '../version.js';
 import { caseInsideEvidence, describeFsError, enumerateEvidence, type EvidenceFile } from './evidence-files.js';
@@ -14,6 +15,7 @@ import { ParseCancelled, type ParseFileResult } from './parse-file.js';
 import { orderRotatedYears, YEAR_ORDER_PENDING } from './rotation-years.js';
 import { buildTimelineIndex, timelineIndexStatus } from '../store/timeline-index.js';
 import { tryFastPath } from './fast/fast-path.js';
+import { StepTiming } from './fast/step-timing.js';
 import { readHybrid } from './fast/hybrid-lines.js';
 import { InProcessRunner, RunnerError, WorkerRunner, workersAvailable, type FileRunner } from './runners.js';
 import { memoryStep, startMemoryProfile } from '../correlate/memory-profile.js';
@@ -268,6 +270,7 @@ export async function ingest(options: IngestOptions, progress: IngestProgress = 
 
     const { files, problems } = await enumerateEvidence(opts.inputs, { exclude: [caseAbs, caseAbs + '.wal', caseAbs + '.staging'], followSymlinks: opts.followSymlinks });
     const ids = await EvidenceIds.start(db);
+    const mayBeInCase = await priorPaths(db);
     for (const p of problems) {
       const report: FileReport = { path: p.path, status: p.status, evidenceId: null, format: null, events: 0, warnings: 0, firstTsUs: null, lastTsUs: null, message: p.reason, sha256: null, heldAs: p.status };
       report.evidenceId = await recordWithoutContent(db, runId, p.path, p.absPath, null, p.status, p.reason, ids.take(), p.info);
@@ -295,6 +298,17 @@ export async function ingest(options: IngestOptions, progress: IngestProgress = 
     let startTurn: Promise<void> = Promise.resolve();
     let doneTurn: Promise<void> = Promise.resolve();
     const lane = async (runner: FileRunner) => {
+      // Each lane keeps its connections from file to file (what was planned on them stays planned):
+      // one for the files' transactions, one for the reads outside them (the earlier-copy check).
+      const connections: LaneConnections = { files: new LaneConnection(db), reads: new LaneConnection(db) };
+      try {
+        await laneFiles(runner, connections);
+      } finally {
+        connections.files.close();
+        connections.reads.close();
+      }
+    };
+    const laneFiles = async (runner: FileRunner, connections: LaneConnections) => {
       while (!isInterrupted() && next < files.length) {
         const index = next++;
         const file = files[index]!;
@@ -310,7 +324,7 @@ export async function ingest(options: IngestOptions, progress: IngestProgress = 
         const fileStartedAt = Date.now();
         memoryStep(`file ${file.path}`);
         try {
-          report = await ingestFile(db, staging, runner, runId, file, opts, progress, isInterrupted, ids, letNextStart, () => previousDone);
+          report = await ingestFile(db, staging, runner, runId, file, opts, progress, isInterrupted, ids, letNextStart, () => previousDone, connections, mayBeInCase);
         } finally {
           letNextStart();
           // The previous file's turn is over before this one's (it resolves in order).
@@ -435,23 +449,33 @@ export async function ingestFile(
   started: () => void,
   /** Resolves once every earlier file is committed or given up. */
   earlierDone: () => Promise<void>,
+  /** The lane's connections, kept from file to file; without them, the file opens its own. */
+  connections?: LaneConnections,
+  /** false: no evidence row can hold this path (priorPaths), the already-ingested query is skipped. */
+  mayBeInCase: (absPath: string) => boolean = () => true,
 ): Promise<FileReport | null> {
+  const steps = new StepTiming(file.path);
   const base: FileReport = { path: file.path, status: 'failed', evidenceId: null, format: null, events: 0, warnings: 0, firstTsUs: null, lastTsUs: null, message: null, sha256: null, heldAs: 'failed' };
-  if (!opts.rehash) {
-    const prior = await db.one<{ id: number; status: EvidenceStatus; held: EvidenceStatus; format: string | null; sha256: string }>(
-      `SELECT v.evidence_id AS id, v.status, coalesce(o.status, v.status) AS held, v.format, v.sha256 FROM evidence v
+  if (!opts.rehash && mayBeInCase(file.absPath)) {
+    type Prior = { id: number; status: EvidenceStatus; held: EvidenceStatus; format: string | null; sha256: string };
+    const sql = `SELECT v.evidence_id AS id, v.status, coalesce(o.status, v.status) AS held, v.format, v.sha256 FROM evidence v
        LEFT JOIN evidence o ON o.evidence_id = v.duplicate_of
        WHERE v.abs_path = $p AND v.size = $s AND v.mtime = to_timestamp($m)::TIMESTAMP AND v.status IN ('ingested', 'recorded', 'skipped', 'duplicate', 'unrecognized')
-       ORDER BY v.evidence_id DESC LIMIT 1`,
-      { p: file.absPath, s: file.size, m: file.mtimeMs / 1000 },
-    );
+       ORDER BY v.evidence_id DESC LIMIT 1`;
+    const params = { p: file.absPath, s: file.size, m: file.mtimeMs / 1000 };
+    // On the lane's read connection the statement is planned once per lane, not once per file.
+    const prior = connections
+      ? ((await readPrepared(await connections.reads.take(), sql, params)).getRowObjectsJS()[0] as Prior | undefined)
+      : await db.one<Prior>(sql, params);
     // An unrecognized file is read again when a format is forced.
     if (prior && !(prior.status === 'unrecognized' && opts.format)) {
       return { ...base, status: 'already_ingested', evidenceId: prior.id, format: prior.format, sha256: prior.sha256, heldAs: prior.held, message: `already in the case as evidence #${prior.id} (${prior.held}; same path, size and mtime; --rehash reads it again)` };
     }
   }
 
-  const tx = await EvidenceTransaction.begin(db, ids.take());
+  steps.mark('prior');
+  const tx = await EvidenceTransaction.begin(db, ids.take(), connections?.files);
+  steps.mark('begin');
   // The evidence id is taken: the next file may start.
   started();
   let result: ParseFileResult;
@@ -460,7 +484,8 @@ export async function ingestFile(
   const interruptFast = () => tx.interrupt();
   opts.signal?.addEventListener('abort', interruptFast);
   try {
-    const fast = opts.fast === false ? null : await tryFastPath(tx.connection, tx.evidenceId, file, { format: opts.format, extra: opts.extra ?? {}, maxRatio: opts.maxRatio, ingestMs: opts.ingestMs ?? Date.now(), mtimeMs: file.mtimeMs }, isInterrupted);
+    const fast = opts.fast === false ? null : await tryFastPath(tx.connection, tx.evidenceId, file, { format: opts.format, extra: opts.extra ?? {}, maxRatio: opts.maxRatio, ingestMs: opts.ingestMs ?? Date.now(), mtimeMs: file.mtimeMs, steps }, isInterrupted);
+    steps.mark('fast-end');
     if (fast?.kind === 'declined') {
       fastDeclined = fast.reason;
       await tx.restart();
@@ -495,6 +520,7 @@ export async function ingestFile(
       }
     }
     await earlierDone();
+    steps.mark('wait-earlier');
     if (isInterrupted()) throw new ParseCancelled();
   } catch (err) {
     opts.signal?.removeEventListener('abort', interruptFast);
@@ -510,7 +536,7 @@ export async function ingestFile(
   opts.signal?.removeEventListener('abort', interruptFast);
   const how = { readBy, ...(fastDeclined === undefined ? {} : { fastDeclined }) };
   // Every earlier file is committed now: a copy of one of them is seen, whatever the lanes did.
-  const original = result.status === 'ingested' || result.status === 'partial' || result.status === 'recorded' ? await findStoredCopy(db, result.sha256) : null;
+  const original = result.status === 'ingested' || result.status === 'partial' || result.status === 'recorded' ? await findStoredCopy(db, result.sha256, connections?.reads) : null;
   const row: EvidenceRow = {
     evidence_id: tx.evidenceId,
     run_id: runId,
@@ -555,8 +581,11 @@ export async function ingestFile(
     }
     return { ...base, status: 'duplicate', evidenceId: tx.evidenceId, format: result.format, message, sha256: result.sha256, heldAs: original.status, ...how };
   }
+  steps.mark('copy-check');
   await tx.shiftInferredYears(result.yearShift);
   await tx.commit(row);
+  steps.mark('commit');
+  steps.write();
   return {
     path: file.path,
     status: result.status,
@@ -579,18 +608,42 @@ export async function ingestFile(
  * The committed evidence row holding content with this SHA-256, if any. Read on a connection of
  * its own, outside the file's transaction, whose snapshot would not see files committed since.
  */
-async function findStoredCopy(db: CaseDb, sha256: string): Promise<{ id: number; status: EvidenceStatus } | null> {
+async function findStoredCopy(db: CaseDb, sha256: string, reads?: LaneConnection): Promise<{ id: number; status: EvidenceStatus } | null> {
+  const sql = `SELECT evidence_id AS id, status FROM evidence WHERE sha256 = $h AND status IN ('ingested', 'partial', 'recorded') ORDER BY evidence_id LIMIT 1`;
+  if (reads) {
+    // The lane's own auto-commit connection: each statement sees every file committed before it.
+    const row = (await readPrepared(await reads.take(), sql, { h: sha256 })).getRowObjectsJS()[0];
+    return row ? { id: Number(row.id), status: row.status as EvidenceStatus } : null;
+  }
   const conn = await db.connect();
   try {
-    const rows = await all<{ id: number; status: EvidenceStatus }>(
-      conn,
-      `SELECT evidence_id AS id, status FROM evidence WHERE sha256 = $h AND status IN ('ingested', 'partial', 'recorded') ORDER BY evidence_id LIMIT 1`,
-      { h: sha256 },
-    );
+    const rows = await all<{ id: number; status: EvidenceStatus }>(conn, sql, { h: sha256 });
     return rows[0] ?? null;
   } finally {
     conn.closeSync();
   }
+}
+
+/**
+ * Which paths an evidence row may hold when a file starts: those of the case's rows when the run
+ * began, and those of the files started since. A path in neither cannot be already ingested, and
+ * the query that looks for it (≈ 2–3 ms CPU a file, planned or not) is not run; a path given twice
+ * in one run is still looked up.
+ */
+async function priorPaths(db: CaseDb): Promise<(absPath: string) => boolean> {
+  const inCase = new Set((await db.all<{ p: string }>(`SELECT DISTINCT abs_path AS p FROM evidence WHERE abs_path IS NOT NULL`)).map((r) => r.p));
+  const started = new Set<string>();
+  return (absPath) => {
+    const maybe = inCase.has(absPath) || started.has(absPath);
+    started.add(absPath);
+    return maybe;
+  };
+}
+
+/** A lane's kept connections (see the lanes in ingest()). */
+interface LaneConnections {
+  files: LaneConnection;
+  reads: LaneConnection;
 }
 
 /** Evidence rows for paths that could not be read: chain of custody records the attempt too. */

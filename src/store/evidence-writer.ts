@@ -6,7 +6,8 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readdirSync, rmdirSync, rmSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import type { DuckDBConnection } from '@duckdb/node-api';
+import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
+import { runPrepared } from './prepared-cache.js';
 import type { EvidenceStatus } from './schema.js';
 import type { CaseDb } from './case-db.js';
 import { EVENT_STAGING, stagingSource, textRowsSource, WARNING_STAGING } from './staging-rows.js';
@@ -101,6 +102,34 @@ function removeStale(parent: string): void {
 }
 
 
+/**
+ * A lane's connection, kept from one file's transaction to the next so that what was planned on it
+ * stays planned (prepared-cache.ts): the ingest runs its files one after the other on each lane.
+ * A transaction that ends other than by a successful commit closes the connection (that is how a
+ * failed ROLLBACK is made safe): the next file then opens a new one.
+ */
+export class LaneConnection {
+  private conn: DuckDBConnection | null = null;
+
+  constructor(private readonly db: CaseDb) {}
+
+  async take(): Promise<DuckDBConnection> {
+    if (!this.conn) this.conn = await this.db.connect();
+    return this.conn;
+  }
+
+  /** `conn` was closed: the next take() opens another. */
+  forget(conn: DuckDBConnection): void {
+    if (this.conn === conn) this.conn = null;
+  }
+
+  close(): void {
+    const conn = this.conn;
+    this.conn = null;
+    conn?.closeSync();
+  }
+}
+
 export class EvidenceTransaction {
   /**
    * Statements started on the transaction's connection and not settled yet. A batch's load can
@@ -119,13 +148,23 @@ export class EvidenceTransaction {
     private readonly conn: DuckDBConnection,
     readonly evidenceId: number,
     private readonly db: CaseDb,
+    private readonly lane: LaneConnection | null,
   ) {}
 
-  /** `id`: the file's evidence id, given by the ingest in file order (see EvidenceIds). */
-  static async begin(db: CaseDb, id: number): Promise<EvidenceTransaction> {
-    const conn = await db.connect();
-    await conn.run('BEGIN TRANSACTION');
-    const tx = new EvidenceTransaction(conn, id, db);
+  /**
+   * `id`: the file's evidence id, given by the ingest in file order (see EvidenceIds). With `lane`,
+   * the transaction runs on the lane's connection, left open after a successful commit.
+   */
+  static async begin(db: CaseDb, id: number, lane?: LaneConnection): Promise<EvidenceTransaction> {
+    const conn = lane ? await lane.take() : await db.connect();
+    try {
+      await conn.run('BEGIN TRANSACTION');
+    } catch (err) {
+      lane?.forget(conn);
+      conn.closeSync();
+      throw err;
+    }
+    const tx = new EvidenceTransaction(conn, id, db, lane ?? null);
     let open = EvidenceTransaction.open.get(db);
     if (!open) EvidenceTransaction.open.set(db, (open = new Set()));
     open.add(tx);
@@ -209,12 +248,16 @@ export class EvidenceTransaction {
 
   async commit(row: EvidenceRow): Promise<void> {
     await this.settle();
+    let committed = false;
     try {
-      await insertEvidence(this.conn, row);
+      await insertEvidence(this.conn, row, true);
       await this.conn.run('COMMIT');
+      committed = true;
     } finally {
-      // A failed commit is rolled back by closing the connection (DuckDB ends its transaction).
-      this.close();
+      // A failed commit is rolled back by closing the connection (DuckDB ends its transaction);
+      // a lane's connection is kept for its next file after a successful one.
+      if (committed && this.lane) this.ended();
+      else this.close();
     }
   }
 
@@ -236,6 +279,7 @@ export class EvidenceTransaction {
 
   private close(): void {
     try {
+      this.lane?.forget(this.conn);
       this.conn.closeSync();
     } finally {
       this.ended();
@@ -305,8 +349,14 @@ export async function loadStagedWarnings(conn: DuckDBConnection, file: string, e
   }
 }
 
-export async function insertEvidence(conn: DuckDBConnection, r: EvidenceRow): Promise<void> {
-  await conn.run(
+/**
+ * `prepared`: plan the statement once per connection (prepared-cache.ts) — only on a connection
+ * that runs one statement at a time (a file's transaction), never on a shared one.
+ */
+export async function insertEvidence(conn: DuckDBConnection, r: EvidenceRow, prepared = false): Promise<void> {
+  const run = prepared ? runPrepared : (c: DuckDBConnection, sql: string, params: Record<string, DuckDBValue>) => c.run(sql, params);
+  await run(
+    conn,
     `INSERT INTO evidence VALUES ($evidence_id, $run_id, $path, $abs_path, $size, to_timestamp($mtime_s)::TIMESTAMP, $sha256, $compression,
        $format, $parser_version, $sniff_reason, $status, $message, $lines, $record_lines, $continuation_lines, $meta_lines,
        $blank_lines, $warning_lines, $events, $warnings, make_timestamp($first_us), make_timestamp($last_us), $year_shift,

@@ -25,6 +25,8 @@ import { makeHead, sniff } from '../sniff.js';
 import { readHead } from '../read-head.js';
 import { LineEndScan, lineEndProblem, linesOf, type ScanResult } from './scan.js';
 import { linesTableSql, withInsertionOrder, withoutInsertionOrder } from './read-lines.js';
+import type { StepTiming } from './step-timing.js';
+import { readPrepared, runPrepared } from '../../store/prepared-cache.js';
 
 export interface FastOptions {
   format?: string;
@@ -32,6 +34,8 @@ export interface FastOptions {
   maxRatio?: number;
   ingestMs: number;
   mtimeMs: number;
+  /** DWELL_TIMING=1: the file's steps (step-timing.ts). */
+  steps?: StepTiming;
 }
 
 export type FastOutcome = { kind: 'stored'; result: ParseFileResult } | { kind: 'declined'; reason: string };
@@ -82,9 +86,11 @@ async function fastPath(conn: DuckDBConnection, eid: number, file: EvidenceFile,
   if (typeof file.fsPath !== 'string' || file.fsPath !== file.absPath) return declined('file name is not UTF-8');
   // DuckDB expands globs and reads URLs: only a plain absolute path goes to it.
   if (!file.absPath.startsWith('/') || /[*?[\]{}\\]/.test(file.absPath)) return declined('path has glob or escape characters');
+  const steps = opts.steps;
   const before = await fsp.stat(file.fsPath, { bigint: true });
 
   const ev = await openEvidence(file.fsPath, { maxRatio: opts.maxRatio });
+  steps?.mark('open');
   let consumed = false;
   /** DuckDB opened the file (without O_NOATIME): its access time is put back however the read ends. */
   let duckdbOpened = false;
@@ -92,6 +98,7 @@ async function fastPath(conn: DuckDBConnection, eid: number, file: EvidenceFile,
     if (ev.compression !== 'none' && ev.compression !== 'gzip') return declined(`${ev.compression} compression`);
     const { chunks: headChunks, head, ended, error, rest: iterator } = await readHead(ev);
     if (error) throw error;
+    steps?.mark('head');
     if (head.length >= 3 && head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf) return declined('byte order mark');
     const sniffHead = makeHead(file.absPath, head);
     let sniffReason: string;
@@ -110,6 +117,7 @@ async function fastPath(conn: DuckDBConnection, eid: number, file: EvidenceFile,
       format = s.winner!.parser.name;
     }
     const parser = parserByName(format)!;
+    steps?.mark('sniff');
     let plan: Plan;
     let maxLine = MAX_LINE;
     if (format === 'vpc_flow') {
@@ -135,6 +143,7 @@ async function fastPath(conn: DuckDBConnection, eid: number, file: EvidenceFile,
       }
     }
     const newline: 1 | 2 = head.includes('\r\n') ? 2 : 1;
+    steps?.mark('plan');
     if (plan.format === 'postgres_csvlog' && newline === 2) return declined('CRLF line ends (the csvlog SQL reads LF files)');
 
     // JS: the rest of the read (hash + scan), while DuckDB reads the same file.
@@ -154,9 +163,11 @@ async function fastPath(conn: DuckDBConnection, eid: number, file: EvidenceFile,
       } else {
         await withInsertionOrder(conn, async () => {
           // Zeek: every `#` line (directives, #close, comments) is a meta line, not a record.
-          const sql = linesTableSql(LINES_TABLE, file.absPath, ev.compression === 'gzip' ? 'gzip' : 'none', newline, plan.format === 'zeek_tsv' ? '#' : plan.header !== null, maxLine);
-          await conn.run(sql, plan.header === null ? {} : { header: plan.header });
+          // The file is a parameter: the statement is planned once per lane connection (read-lines.ts).
+          const sql = linesTableSql(LINES_TABLE, null, ev.compression === 'gzip' ? 'gzip' : 'none', newline, plan.format === 'zeek_tsv' ? '#' : plan.header !== null, maxLine);
+          await runPrepared(conn, sql, { path: file.absPath, ...(plan.header === null ? {} : { header: plan.header }) });
         });
+        steps?.mark('lines');
         const params = { eid, until: sanity.plausibleUntilUs, ...(plan.header === null ? {} : { header: plan.header }) };
         if (plan.format === 'zeek_tsv') {
           const h = await one(conn, zeekTsvHeaderSql(plan.zeek, LINES_TABLE), {});
@@ -164,10 +175,12 @@ async function fastPath(conn: DuckDBConnection, eid: number, file: EvidenceFile,
           zeekHeaders = Number(h.headers);
         }
         // Row order is no matter here (event_id and line come from the lines table): a parallel insert (read-lines.ts).
-        await withoutInsertionOrder(conn, () => conn.run(
+        // Planned once per lane connection (prepared-cache.ts): the lines table's name is the same for every file.
+        await withoutInsertionOrder(conn, () => (steps?.mark('set-order'), runPrepared(conn,
           plan.format === 'vpc_flow' ? vpcInsertSql(plan.vpc, LINES_TABLE, newline) : plan.format === 'zeek_tsv' ? zeekTsvInsertSql(plan.zeek, LINES_TABLE, newline) : cloudTrailInsertSql(plan.ct, LINES_TABLE, newline),
           params,
-        ));
+        )));
+        steps?.mark('insert');
         if (plan.format === 'zeek_tsv') {
           const v6 = (await conn.runAndReadAll(ZEEK_V6_ADDRESSES_SQL, { eid })).getRows().map((r) => String(r[0]));
           const odd = nonCanonicalAddress(v6);
@@ -179,12 +192,15 @@ async function fastPath(conn: DuckDBConnection, eid: number, file: EvidenceFile,
                   ${meta}::BIGINT AS meta,
                   coalesce(sum(strlen(text)), 0)::BIGINT AS chars
            FROM ${LINES_TABLE}`, plan.header === null ? {} : { header: plan.header })) as typeof counts;
+        steps?.mark('counts');
         await conn.run(`DROP TABLE ${LINES_TABLE}`);
+        steps?.mark('drop');
       }
       stored = (await one(conn,
         `SELECT count(*)::BIGINT AS n, epoch_us(min(ts)) AS first_us, epoch_us(max(ts)) AS last_us,
                 count(*) FILTER (WHERE time_quality = 'implausible')::BIGINT AS implausible
          FROM events WHERE evidence_id = $eid`, { eid })) as typeof stored;
+      steps?.mark('minmax');
       if (stored.implausible > 0) {
         const f = (await one(conn,
           `SELECT line, byte_offset, raw, epoch_us(ts) AS ts FROM events WHERE evidence_id = $eid AND time_quality = 'implausible' ORDER BY line LIMIT 1`,
@@ -199,6 +215,7 @@ async function fastPath(conn: DuckDBConnection, eid: number, file: EvidenceFile,
       return declined(`DuckDB: ${firstLine((err as Error).message)}`);
     }
     const scan = await scanning;
+    steps?.mark('hash-wait');
     if (isCancelled()) throw new ParseCancelled();
     if (scan.error) return declined(`read: ${firstLine(scan.error.message)}`);
     const problem = lineEndProblem(scan.result, newline);
@@ -218,6 +235,7 @@ async function fastPath(conn: DuckDBConnection, eid: number, file: EvidenceFile,
     if (changed(before, after) || Number(after.size) !== file.size || Number(after.size) !== scan.digest.bytes) {
       return declined('the file changed while it was read');
     }
+    steps?.mark('stat');
 
     const n = Number(stored.n);
     // The evidence info the JS parser writes, in its order (cloudtrail.ts finish(), then parse-file.ts).
@@ -332,8 +350,9 @@ export async function putBackAccessTime(path: string, before: BigIntStats): Prom
   }
 }
 
+/** The first row of a query on the file's connection (planned once per connection: prepared-cache.ts). */
 async function one(conn: DuckDBConnection, sql: string, params: Record<string, string | number | null>): Promise<Record<string, number | null>> {
-  const reader = await conn.runAndReadAll(sql, params);
+  const reader = await readPrepared(conn, sql, params);
   const row = reader.getRowObjectsJS()[0]!;
   const out: Record<string, number | null> = {};
   for (const [k, v] of Object.entries(row)) out[k] = typeof v === 'bigint' ? Number(v) : (v as number | null);

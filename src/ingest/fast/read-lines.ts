@@ -12,13 +12,15 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 
 /**
  * CREATE TEMP TABLE `table` (line, text, end_offset, skipped) from the file at `path` (a plain
- * absolute path). `skipped` counts the lines up to this one that hold no record — blank, or equal
+ * absolute path), or, when `path` is null, at the statement's `$path` parameter: DuckDB takes
+ * read_csv's file as a parameter, so the statement's text is the same for every file of a layout
+ * and is planned once per connection (prepared-cache.ts). `skipped` counts the lines up to this one that hold no record — blank, or equal
  * to `$header` when `header` is true, or starting with `header` when it is a string (Zeek's `#`
  * lines) — so a record's sequence number is `line - 1 - skipped`
  * without sorting the rows again (a sort of the wide rows cost more than the rest of the insert).
  */
-export function linesTableSql(table: string, path: string, compression: 'none' | 'gzip', newline: 1 | 2, header: boolean | string, maxLine = 4194304): string {
-  const file = `'${path.replace(/'/g, "''")}'`;
+export function linesTableSql(table: string, path: string | null, compression: 'none' | 'gzip', newline: 1 | 2, header: boolean | string, maxLine = 4194304): string {
+  const file = path === null ? '$path' : `'${path.replace(/'/g, "''")}'`;
   const frame = 'OVER (ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)';
   return `CREATE TEMP TABLE ${table} AS
     SELECT row_number() OVER () AS line, l AS text,
