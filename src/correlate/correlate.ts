@@ -91,10 +91,13 @@ function lap(label: string, t0: number): number {
  * plus ~0.5 GB. The rules and links read columns that the operating system's page cache holds
  * anyway, so a smaller budget costs little: 384 MB against 512 MB, side by side on the 10M-event
  * case (bench/RESULTS.md, 2026-12-07 corrscan), peaked at 893–952 MB against 943–1,048 MB, for
- * the same CPU time within the load's noise. DWELL_DUCKDB_MEMORY overrides it.
+ * the same CPU time within the load's noise. 256 MB (2026-12-08 corrmem): with V8's old generation
+ * capped (src/watch/v8-heap.ts) the peak is DuckDB's cached blocks plus ~0.45 GB it does not track
+ * (allocator, code); 256 MB took the peak from 758–933 MiB (384 MB) to 639–739 MiB, for ~2 s more CPU (of ~40 s).
+ * DWELL_DUCKDB_MEMORY overrides it.
  */
 export function correlateDuckdbConfig(env: NodeJS.ProcessEnv = process.env): Record<string, string> {
-  return { memory_limit: env.DWELL_DUCKDB_MEMORY ?? '384MB', allocator_flush_threshold: '16MB' };
+  return { memory_limit: env.DWELL_DUCKDB_MEMORY ?? '256MB', allocator_flush_threshold: '16MB' };
 }
 
 const iso = (us: number) => isoFromMicros(us).replace(/\.000Z$/, 'Z');

@@ -1,5 +1,5 @@
 /**
- * Issue 15's memory budget: V8's heap in a watcher that runs for days (measured on the 10M soak,
+ * Issue 15's memory budget: V8's heap in a watcher that runs for days (and, below, issue 14's for correlate) (measured on the 10M soak,
  * bench/watch.mjs, bench/RESULTS.md "dwell watch (issue 15)").
  *
  * - The young generation. While a backlog is parsed (events live until their extent is stored),
@@ -25,10 +25,24 @@ export function newSpaceBytes(): number {
   return v8.getHeapSpaceStatistics().find((s) => s.space_name === 'new_space')?.space_size ?? 0;
 }
 
-/** Sets both limits; `DWELL_WATCH_V8_HEAP=default` leaves V8's defaults (for comparison in the bench and the tests). */
-export function capV8Heap(env: NodeJS.ProcessEnv = process.env): boolean {
-  if (env.DWELL_WATCH_V8_HEAP === 'default') return false;
-  v8.setFlagsFromString('--semi-space-growth-factor=1');
-  v8.setFlagsFromString('--heap-growing-percent=20');
-  return true;
+/** The V8 flags each command's heap is capped with, set before its modules load (bin/dwell.js). */
+export const V8_HEAP_FLAGS: Readonly<Record<string, readonly string[]>> = {
+  watch: ['--semi-space-growth-factor=1', '--heap-growing-percent=20'],
+  // Issue 14: a correlation on the 10M-event case let its old generation grow to 230–300 MB (of
+  // which ~45 MB is live at the findings step) before a full GC, and that sawtooth decided the
+  // process's peak (bench/RESULTS.md, "Correlation (issue 7)", 2026-12-08 corrmem). 20 % keeps the
+  // heap near what is live, for CPU time within the load's noise. The young generation's cap
+  // (watch's other flag) was not measured for correlate and is left as V8 has it.
+  correlate: ['--heap-growing-percent=20'],
+};
+
+/**
+ * Sets the command's flags; `DWELL_WATCH_V8_HEAP=default` (watch) or `DWELL_V8_HEAP=default` (any
+ * command) leaves V8's defaults, for comparison in the bench and the tests. Returns the flags set.
+ */
+export function capV8Heap(command: string, env: NodeJS.ProcessEnv = process.env): readonly string[] {
+  const flags = Object.hasOwn(V8_HEAP_FLAGS, command) ? V8_HEAP_FLAGS[command]! : [];
+  if (env.DWELL_V8_HEAP === 'default' || (command === 'watch' && env.DWELL_WATCH_V8_HEAP === 'default')) return [];
+  for (const f of flags) v8.setFlagsFromString(f);
+  return flags;
 }
