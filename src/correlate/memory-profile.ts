@@ -9,6 +9,12 @@ import { readFileSync } from 'node:fs';
 import type { DuckDBInstance } from '@duckdb/node-api';
 
 const enabled = process.env.DWELL_MEMORY === '1';
+/**
+ * Milliseconds between samples, here and in the parse workers: 500 unless DWELL_MEMORY_INTERVAL_MS
+ * says otherwise (10 at least) — a run of a few small files ends before a half-second tick, after
+ * its workers have gone, and then no sample shows them (a test needs them).
+ */
+export const MEMORY_INTERVAL_MS = Math.max(10, Number(process.env.DWELL_MEMORY_INTERVAL_MS) || 500);
 let step = 'start';
 
 /** What a worker thread last reported of its own isolate (its V8 heap and buffers are not in this thread's numbers). */
@@ -80,7 +86,7 @@ export async function startMemoryProfile(instance: DuckDBInstance): Promise<() =
   };
   const timer = setInterval(() => {
     if (!busy) inFlight = sample();
-  }, 500);
+  }, MEMORY_INTERVAL_MS);
   timer.unref();
   return async () => {
     clearInterval(timer);

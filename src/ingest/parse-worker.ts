@@ -4,7 +4,7 @@
  */
 import { parentPort } from 'node:worker_threads';
 import { parseFile, type Batch, type ParseFileOptions } from './parse-file.js';
-import { memoryProfileEnabled, type ThreadMemory } from '../correlate/memory-profile.js';
+import { MEMORY_INTERVAL_MS, memoryProfileEnabled, type ThreadMemory } from '../correlate/memory-profile.js';
 
 export type ToWorker = { type: 'parse'; job: number; opts: ParseFileOptions } | { type: 'ack'; job: number } | { type: 'exit' };
 export type FromWorker =
@@ -26,7 +26,7 @@ if (port) {
   };
   // Also after each file: a run of small files may end before the first tick.
   const profiling = memoryProfileEnabled();
-  if (profiling) setInterval(postMemory, 500).unref();
+  if (profiling) setInterval(postMemory, MEMORY_INTERVAL_MS).unref();
   let outstanding = 0;
   let ackWaiter: (() => void) | null = null;
   port.on('message', (msg: ToWorker) => {
