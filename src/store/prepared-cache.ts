@@ -32,18 +32,20 @@ async function preparedOn(conn: DuckDBConnection, sql: string): Promise<DuckDBPr
   return prepared;
 }
 
-/** conn.run(sql, params), with the statement planned once per connection. */
-export async function runPrepared(conn: DuckDBConnection, sql: string, params: Params): Promise<void> {
+/** The connection's prepared statement for `sql`, bound to `params` alone. */
+async function bound(conn: DuckDBConnection, sql: string, params: Params): Promise<DuckDBPreparedStatement> {
   const p = await preparedOn(conn, sql);
   p.clearBindings();
   p.bind(params);
-  await p.run();
+  return p;
+}
+
+/** conn.run(sql, params), with the statement planned once per connection. */
+export async function runPrepared(conn: DuckDBConnection, sql: string, params: Params): Promise<void> {
+  await (await bound(conn, sql, params)).run();
 }
 
 /** conn.runAndReadAll(sql, params), with the statement planned once per connection. */
 export async function readPrepared(conn: DuckDBConnection, sql: string, params: Params): Promise<DuckDBResultReader> {
-  const p = await preparedOn(conn, sql);
-  p.clearBindings();
-  p.bind(params);
-  return p.runAndReadAll();
+  return (await bound(conn, sql, params)).runAndReadAll();
 }
